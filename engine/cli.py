@@ -1,0 +1,147 @@
+"""The command line: one parser for the window and the headless run.
+
+Every mistake a user can make on the command line (a missing file, filters 0, lr NaN)
+ends as one readable line on stderr and exit code 2, never a traceback: the parser
+refuses what it can, and `UsageError` carries the rest out of the engine.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .config import DEVICES, OPTIMIZERS, Config, ConfigError
+from .data import DataError
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """A mistake in what the user asked for; the message is shown as is."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str):
+        """One line instead of argparse's usage dump: the option and what is wrong."""
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def build_parser() -> Parser:
+    parser = Parser(
+        prog="filterlab",
+        description="Watch a tiny CNN's filters turn into the digit it is trained on.",
+    )
+    mode = parser.add_argument_group("mode")
+    mode.add_argument("--headless", action="store_true",
+                      help="train without a window and write figure.png, metrics.json, history.npz")
+    mode.add_argument("--steps", type=int, default=None,
+                      help="steps to train (headless default 5000; with --screenshot default 300)")
+    mode.add_argument("--out", type=Path, default=Path("run"), help="headless output folder (default: run)")
+    mode.add_argument("--gif", type=Path, help="also write an animated GIF of the filters (headless)")
+    mode.add_argument("--screenshot", type=Path,
+                      help="open the window, train --steps steps, save a PNG of it and exit")
+
+    data = parser.add_argument_group("training digit")
+    pick = data.add_mutually_exclusive_group()
+    pick.add_argument("--image", type=Path, help="a PNG/JPEG of a digit, any size, either polarity")
+    pick.add_argument("--digit", type=int, help="the first sample of this class, 0-9 (default: a 4)")
+    pick.add_argument("--index", type=int, help="the sample with this number")
+    data.add_argument("--label", type=int, help="the class to train it as (default: its own label)")
+    data.add_argument("--mnist-root", type=Path,
+                      help="take --digit/--index from the full MNIST in this folder (torchvision)")
+    data.add_argument("--download", action="store_true", help="download MNIST into --mnist-root if missing")
+
+    model = parser.add_argument_group("model and training")
+    defaults = Config()
+    model.add_argument("--filters", type=int, default=defaults.filters, help="number of filters, 1-64")
+    model.add_argument("--kernel", type=int, default=defaults.kernel, help="kernel size, 3-28")
+    model.add_argument("--optimizer", choices=OPTIMIZERS, default=defaults.optimizer)
+    model.add_argument("--lr", type=float, default=defaults.lr, help="learning rate")
+    model.add_argument("--momentum", type=float, default=defaults.momentum, help="SGD momentum")
+    model.add_argument("--weight-decay", type=float, default=defaults.weight_decay)
+    model.add_argument("--seed", type=int, default=defaults.seed, help="initialisation seed")
+    model.add_argument("--device", choices=DEVICES, default=defaults.device)
+    return parser
+
+
+def config_from_args(args: argparse.Namespace) -> Config:
+    try:
+        return Config(filters=args.filters, kernel=args.kernel, optimizer=args.optimizer,
+                      lr=args.lr, momentum=args.momentum, weight_decay=args.weight_decay,
+                      seed=args.seed, device=args.device)
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+
+
+def digit_from_args(args: argparse.Namespace):
+    """(image, label, description) of the training digit the options name."""
+    from . import data
+    try:
+        if args.image is not None:
+            image = data.load_image_file(args.image)
+            label = 0 if args.label is None else args.label
+            return _checked(image, label, f"{args.image.name}")
+        if args.mnist_root is not None:
+            index = args.index
+            digit = 4 if index is None and args.digit is None else args.digit
+            image, label = data.mnist_digit(args.mnist_root, digit=digit, index=index,
+                                            download=args.download)
+            where = f"MNIST #{index}" if index is not None else f"MNIST first {digit}"
+        elif args.index is not None:
+            image, label = data.bundled_index(args.index)
+            where = f"sample #{args.index}"
+        else:
+            digit = 4 if args.digit is None else args.digit
+            image, label = data.bundled_digit(digit)
+            where = f"first bundled {digit}"
+    except DataError as error:
+        raise UsageError(str(error)) from None
+    label = label if args.label is None else args.label
+    return _checked(image, label, f"digit {label} ({where})")
+
+
+def _checked(image, label, description):
+    if not 0 <= label <= 9:
+        raise UsageError(f"--label must be a digit 0-9, got {label}")
+    return image, label, description
+
+
+def check_run_options(args: argparse.Namespace) -> None:
+    if args.steps is not None and args.steps < 0:
+        raise UsageError(f"--steps must be 0 or more, got {args.steps}")
+    if args.headless and args.screenshot:
+        raise UsageError("--screenshot needs the window; leave out --headless")
+    if args.gif is not None and not args.headless:
+        raise UsageError("--gif is for --headless runs; the window exports GIFs from its menu")
+    if args.headless and args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"--out {args.out} exists and is not a folder")
+
+
+def run_headless(args: argparse.Namespace) -> int:
+    from .headless import run
+    from .runtime import tune_threads
+    from .trainer import Trainer
+
+    config = config_from_args(args)
+    image, label, description = digit_from_args(args)
+    if args.image is not None and args.label is None:
+        print("note: training the image as class 0; choose the class with --label", file=sys.stderr)
+    tune_threads()
+    try:
+        trainer = Trainer(config, image, label)
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+    steps = 5000 if args.steps is None else args.steps
+    try:
+        metrics = run(trainer, steps, args.out, title=f"Filter Lab: {description},", gif=args.gif)
+    except OSError as error:
+        raise UsageError(f"cannot write the results: {error}") from None
+    print(f"wrote {args.out}/figure.png, metrics.json, history.npz"
+          + (f" and {args.gif}" if args.gif else ""))
+    print(f"loss {metrics['final_loss']:.4g}, mean |cosine| to the digit "
+          f"{metrics['mean_abs_cosine']:.3f}, {metrics['steps_per_second']:,.0f} steps/s"
+          if metrics["steps_per_second"] else "no steps trained")
+    if metrics["diverged"]:
+        print(f"warning: {metrics['diverged']}", file=sys.stderr)
+        return 1
+    return 0

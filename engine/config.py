@@ -1,0 +1,87 @@
+"""What one training run is made of, checked once at the door.
+
+Every way in (the command line, the window's controls, a saved session) builds a
+`Config`, so an out-of-range value is refused in one place with one clear message
+instead of surfacing later as a torch error deep in a step.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, replace
+
+IMAGE_SIZE = 28
+OPTIMIZERS = ("adam", "sgd")
+DEVICES = ("auto", "cpu", "cuda")
+INITS = ("default", "zeros", "constant", "gaussian")
+
+
+class ConfigError(ValueError):
+    """An option outside what the experiment allows; the message names the option."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Defaults are the original experiment: 5 filters as large as the image, Adam 1e-3."""
+
+    filters: int = 5
+    kernel: int = IMAGE_SIZE
+    optimizer: str = "adam"
+    lr: float = 1e-3
+    weight_decay: float = 1e-5
+    momentum: float = 0.0
+    seed: int = 0
+    device: str = "auto"
+    init: str = "default"
+    init_value: float = 0.01
+    record_every: int = 10
+
+    def __post_init__(self) -> None:
+        _check_int("filters", self.filters, 1, 64)
+        _check_int("kernel", self.kernel, 3, IMAGE_SIZE)
+        _check_choice("optimizer", self.optimizer, OPTIMIZERS)
+        _check_float("lr", self.lr, low=0.0, low_open=True)
+        _check_float("weight decay", self.weight_decay, low=0.0)
+        _check_float("momentum", self.momentum, low=0.0, high=1.0, high_open=True)
+        _check_int("seed", self.seed, 0, 2**63 - 1)
+        _check_choice("device", self.device, DEVICES)
+        _check_choice("init", self.init, INITS)
+        _check_float("init value", self.init_value, low=0.0)
+        _check_int("record interval", self.record_every, 1, 1_000_000)
+
+    def with_(self, **changes) -> "Config":
+        """A checked copy with some fields changed."""
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Config":
+        """Build from a saved dict, refusing unknown keys so a foreign file fails loudly."""
+        unknown = set(data) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise ConfigError(f"unknown config field(s): {', '.join(sorted(unknown))}")
+        return cls(**data)
+
+
+def _check_int(name: str, value, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"{name} must be a whole number, got {value!r}")
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
+
+
+def _check_float(name, value, *, low=None, high=None, low_open=False, high_open=False) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"{name} must be a number, got {value!r}")
+    if not math.isfinite(value):
+        raise ConfigError(f"{name} must be a finite number, got {value}")
+    if low is not None and (value < low or (low_open and value == low)):
+        raise ConfigError(f"{name} must be {'>' if low_open else '>='} {low}, got {value}")
+    if high is not None and (value > high or (high_open and value == high)):
+        raise ConfigError(f"{name} must be {'<' if high_open else '<='} {high}, got {value}")
+
+
+def _check_choice(name: str, value, choices) -> None:
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {value!r}")

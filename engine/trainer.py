@@ -1,0 +1,280 @@
+"""The training loop as an object the window, the command line and the tests can drive.
+
+It knows nothing of threads or Qt: `step`, `reset`, `set_image` and `set_hparams` are
+plain calls, and `snapshot()` hands out a frozen numpy copy of everything a view may
+draw. Per-step work is kept to the bare minimum (the details a view shows are gathered
+on the last step of each `step(n)` call only), so watching costs training almost nothing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .config import IMAGE_SIZE, Config, ConfigError
+from .history import FilterHistory, ImageHistory, LossHistory, history_arrays
+from .metrics import cosine_to_image
+from .model import FilterNet, build_model
+from .snapshot import Snapshot
+
+LIVE_FIELDS = ("lr", "weight_decay", "momentum", "optimizer", "record_every")
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("device cuda was asked for, but no CUDA GPU is available")
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    return torch.device(name)
+
+
+def make_optimizer(params, config: Config) -> torch.optim.Optimizer:
+    """Adam as in the original experiment, or plain SGD (with optional momentum).
+
+    foreach=False: with four tiny tensors the per-parameter loop dispatches fewer ops
+    than the multi-tensor path, which is built for many large tensors.
+    """
+    if config.optimizer == "adam":
+        return torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay,
+                                foreach=False)
+    return torch.optim.SGD(params, lr=config.lr, momentum=config.momentum,
+                           weight_decay=config.weight_decay, foreach=False)
+
+
+@dataclass
+class _LastStep:
+    """Tensors kept from the step a snapshot describes (see Snapshot's docstring)."""
+
+    loss: float
+    log_probs: torch.Tensor
+    maps: torch.Tensor
+    dl_dmaps: torch.Tensor
+    input_grad: torch.Tensor
+    update: torch.Tensor
+
+
+class Trainer:
+    """One model, one optimizer, one training image (or batch), and their history."""
+
+    def __init__(self, config: Config = Config(), image: Optional[np.ndarray] = None,
+                 label: Optional[int] = None):
+        if image is None:
+            from .data import bundled_digit
+            image, label = bundled_digit(4)
+        self.config = config
+        self.device = resolve_device(config.device)
+        self.diverged: Optional[str] = None
+        self._set_tensors(image, label)
+        self.reset()
+
+    # ----------------------------------------------------------------- commands
+    def reset(self, seed: Optional[int] = None, **changes) -> None:
+        """Fresh initial filters (a new seed, or config changes such as filters/kernel)."""
+        if seed is not None:
+            changes["seed"] = seed
+        config = self.config.with_(**changes)
+        device = resolve_device(config.device)
+        self.config, self.device = config, device
+        self.model: FilterNet = build_model(config, device)
+        self.optimizer = make_optimizer(self.model.parameters(), config)
+        self._x, self._y = self._x.to(device), self._y.to(device)
+        self.step_count = 0
+        self.diverged = None
+        self.initial = self._filters_numpy()
+        self.losses = LossHistory()
+        self.filter_history = FilterHistory(config.record_every)
+        self.filter_history.add(0, self.initial)
+        self.image_history = ImageHistory()
+        self.image_history.add(0, self.image, self.label)
+        self._last: Optional[_LastStep] = None
+
+    def set_image(self, image: np.ndarray, label: int) -> None:
+        """Train on another digit from now on; the filters carry on from where they are."""
+        self._set_tensors(image, label)
+        self.image_history.add(self.step_count, self.image, self.label)
+        self._last = None
+
+    def set_hparams(self, **changes) -> None:
+        """Change learning settings live; filters and kernel size rebuild the model."""
+        unknown = set(changes) - set(LIVE_FIELDS)
+        if unknown - {"filters", "kernel", "init", "init_value", "seed", "device"}:
+            raise ConfigError(f"not a setting: {', '.join(sorted(unknown))}")
+        if unknown:
+            self.reset(**changes)
+            return
+        old, new = self.config, self.config.with_(**changes)
+        self.config = new
+        if new.optimizer != old.optimizer:
+            self.optimizer = make_optimizer(self.model.parameters(), new)
+        else:
+            for group in self.optimizer.param_groups:
+                group["lr"], group["weight_decay"] = new.lr, new.weight_decay
+                if "momentum" in group:
+                    group["momentum"] = new.momentum
+        if new.record_every != old.record_every:
+            self.filter_history.interval = new.record_every
+        if self.diverged and new.lr < old.lr:
+            self.diverged = None
+
+    def step(self, n: int = 1) -> int:
+        """Train n steps (fewer if the loss diverges); returns the steps actually made.
+
+        If the loss or the weights stop being finite, the model is rolled back to its
+        state at the start of this call and `diverged` says why, so no view ever shows
+        NaN filters and a smaller learning rate can carry on from a sane state.
+        """
+        if n <= 0 or self.diverged:
+            return 0
+        rollback = self._state_copy()
+        losses, frames = [], []
+        for i in range(n):
+            losses.append(self._train_step(record=i == n - 1))
+            step = self.step_count + i + 1
+            if self.filter_history.due(step):
+                frames.append((step, self._filters_numpy()))
+        loss_values = torch.stack(losses).cpu().numpy().astype(np.float64)
+        if not (np.isfinite(loss_values).all() and self._weights_finite()):
+            self._restore(rollback)
+            first, last = self.step_count + 1, self.step_count + n
+            self.diverged = (f"training diverged (loss became {_bad_value(loss_values)} "
+                             f"between steps {first} and {last}); paused at step "
+                             f"{self.step_count}: lower the learning rate or reset")
+            self._last = None
+            return 0
+        self.step_count += n
+        self.losses.extend(self.step_count, loss_values)
+        for step, filters in frames:
+            self.filter_history.add(step, filters)
+        return n
+
+    # ------------------------------------------------------------------ reading
+    @property
+    def image(self) -> np.ndarray:
+        return self._x[0, 0].cpu().numpy().copy()
+
+    @property
+    def label(self) -> int:
+        return int(self._y[0])
+
+    def snapshot(self) -> Snapshot:
+        """A frozen copy of everything a view may show at the current step."""
+        last = self._last or self._probe()
+        filters = self._filters_numpy()
+        image = self.image
+        fc = self.model.fc.weight.detach().view(10, self.config.filters, -1)
+        loss_steps, loss_values = self.losses.arrays()
+        count, side = self.config.filters, IMAGE_SIZE - self.config.kernel + 1
+        return Snapshot(
+            step=self.step_count,
+            loss=last.loss,
+            filters=filters,
+            grads=_numpy(self.model.conv.weight.grad[:, 0]),
+            update=_numpy(last.update),
+            initial=self.initial.copy(),
+            image=image,
+            label=self.label,
+            probs=_numpy(last.log_probs[0].exp()),
+            z=_numpy(last.maps[0]).reshape(count, side, side),
+            dl_dz=_numpy(last.dl_dmaps[0]).reshape(count, side, side),
+            input_grad=_numpy(last.input_grad[0, 0]),
+            class_weights=_numpy(fc[self.label].sum(dim=1)),
+            cosine=cosine_to_image(filters, image),
+            loss_steps=loss_steps,
+            loss_values=loss_values,
+            config=self.config,
+            device=str(self.device),
+            diverged=self.diverged,
+        )
+
+    def history(self) -> dict[str, np.ndarray]:
+        """The run's record as the arrays saved in history.npz."""
+        return history_arrays(self.losses, self.filter_history, self.image_history,
+                              self.initial, self.config.to_dict())
+
+    def save_history(self, path) -> None:
+        from .files import save_npz
+        save_npz(path, self.history())
+
+    # ---------------------------------------------------------------- internals
+    def _set_tensors(self, image: np.ndarray, label: int) -> None:
+        image = np.asarray(image, dtype=np.float32)
+        if image.shape != (IMAGE_SIZE, IMAGE_SIZE) or not np.isfinite(image).all():
+            raise ValueError(f"the training image must be a finite 28x28 array, got {image.shape}")
+        if not 0 <= int(label) <= 9:
+            raise ValueError(f"the label must be a digit 0-9, got {label}")
+        device = getattr(self, "device", torch.device("cpu"))
+        self._x = torch.from_numpy(image.copy()).to(device)[None, None]
+        self._y = torch.tensor([int(label)], device=device)
+
+    def _train_step(self, record: bool) -> torch.Tensor:
+        model, x = self.model, self._x
+        if record:
+            x = x.clone().requires_grad_(True)
+        maps = model.feature_maps(x)
+        if record:
+            maps.retain_grad()
+        log_probs = model.classify(maps)
+        loss = F.nll_loss(log_probs, self._y)
+        self.optimizer.zero_grad()
+        loss.backward()
+        if record:
+            before = model.conv.weight.detach().clone()
+        self.optimizer.step()
+        if record:
+            self._last = _LastStep(loss.item(), log_probs.detach(), maps.detach(),
+                                   maps.grad, x.grad, (model.conv.weight.detach() - before)[:, 0])
+        return loss.detach()
+
+    def _probe(self) -> _LastStep:
+        """Forward and backward at the current weights without updating them.
+
+        Before the first step (or right after a new image) there is no "last step" to
+        describe, so the views show the gradient the next step will use.
+        """
+        x = self._x.clone().requires_grad_(True)
+        maps = self.model.feature_maps(x)
+        maps.retain_grad()
+        log_probs = self.model.classify(maps)
+        loss = F.nll_loss(log_probs, self._y)
+        self.optimizer.zero_grad()
+        loss.backward()
+        self._last = _LastStep(loss.item(), log_probs.detach(), maps.detach(), maps.grad,
+                               x.grad, torch.zeros_like(self.model.conv.weight[:, 0]))
+        return self._last
+
+    def _filters_numpy(self) -> np.ndarray:
+        return _numpy(self.model.conv.weight[:, 0])
+
+    def _weights_finite(self) -> bool:
+        return all(bool(torch.isfinite(p).all()) for p in self.model.parameters())
+
+    def _state_copy(self):
+        return ({k: v.clone() for k, v in self.model.state_dict().items()},
+                _clone_state(self.optimizer.state_dict()))
+
+    def _restore(self, state) -> None:
+        model_state, optim_state = state
+        self.model.load_state_dict(model_state)
+        self.optimizer.load_state_dict(optim_state)
+
+
+def _numpy(tensor: torch.Tensor) -> np.ndarray:
+    return tensor.detach().to("cpu", copy=True).numpy()
+
+
+def _clone_state(value):
+    if isinstance(value, torch.Tensor):
+        return value.clone()
+    if isinstance(value, dict):
+        return {k: _clone_state(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clone_state(v) for v in value]
+    return value
+
+
+def _bad_value(values: np.ndarray) -> str:
+    bad = values[~np.isfinite(values)]
+    return str(bad[0]) if len(bad) else "finite but the weights overflowed"

@@ -13,7 +13,6 @@ from typing import Optional, TextIO
 
 from .figure import filter_figure, save_gif
 from .files import save_image, save_json
-from .metrics import cosine_to_image
 from .trainer import Trainer
 
 CHUNK = 250  # steps between progress updates (and divergence checks)
@@ -33,7 +32,7 @@ def run(trainer: Trainer, steps: int, out: Path, *, title: str = "",
     progress.close()
 
     snap = trainer.snapshot()
-    initial_cos = cosine_to_image(snap.initial, snap.image)
+    initial_cos = snap.initial_cosine
     metrics = {
         "steps": snap.step,
         "final_loss": snap.loss,

@@ -77,6 +77,11 @@ class FilterHistory:
             self.steps = [self.steps[i] for i in keep]
             self.frames = [self.frames[i] for i in keep]
 
+    def truncate(self, step: int) -> None:
+        """Forget frames after `step` (training was rolled back)."""
+        keep = int(np.searchsorted(self.steps, step, side="right"))
+        del self.steps[keep:], self.frames[keep:]
+
     def at(self, step: int) -> tuple[int, np.ndarray]:
         """The recorded frame at or just before `step`."""
         index = max(0, int(np.searchsorted(self.steps, step, side="right")) - 1)

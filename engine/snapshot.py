@@ -39,6 +39,7 @@ class Snapshot:
     input_grad: np.ndarray     # (28,28) dL/d(image)
     class_weights: np.ndarray  # (F,) summed output weight of each filter to the label
     cosine: np.ndarray         # (F,) similarity of each filter to the digit
+    initial_cosine: np.ndarray  # (F,) the same for the initial filters
     loss_steps: np.ndarray     # decimated loss curve: steps
     loss_values: np.ndarray    # decimated loss curve: values
     config: Config

@@ -90,12 +90,15 @@ class Trainer:
         self.image_history = ImageHistory()
         self.image_history.add(0, self.image, self.label)
         self._last: Optional[_LastStep] = None
+        self._initial_cos: Optional[np.ndarray] = None
+        self._before_last = None  # state before the latest update: where a divergence rolls back to
 
     def set_image(self, image: np.ndarray, label: int) -> None:
         """Train on another digit from now on; the filters carry on from where they are."""
         self._set_tensors(image, label)
         self.image_history.add(self.step_count, self.image, self.label)
         self._last = None
+        self._initial_cos = None
 
     def set_hparams(self, **changes) -> None:
         """Change learning settings live; filters and kernel size rebuild the model."""
@@ -120,35 +123,68 @@ class Trainer:
             self.diverged = None
 
     def step(self, n: int = 1) -> int:
-        """Train n steps (fewer if the loss diverges); returns the steps actually made.
+        """Train n steps (fewer if training diverges); returns the steps kept.
 
-        If the loss or the weights stop being finite, the model is rolled back to its
-        state at the start of this call and `diverged` says why, so no view ever shows
-        NaN filters and a smaller learning rate can carry on from a sane state.
+        If the loss or the weights stop being finite, the model goes back to the last
+        state from which a step still gave a finite loss, and `diverged` says why: no
+        view ever shows NaN filters, and a smaller learning rate carries on from there.
         """
         if n <= 0 or self.diverged:
             return 0
-        rollback = self._state_copy()
+        start = self._state_copy()
         losses, frames = [], []
         for i in range(n):
+            if i == n - 1:
+                before_last = self._state_copy()
             losses.append(self._train_step(record=i == n - 1))
             step = self.step_count + i + 1
             if self.filter_history.due(step):
                 frames.append((step, self._filters_numpy()))
         loss_values = torch.stack(losses).cpu().numpy().astype(np.float64)
-        if not (np.isfinite(loss_values).all() and self._weights_finite()):
-            self._restore(rollback)
-            first, last = self.step_count + 1, self.step_count + n
-            self.diverged = (f"training diverged (loss became {_bad_value(loss_values)} "
-                             f"between steps {first} and {last}); paused at step "
-                             f"{self.step_count}: lower the learning rate or reset")
-            self._last = None
-            return 0
-        self.step_count += n
-        self.losses.extend(self.step_count, loss_values)
+        if np.isfinite(loss_values).all() and self._weights_finite():
+            self._commit(loss_values, frames)
+            self._before_last = before_last
+            return n
+        return self._recover(start, before_last, loss_values, frames)
+
+    def _recover(self, start, before_last, loss_values, frames) -> int:
+        """Land on the state one update before the first poisoned one.
+
+        Loss i of this call is computed from the weights after i updates, so the first
+        non-finite loss names the first poisoned weights; the update that made them
+        came from the state just before, which is where training can safely resume.
+        """
+        n, begin = len(loss_values), self.step_count
+        finite = np.isfinite(loss_values)
+        poisoned = n if finite.all() else int(np.argmin(finite))
+        if poisoned == n:
+            self._restore(before_last)
+            kept = n - 1
+        elif poisoned > 0:
+            self._restore(start)
+            for _ in range(poisoned - 1):
+                self._train_step(record=False)
+            kept = poisoned - 1
+        else:  # the weights this call started from were already poisoned
+            self._restore(self._before_last or start)
+            kept = 0
+            if self._before_last is not None:
+                self.step_count -= 1
+                self.filter_history.truncate(self.step_count)
+        self._commit(loss_values[:kept], [f for f in frames if f[0] <= begin + kept])
+        self._before_last = None
+        self._last = None
+        bad = loss_values[~finite][0] if not finite.all() else "finite but the weights overflowed"
+        self.diverged = (f"training diverged at step {begin + poisoned + 1} (loss {bad}); "
+                         f"rolled back to step {self.step_count}: lower the learning rate or reset")
+        return kept
+
+    def _commit(self, loss_values: np.ndarray, frames) -> None:
+        self.step_count += len(loss_values)
+        if len(loss_values):
+            self.losses.extend(self.step_count, loss_values)
         for step, filters in frames:
             self.filter_history.add(step, filters)
-        return n
 
     # ------------------------------------------------------------------ reading
     @property
@@ -182,6 +218,7 @@ class Trainer:
             input_grad=_numpy(last.input_grad[0, 0]),
             class_weights=_numpy(fc[self.label].sum(dim=1)),
             cosine=cosine_to_image(filters, image),
+            initial_cosine=self._initial_cosine(),
             loss_steps=loss_steps,
             loss_values=loss_values,
             config=self.config,
@@ -245,6 +282,12 @@ class Trainer:
                                x.grad, torch.zeros_like(self.model.conv.weight[:, 0]))
         return self._last
 
+    def _initial_cosine(self) -> np.ndarray:
+        """Cached: it changes only with a reset or a new image."""
+        if self._initial_cos is None:
+            self._initial_cos = cosine_to_image(self.initial, self.image)
+        return self._initial_cos.copy()
+
     def _filters_numpy(self) -> np.ndarray:
         return _numpy(self.model.conv.weight[:, 0])
 
@@ -273,8 +316,3 @@ def _clone_state(value):
     if isinstance(value, list):
         return [_clone_state(v) for v in value]
     return value
-
-
-def _bad_value(values: np.ndarray) -> str:
-    bad = values[~np.isfinite(values)]
-    return str(bad[0]) if len(bad) else "finite but the weights overflowed"

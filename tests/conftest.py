@@ -25,3 +25,40 @@ def digit():
     """The first bundled 4, as (image, label)."""
     from engine.data import bundled_digit
     return bundled_digit(4)
+
+
+@pytest.fixture(autouse=True)
+def no_dangling_qthreads(request):
+    """Fail any test that leaves a QThread running (after napari's _dangling_qthreads)."""
+    if "qtbot" not in request.fixturenames:
+        yield
+        return
+    from PySide6.QtCore import QThread
+
+    started = []
+    original = QThread.start
+
+    def start(self, *args):
+        started.append(self)
+        return original(self, *args)
+
+    QThread.start = start
+    try:
+        yield
+    finally:
+        QThread.start = original
+    running = [t for t in started if t.isRunning()]
+    for thread in running:  # do not leave it to crash the next test
+        thread.quit()
+        thread.wait(2000)
+    assert not running, f"{len(running)} QThread(s) still running after the test"
+
+
+@pytest.fixture
+def tiny_factory(digit):
+    """A real but small trainer factory for window tests: 3 filters of 28x28."""
+    def build():
+        from engine.config import Config
+        from engine.trainer import Trainer
+        return Trainer(Config(filters=3), *digit)
+    return build

@@ -146,21 +146,24 @@ def test_small_kernel_gradient_is_patches_weighted_by_dl_dmap(digit):
     np.testing.assert_allclose(snap.grads, expected, rtol=1e-4, atol=1e-8)
 
 
-def test_divergence_rolls_back_and_says_why(digit):
-    trainer = Trainer(Config(optimizer="sgd", lr=1e20, weight_decay=0.0), *digit)
-    made = 0
-    for _ in range(20):
-        made += trainer.step(50)
+@pytest.mark.parametrize("chunk", [1, 7, 50])
+def test_divergence_rolls_back_to_a_sane_state_and_a_smaller_lr_recovers(digit, chunk):
+    trainer = Trainer(Config(filters=3), *digit)
+    trainer.step(20)
+    trainer.set_hparams(optimizer="sgd", lr=1e20)  # the first update blows the weights up
+    for _ in range(10):
+        trainer.step(chunk)
         if trainer.diverged:
             break
     assert trainer.diverged and "learning rate" in trainer.diverged
     snap = trainer.snapshot()
     assert np.isfinite(snap.filters).all() and np.isfinite(snap.loss)
-    assert snap.step == made
-    assert trainer.step(10) == 0
+    assert snap.step == 20  # the last state whose next loss was finite
+    assert trainer.step(10) == 0  # stays paused until told otherwise
     trainer.set_hparams(lr=0.01)
     assert trainer.diverged is None
     assert trainer.step(10) == 10
+    assert np.isfinite(trainer.snapshot().loss) and trainer.step_count == 30
 
 
 def test_snapshot_is_a_frozen_copy(digit):

@@ -1,0 +1,20 @@
+"""The one shape every view has: a small widget that draws a Snapshot.
+
+QWidget already has an `update()` that schedules a repaint. Views keep it working and
+add the project's meaning: `view.update(snapshot)` draws that snapshot, while
+`view.update()` (or with a rect, as Qt calls it) still repaints.
+"""
+from PySide6.QtWidgets import QWidget
+
+from engine.snapshot import Snapshot
+
+
+class SnapshotView(QWidget):
+    def update(self, *args):
+        if len(args) == 1 and isinstance(args[0], Snapshot):
+            self.draw(args[0])
+        else:
+            super().update(*args)
+
+    def draw(self, snapshot: Snapshot) -> None:
+        raise NotImplementedError

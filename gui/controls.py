@@ -1,0 +1,146 @@
+"""The knobs: run control, learning settings and what the views show.
+
+The panel only emits signals; the main window decides what they do to the worker. Spin
+boxes report when editing is finished (no keyboard tracking), so typing "64" rebuilds
+the model once, not for "6" and then "64".
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout,
+                               QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout,
+                               QWidget)
+
+from engine.config import Config
+
+SPEEDS = (("as fast as possible", 0), ("1000 steps/s", 1000), ("100 steps/s", 100),
+          ("10 steps/s", 10), ("1 step/s", 1))
+
+
+class ControlPanel(QWidget):
+    pause_toggled = Signal(bool)        # True = paused
+    step_clicked = Signal()
+    reset_clicked = Signal()
+    speed_changed = Signal(float)       # steps per second, 0 = as fast as possible
+    hparams_changed = Signal(dict)      # live settings: lr, optimizer, weight_decay, momentum
+    shape_changed = Signal(dict)        # filters / kernel: these rebuild the model
+    per_filter_scale_toggled = Signal(bool)
+    gradient_overlay_toggled = Signal(bool)
+    initial_toggled = Signal(bool)
+
+    def __init__(self, config: Config, parent=None):
+        super().__init__(parent)
+        run = QGroupBox("run")
+        self.pause = QPushButton("Pause")
+        self.pause.setCheckable(True)
+        self.pause.setToolTip("Pause or resume training (Space)")
+        self.pause.toggled.connect(self._on_pause)
+        self.step = QPushButton("Step")
+        self.step.setToolTip("Pause and train exactly one step (S)")
+        self.step.clicked.connect(self.step_clicked)
+        self.reset = QPushButton("Reset")
+        self.reset.setToolTip("New random initial filters with a new seed; step back to 0 (R)")
+        self.reset.clicked.connect(self.reset_clicked)
+        self.seed = QLabel(f"seed {config.seed}")
+        self.seed.setToolTip("The seed of the current initial filters: the same seed gives the same start")
+        self.speed = QComboBox()
+        for text, value in SPEEDS:
+            self.speed.addItem(text, value)
+        self.speed.setToolTip("How many training steps per second; slow it down to watch single updates")
+        self.speed.currentIndexChanged.connect(lambda _: self.speed_changed.emit(float(self.speed.currentData())))
+        buttons = QHBoxLayout()
+        for button in (self.pause, self.step, self.reset):
+            buttons.addWidget(button)
+        run_layout = QVBoxLayout(run)
+        run_layout.addLayout(buttons)
+        row = QHBoxLayout()
+        row.addWidget(self.speed, 1)
+        row.addWidget(self.seed)
+        run_layout.addLayout(row)
+
+        learn = QGroupBox("learning")
+        form = QFormLayout(learn)
+        self.lr = _double(config.lr, 1e-6, 1000.0, 6, "Learning rate: the size of each step (changes live)")
+        self.optimizer = QComboBox()
+        self.optimizer.addItem("Adam", "adam")
+        self.optimizer.addItem("SGD", "sgd")
+        self.optimizer.setCurrentIndex(0 if config.optimizer == "adam" else 1)
+        self.optimizer.setToolTip("Adam scales each pixel's step by its own history; SGD steps along -lr x gradient")
+        self.momentum = _double(config.momentum, 0.0, 0.99, 2, "SGD momentum: how much of the last step carries over")
+        self.weight_decay = _double(config.weight_decay, 0.0, 1.0, 6, "Weight decay: pulls every weight towards 0")
+        self.filters = _int(config.filters, 1, 64, "Number of filters (rebuilds the model)")
+        self.kernel = _int(config.kernel, 3, 28, "Kernel size: 28 = as large as the image (rebuilds the model)")
+        form.addRow("learning rate", self.lr)
+        form.addRow("optimizer", self.optimizer)
+        form.addRow("momentum", self.momentum)
+        form.addRow("weight decay", self.weight_decay)
+        form.addRow("filters", self.filters)
+        form.addRow("kernel size", self.kernel)
+        for widget in (self.lr, self.momentum, self.weight_decay):
+            widget.valueChanged.connect(self._emit_hparams)
+        self.optimizer.currentIndexChanged.connect(self._emit_hparams)
+        for widget in (self.filters, self.kernel):
+            widget.valueChanged.connect(self._emit_shape)
+
+        show = QGroupBox("show")
+        self.per_filter = QCheckBox("scale each filter on its own")
+        self.per_filter.setToolTip("Off: one colour scale for all filters. On: each filter uses its own range")
+        self.per_filter.toggled.connect(self.per_filter_scale_toggled)
+        self.gradient = QCheckBox("gradient overlay |dL/dw|, |dL/dx|")
+        self.gradient.setToolTip("Lay the size of the last gradient over each filter and over the digit")
+        self.gradient.toggled.connect(self.gradient_overlay_toggled)
+        self.initial = QCheckBox("initial filters")
+        self.initial.setChecked(True)
+        self.initial.setToolTip("Show the filters at step 0 beside the current ones")
+        self.initial.toggled.connect(self.initial_toggled)
+        show_layout = QVBoxLayout(show)
+        for box in (self.per_filter, self.gradient, self.initial):
+            show_layout.addWidget(box)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for group in (run, learn, show):
+            layout.addWidget(group)
+
+    def set_paused(self, paused: bool) -> None:
+        """Reflect the worker's state (it may pause itself) without sending a command back."""
+        self.pause.blockSignals(True)
+        self.pause.setChecked(paused)
+        self.pause.setText("Resume" if paused else "Pause")
+        self.pause.blockSignals(False)
+
+    def show_seed(self, seed: int) -> None:
+        self.seed.setText(f"seed {seed}")
+
+    def _on_pause(self, paused: bool) -> None:
+        self.pause.setText("Resume" if paused else "Pause")
+        self.pause_toggled.emit(paused)
+
+    def _emit_hparams(self, *_) -> None:
+        self.hparams_changed.emit(dict(lr=self.lr.value(), optimizer=self.optimizer.currentData(),
+                                       momentum=self.momentum.value(),
+                                       weight_decay=self.weight_decay.value()))
+
+    def _emit_shape(self, *_) -> None:
+        self.shape_changed.emit(dict(filters=self.filters.value(), kernel=self.kernel.value()))
+
+
+def _double(value: float, low: float, high: float, decimals: int, tip: str) -> QDoubleSpinBox:
+    box = QDoubleSpinBox()
+    box.setDecimals(decimals)
+    box.setRange(low, high)
+    box.setValue(value)
+    box.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
+    box.setKeyboardTracking(False)
+    box.setToolTip(tip)
+    return box
+
+
+def _int(value: int, low: int, high: int, tip: str) -> QSpinBox:
+    box = QSpinBox()
+    box.setRange(low, high)
+    box.setValue(value)
+    box.setKeyboardTracking(False)
+    box.setToolTip(tip)
+    box.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    return box

@@ -1,0 +1,166 @@
+"""The filters as pictures: where the learning shows.
+
+All filters are tiled into ONE image (gaps are NaN, which pyqtgraph draws transparent)
+and pushed with a single `setImage(..., autoLevels=False, levels=...)` per frame. One
+image item instead of 64 keeps 64 filters as cheap to draw as 5.
+
+Colours are honest about sign: a diverging map centred on 0, with a colorbar. One shared
+scale compares filters with each other; a per-filter scale shows each one's shape even
+when their sizes differ. Under each filter: its cosine similarity to the digit.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QVBoxLayout
+
+from engine.snapshot import Snapshot
+
+from .base import SnapshotView
+from .colormaps import DIVERGING
+from .image_box import add_image_box
+
+GAP = 0.25       # gap between tiles, as a fraction of the kernel size
+LABEL = 0.32     # room under each tile for its cosine, as a fraction of the kernel size
+MAX_COLUMNS = 8
+
+
+def grid_columns(count: int, width: float, height: float) -> int:
+    """How many columns make the tiles largest in a width x height area."""
+    def tile_size(columns: int) -> float:
+        rows = math.ceil(count / columns)
+        return min(width / (columns * (1 + GAP)), height / (rows * (1 + GAP + LABEL)))
+    return max(range(1, min(count, MAX_COLUMNS * 2) + 1), key=tile_size)
+
+
+class FilterGrid(SnapshotView):
+    """Filters (or the initial filters) of a snapshot, with an optional |gradient| overlay."""
+
+    def __init__(self, source: str = "filters", title: str = "filters", parent=None):
+        super().__init__(parent)
+        self.source = source
+        self.per_filter_scale = False
+        self.show_gradient = False
+        self._geometry = None
+        self._labels: list[pg.TextItem] = []
+        self._label_texts: list[str] = []
+        self._last: Snapshot | None = None
+
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground("w")
+        self.graphics.ci.setContentsMargins(2, 2, 2, 2)
+        self._title = title
+        self.title = self.graphics.addLabel(title, row=0, col=0, colspan=2, color="k")
+        self.view, self.image, self.overlay = add_image_box(self.graphics, DIVERGING)
+        self.view.setBackgroundColor((228, 228, 228))
+        self.colorbar = pg.ColorBarItem(values=(-1, 1), colorMap=DIVERGING, interactive=False,
+                                        width=14, colorMapMenu=False, label="weight")
+        self.colorbar.setImageItem(self.image)
+        self.graphics.addItem(self.colorbar, row=1, col=1)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.graphics)
+        self.setToolTip("Each square is one filter (blue = negative weight, red = positive). "
+                        "The number under it is its cosine similarity to the digit.")
+
+    # ------------------------------------------------------------ options
+    def set_per_filter_scale(self, on: bool) -> None:
+        self.per_filter_scale = on
+        self._redraw()
+
+    def set_show_gradient(self, on: bool) -> None:
+        self.show_gradient = on
+        self.overlay.setVisible(on)
+        self._redraw()
+
+    def _redraw(self) -> None:
+        if self._last is not None:
+            self.draw(self._last)
+
+    # ------------------------------------------------------------ drawing
+    def draw(self, snapshot: Snapshot) -> None:
+        self._last = snapshot
+        filters = getattr(snapshot, self.source)
+        count, k, _ = filters.shape
+        columns = grid_columns(count, self.graphics.width() - 60, self.graphics.height() - 20)
+        if self._geometry != (count, k, columns):
+            self._layout(count, k, columns)
+        if self.per_filter_scale:
+            limits = np.abs(filters).reshape(count, -1).max(axis=1)
+            shown = filters / np.where(limits > 0, limits, 1.0)[:, None, None]
+            limit = 1.0
+            self.colorbar.setLabel("left", "weight / own max |weight|")
+        else:
+            limit = float(np.abs(filters).max()) or 1.0
+            shown = filters
+            self.colorbar.setLabel("left", "weight")
+        self.image.setImage(self._tile(shown), autoLevels=False, levels=(-limit, limit))
+        self.colorbar.setLevels((-limit, limit))
+        if self.show_gradient:
+            grads = np.abs(snapshot.grads) if self.source == "filters" else np.zeros_like(filters)
+            top = float(grads.max()) or 1.0
+            self.overlay.setImage(self._tile(grads), autoLevels=False, levels=(0.0, top))
+        cosines = snapshot.cosine if self.source == "filters" else snapshot.initial_cosine
+        prefix = "cos " if count <= 16 else ""
+        for item, value, index in zip(self._labels, cosines, range(count)):
+            text = f"{prefix}{value:+.2f}"
+            if text != self._label_texts[index]:
+                self._label_texts[index] = text
+                item.setText(text)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._redraw()
+
+    def _layout(self, count: int, k: int, columns: int) -> None:
+        """Work out where each tile goes; rebuild labels when the arrangement changes."""
+        rows = math.ceil(count / columns)
+        gap = max(1, round(k * GAP))
+        label = max(2, round(k * LABEL))
+        self._pitch = (k + gap + label, k + gap)
+        height = rows * self._pitch[0] - gap
+        width = columns * self._pitch[1] - gap
+        self._canvas = np.full((height, width), np.nan, dtype=np.float32)
+        self._slots = [((i // columns) * self._pitch[0], (i % columns) * self._pitch[1])
+                       for i in range(count)]
+        for item in self._labels:
+            self.view.removeItem(item)
+        font = QFont()
+        font.setPointSize(9 if count <= 16 else 7)
+        self._labels = []
+        for top, left in self._slots:
+            item = pg.TextItem("", color="k", anchor=(0.5, 0.0))
+            item.setFont(font)
+            item.setPos(left + k / 2, top + k)
+            self.view.addItem(item)
+            self._labels.append(item)
+        self._label_texts = [""] * count
+        self._geometry = (count, k, columns)
+        if self.source == "filters":
+            why = ("each step adds the digit × dL/dz, one number per filter: they become ±digit"
+                   if k == 28 else "each step adds image patches weighted by dL/d(output map)")
+            self.title.setText(f"{self._title} — {why}")
+        self._k = k
+        self.view.setRange(xRange=(0, width), yRange=(0, height), padding=0.02)
+
+    def _tile(self, stack: np.ndarray) -> np.ndarray:
+        """(F,k,k) -> one image with all tiles in place (a fresh array: ImageItem keeps it)."""
+        canvas = self._canvas.copy()
+        k = self._k
+        for (top, left), tile in zip(self._slots, stack):
+            canvas[top:top + k, left:left + k] = tile
+        return canvas
+
+    def tile_at(self, x: float, y: float):
+        """(filter index, row, col) under image coordinates (x, y), or None in a gap."""
+        if self._geometry is None:
+            return None
+        k = self._k
+        for index, (top, left) in enumerate(self._slots):
+            if left <= x < left + k and top <= y < top + k:
+                return index, int(y - top), int(x - left)
+        return None

@@ -1,0 +1,264 @@
+"""The Filter Lab window: the views around the training, and the hands on it.
+
+It takes a trainer *factory* (not a trainer) so that the trainer — and torch with it — is
+built on the worker thread after the window is already on screen, and so that tests can
+hand it a tiny engine. The window never calls the trainer: it sends commands to the
+worker and draws the newest frame the worker leaves in the mailbox.
+"""
+from __future__ import annotations
+
+import random
+from typing import Callable, Optional
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton,
+                               QSpinBox, QSplitter, QVBoxLayout, QWidget)
+
+from engine.config import Config
+from engine.data import DataError, bundled_index, load_bundled, load_image_file, to_mnist_style
+
+from .canvas import DrawingCanvas
+from .controls import ControlPanel
+from .digit_view import DigitView
+from .filter_grid import FilterGrid
+from .loss_plot import LossPlot
+from .prediction_bars import PredictionBars
+from .worker import Frame, TrainingWorker, WorkerThread
+
+
+class MainWindow(QMainWindow):
+    frame_drawn = Signal(object)  # the Frame just drawn (tests and --screenshot wait on it)
+
+    def __init__(self, trainer_factory: Callable[[], object], config: Config = Config(),
+                 digit: Optional[tuple[np.ndarray, int]] = None, running: bool = True):
+        super().__init__()
+        self.setWindowTitle("Filter Lab — watch the filters learn")
+        self.frame: Optional[Frame] = None
+        self.worker = TrainingWorker(trainer_factory, running=running)
+        self.worker.frame_ready.connect(self._on_frame_ready)
+        self.worker.failed.connect(self._on_failed)
+        self._thread = WorkerThread(self.worker)
+
+        self.canvas = DrawingCanvas()
+        self.canvas.changed.connect(self._on_drawn)
+        self.label = QSpinBox()
+        self.label.setRange(0, 9)
+        self.label.setPrefix("label ")
+        self.label.setKeyboardTracking(False)
+        self.label.setToolTip("The class the network is trained to answer (or press a digit key)")
+        self.label.valueChanged.connect(lambda _: self._send_image())
+        clear = QPushButton("Clear")
+        clear.setToolTip("Empty the canvas (C)")
+        clear.clicked.connect(self.canvas.clear)
+        self.sample = QSpinBox()
+        self.sample.setRange(0, len(load_bundled()[1]) - 1)
+        self.sample.setPrefix("sample #")
+        self.sample.setKeyboardTracking(False)
+        self.sample.setToolTip("Load one of the 1,000 bundled MNIST digits (100 per class, sorted by class)")
+        self.sample.valueChanged.connect(self.load_sample)
+        open_image = QPushButton("Open image…")
+        open_image.setToolTip("Train on a PNG/JPEG of a digit (it is centred like MNIST)")
+        open_image.clicked.connect(self.open_image)
+
+        self.controls = ControlPanel(config)
+        self.filters = FilterGrid("filters", "filters now")
+        self.initial = FilterGrid("initial", "filters at step 0")
+        self.loss = LossPlot()
+        self.bars = PredictionBars()
+        self.digit = DigitView()
+        self.views = (self.filters, self.initial, self.loss, self.bars, self.digit)
+        self._wire_controls()
+        self._build_layout(clear, open_image)
+        self._build_menu()
+        self._build_status_bar()
+        self._build_shortcuts()
+
+        self._image = None
+        if digit is not None:
+            self._show_on_canvas(*digit)
+        self._thread.start()
+
+    # ------------------------------------------------------------------ layout
+    def _build_layout(self, clear, open_image) -> None:
+        draw_row = QHBoxLayout()
+        draw_row.addWidget(clear)
+        draw_row.addWidget(self.label)
+        sample_row = QHBoxLayout()
+        sample_row.addWidget(self.sample)
+        sample_row.addWidget(open_image)
+        left = QVBoxLayout()
+        left.addWidget(QLabel("<b>draw a digit</b> (left: ink, right: erase)"))
+        left.addWidget(self.canvas, 1)
+        left.addLayout(draw_row)
+        left.addLayout(sample_row)
+        left.addWidget(self.controls)
+        left_panel = QWidget()
+        left_panel.setLayout(left)
+        left_panel.setMaximumWidth(340)
+
+        middle = QSplitter(Qt.Orientation.Vertical)
+        middle.addWidget(self.filters)
+        middle.addWidget(self.initial)
+        middle.setSizes([600, 300])
+
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.loss)
+        right.addWidget(self.bars)
+        right.addWidget(self.digit)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left_panel)
+        split.addWidget(middle)
+        split.addWidget(right)
+        split.setStretchFactor(1, 3)
+        split.setStretchFactor(2, 2)
+        split.setSizes([340, 640, 420])
+        self.setCentralWidget(split)
+        self.resize(1400, 860)
+
+    def _build_menu(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        open_action = QAction("Open image…", self)
+        open_action.setShortcut(QKeySequence.StandardKey.Open)
+        open_action.triggered.connect(self.open_image)
+        quit_action = QAction("Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(open_action)
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.status_step = QLabel("loading PyTorch…")
+        self.status_rate = QLabel("")
+        self.status_device = QLabel("")
+        self.status_notice = QLabel("")
+        self.status_notice.setStyleSheet("color: #b03020; font-weight: bold")
+        bar.addWidget(self.status_step)
+        bar.addWidget(self.status_notice, 1)
+        bar.addPermanentWidget(self.status_rate)
+        bar.addPermanentWidget(self.status_device)
+
+    def _build_shortcuts(self) -> None:
+        keys = {"Space": self.controls.pause.toggle, "S": self.worker_step, "R": self.reset,
+                "C": self.canvas.clear}
+        for digit in range(10):
+            keys[str(digit)] = lambda d=digit: self.label.setValue(d)
+        self._shortcuts = []
+        for key, slot in keys.items():
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.activated.connect(slot)
+            self._shortcuts.append(shortcut)
+
+    def _wire_controls(self) -> None:
+        c = self.controls
+        c.pause_toggled.connect(lambda paused: self.worker.pause() if paused else self.worker.resume())
+        c.step_clicked.connect(self.worker_step)
+        c.reset_clicked.connect(self.reset)
+        c.speed_changed.connect(self.worker.set_speed)
+        c.hparams_changed.connect(lambda changes: self.worker.set_hparams(**changes))
+        c.shape_changed.connect(lambda changes: self.worker.set_hparams(**changes))
+        c.per_filter_scale_toggled.connect(self.filters.set_per_filter_scale)
+        c.per_filter_scale_toggled.connect(self.initial.set_per_filter_scale)
+        c.gradient_overlay_toggled.connect(self.filters.set_show_gradient)
+        c.gradient_overlay_toggled.connect(self.digit.set_show_gradient)
+        c.initial_toggled.connect(self._show_initial)
+
+    def _show_initial(self, on: bool) -> None:
+        self.initial.setVisible(on)
+        if on and self.frame is not None:
+            self.initial.update(self.frame.snapshot)
+
+    # ---------------------------------------------------------------- commands
+    def worker_step(self) -> None:
+        self.controls.set_paused(True)
+        self.worker.step_once()
+
+    def reset(self) -> None:
+        seed = random.randrange(1, 2**31)
+        self.controls.show_seed(seed)
+        self.worker.reset(seed)
+
+    def load_sample(self, index: int) -> None:
+        image, label = bundled_index(index)
+        self._show_on_canvas(image, label)
+        self._send_image()
+
+    def open_image(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a digit image", "",
+                                              "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff);;All files (*)")
+        if path:
+            self.load_image_path(path)
+
+    def load_image_path(self, path: str) -> bool:
+        """Train on an image file; a bad file is reported and changes nothing."""
+        try:
+            image = load_image_file(path)
+        except DataError as error:
+            QMessageBox.warning(self, "Cannot use this image", str(error))
+            return False
+        self._show_on_canvas(image, self.label.value())
+        self._send_image()
+        return True
+
+    def _show_on_canvas(self, image: np.ndarray, label: int) -> None:
+        """Put a ready MNIST-style digit on the canvas as the training image, silently."""
+        images = load_bundled()[0]
+        match = np.flatnonzero((images == image).all(axis=(1, 2)))
+        if len(match):
+            self.sample.blockSignals(True)
+            self.sample.setValue(int(match[0]))
+            self.sample.blockSignals(False)
+        self.canvas.blockSignals(True)
+        self.canvas.set_ink(image)
+        self.canvas.blockSignals(False)
+        self.label.blockSignals(True)
+        self.label.setValue(label)
+        self.label.blockSignals(False)
+        self._image = np.asarray(image, dtype=np.float32)
+
+    def _on_drawn(self, ink: np.ndarray) -> None:
+        self._image = to_mnist_style(ink)
+        self._send_image()
+
+    def _send_image(self) -> None:
+        if self._image is not None:
+            self.worker.set_image(self._image, self.label.value())
+
+    # ------------------------------------------------------------------ frames
+    def _on_frame_ready(self) -> None:
+        frame = self.worker.mailbox.take()
+        if frame is None:
+            return
+        self.frame = frame
+        snap = frame.snapshot
+        for view in self.views:
+            if view.isVisible():
+                view.update(snap)
+        self.controls.set_paused(not frame.running)
+        self.status_step.setText(f"step {snap.step:,}   loss {snap.loss:.4g}   "
+                                 f"{'running' if frame.running else 'paused'}")
+        self.status_rate.setText(f"{frame.steps_per_second:,.0f} steps/s" if frame.running else "")
+        self.status_device.setText(f"device: {snap.device}")
+        if snap.diverged:
+            self.status_notice.setText(snap.diverged)
+        elif snap.blank_image:
+            self.status_notice.setText("blank image: the gradient of every filter is exactly 0, "
+                                       "nothing can be learned — draw something")
+        else:
+            self.status_notice.setText("")
+        self.frame_drawn.emit(frame)
+
+    def _on_failed(self, message: str) -> None:
+        self.status_notice.setText(message)
+
+    # ------------------------------------------------------------------- close
+    def closeEvent(self, event) -> None:
+        """Stop the worker and join its thread before the window goes."""
+        if not self._thread.stop():
+            self.status_notice.setText("training thread did not stop; waiting…")
+            self._thread.thread.wait()
+        super().closeEvent(event)

@@ -1,0 +1,187 @@
+"""The live window, driven like a user would, offscreen: real widgets, real worker thread."""
+import numpy as np
+import pytest
+
+from engine.config import Config
+from engine.data import bundled_digit
+from gui.main_window import MainWindow
+
+TIMEOUT = 15_000  # ms; generous for a loaded 2-core CI machine
+
+
+@pytest.fixture
+def window(qtbot, tiny_factory, digit):
+    win = MainWindow(tiny_factory, Config(filters=3), digit)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.close()
+
+
+def wait_frame(qtbot, window, condition, timeout=TIMEOUT):
+    """Wait until a drawn frame satisfies condition(frame); return that frame."""
+    qtbot.waitUntil(lambda: window.frame is not None and condition(window.frame), timeout=timeout)
+    return window.frame
+
+
+def pause(qtbot, window):
+    qtbot.mouseClick(window.controls.pause, pytest.importorskip("PySide6.QtCore").Qt.MouseButton.LeftButton)
+    return wait_frame(qtbot, window, lambda f: not f.running)
+
+
+def test_filters_change_and_become_the_digit(qtbot, window):
+    first = wait_frame(qtbot, window, lambda f: True)
+    frame = wait_frame(qtbot, window, lambda f: f.snapshot.step >= 400)
+    snap = frame.snapshot
+    assert not np.allclose(snap.filters, first.snapshot.initial)
+    assert np.abs(snap.cosine).mean() > np.abs(snap.initial_cosine).mean() + 0.4
+    # the filter view shows exactly the engine's filters
+    shown = window.filters.image.image
+    k = snap.filters.shape[1]
+    for (top, left), tile in zip(window.filters._slots, snap.filters):
+        np.testing.assert_array_equal(shown[top:top + k, left:left + k], tile)
+    assert window.filters._label_texts[0] == f"cos {snap.cosine[0]:+.2f}"
+    np.testing.assert_allclose(window.bars.heights, snap.probs)
+    assert "step" in window.status_step.text()
+
+
+def test_pause_stops_the_step_counter_and_resume_restarts_it(qtbot, window):
+    wait_frame(qtbot, window, lambda f: f.snapshot.step > 10)
+    pause(qtbot, window)
+    stopped = window.worker.trainer.step_count
+    qtbot.wait(300)
+    assert window.worker.trainer.step_count == stopped
+    assert window.controls.pause.text() == "Resume"
+    qtbot.mouseClick(window.controls.pause, pytest.importorskip("PySide6.QtCore").Qt.MouseButton.LeftButton)
+    wait_frame(qtbot, window, lambda f: f.running and f.snapshot.step > stopped)
+
+
+def test_single_step_advances_by_exactly_one(qtbot, window):
+    wait_frame(qtbot, window, lambda f: f.snapshot.step > 0)
+    start = pause(qtbot, window).snapshot.step
+    from PySide6.QtCore import Qt
+    qtbot.mouseClick(window.controls.step, Qt.MouseButton.LeftButton)
+    wait_frame(qtbot, window, lambda f: f.snapshot.step == start + 1)
+    qtbot.wait(200)
+    assert window.worker.trainer.step_count == start + 1
+    qtbot.keyClick(window, "S")
+    wait_frame(qtbot, window, lambda f: f.snapshot.step == start + 2)
+
+
+def test_reset_changes_filters_and_returns_to_step_zero(qtbot, window):
+    wait_frame(qtbot, window, lambda f: f.snapshot.step > 50)
+    before = pause(qtbot, window).snapshot
+    from PySide6.QtCore import Qt
+    qtbot.mouseClick(window.controls.reset, Qt.MouseButton.LeftButton)
+    after = wait_frame(qtbot, window, lambda f: f.snapshot.step == 0).snapshot
+    assert not np.allclose(after.initial, before.initial)
+    assert np.array_equal(after.filters, after.initial)
+    assert window.controls.seed.text() == f"seed {after.config.seed}"
+    assert len(after.loss_steps) == 0
+
+
+def test_a_drawn_stroke_becomes_the_training_image(qtbot, window):
+    from mouse import LEFT, drag
+    from engine.data import to_mnist_style
+    wait_frame(qtbot, window, lambda f: f.snapshot.step > 0)
+    window.canvas.clear()
+    wait_frame(qtbot, window, lambda f: f.snapshot.blank_image)
+    drag(qtbot, window.canvas, LEFT, (14, 4), (14, 24))  # a "1"
+    expected = to_mnist_style(window.canvas.ink())
+    frame = wait_frame(qtbot, window, lambda f: np.array_equal(f.snapshot.image, expected))
+    assert not frame.snapshot.blank_image
+    ink_columns = np.nonzero(frame.snapshot.image.max(axis=0) > 0.5)[0]
+    assert 11 <= ink_columns.min() and ink_columns.max() <= 16  # a vertical bar, centred
+    # and it trains on it: the filters turn towards the stroke
+    later = wait_frame(qtbot, window, lambda f: f.snapshot.step > frame.snapshot.step + 300)
+    assert np.abs(later.snapshot.cosine).mean() > np.abs(frame.snapshot.cosine).mean()
+
+
+def test_digit_keys_set_the_label(qtbot, window):
+    wait_frame(qtbot, window, lambda f: f.snapshot.step > 0)
+    qtbot.keyClick(window, "7")
+    assert window.label.value() == 7
+    wait_frame(qtbot, window, lambda f: f.snapshot.label == 7)
+
+
+def test_new_sample_reaches_the_engine_without_reset(qtbot, window):
+    wait_frame(qtbot, window, lambda f: f.snapshot.step > 20)
+    window.sample.setValue(700)  # the first bundled 7
+    seven, label = bundled_digit(7)
+    frame = wait_frame(qtbot, window, lambda f: f.snapshot.label == 7)
+    assert np.array_equal(frame.snapshot.image, seven)
+    assert frame.snapshot.step > 20
+    np.testing.assert_array_equal(window.canvas.ink(), seven)
+
+
+def test_learning_rate_reaches_the_engine_live(qtbot, window):
+    wait_frame(qtbot, window, lambda f: f.snapshot.step > 20)
+    window.controls.lr.setValue(0.02)
+    qtbot.waitUntil(lambda: window.worker.trainer.optimizer.param_groups[0]["lr"] == 0.02, timeout=TIMEOUT)
+    frame = wait_frame(qtbot, window, lambda f: f.snapshot.config.lr == 0.02)
+    assert frame.snapshot.step > 20  # no reset
+    window.controls.optimizer.setCurrentIndex(1)
+    wait_frame(qtbot, window, lambda f: f.snapshot.config.optimizer == "sgd")
+
+
+def test_filters_and_kernel_rebuild_the_views(qtbot, window):
+    wait_frame(qtbot, window, lambda f: f.snapshot.step > 0)
+    window.controls.filters.setValue(12)
+    window.controls.kernel.setValue(5)
+    frame = wait_frame(qtbot, window, lambda f: f.snapshot.filters.shape == (12, 5, 5) and f.snapshot.step > 5)
+    assert len(window.filters._labels) == 12
+    assert window.filters._geometry[:2] == (12, 5)
+
+
+def test_divergence_pauses_itself_and_a_smaller_lr_recovers(qtbot, window):
+    wait_frame(qtbot, window, lambda f: f.snapshot.step > 0)
+    window.worker.set_hparams(optimizer="sgd", lr=1e20)
+    frame = wait_frame(qtbot, window, lambda f: f.snapshot.diverged is not None)
+    assert not frame.running
+    assert "diverged" in window.status_notice.text()
+    assert window.controls.pause.isChecked()
+    assert np.isfinite(frame.snapshot.filters).all()
+    window.worker.set_hparams(optimizer="sgd", lr=0.01)
+    recovered = wait_frame(qtbot, window, lambda f: f.running and f.snapshot.step > frame.snapshot.step)
+    assert recovered.snapshot.diverged is None
+    assert window.status_notice.text() == ""
+
+
+def test_blank_canvas_says_nothing_can_be_learned(qtbot, window):
+    wait_frame(qtbot, window, lambda f: f.snapshot.step > 0)
+    window.canvas.clear()
+    frame = wait_frame(qtbot, window, lambda f: f.snapshot.blank_image)
+    assert "nothing can be learned" in window.status_notice.text()
+    assert np.abs(frame.snapshot.grads).max() == 0
+
+
+def test_frames_arrive_at_display_rate_not_per_step(qtbot, window):
+    wait_frame(qtbot, window, lambda f: f.snapshot.step > 0)
+    drawn = []
+    window.frame_drawn.connect(drawn.append)
+    qtbot.wait(1000)
+    steps = drawn[-1].snapshot.step - drawn[0].snapshot.step
+    assert 5 <= len(drawn) <= 65
+    assert steps > len(drawn)  # many steps per frame: the GUI is not stepping the engine
+
+
+def test_closing_while_training_joins_the_thread(qtbot, tiny_factory, digit):
+    win = MainWindow(tiny_factory, Config(filters=3), digit)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.frame is not None and win.frame.snapshot.step > 0, timeout=TIMEOUT)
+    win.close()
+    assert not win._thread.thread.isRunning()
+
+
+def test_a_bad_image_file_is_reported_and_changes_nothing(qtbot, window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: warnings.append(args[2]))
+    bad = tmp_path / "digit.png"
+    bad.write_bytes(b"not a png at all")
+    before = window.canvas.ink()
+    assert window.load_image_path(str(bad)) is False
+    assert len(warnings) == 1 and "digit.png" in warnings[0]
+    np.testing.assert_array_equal(window.canvas.ink(), before)

@@ -14,6 +14,8 @@ from .config import DEVICES, OPTIMIZERS, Config, ConfigError
 from .data import DataError
 
 EXIT_USAGE = 2
+IGNORED_WITH_LOAD = ("image", "digit", "index", "label", "mnist_root", "download", "filters", "kernel",
+                     "optimizer", "lr", "momentum", "weight_decay", "seed", "device")
 
 
 class UsageError(Exception):
@@ -40,6 +42,8 @@ def build_parser() -> Parser:
     mode.add_argument("--gif", type=Path, help="also write an animated GIF of the filters (headless)")
     mode.add_argument("--screenshot", type=Path,
                       help="open the window, train --steps steps, save a PNG of it and exit")
+    mode.add_argument("--load", type=Path, metavar="SESSION",
+                      help="carry on from a saved session (.npz); its own settings and digit are used")
 
     data = parser.add_argument_group("training digit")
     pick = data.add_mutually_exclusive_group()
@@ -71,6 +75,35 @@ def config_from_args(args: argparse.Namespace) -> Config:
                       seed=args.seed, device=args.device)
     except ConfigError as error:
         raise UsageError(str(error)) from None
+
+
+def session_from_args(args: argparse.Namespace):
+    """The checked session --load names, or None; a bad file is a UsageError."""
+    if args.load is None:
+        return None
+    from .session import SessionError, read_session
+    try:
+        session = read_session(args.load)
+    except SessionError as error:
+        raise UsageError(f"cannot load the session {error}") from None
+    defaults = build_parser().parse_args([])
+    ignored = [f"--{name.replace('_', '-')}" for name in IGNORED_WITH_LOAD
+               if getattr(args, name) != getattr(defaults, name)]
+    if ignored:
+        print(f"note: the session brings its own settings and digit; ignoring {', '.join(ignored)}",
+              file=sys.stderr)
+    return session
+
+
+def start_from_args(args: argparse.Namespace):
+    """(config, image, label, description, session): a loaded session, or what the options say."""
+    session = session_from_args(args)
+    if session is not None:
+        description = f"digit {session.label} ({args.load.name}, from step {session.step:,})"
+        return session.config, session.image, session.label, description, session
+    config = config_from_args(args)
+    image, label, description = digit_from_args(args)
+    return config, image, label, description, None
 
 
 def digit_from_args(args: argparse.Namespace):
@@ -119,16 +152,15 @@ def check_run_options(args: argparse.Namespace) -> None:
 
 def run_headless(args: argparse.Namespace) -> int:
     from .headless import run
-    from .runtime import tune_threads
+    from .runtime import tune_runtime
     from .trainer import Trainer
 
-    config = config_from_args(args)
-    image, label, description = digit_from_args(args)
-    if args.image is not None and args.label is None:
+    config, image, label, description, session = start_from_args(args)
+    if session is None and args.image is not None and args.label is None:
         print("note: training the image as class 0; choose the class with --label", file=sys.stderr)
-    tune_threads()
+    tune_runtime()
     try:
-        trainer = Trainer(config, image, label)
+        trainer = session.build_trainer() if session else Trainer(config, image, label)
     except ConfigError as error:
         raise UsageError(str(error)) from None
     steps = 5000 if args.steps is None else args.steps

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 LOSS_POINTS = 4096
-FILTER_BYTES = 64 * 2**20
+FILTER_BYTES = 32 * 2**20
 
 
 class LossHistory:

@@ -37,6 +37,14 @@ class FilterNet(nn.Module):
             return z[:, :, None, None]
         return self.conv(x)
 
+    def logits(self, x: torch.Tensor) -> torch.Tensor:
+        """(B,1,28,28) -> class scores, in as few torch calls as the kernel size allows."""
+        if self.is_full_size:
+            weight = self.conv.weight.view(self.conv.out_channels, -1)
+            return F.linear(F.linear(x.view(x.shape[0], -1), weight, self.conv.bias),
+                            self.fc.weight, self.fc.bias)
+        return self.fc(self.conv(x).flatten(1))
+
     def classify(self, maps: torch.Tensor) -> torch.Tensor:
         """Feature maps -> log-probabilities of the 10 classes."""
         return F.log_softmax(self.fc(maps.flatten(1)), dim=1)

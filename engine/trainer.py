@@ -34,14 +34,14 @@ def resolve_device(name: str) -> torch.device:
 def make_optimizer(params, config: Config) -> torch.optim.Optimizer:
     """Adam as in the original experiment, or plain SGD (with optional momentum).
 
-    foreach=False: with four tiny tensors the per-parameter loop dispatches fewer ops
-    than the multi-tensor path, which is built for many large tensors.
+    fused=True: the whole update of all four tensors is one kernel instead of a dozen
+    small ops per tensor. With ~4k multiply-adds per step, op dispatch *is* the cost,
+    so this alone makes a step ~1.5x faster on a CPU (see bench/).
     """
     if config.optimizer == "adam":
-        return torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay,
-                                foreach=False)
+        return torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay, fused=True)
     return torch.optim.SGD(params, lr=config.lr, momentum=config.momentum,
-                           weight_decay=config.weight_decay, foreach=False)
+                           weight_decay=config.weight_decay, fused=True)
 
 
 @dataclass
@@ -112,11 +112,9 @@ class Trainer:
         self.config = new
         if new.optimizer != old.optimizer:
             self.optimizer = make_optimizer(self.model.parameters(), new)
+            self._before_last = None  # its optimizer state belongs to the old optimizer
         else:
-            for group in self.optimizer.param_groups:
-                group["lr"], group["weight_decay"] = new.lr, new.weight_decay
-                if "momentum" in group:
-                    group["momentum"] = new.momentum
+            self._apply_hparams()
         if new.record_every != old.record_every:
             self.filter_history.interval = new.record_every
         if self.diverged and new.lr < old.lr:
@@ -136,7 +134,7 @@ class Trainer:
         for i in range(n):
             if i == n - 1:
                 before_last = self._state_copy()
-            losses.append(self._train_step(record=i == n - 1))
+            losses.append(self._recorded_step() if i == n - 1 else self._plain_step())
             step = self.step_count + i + 1
             if self.filter_history.due(step):
                 frames.append((step, self._filters_numpy()))
@@ -163,7 +161,7 @@ class Trainer:
         elif poisoned > 0:
             self._restore(start)
             for _ in range(poisoned - 1):
-                self._train_step(record=False)
+                self._plain_step()
             kept = poisoned - 1
         else:  # the weights this call started from were already poisoned
             self._restore(self._before_last or start)
@@ -235,6 +233,29 @@ class Trainer:
         from .files import save_npz
         save_npz(path, self.history())
 
+    # ----------------------------------------------------------------- sessions
+    def save_session(self, path) -> None:
+        """Everything needed to carry on exactly from this step (format: engine/session.py)."""
+        from .session import save_session
+        save_session(self, path)
+
+    @classmethod
+    def load_session(cls, path) -> "Trainer":
+        """A new trainer in the saved state; SessionError if the file is not usable."""
+        from .session import load_session
+        return load_session(path)
+
+    def load_session_into(self, path) -> None:
+        """Become the saved session, in place (the window's worker holds this object).
+
+        The file is read, checked and built into a separate trainer first, and a bad one
+        raises SessionError before anything here changed; the final swap of attributes
+        cannot fail halfway.
+        """
+        loaded = self.load_session(path)
+        vars(self).clear()
+        vars(self).update(vars(loaded))
+
     # ---------------------------------------------------------------- internals
     def _set_tensors(self, image: np.ndarray, label: int) -> None:
         image = np.asarray(image, dtype=np.float32)
@@ -246,23 +267,28 @@ class Trainer:
         self._x = torch.from_numpy(image.copy()).to(device)[None, None]
         self._y = torch.tensor([int(label)], device=device)
 
-    def _train_step(self, record: bool) -> torch.Tensor:
-        model, x = self.model, self._x
-        if record:
-            x = x.clone().requires_grad_(True)
+    def _plain_step(self) -> torch.Tensor:
+        """One update with as few torch calls as possible (each one costs more than its maths)."""
+        loss = F.cross_entropy(self.model.logits(self._x), self._y)  # = nll_loss(log_softmax)
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+        return loss.detach()
+
+    def _recorded_step(self) -> torch.Tensor:
+        """The same update, keeping what a snapshot shows: dL/dz, dL/dx and the change made."""
+        model = self.model
+        x = self._x.clone().requires_grad_(True)
         maps = model.feature_maps(x)
-        if record:
-            maps.retain_grad()
+        maps.retain_grad()
         log_probs = model.classify(maps)
         loss = F.nll_loss(log_probs, self._y)
         self.optimizer.zero_grad()
         loss.backward()
-        if record:
-            before = model.conv.weight.detach().clone()
+        before = model.conv.weight.detach().clone()
         self.optimizer.step()
-        if record:
-            self._last = _LastStep(loss.item(), log_probs.detach(), maps.detach(),
-                                   maps.grad, x.grad, (model.conv.weight.detach() - before)[:, 0])
+        self._last = _LastStep(loss.item(), log_probs.detach(), maps.detach(),
+                               maps.grad, x.grad, (model.conv.weight.detach() - before)[:, 0])
         return loss.detach()
 
     def _probe(self) -> _LastStep:
@@ -302,6 +328,13 @@ class Trainer:
         model_state, optim_state = state
         self.model.load_state_dict(model_state)
         self.optimizer.load_state_dict(optim_state)
+        self._apply_hparams()  # the saved state carries the settings of its time; keep today's
+
+    def _apply_hparams(self) -> None:
+        for group in self.optimizer.param_groups:
+            group["lr"], group["weight_decay"] = self.config.lr, self.config.weight_decay
+            if "momentum" in group:
+                group["momentum"] = self.config.momentum
 
 
 def _numpy(tensor: torch.Tensor) -> np.ndarray:

@@ -10,26 +10,25 @@ import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from engine.cli import UsageError, config_from_args, digit_from_args
+from engine.cli import UsageError, start_from_args
 
 from .main_window import MainWindow
 
 SCREENSHOT_TIMEOUT_S = 300
 
 
-def trainer_factory(config, image, label):
-    """Builds the trainer where it is called: on the worker thread."""
+def trainer_factory(config, image, label, session=None):
+    """Builds the trainer where it is called: on the worker thread (from a checked session, if given)."""
     def build():
-        from engine.runtime import tune_threads
+        from engine.runtime import tune_runtime
         from engine.trainer import Trainer
-        tune_threads()
-        return Trainer(config, image, label)
+        tune_runtime()
+        return session.build_trainer() if session else Trainer(config, image, label)
     return build
 
 
 def run_window(args) -> int:
-    config = config_from_args(args)
-    image, label, _ = digit_from_args(args)
+    config, image, label, _, session = start_from_args(args)
     if config.device == "cuda":
         import torch  # only to refuse cleanly before a window opens on a machine without CUDA
         if not torch.cuda.is_available():
@@ -37,20 +36,21 @@ def run_window(args) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Filter Lab")
     screenshot = args.screenshot is not None
-    window = MainWindow(trainer_factory(config, image, label), config, (image, label),
+    window = MainWindow(trainer_factory(config, image, label, session), config, (image, label),
                         running=not screenshot)
     window.show()
     if not screenshot:
         return app.exec()
-    return _take_screenshot(app, window, args.screenshot, 300 if args.steps is None else args.steps)
+    return _take_screenshot(app, window, args.screenshot, 300 if args.steps is None else args.steps,
+                            start=session.step if session else 0)
 
 
-def _take_screenshot(app, window: MainWindow, path, steps: int) -> int:
-    """Train exactly `steps` steps, let the views draw that frame, save the window as PNG."""
+def _take_screenshot(app, window: MainWindow, path, steps: int, start: int = 0) -> int:
+    """Train exactly `steps` steps from step `start`, let the views draw that frame, save the window as PNG."""
     result = {"code": None}
 
     def on_frame(frame):
-        if frame.snapshot.step >= steps and result["code"] is None:
+        if frame.snapshot.step >= start + steps and result["code"] is None:
             result["code"] = 0
             QTimer.singleShot(200, grab)
 
@@ -66,7 +66,7 @@ def _take_screenshot(app, window: MainWindow, path, steps: int) -> int:
 
     def give_up():
         if result["code"] is None:
-            print(f"filterlab: error: training did not reach step {steps} in {SCREENSHOT_TIMEOUT_S} s",
+            print(f"filterlab: error: training did not reach step {start + steps} in {SCREENSHOT_TIMEOUT_S} s",
                   file=sys.stderr)
             result["code"] = 1
             window.close()

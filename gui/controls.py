@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSp
 
 from engine.config import Config
 
+SKIP_STEPS = 10_000
 SPEEDS = (("as fast as possible", 0), ("1000 steps/s", 1000), ("100 steps/s", 100),
           ("10 steps/s", 10), ("1 step/s", 1))
 
@@ -21,6 +22,7 @@ class ControlPanel(QWidget):
     pause_toggled = Signal(bool)        # True = paused
     step_clicked = Signal()
     reset_clicked = Signal()
+    skip_clicked = Signal()             # fast-forward SKIP_STEPS steps
     speed_changed = Signal(float)       # steps per second, 0 = as fast as possible
     hparams_changed = Signal(dict)      # live settings: lr, optimizer, weight_decay, momentum
     shape_changed = Signal(dict)        # filters / kernel: these rebuild the model
@@ -41,6 +43,9 @@ class ControlPanel(QWidget):
         self.reset = QPushButton("Reset")
         self.reset.setToolTip("New random initial filters with a new seed; step back to 0 (R)")
         self.reset.clicked.connect(self.reset_clicked)
+        self.skip = QPushButton(f"+{SKIP_STEPS:,}")
+        self.skip.setToolTip(f"Fast-forward {SKIP_STEPS:,} steps as fast as possible (F)")
+        self.skip.clicked.connect(self.skip_clicked)
         self.seed = QLabel(f"seed {config.seed}")
         self.seed.setToolTip("The seed of the current initial filters: the same seed gives the same start")
         self.speed = QComboBox()
@@ -49,7 +54,7 @@ class ControlPanel(QWidget):
         self.speed.setToolTip("How many training steps per second; slow it down to watch single updates")
         self.speed.currentIndexChanged.connect(lambda _: self.speed_changed.emit(float(self.speed.currentData())))
         buttons = QHBoxLayout()
-        for button in (self.pause, self.step, self.reset):
+        for button in (self.pause, self.step, self.reset, self.skip):
             buttons.addWidget(button)
         run_layout = QVBoxLayout(run)
         run_layout.addLayout(buttons)

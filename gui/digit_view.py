@@ -20,6 +20,7 @@ class DigitView(SnapshotView):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.show_gradient = False
+        self._shown = self._label = None
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
         self.title = self.graphics.addLabel("training digit", row=0, col=0, color="k")
@@ -39,6 +40,10 @@ class DigitView(SnapshotView):
         self.overlay.setVisible(on)
 
     def draw(self, snapshot: Snapshot) -> None:
+        if not self.show_gradient and self._shown is not None and np.array_equal(self._shown, snapshot.image) \
+                and self._label == snapshot.label:
+            return  # the digit rarely changes: don't re-render it every frame
+        self._shown, self._label = snapshot.image, snapshot.label
         self.image.setImage(snapshot.image, autoLevels=False, levels=(0.0, 1.0))
         if self.show_gradient:
             magnitude = np.abs(snapshot.input_grad)

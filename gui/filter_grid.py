@@ -1,8 +1,8 @@
 """The filters as pictures: where the learning shows.
 
-All filters are tiled into ONE image (gaps are NaN, which pyqtgraph draws transparent)
-and pushed with a single `setImage(..., autoLevels=False, levels=...)` per frame. One
-image item instead of 64 keeps 64 filters as cheap to draw as 5.
+All filters are tiled into ONE image, outlined by one static path, and pushed with a
+single `setImage(..., autoLevels=False, levels=...)` per frame. One image item instead
+of 64 keeps 64 filters nearly as cheap to draw as 5.
 
 Colours are honest about sign: a diverging map centred on 0, with a colorbar. One shared
 scale compares filters with each other; a per-filter scale shows each one's shape even
@@ -14,8 +14,11 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QColor, QFont, QPainterPath, QPen, QTransform
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsSimpleTextItem, QVBoxLayout
+
+from engine.colormap import DIVERGING_COLORS
 
 from engine.snapshot import Snapshot
 
@@ -26,6 +29,18 @@ from .image_box import add_image_box
 GAP = 0.25       # gap between tiles, as a fraction of the kernel size
 LABEL = 0.32     # room under each tile for its cosine, as a fraction of the kernel size
 MAX_COLUMNS = 8
+
+
+def nice_limit(value: float) -> float:
+    """Round a colour limit up to two significant digits.
+
+    The colorbar's axis is redrawn only when its range changes; weights that grow a
+    little every step would otherwise make it re-render every frame.
+    """
+    if not np.isfinite(value) or value <= 0:
+        return 1.0
+    scale = 10.0 ** (math.floor(math.log10(value)) - 1)
+    return math.ceil(value / scale) * scale
 
 
 def grid_columns(count: int, width: float, height: float) -> int:
@@ -45,9 +60,11 @@ class FilterGrid(SnapshotView):
         self.per_filter_scale = False
         self.show_gradient = False
         self._geometry = None
-        self._labels: list[pg.TextItem] = []
+        self._labels: list[QGraphicsSimpleTextItem] = []
         self._label_texts: list[str] = []
         self._last: Snapshot | None = None
+        self._drawn_key = None  # what the image shows now, to skip redrawing the same
+        self._drawn_filters = self._drawn_grads = None
 
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
@@ -55,7 +72,12 @@ class FilterGrid(SnapshotView):
         self._title = title
         self.title = self.graphics.addLabel(title, row=0, col=0, colspan=2, color="k")
         self.view, self.image, self.overlay = add_image_box(self.graphics, DIVERGING)
-        self.view.setBackgroundColor((228, 228, 228))
+        self.view.setBackgroundColor(DIVERGING_COLORS[2])  # the colour of weight 0
+        self._outlines = QGraphicsPathItem()
+        pen = QPen(QColor(150, 150, 150))
+        pen.setCosmetic(True)
+        self._outlines.setPen(pen)
+        self.view.addItem(self._outlines)
         self.colorbar = pg.ColorBarItem(values=(-1, 1), colorMap=DIVERGING, interactive=False,
                                         width=14, colorMapMenu=False, label="weight")
         self.colorbar.setImageItem(self.image)
@@ -83,27 +105,34 @@ class FilterGrid(SnapshotView):
 
     # ------------------------------------------------------------ drawing
     def draw(self, snapshot: Snapshot) -> None:
+        """Push what changed; an unchanged grid (the initial filters, a paused run) costs nothing."""
         self._last = snapshot
         filters = getattr(snapshot, self.source)
+        grads = snapshot.grads if self.show_gradient and self.source == "filters" else None
         count, k, _ = filters.shape
         columns = grid_columns(count, self.graphics.width() - 60, self.graphics.height() - 20)
+        key = (count, k, columns, self.per_filter_scale, self.show_gradient)
+        if (key == self._drawn_key and np.array_equal(filters, self._drawn_filters)
+                and (grads is None or np.array_equal(grads, self._drawn_grads))):
+            return
         if self._geometry != (count, k, columns):
             self._layout(count, k, columns)
         if self.per_filter_scale:
             limits = np.abs(filters).reshape(count, -1).max(axis=1)
             shown = filters / np.where(limits > 0, limits, 1.0)[:, None, None]
             limit = 1.0
-            self.colorbar.setLabel("left", "weight / own max |weight|")
         else:
-            limit = float(np.abs(filters).max()) or 1.0
+            limit = nice_limit(float(np.abs(filters).max()))
             shown = filters
-            self.colorbar.setLabel("left", "weight")
+        if key[3] != (self._drawn_key or (None,) * 4)[3]:
+            self.colorbar.setLabel("left", "weight / own max |weight|" if self.per_filter_scale else "weight")
         self.image.setImage(self._tile(shown), autoLevels=False, levels=(-limit, limit))
-        self.colorbar.setLevels((-limit, limit))
-        if self.show_gradient:
-            grads = np.abs(snapshot.grads) if self.source == "filters" else np.zeros_like(filters)
-            top = float(grads.max()) or 1.0
-            self.overlay.setImage(self._tile(grads), autoLevels=False, levels=(0.0, top))
+        if self.colorbar.levels() != (-limit, limit):
+            self.colorbar.setLevels((-limit, limit))
+        if grads is not None:
+            magnitude = np.abs(grads)
+            self.overlay.setImage(self._tile(magnitude), autoLevels=False,
+                                  levels=(0.0, float(magnitude.max()) or 1.0))
         cosines = snapshot.cosine if self.source == "filters" else snapshot.initial_cosine
         prefix = "cos " if count <= 16 else ""
         for item, value, index in zip(self._labels, cosines, range(count)):
@@ -111,6 +140,8 @@ class FilterGrid(SnapshotView):
             if text != self._label_texts[index]:
                 self._label_texts[index] = text
                 item.setText(text)
+                item.setTransform(QTransform.fromTranslate(-item.boundingRect().width() / 2, 1))
+        self._drawn_key, self._drawn_filters, self._drawn_grads = key, filters, grads
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -124,17 +155,24 @@ class FilterGrid(SnapshotView):
         self._pitch = (k + gap + label, k + gap)
         height = rows * self._pitch[0] - gap
         width = columns * self._pitch[1] - gap
-        self._canvas = np.full((height, width), np.nan, dtype=np.float32)
+        self._canvas = np.zeros((height, width), dtype=np.float32)  # gaps read as weight 0
         self._slots = [((i // columns) * self._pitch[0], (i % columns) * self._pitch[1])
                        for i in range(count)]
+        outlines = QPainterPath()
+        for top, left in self._slots:
+            outlines.addRect(QRectF(left, top, k, k))
+        self._outlines.setPath(outlines)
         for item in self._labels:
             self.view.removeItem(item)
         font = QFont()
         font.setPointSize(9 if count <= 16 else 7)
         self._labels = []
         for top, left in self._slots:
-            item = pg.TextItem("", color="k", anchor=(0.5, 0.0))
+            # Plain Qt text items paint in C++; pyqtgraph's TextItem would run Python per
+            # label per frame, which 64 labels at 60 Hz make costly.
+            item = QGraphicsSimpleTextItem()
             item.setFont(font)
+            item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
             item.setPos(left + k / 2, top + k)
             self.view.addItem(item)
             self._labels.append(item)

@@ -17,11 +17,13 @@ FLOOR = 1e-12  # a loss of exactly 0.0 (float32 underflow) still needs a place o
 
 
 class LossPlot(SnapshotView):
+    max_hz = 10
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.plot = pg.PlotWidget(background="w")
         self.plot.setLogMode(y=True)
-        self.plot.showGrid(x=True, y=True, alpha=0.3)
+        self.plot.showGrid(x=False, y=False)
         self.plot.setLabel("bottom", "step")
         self.plot.setLabel("left", "loss")
         self.plot.setMenuEnabled(False)

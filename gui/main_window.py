@@ -8,37 +8,45 @@ worker and draws the newest frame the worker leaves in the mailbox.
 from __future__ import annotations
 
 import random
+import time
 from typing import Callable, Optional
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton,
                                QSpinBox, QSplitter, QVBoxLayout, QWidget)
 
 from engine.config import Config
 from engine.data import DataError, bundled_index, load_bundled, load_image_file, to_mnist_style
+from engine.session import SessionError
 
 from .canvas import DrawingCanvas
-from .controls import ControlPanel
+from .controls import SKIP_STEPS, ControlPanel
 from .digit_view import DigitView
 from .filter_grid import FilterGrid
 from .loss_plot import LossPlot
 from .prediction_bars import PredictionBars
 from .worker import Frame, TrainingWorker, WorkerThread
 
+SESSION_FILES = "Filter Lab sessions (*.npz);;All files (*)"
+
 
 class MainWindow(QMainWindow):
     frame_drawn = Signal(object)  # the Frame just drawn (tests and --screenshot wait on it)
+    session_done = Signal(bool, str)  # a session save or open finished: (succeeded, message)
+    _gui_call = Signal(object)  # a function the worker thread hands over to run on the GUI thread
 
     def __init__(self, trainer_factory: Callable[[], object], config: Config = Config(),
                  digit: Optional[tuple[np.ndarray, int]] = None, running: bool = True):
         super().__init__()
         self.setWindowTitle("Filter Lab — watch the filters learn")
         self.frame: Optional[Frame] = None
+        self._drawn_at: dict = {}  # view -> when it last drew (for views with max_hz)
         self.worker = TrainingWorker(trainer_factory, running=running)
         self.worker.frame_ready.connect(self._on_frame_ready)
         self.worker.failed.connect(self._on_failed)
+        self._gui_call.connect(self._run_gui_call)
         self._thread = WorkerThread(self.worker)
 
         self.canvas = DrawingCanvas()
@@ -123,10 +131,18 @@ class MainWindow(QMainWindow):
         open_action = QAction("Open image…", self)
         open_action.setShortcut(QKeySequence.StandardKey.Open)
         open_action.triggered.connect(self.open_image)
+        open_session = QAction("Open session…", self)
+        open_session.triggered.connect(self.open_session)
+        save_session = QAction("Save session…", self)
+        save_session.setShortcut(QKeySequence.StandardKey.Save)
+        save_session.triggered.connect(self.save_session)
         quit_action = QAction("Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(open_action)
+        file_menu.addSeparator()
+        file_menu.addAction(open_session)
+        file_menu.addAction(save_session)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
 
@@ -144,7 +160,7 @@ class MainWindow(QMainWindow):
 
     def _build_shortcuts(self) -> None:
         keys = {"Space": self.controls.pause.toggle, "S": self.worker_step, "R": self.reset,
-                "C": self.canvas.clear}
+                "C": self.canvas.clear, "F": self.controls.skip.click}
         for digit in range(10):
             keys[str(digit)] = lambda d=digit: self.label.setValue(d)
         self._shortcuts = []
@@ -158,6 +174,7 @@ class MainWindow(QMainWindow):
         c.pause_toggled.connect(lambda paused: self.worker.pause() if paused else self.worker.resume())
         c.step_clicked.connect(self.worker_step)
         c.reset_clicked.connect(self.reset)
+        c.skip_clicked.connect(lambda: self.worker.skip(SKIP_STEPS))
         c.speed_changed.connect(self.worker.set_speed)
         c.hparams_changed.connect(lambda changes: self.worker.set_hparams(**changes))
         c.shape_changed.connect(lambda changes: self.worker.set_hparams(**changes))
@@ -204,6 +221,93 @@ class MainWindow(QMainWindow):
         self._send_image()
         return True
 
+    # ---------------------------------------------------------------- sessions
+    def save_session(self) -> None:
+        path = self._ask_session_path(save=True)
+        if path:
+            self.save_session_to(path)
+
+    def open_session(self) -> None:
+        path = self._ask_session_path(save=False)
+        if path:
+            self.open_session_from(path)
+
+    def _ask_session_path(self, save: bool) -> str:
+        """The file picked in a session dialog, '' if cancelled; a bare name gets .npz."""
+        dialog = QFileDialog(self, "Save the session" if save else "Open a session", "", SESSION_FILES)
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave if save else QFileDialog.AcceptMode.AcceptOpen)
+        dialog.setFileMode(QFileDialog.FileMode.AnyFile if save else QFileDialog.FileMode.ExistingFile)
+        dialog.setDefaultSuffix("npz")  # here, unlike after getSaveFileName, Qt asks before overwriting
+        return dialog.selectedFiles()[0] if dialog.exec() else ""
+
+    def save_session_to(self, path: str) -> None:
+        """Save on the worker thread, between two steps, so the file is one consistent moment.
+
+        A failed write (read-only folder, full disk) is reported; training goes on either way.
+        """
+        def save(trainer) -> None:
+            try:
+                trainer.save_session(path)
+            except OSError as error:
+                message = f"Could not write {path}: {error.strerror or error}"
+                self._gui_call.emit(lambda: self._session_failed("Cannot save the session", message))
+                return
+            message = f"saved step {trainer.step_count:,} to {path}"
+            self._gui_call.emit(lambda: self._session_succeeded(message))
+        self.worker.call(save)
+
+    def open_session_from(self, path: str) -> None:
+        """Read and check the file on the worker thread; only a good one replaces the training.
+
+        A bad file is reported and changes nothing. The worker publishes a frame after
+        every command, so the views show the opened session by themselves.
+        """
+        def load(trainer) -> None:
+            try:
+                trainer.load_session_into(path)
+            except SessionError as error:
+                message = str(error)
+                self._gui_call.emit(lambda: self._session_failed("Cannot open this session", message))
+                return
+            config, image, label = trainer.config, trainer.image, trainer.label
+            message = f"opened step {trainer.step_count:,} of {path}"
+            self._gui_call.emit(lambda: self._session_opened(config, image, label, message))
+        self.worker.call(load)
+
+    def _session_opened(self, config: Config, image: np.ndarray, label: int, message: str) -> None:
+        self._show_config(config)
+        self._show_on_canvas(image, label)
+        self._session_succeeded(message)
+
+    def _session_succeeded(self, message: str) -> None:
+        self.statusBar().showMessage(message, 5000)
+        self.session_done.emit(True, message)
+
+    def _session_failed(self, title: str, message: str) -> None:
+        QMessageBox.warning(self, title, message)
+        self.session_done.emit(False, message)
+
+    def _show_config(self, config: Config) -> None:
+        """Set the controls to an opened session's settings without sending them back as changes."""
+        c = self.controls
+        widgets = (c.lr, c.optimizer, c.momentum, c.weight_decay, c.filters, c.kernel)
+        for widget in widgets:
+            widget.blockSignals(True)
+        c.lr.setValue(config.lr)
+        c.optimizer.setCurrentIndex(c.optimizer.findData(config.optimizer))
+        c.momentum.setValue(config.momentum)
+        c.weight_decay.setValue(config.weight_decay)
+        c.filters.setValue(config.filters)
+        c.kernel.setValue(config.kernel)
+        for widget in widgets:
+            widget.blockSignals(False)
+        c.show_seed(config.seed)
+
+    @Slot(object)
+    def _run_gui_call(self, function: Callable[[], None]) -> None:
+        """A window method is the receiver, so a call emitted on the worker thread is queued here."""
+        function()
+
     def _show_on_canvas(self, image: np.ndarray, label: int) -> None:
         """Put a ready MNIST-style digit on the canvas as the training image, silently."""
         images = load_bundled()[0]
@@ -235,9 +339,13 @@ class MainWindow(QMainWindow):
             return
         self.frame = frame
         snap = frame.snapshot
+        now = time.perf_counter()
         for view in self.views:
-            if view.isVisible():
+            due = not frame.running or view.max_hz is None or \
+                now - self._drawn_at.get(view, 0.0) >= 1.0 / view.max_hz
+            if view.isVisible() and due:
                 view.update(snap)
+                self._drawn_at[view] = now
         self.controls.set_paused(not frame.running)
         self.status_step.setText(f"step {snap.step:,}   loss {snap.loss:.4g}   "
                                  f"{'running' if frame.running else 'paused'}")
@@ -253,7 +361,8 @@ class MainWindow(QMainWindow):
         self.frame_drawn.emit(frame)
 
     def _on_failed(self, message: str) -> None:
-        self.status_notice.setText(message)
+        """A refused command or a training error: shown for a while, above the live status."""
+        self.statusBar().showMessage(message, 10_000)
 
     # ------------------------------------------------------------------- close
     def closeEvent(self, event) -> None:

@@ -18,6 +18,8 @@ TARGET = pg.mkBrush(230, 120, 30)
 
 
 class PredictionBars(SnapshotView):
+    max_hz = 15
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.plot = pg.PlotWidget(background="w")

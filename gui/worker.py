@@ -16,6 +16,7 @@ first imported: the window is on screen before that slow import finishes.
 from __future__ import annotations
 
 import queue
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -26,8 +27,10 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from engine.snapshot import Snapshot
 
 DISPLAY_HZ = 60.0
-CHUNK_SECONDS = 0.004  # training time between two looks at the command queue
+CHUNK_SECONDS = 0.008  # training time between two looks at the command queue
+GIL_SWITCH_SECONDS = 0.0005
 MAX_SPEED = 0  # steps_per_second value meaning "as fast as possible"
+SKIP_CHUNK = 100  # steps per chunk while fast-forwarding: commands still get through
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,7 @@ class TrainingWorker(QObject):
         self.mailbox = Mailbox()
         self._running = running
         self._auto_paused = False
+        self._skip = 0  # steps still to fast-forward
         self._speed = MAX_SPEED
         self.trainer = None  # touched only on the worker thread
 
@@ -129,6 +133,10 @@ class TrainingWorker(QObject):
         """Run function(trainer) on the worker thread, between steps."""
         self._send("call", function)
 
+    def skip(self, steps: int) -> None:
+        """Fast-forward `steps` steps as fast as possible, then carry on as before."""
+        self._send("skip", steps)
+
     def stop(self) -> None:
         self._send("stop")
 
@@ -138,6 +146,9 @@ class TrainingWorker(QObject):
     # ------------------------------------------------- the loop (worker thread)
     @Slot()
     def run(self) -> None:
+        # Torch releases the GIL around every op and must win it back; with Python's
+        # default 5 ms switch interval a busy GUI thread makes each of those waits long.
+        sys.setswitchinterval(GIL_SWITCH_SECONDS)
         try:
             self.trainer = self._factory()
         except Exception as error:  # a bad config must reach the user, not kill the thread silently
@@ -148,8 +159,18 @@ class TrainingWorker(QObject):
         self.finished.emit()
 
     def _loop(self) -> None:
+        """Train and publish until told to stop; an unexpected error pauses, never kills, it."""
+        while True:
+            try:
+                self._train_and_publish()
+                return
+            except Exception as error:  # torch out of memory, a bug: say so, keep commands flowing
+                self._running, self._skip = False, 0
+                self.failed.emit(f"training stopped: {type(error).__name__}: {error}")
+
+    def _train_and_publish(self) -> None:
         meter = RateMeter()
-        chunk, dirty, last_publish = 1, True, 0.0
+        chunk, dirty, next_frame = 1, True, 0.0
         self._pace_from = (time.perf_counter(), self.trainer.step_count)
         while True:
             for command in self._next_commands():
@@ -159,7 +180,12 @@ class TrainingWorker(QObject):
                 self._pace_from = (time.perf_counter(), self.trainer.step_count)
                 meter.clear()
 
-            if self._running:
+            if self._skip:
+                made = self.trainer.step(min(self._skip, SKIP_CHUNK))
+                self._skip = 0 if self.trainer.diverged else self._skip - made
+                dirty = True
+                meter.add(time.perf_counter(), self.trainer.step_count)
+            elif self._running:
                 n = min(chunk, self._steps_due()) if self._speed else chunk
                 if n > 0:
                     started = time.perf_counter()
@@ -173,16 +199,21 @@ class TrainingWorker(QObject):
                 meter.add(time.perf_counter(), self.trainer.step_count)
 
             now = time.perf_counter()
-            if dirty and now - last_publish >= 1 / DISPLAY_HZ and self.mailbox.empty():
-                frame = Frame(self.trainer.snapshot(), self._running,
-                              meter.rate() if self._running else 0.0)
+            if dirty and now >= next_frame and self.mailbox.empty():
+                busy = self._running or self._skip > 0
+                frame = Frame(self.trainer.snapshot(), self._running, meter.rate() if busy else 0.0)
                 if self.mailbox.put(frame):
                     self.frame_ready.emit()
-                last_publish, dirty = now, False
+                # a fixed beat, not "one period after the last frame": chunk ends do not
+                # line up with frames, and measuring from the last one would lose ~10%
+                next_frame = max(next_frame + 1 / DISPLAY_HZ, now - 0.5 / DISPLAY_HZ)
+                dirty = False
 
     def _next_commands(self) -> list[tuple]:
         """All queued commands; waits a little only when there is no training to do."""
-        if not self._running:
+        if self._skip:
+            wait = 0.0
+        elif not self._running:
             wait = 1 / DISPLAY_HZ
         elif self._speed:
             wait = min(1 / DISPLAY_HZ, max(0.0, 1 / self._speed - self._since_due()))
@@ -227,13 +258,15 @@ class TrainingWorker(QObject):
                 trainer.set_image(*args)
             elif name == "hparams":
                 trainer.set_hparams(**args[0])
-            if self._auto_paused and not trainer.diverged:
-                # divergence paused us; a reset or a smaller learning rate carries on
-                self._running, self._auto_paused = True, False
             elif name == "speed":
                 self._speed = args[0]
+            elif name == "skip":
+                self._skip += max(0, int(args[0]))
             elif name == "call":
                 args[0](trainer)
+            if self._auto_paused and not trainer.diverged:
+                # divergence paused us; a reset, a smaller learning rate or an opened session carries on
+                self._running, self._auto_paused = True, False
         except ValueError as error:  # ConfigError and bad images: refused, training goes on
             self.failed.emit(str(error))
         return True

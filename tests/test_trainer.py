@@ -159,6 +159,7 @@ def test_divergence_rolls_back_to_a_sane_state_and_a_smaller_lr_recovers(digit, 
     snap = trainer.snapshot()
     assert np.isfinite(snap.filters).all() and np.isfinite(snap.loss)
     assert snap.step == 20  # the last state whose next loss was finite
+    assert trainer.optimizer.param_groups[0]["lr"] == trainer.config.lr == 1e20  # today's settings kept
     assert trainer.step(10) == 0  # stays paused until told otherwise
     trainer.set_hparams(lr=0.01)
     assert trainer.diverged is None
@@ -215,3 +216,29 @@ def test_blank_image_is_legal_and_learns_nothing():
 def test_config_refuses_out_of_range_values(bad):
     with pytest.raises(ConfigError):
         Config(**bad)
+
+
+def test_fast_path_matches_the_original_conv2d_loop(digit):
+    """The matmul formulation and fused Adam give the original script's losses and weights."""
+    import torch.nn.functional as F
+    from torch import nn
+
+    trainer = Trainer(Config(), *digit)
+    reference = nn.Sequential(nn.Conv2d(1, 5, kernel_size=28), nn.Flatten(), nn.Linear(5, 10))
+    reference[0].load_state_dict(trainer.model.conv.state_dict())
+    reference[2].load_state_dict(trainer.model.fc.state_dict())
+    optimizer = torch.optim.Adam(reference.parameters(), lr=1e-3, weight_decay=1e-5)
+    x = torch.from_numpy(digit[0])[None, None]
+    y = torch.tensor([digit[1]])
+    losses = []
+    for _ in range(300):
+        loss = F.nll_loss(F.log_softmax(reference(x), dim=1), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    trainer.step(300)
+    _, ours = trainer.losses.arrays()
+    np.testing.assert_allclose(ours, losses, rtol=2e-4, atol=1e-6)
+    np.testing.assert_allclose(trainer.snapshot().filters, reference[0].weight.detach()[:, 0].numpy(),
+                               rtol=1e-3, atol=1e-6)

@@ -32,8 +32,8 @@ def pause(qtbot, window):
 
 def test_filters_change_and_become_the_digit(qtbot, window):
     first = wait_frame(qtbot, window, lambda f: True)
-    frame = wait_frame(qtbot, window, lambda f: f.snapshot.step >= 400)
-    snap = frame.snapshot
+    wait_frame(qtbot, window, lambda f: f.snapshot.step >= 400)
+    snap = pause(qtbot, window).snapshot  # a paused frame redraws every view
     assert not np.allclose(snap.filters, first.snapshot.initial)
     assert np.abs(snap.cosine).mean() > np.abs(snap.initial_cosine).mean() + 0.4
     # the filter view shows exactly the engine's filters
@@ -43,6 +43,7 @@ def test_filters_change_and_become_the_digit(qtbot, window):
         np.testing.assert_array_equal(shown[top:top + k, left:left + k], tile)
     assert window.filters._label_texts[0] == f"cos {snap.cosine[0]:+.2f}"
     np.testing.assert_allclose(window.bars.heights, snap.probs)
+    np.testing.assert_array_equal(window.loss.curve.getData()[0], snap.loss_steps)
     assert "step" in window.status_step.text()
 
 
@@ -185,3 +186,36 @@ def test_a_bad_image_file_is_reported_and_changes_nothing(qtbot, window, tmp_pat
     assert window.load_image_path(str(bad)) is False
     assert len(warnings) == 1 and "digit.png" in warnings[0]
     np.testing.assert_array_equal(window.canvas.ink(), before)
+
+
+def test_skip_fast_forwards_ten_thousand_steps_while_paused(qtbot, window):
+    start = pause(qtbot, window).snapshot.step
+    from PySide6.QtCore import Qt
+    qtbot.mouseClick(window.controls.skip, Qt.MouseButton.LeftButton)
+    frame = wait_frame(qtbot, window, lambda f: f.snapshot.step == start + 10_000, timeout=60_000)
+    assert not frame.running
+    qtbot.wait(200)
+    assert window.worker.trainer.step_count == start + 10_000
+
+
+def test_an_error_inside_training_pauses_and_is_shown_not_swallowed(qtbot, digit):
+    from engine.trainer import Trainer
+
+    class Flaky(Trainer):
+        fail = True
+
+        def step(self, n=1):
+            if self.fail and self.step_count > 5:
+                Flaky.fail = False
+                raise RuntimeError("simulated out of memory")
+            return super().step(n)
+
+    win = MainWindow(lambda: Flaky(Config(filters=2), *digit), Config(filters=2), digit)
+    qtbot.addWidget(win)
+    win.show()
+    frame = wait_frame(qtbot, win, lambda f: not f.running and f.snapshot.step > 5)
+    assert "simulated out of memory" in win.statusBar().currentMessage()
+    from PySide6.QtCore import Qt
+    qtbot.mouseClick(win.controls.pause, Qt.MouseButton.LeftButton)  # resume: still alive
+    wait_frame(qtbot, win, lambda f: f.running and f.snapshot.step > frame.snapshot.step)
+    win.close()

@@ -1,0 +1,56 @@
+"""Training throughput: the original script's loop vs Filter Lab's engine, same digit, same steps.
+
+The reference is the original experiment as written, minus its plotting: `Conv2d` +
+`Flatten` + `Linear`, `Adam(lr=1e-3, weight_decay=1e-5)`, torch's default threads, one
+image, full batch. Both are timed over the same step range (0..steps), because the
+cost of a step changes during training (see engine/runtime.py on denormals).
+
+    python -m bench.loops bare|engine FILTERS STEPS   -> prints one JSON line
+"""
+import json
+import sys
+import time
+
+
+def bare_loop(filters: int, steps: int) -> float:
+    import torch
+    import torch.nn.functional as F
+    from torch import nn
+
+    from engine.data import bundled_digit
+
+    image, label = bundled_digit(4)
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(1, filters, kernel_size=28), nn.Flatten(), nn.Linear(filters, 10))
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-5)
+    x = torch.from_numpy(image)[None, None]
+    y = torch.tensor([label])
+    start = time.perf_counter()
+    for _ in range(steps):
+        loss = F.nll_loss(F.log_softmax(model(x), dim=1), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    return steps / (time.perf_counter() - start)
+
+
+def engine_loop(filters: int, steps: int, chunk: int = 250) -> float:
+    """As `--headless` runs it: tuned runtime, steps in chunks with progress in between."""
+    from engine.config import Config
+    from engine.data import bundled_digit
+    from engine.runtime import tune_runtime
+    from engine.trainer import Trainer
+
+    tune_runtime()
+    trainer = Trainer(Config(filters=filters), *bundled_digit(4))
+    start = time.perf_counter()
+    done = 0
+    while done < steps:
+        done += trainer.step(min(chunk, steps - done))
+    return steps / (time.perf_counter() - start)
+
+
+if __name__ == "__main__":
+    kind, filters, steps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    rate = (bare_loop if kind == "bare" else engine_loop)(filters, steps)
+    print(json.dumps({"steps_per_second": rate}))

@@ -1,0 +1,51 @@
+"""How soon the window is on screen, and the first live frame, from process start.
+
+    python -m bench.startup  -> one JSON line (seconds since the interpreter started)
+
+Torch is imported on the worker thread, so the window should appear before it loads.
+"""
+import json
+import os
+import sys
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def since_start() -> float:
+    """Seconds since this process was created (from /proc, so interpreter start-up counts)."""
+    with open("/proc/self/stat") as stat:
+        started_ticks = int(stat.read().rsplit(")", 1)[1].split()[19])
+    with open("/proc/uptime") as uptime:
+        now = float(uptime.read().split()[0])
+    return now - started_ticks / os.sysconf("SC_CLK_TCK")
+
+
+def main() -> dict:
+    sys.argv = ["filterlab"]
+    from PySide6.QtWidgets import QApplication
+
+    from engine.cli import build_parser, config_from_args, digit_from_args
+    from gui.app import trainer_factory
+    from gui.main_window import MainWindow
+
+    args = build_parser().parse_args([])
+    app = QApplication([])
+    config = config_from_args(args)
+    image, label, _ = digit_from_args(args)
+    window = MainWindow(trainer_factory(config, image, label), config, (image, label))
+    window.show()
+    app.processEvents()
+    shown = since_start()
+    torch_loaded_when_shown = "torch" in sys.modules and window.worker.trainer is not None
+    while window.frame is None:
+        app.processEvents()
+        time.sleep(0.001)
+    first_frame = since_start()
+    window.close()
+    return {"window_shown_s": shown, "first_frame_s": first_frame,
+            "trainer_ready_before_window": torch_loaded_when_shown}
+
+
+if __name__ == "__main__":
+    print(json.dumps(main()))

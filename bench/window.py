@@ -1,0 +1,164 @@
+"""The engine inside the live window (offscreen), measured the way a user would feel it.
+
+    python -m bench.window FILTERS STEPS [--latency] [--memory N]  -> one JSON line
+
+* steps/s over steps 0..STEPS while every view redraws at display rate,
+* frames drawn per second, and the longest stall of the GUI thread (a 1 ms timer's
+  largest gap),
+* with --latency: pause click -> the engine's last step, drawn stroke -> end of the
+  first step trained on it, and the "+10,000" fast-forward rate,
+* with --memory N: resident memory growth from step 5,000 to step N.
+
+The trainer is subclassed here (not in the app) to timestamp its own steps.
+"""
+import json
+import os
+import sys
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def timed_trainer_factory(config, image, label):
+    def build():
+        from engine.runtime import tune_runtime
+        from engine.trainer import Trainer
+
+        class TimedTrainer(Trainer):
+            """Remembers when steps end and when a new image arrived."""
+            first_step_at = None
+            last_step_end = 0.0
+            image_set_at = None
+            first_step_on_image = None
+
+            def step(self, n=1):
+                if self.first_step_at is None:
+                    self.first_step_at = time.perf_counter()
+                made = super().step(n)
+                now = time.perf_counter()
+                if made:
+                    self.last_step_end = now
+                    if self.image_set_at is not None and self.first_step_on_image is None:
+                        self.first_step_on_image = now
+                return made
+
+            def set_image(self, image, label):
+                super().set_image(image, label)
+                self.image_set_at, self.first_step_on_image = time.perf_counter(), None
+
+        tune_runtime()
+        return TimedTrainer(config, image, label)
+    return build
+
+
+def main(filters: int, steps: int, latency: bool, memory_steps: int) -> dict:
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from engine.config import Config
+    from engine.data import bundled_digit
+    from gui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication([])
+    config = Config(filters=filters)
+    image, label = bundled_digit(4)
+    window = MainWindow(timed_trainer_factory(config, image, label), config, (image, label))
+    window.show()
+
+    frames = []
+    window.frame_drawn.connect(lambda frame: frames.append(time.perf_counter()))
+    gaps = {"max": 0.0, "last": None, "on": False}
+    clock = QElapsedTimer()
+    clock.start()
+
+    def tick():
+        now = clock.nsecsElapsed() / 1e9
+        if gaps["on"] and gaps["last"] is not None:
+            gaps["max"] = max(gaps["max"], now - gaps["last"])
+        gaps["last"] = now
+    heartbeat = QTimer()
+    heartbeat.setTimerType(Qt.TimerType.PreciseTimer)
+    heartbeat.timeout.connect(tick)
+    heartbeat.start(1)
+
+    def trainer():
+        return window.worker.trainer
+
+    def wait_until(condition, seconds=300.0):
+        """Run the real event loop (idle in C++, GIL released) until condition() holds."""
+        deadline = time.perf_counter() + seconds
+        loop = QEventLoop()
+        poll = QTimer()
+        poll.timeout.connect(lambda: loop.quit() if condition() or time.perf_counter() > deadline else None)
+        poll.start(2)
+        if not condition():
+            loop.exec()
+        poll.stop()
+        if not condition():
+            raise TimeoutError("benchmark condition not reached")
+
+    wait_until(lambda: trainer() is not None and trainer().first_step_at is not None)
+    gaps["on"] = True
+    frames.clear()
+    wait_until(lambda: trainer().step_count >= steps)
+    done_at, done_step = time.perf_counter(), trainer().step_count
+    gaps["on"] = False
+    run_seconds = done_at - trainer().first_step_at
+    result = {
+        "filters": filters,
+        "steps_per_second": done_step / run_seconds,
+        "frames_per_second": len(frames) / run_seconds,
+        "longest_gui_stall_ms": gaps["max"] * 1000,
+    }
+
+    if latency:
+        pauses, strokes = [], []
+        for _ in range(5):
+            app.processEvents()
+            clicked = time.perf_counter()
+            window.worker.pause()
+            wait_until(lambda: time.perf_counter() > clicked + 0.3)
+            pauses.append(max(0.0, trainer().last_step_end - clicked))
+            window.worker.resume()
+            wait_until(lambda: time.perf_counter() > clicked + 0.4)
+        ink = window.canvas.ink()
+        for i in range(5):
+            ink[4 + i, 4:24] = 1.0  # a new stroke each time
+            drawn = time.perf_counter()
+            window.canvas.changed.emit(ink.copy())  # the path a real stroke takes
+            wait_until(lambda: trainer().first_step_on_image is not None
+                       and trainer().image_set_at >= drawn)
+            strokes.append(trainer().first_step_on_image - drawn)
+            wait_until(lambda: time.perf_counter() > drawn + 0.1)
+        window.worker.pause()
+        wait_until(lambda: not window.frame.running)
+        start_step = trainer().step_count
+        asked = time.perf_counter()
+        window.worker.skip(10_000)
+        wait_until(lambda: trainer().step_count >= start_step + 10_000)
+        result.update(pause_latency_ms=max(pauses) * 1000, stroke_latency_ms=max(strokes) * 1000,
+                      skip_steps_per_second=10_000 / (trainer().last_step_end - asked))
+        window.worker.resume()
+
+    if memory_steps:
+        wait_until(lambda: trainer().step_count >= 5_000)
+        before = rss_mb()
+        wait_until(lambda: trainer().step_count >= memory_steps, seconds=1200)
+        result.update(rss_growth_mb=rss_mb() - before, memory_steps=trainer().step_count - 5_000)
+
+    window.close()
+    return result
+
+
+if __name__ == "__main__":
+    args = sys.argv[1:]
+    memory = int(args[args.index("--memory") + 1]) if "--memory" in args else 0
+    print(json.dumps(main(int(args[0]), int(args[1]), "--latency" in args, memory)))

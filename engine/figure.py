@@ -192,7 +192,8 @@ def grid_frame(filters, *, limit=None, step=None, columns=None, cell=None) -> Im
     return _vstack(parts, gap=GAP, margin=GAP)
 
 
-def save_gif(frames_filters: np.ndarray, steps: Sequence[int], path, *, fps=10, limit=None) -> int:
+def save_gif(frames_filters: np.ndarray, steps: Sequence[int], path, *, fps=10, limit=None,
+             progress=None) -> int:
     """Animate (T, F, k, k) filter snapshots into a looping GIF; return the frame count.
 
     With ``limit=None`` every frame uses its own symmetric limit: the weights
@@ -210,7 +211,11 @@ def save_gif(frames_filters: np.ndarray, steps: Sequence[int], path, *, fps=10, 
         raise ValueError(f"{len(steps)} steps for {snapshots.shape[0]} frames")
     if fps <= 0:
         raise ValueError(f"fps must be positive, got {fps}")
-    frames = [grid_frame(f, limit=limit, step=s) for f, s in zip(snapshots, steps)]
+    frames = []
+    for filters, step in zip(snapshots, steps):
+        frames.append(grid_frame(filters, limit=limit, step=step))
+        if progress is not None:
+            progress(len(frames), len(snapshots))  # a window shows it; rendering takes seconds
     # A longer step caption may widen a frame; GIF frames must share one size.
     size = (max(f.width for f in frames), max(f.height for f in frames))
     canvases = [Image.new("RGB", size, BACKGROUND) for _ in frames]
@@ -219,3 +224,15 @@ def save_gif(frames_filters: np.ndarray, steps: Sequence[int], path, *, fps=10, 
     save_atomic(path, lambda tmp: canvases[0].save(
         tmp, format="GIF", save_all=True, append_images=canvases[1:], duration=int(1000 / fps), loop=0))
     return len(canvases)
+
+
+GIF_FRAMES = 120  # enough for a smooth story, small enough for a slide
+
+
+def gif_frames(history, count: int = GIF_FRAMES) -> tuple[list, list]:
+    """(frames, steps): at most `count` evenly spaced recorded frames, ending on the newest."""
+    every = max(1, -(-len(history) // count))
+    indices = list(range(0, len(history), every))
+    if indices[-1] != len(history) - 1:
+        indices.append(len(history) - 1)
+    return [history.frames[i] for i in indices], [history.steps[i] for i in indices]

@@ -11,12 +11,11 @@ import time
 from pathlib import Path
 from typing import Optional, TextIO
 
-from .figure import filter_figure, save_gif
+from .figure import filter_figure, gif_frames, save_gif
 from .files import save_image, save_json
 from .trainer import Trainer
 
 CHUNK = 250  # steps between progress updates (and divergence checks)
-GIF_FRAMES = 120  # enough for a smooth story, small enough for a slide
 
 
 def run(trainer: Trainer, steps: int, out: Path, *, title: str = "",
@@ -54,9 +53,7 @@ def run(trainer: Trainer, steps: int, out: Path, *, title: str = "",
     save_json(out / "metrics.json", metrics)
     trainer.save_history(out / "history.npz")
     if gif is not None:
-        history = trainer.filter_history
-        every = max(1, len(history) // GIF_FRAMES)
-        save_gif(history.frames[::every], history.steps[::every], gif)
+        save_gif(*gif_frames(trainer.filter_history), gif)
     return metrics
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .metrics import cosine_to_image
+
 LOSS_POINTS = 4096
 FILTER_BYTES = 32 * 2**20
 
@@ -55,37 +57,72 @@ class LossHistory:
 
 @dataclass
 class FilterHistory:
-    """Filter snapshots every `interval` steps, thinned to stay under `max_bytes`."""
+    """The model every `interval` steps, thinned to stay under `max_bytes`.
+
+    `frames` hold the filters (what the GIF and the grid show); `heads` the rest of the
+    parameters (conv bias, output layer), flattened, so any recorded step can be
+    replayed exactly: predictions and gradients included. `cosines` are each frame's
+    similarity to the digit of its time, filled in lazily (see `cosine_curves`).
+    """
 
     interval: int
     max_bytes: int = FILTER_BYTES
     steps: list[int] = field(default_factory=list)
     frames: list[np.ndarray] = field(default_factory=list)
+    heads: list[np.ndarray] = field(default_factory=list)
+    cosines: list = field(default_factory=list)
 
     def due(self, step: int) -> bool:
         return step % self.interval == 0
 
-    def add(self, step: int, filters: np.ndarray) -> None:
-        """Keep `filters` if `step` is on the current grid; thin the record when full."""
+    def add(self, step: int, filters: np.ndarray, head: np.ndarray) -> None:
+        """Keep the frame if `step` is on the current grid; thin the record when full."""
         if not self.due(step):
             return
         self.steps.append(step)
         self.frames.append(filters)
-        while len(self.frames) > 2 and len(self.frames) * filters.nbytes > self.max_bytes:
+        self.heads.append(head)
+        self.cosines.append(None)
+        while len(self.frames) > 2 and len(self.frames) * (filters.nbytes + head.nbytes) > self.max_bytes:
             self.interval *= 2
-            keep = [i for i, s in enumerate(self.steps) if i == 0 or s % self.interval == 0]
-            self.steps = [self.steps[i] for i in keep]
-            self.frames = [self.frames[i] for i in keep]
+            self._keep([i for i, s in enumerate(self.steps) if i == 0 or s % self.interval == 0])
 
     def truncate(self, step: int) -> None:
         """Forget frames after `step` (training was rolled back)."""
-        keep = int(np.searchsorted(self.steps, step, side="right"))
-        del self.steps[keep:], self.frames[keep:]
+        self._keep(range(int(np.searchsorted(self.steps, step, side="right"))))
+
+    def _keep(self, indices) -> None:
+        indices = list(indices)
+        for name in ("steps", "frames", "heads", "cosines"):
+            values = getattr(self, name)
+            setattr(self, name, [values[i] for i in indices])
+
+    def index_at(self, step: int) -> int:
+        """Index of the recorded frame at or just before `step`."""
+        return max(0, int(np.searchsorted(self.steps, step, side="right")) - 1)
 
     def at(self, step: int) -> tuple[int, np.ndarray]:
-        """The recorded frame at or just before `step`."""
-        index = max(0, int(np.searchsorted(self.steps, step, side="right")) - 1)
+        """The recorded filters at or just before `step`."""
+        index = self.index_at(step)
         return self.steps[index], self.frames[index]
+
+    def cosine_curves(self, images: "ImageHistory") -> tuple[np.ndarray, np.ndarray]:
+        """(steps (T,), cosines (T,F)): each recorded frame against the digit of its time.
+
+        Computed only for frames not seen before, a batch at a time, so the similarity
+        curves cost the training loop nothing and a snapshot only a little.
+        """
+        missing = [i for i, c in enumerate(self.cosines) if c is None]
+        while missing:
+            image_index = images.index_at(self.steps[missing[0]])
+            batch = [i for i in missing if images.index_at(self.steps[i]) == image_index]
+            stacked = np.concatenate([self.frames[i] for i in batch])
+            values = cosine_to_image(stacked, images.images[image_index]).reshape(len(batch), -1)
+            for i, row in zip(batch, values):
+                self.cosines[i] = row
+            missing = [i for i in missing if i not in set(batch)]
+        curves = np.stack(self.cosines) if self.cosines else np.zeros((0, 0))
+        return np.array(self.steps, dtype=np.int64), curves
 
     def __len__(self) -> int:
         return len(self.frames)
@@ -98,6 +135,15 @@ class ImageHistory:
     steps: list[int] = field(default_factory=list)
     images: list[np.ndarray] = field(default_factory=list)
     labels: list[int] = field(default_factory=list)
+
+    def index_at(self, step: int) -> int:
+        """Index of the digit in use at `step`."""
+        return max(0, int(np.searchsorted(self.steps, step, side="right")) - 1)
+
+    def at(self, step: int) -> tuple[np.ndarray, int]:
+        """(image, label) in use at `step`."""
+        index = self.index_at(step)
+        return self.images[index], self.labels[index]
 
     def add(self, step: int, image: np.ndarray, label: int) -> None:
         if self.steps and self.steps[-1] == step:
@@ -116,6 +162,7 @@ def history_arrays(losses: LossHistory, filters: FilterHistory, images: ImageHis
         "loss": loss_values,
         "filter_steps": np.array(filters.steps, dtype=np.int64),
         "filters": np.stack(filters.frames) if filters.frames else initial[None][:0],
+        "filter_heads": np.stack(filters.heads) if filters.heads else np.zeros((0, 0), np.float32),
         "initial_filters": initial,
         "image_steps": np.array(images.steps, dtype=np.int64),
         "images": np.stack(images.images),

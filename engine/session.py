@@ -138,8 +138,10 @@ class Session:
         trainer.diverged = meta["diverged"]
         trainer.initial = arrays["initial_filters"]
         trainer.losses = self._loss_history()
+        frames = list(arrays["filters"])
         trainer.filter_history = FilterHistory(meta["filter_interval"], meta["filter_max_bytes"],
-                                               arrays["filter_steps"].tolist(), list(arrays["filters"]))
+                                               arrays["filter_steps"].tolist(), frames,
+                                               list(arrays["filter_heads"]), [None] * len(frames))
         trainer.image_history = ImageHistory(arrays["image_steps"].tolist(), list(arrays["images"]),
                                              arrays["labels"].tolist())
         return trainer
@@ -302,6 +304,12 @@ def parameter_shapes(config: Config) -> dict[str, tuple[int, ...]]:
             "fc.weight": (10, filters * side * side), "fc.bias": (10,)}
 
 
+def head_size(config: Config) -> int:
+    """Length of a recorded frame's head: every parameter but the filters, flattened."""
+    shapes = parameter_shapes(config)
+    return sum(int(np.prod(shapes[name])) for name in ("conv.bias", "fc.weight", "fc.bias"))
+
+
 def _expected_arrays(config: Config, meta: dict) -> tuple[dict, set]:
     """({name: (dtype, shape)} that must be there, names that may be there).
 
@@ -316,6 +324,7 @@ def _expected_arrays(config: Config, meta: dict) -> tuple[dict, set]:
         "initial_filters": (f32, (F, k, k)),
         "loss_steps": (i64, ("N",)), "loss": (np.float64, ("N",)),
         "filter_steps": (i64, ("T",)), "filters": (f32, ("T", F, k, k)),
+        "filter_heads": (f32, ("T", head_size(config))),
         "image_steps": (i64, ("M",)), "images": (f32, ("M", IMAGE_SIZE, IMAGE_SIZE)), "labels": (i64, ("M",)),
     }
     optional = {}

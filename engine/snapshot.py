@@ -6,7 +6,7 @@ made read-only so a view cannot scribble on data another view also shows.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Optional
 
 import numpy as np
@@ -22,7 +22,10 @@ class Snapshot:
     the full-size kernel, where `z` and `dl_dz` hold one number per filter).
     `loss`, `probs`, `z`, `dl_dz`, `grads` and `input_grad` come from the forward and
     backward pass of the last step, made with the weights *before* its update;
-    `update` is what that step changed (filters - previous filters).
+    `update` is what that step changed (filters - previous filters); a `historical`
+    snapshot (scrubbed back on the timeline) has no record of it and holds zeros.
+    `cosine_steps`/`cosine_history` are the similarity curves: each recorded frame's
+    cosine to the digit of its time.
     """
 
     step: int
@@ -45,6 +48,9 @@ class Snapshot:
     config: Config
     device: str
     diverged: Optional[str] = None  # why training stopped itself, if it did
+    cosine_steps: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    cosine_history: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (T,F)
+    historical: bool = False  # replayed from the record (timeline), not the live state
 
     def __post_init__(self) -> None:
         for f in fields(self):

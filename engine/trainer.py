@@ -86,7 +86,7 @@ class Trainer:
         self.initial = self._filters_numpy()
         self.losses = LossHistory()
         self.filter_history = FilterHistory(config.record_every)
-        self.filter_history.add(0, self.initial)
+        self.filter_history.add(0, self.initial, self._head_numpy())
         self.image_history = ImageHistory()
         self.image_history.add(0, self.image, self.label)
         self._last: Optional[_LastStep] = None
@@ -137,7 +137,7 @@ class Trainer:
             losses.append(self._recorded_step() if i == n - 1 else self._plain_step())
             step = self.step_count + i + 1
             if self.filter_history.due(step):
-                frames.append((step, self._filters_numpy()))
+                frames.append((step, self._filters_numpy(), self._head_numpy()))
         loss_values = torch.stack(losses).cpu().numpy().astype(np.float64)
         if np.isfinite(loss_values).all() and self._weights_finite():
             self._commit(loss_values, frames)
@@ -181,8 +181,8 @@ class Trainer:
         self.step_count += len(loss_values)
         if len(loss_values):
             self.losses.extend(self.step_count, loss_values)
-        for step, filters in frames:
-            self.filter_history.add(step, filters)
+        for step, filters, head in frames:
+            self.filter_history.add(step, filters, head)
 
     # ------------------------------------------------------------------ reading
     @property
@@ -200,6 +200,7 @@ class Trainer:
         image = self.image
         fc = self.model.fc.weight.detach().view(10, self.config.filters, -1)
         loss_steps, loss_values = self.losses.arrays()
+        cosine_steps, cosine_history = self.filter_history.cosine_curves(self.image_history)
         count, side = self.config.filters, IMAGE_SIZE - self.config.kernel + 1
         return Snapshot(
             step=self.step_count,
@@ -222,6 +223,8 @@ class Trainer:
             config=self.config,
             device=str(self.device),
             diverged=self.diverged,
+            cosine_steps=cosine_steps,
+            cosine_history=cosine_history,
         )
 
     def history(self) -> dict[str, np.ndarray]:
@@ -297,15 +300,8 @@ class Trainer:
         Before the first step (or right after a new image) there is no "last step" to
         describe, so the views show the gradient the next step will use.
         """
-        x = self._x.clone().requires_grad_(True)
-        maps = self.model.feature_maps(x)
-        maps.retain_grad()
-        log_probs = self.model.classify(maps)
-        loss = F.nll_loss(log_probs, self._y)
         self.optimizer.zero_grad()
-        loss.backward()
-        self._last = _LastStep(loss.item(), log_probs.detach(), maps.detach(), maps.grad,
-                               x.grad, torch.zeros_like(self.model.conv.weight[:, 0]))
+        self._last = probe(self.model, self._x, self._y)
         return self._last
 
     def _initial_cosine(self) -> np.ndarray:
@@ -316,6 +312,10 @@ class Trainer:
 
     def _filters_numpy(self) -> np.ndarray:
         return _numpy(self.model.conv.weight[:, 0])
+
+    def _head_numpy(self) -> np.ndarray:
+        """Every parameter but the filters, flattened (see FilterHistory)."""
+        return head_vector(self.model)
 
     def _weights_finite(self) -> bool:
         return all(bool(torch.isfinite(p).all()) for p in self.model.parameters())
@@ -335,6 +335,33 @@ class Trainer:
             group["lr"], group["weight_decay"] = self.config.lr, self.config.weight_decay
             if "momentum" in group:
                 group["momentum"] = self.config.momentum
+
+
+def probe(model: FilterNet, x: torch.Tensor, y: torch.Tensor) -> _LastStep:
+    """Forward and backward through `model` without updating it; its .grad holds dL/dw."""
+    x = x.clone().requires_grad_(True)
+    maps = model.feature_maps(x)
+    maps.retain_grad()
+    log_probs = model.classify(maps)
+    loss = F.nll_loss(log_probs, y)
+    loss.backward()
+    return _LastStep(loss.item(), log_probs.detach(), maps.detach(), maps.grad,
+                     x.grad, torch.zeros_like(model.conv.weight[:, 0]))
+
+
+def head_vector(model: FilterNet) -> np.ndarray:
+    parts = (model.conv.bias, model.fc.weight, model.fc.bias)
+    return torch.cat([p.detach().flatten() for p in parts]).cpu().numpy()
+
+
+def load_head(model: FilterNet, head: np.ndarray) -> None:
+    """Inverse of head_vector."""
+    flat = torch.from_numpy(np.asarray(head, dtype=np.float32))
+    offset = 0
+    with torch.no_grad():
+        for param in (model.conv.bias, model.fc.weight, model.fc.bias):
+            param.copy_(flat[offset:offset + param.numel()].view_as(param))
+            offset += param.numel()
 
 
 def _numpy(tensor: torch.Tensor) -> np.ndarray:

@@ -6,6 +6,7 @@ their map fades to fully transparent at zero and only the hot spots show.
 """
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtGui import QColor
 
 from engine.colormap import DIVERGING_COLORS, DIVERGING_POSITIONS
 
@@ -26,3 +27,18 @@ def heat_overlay_lut(points: int = 256) -> np.ndarray:
     rgba[:, 2] = np.interp(t, (0.0, 1.0), (60, 0)).astype(np.ubyte)
     rgba[:, 3] = (np.sqrt(t) * 200).astype(np.ubyte)
     return rgba
+
+
+TABLEAU10 = ((31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
+             (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207))
+
+
+def filter_color(index: int, count: int) -> QColor:
+    """The colour of filter `index`: its cosine label in the grid and its similarity curve.
+
+    Up to ten filters get the Tableau 10 palette (distinct, readable on white); more
+    filters than that share evenly spaced hues.
+    """
+    if count <= len(TABLEAU10):
+        return QColor(*TABLEAU10[index])
+    return pg.intColor(index, hues=count, values=1, maxValue=190, sat=230)

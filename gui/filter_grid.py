@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Signal
 from PySide6.QtGui import QColor, QFont, QPainterPath, QPen, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsSimpleTextItem, QVBoxLayout
 
@@ -23,7 +23,7 @@ from engine.colormap import DIVERGING_COLORS
 from engine.snapshot import Snapshot
 
 from .base import SnapshotView
-from .colormaps import DIVERGING
+from .colormaps import DIVERGING, filter_color
 from .image_box import add_image_box
 
 GAP = 0.25       # gap between tiles, as a fraction of the kernel size
@@ -54,6 +54,9 @@ def grid_columns(count: int, width: float, height: float) -> int:
 class FilterGrid(SnapshotView):
     """Filters (or the initial filters) of a snapshot, with an optional |gradient| overlay."""
 
+    hovered = Signal(object)   # (filter, row, col) under the mouse, or None
+    clicked = Signal(int)      # a filter was clicked
+
     def __init__(self, source: str = "filters", title: str = "filters", parent=None):
         super().__init__(parent)
         self.source = source
@@ -83,6 +86,9 @@ class FilterGrid(SnapshotView):
         self.colorbar.setImageItem(self.image)
         self.graphics.addItem(self.colorbar, row=1, col=1)
 
+        self._hovered = None
+        self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.graphics.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.graphics)
@@ -167,11 +173,12 @@ class FilterGrid(SnapshotView):
         font = QFont()
         font.setPointSize(9 if count <= 16 else 7)
         self._labels = []
-        for top, left in self._slots:
+        for index, (top, left) in enumerate(self._slots):
             # Plain Qt text items paint in C++; pyqtgraph's TextItem would run Python per
             # label per frame, which 64 labels at 60 Hz make costly.
             item = QGraphicsSimpleTextItem()
             item.setFont(font)
+            item.setBrush(filter_color(index, count))  # the same colour as its similarity curve
             item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
             item.setPos(left + k / 2, top + k)
             self.view.addItem(item)
@@ -192,6 +199,21 @@ class FilterGrid(SnapshotView):
         for (top, left), tile in zip(self._slots, stack):
             canvas[top:top + k, left:left + k] = tile
         return canvas
+
+    def _under(self, scene_pos):
+        point = self.view.mapSceneToView(scene_pos)
+        return self.tile_at(point.x(), point.y())
+
+    def _on_mouse_moved(self, scene_pos) -> None:
+        where = self._under(scene_pos)
+        if where != self._hovered:
+            self._hovered = where
+            self.hovered.emit(where)
+
+    def _on_mouse_clicked(self, event) -> None:
+        where = self._under(event.scenePos())
+        if where is not None:
+            self.clicked.emit(where[0])
 
     def tile_at(self, x: float, y: float):
         """(filter index, row, col) under image coordinates (x, y), or None in a gap."""

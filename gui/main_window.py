@@ -15,7 +15,7 @@ import numpy as np
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton,
-                               QSpinBox, QSplitter, QVBoxLayout, QWidget)
+                               QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
 from engine.config import Config
 from engine.data import DataError, bundled_index, load_bundled, load_image_file, to_mnist_style
@@ -27,6 +27,11 @@ from .digit_view import DigitView
 from .filter_grid import FilterGrid
 from .loss_plot import LossPlot
 from .prediction_bars import PredictionBars
+from .decomposition import DecompositionView
+from .exports import Exporter
+from .probe_plot import ProbePlot
+from .similarity_plot import SimilarityPlot
+from .timeline import TimelineBar
 from .worker import Frame, TrainingWorker, WorkerThread
 
 SESSION_FILES = "Filter Lab sessions (*.npz);;All files (*)"
@@ -35,6 +40,7 @@ SESSION_FILES = "Filter Lab sessions (*.npz);;All files (*)"
 class MainWindow(QMainWindow):
     frame_drawn = Signal(object)  # the Frame just drawn (tests and --screenshot wait on it)
     session_done = Signal(bool, str)  # a session save or open finished: (succeeded, message)
+    export_done = Signal(bool, str)  # an export finished: (succeeded, path)
     _gui_call = Signal(object)  # a function the worker thread hands over to run on the GUI thread
 
     def __init__(self, trainer_factory: Callable[[], object], config: Config = Config(),
@@ -76,7 +82,18 @@ class MainWindow(QMainWindow):
         self.loss = LossPlot()
         self.bars = PredictionBars()
         self.digit = DigitView()
-        self.views = (self.filters, self.initial, self.loss, self.bars, self.digit)
+        self.similarity = SimilarityPlot()
+        self.decomposition = DecompositionView()
+        self.probe = ProbePlot()
+        self.timeline = TimelineBar()
+        self.exporter = Exporter(self)
+        self.views = (self.filters, self.initial, self.loss, self.bars, self.digit, self.similarity,
+                      self.decomposition)
+        self._shown = None  # the snapshot the views show: the live one, or a scrubbed one
+        self.timeline.scrubbed.connect(self.show_recorded_step)
+        self.timeline.went_live.connect(self._go_live)
+        self.filters.clicked.connect(self.decomposition.select)
+        self.filters.hovered.connect(self._probe_weight)
         self._wire_controls()
         self._build_layout(clear, open_image)
         self._build_menu()
@@ -111,10 +128,22 @@ class MainWindow(QMainWindow):
         middle.addWidget(self.initial)
         middle.setSizes([600, 300])
 
+        now = QWidget()
+        now_layout = QHBoxLayout(now)
+        now_layout.setContentsMargins(0, 0, 0, 0)
+        now_layout.addWidget(self.bars, 3)
+        now_layout.addWidget(self.digit, 2)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(now, "prediction · digit")
+        self.tabs.addTab(self.decomposition, "one step, taken apart")
+        self.tabs.addTab(self.probe, "weight under the mouse")
+        self.tabs.currentChanged.connect(lambda _: self._redraw_all())
+
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.loss)
-        right.addWidget(self.bars)
-        right.addWidget(self.digit)
+        right.addWidget(self.similarity)
+        right.addWidget(self.tabs)
+        right.setSizes([260, 260, 340])
 
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left_panel)
@@ -122,9 +151,14 @@ class MainWindow(QMainWindow):
         split.addWidget(right)
         split.setStretchFactor(1, 3)
         split.setStretchFactor(2, 2)
-        split.setSizes([340, 640, 420])
-        self.setCentralWidget(split)
-        self.resize(1400, 860)
+        split.setSizes([340, 600, 560])
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(split, 1)
+        column.addWidget(self.timeline)
+        self.setCentralWidget(central)
+        self.resize(1500, 900)
 
     def _build_menu(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -143,6 +177,13 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(open_session)
         file_menu.addAction(save_session)
+        file_menu.addSeparator()
+        for text, slot in (("Export filters as GIF…", self.exporter.gif),
+                           ("Export filter grid as PNG…", self.exporter.png),
+                           ("Export history (.npz)…", self.exporter.history)):
+            action = QAction(text, self)
+            action.triggered.connect(slot)
+            file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
 
@@ -339,13 +380,9 @@ class MainWindow(QMainWindow):
             return
         self.frame = frame
         snap = frame.snapshot
-        now = time.perf_counter()
-        for view in self.views:
-            due = not frame.running or view.max_hz is None or \
-                now - self._drawn_at.get(view, 0.0) >= 1.0 / view.max_hz
-            if view.isVisible() and due:
-                view.update(snap)
-                self._drawn_at[view] = now
+        self.timeline.set_recorded(snap.cosine_steps)
+        if self.timeline.is_live:
+            self._draw(snap, every_view=not frame.running)
         self.controls.set_paused(not frame.running)
         self.status_step.setText(f"step {snap.step:,}   loss {snap.loss:.4g}   "
                                  f"{'running' if frame.running else 'paused'}")
@@ -359,6 +396,63 @@ class MainWindow(QMainWindow):
         else:
             self.status_notice.setText("")
         self.frame_drawn.emit(frame)
+
+    def _draw(self, snap, every_view: bool) -> None:
+        """Draw `snap` in the visible views; throttled ones only when due (or every_view)."""
+        self._shown = snap
+        now = time.perf_counter()
+        for view in self.views:
+            due = every_view or view.max_hz is None or \
+                now - self._drawn_at.get(view, 0.0) >= 1.0 / view.max_hz
+            if view.isVisible() and due:
+                view.update(snap)
+                self._drawn_at[view] = now
+
+    def _redraw_all(self) -> None:
+        if self._shown is not None:
+            self._draw(self._shown, every_view=True)
+
+    # ---------------------------------------------------------------- timeline
+    def ask_worker(self, query: Callable[[object], object], then: Callable[[object], None]) -> None:
+        """Run query(trainer) on the worker thread between steps; then(result) on this thread."""
+        def run(trainer):
+            result = query(trainer)
+            self._gui_call.emit(lambda: then(result))
+        self.worker.call(run)
+
+    def show_recorded_step(self, step: int) -> None:
+        """Every view shows the recorded step at or before `step` (training goes on)."""
+        from engine.timeline import snapshot_at
+
+        def show(snap):
+            if not self.timeline.is_live:
+                self._draw(snap, every_view=True)
+                self.status_notice.setText(f"showing recorded step {snap.step:,}: press Live to return")
+        self.ask_worker(lambda trainer: snapshot_at(trainer, step), show)
+
+    def _go_live(self) -> None:
+        self.status_notice.setText("")
+        if self.frame is not None:
+            self._draw(self.frame.snapshot, every_view=True)
+
+    def _probe_weight(self, where) -> None:
+        """Hovering a filter pixel: that weight over the recorded steps, and its latest gradient."""
+        if where is None or self._shown is None:
+            return
+        f, row, col = where
+        count = self._shown.filters.shape[0]
+        gradient = float(self._shown.grads[f, row, col])
+
+        def series(trainer):
+            history = trainer.filter_history
+            if f >= trainer.config.filters or row >= trainer.config.kernel:
+                return None
+            return np.array(history.steps), np.array([frame[f, row, col] for frame in history.frames])
+
+        def show(result):
+            if result is not None:
+                self.probe.show_series(where, count, *result, gradient)
+        self.ask_worker(series, show)
 
     def _on_failed(self, message: str) -> None:
         """A refused command or a training error: shown for a while, above the live status."""

@@ -200,8 +200,9 @@ class TrainingWorker(QObject):
 
             now = time.perf_counter()
             if dirty and now >= next_frame and self.mailbox.empty():
+                # fast-forwarding counts as running: the window offers Pause, which stops it
                 busy = self._running or self._skip > 0
-                frame = Frame(self.trainer.snapshot(), self._running, meter.rate() if busy else 0.0)
+                frame = Frame(self.trainer.snapshot(), busy, meter.rate() if busy else 0.0)
                 if self.mailbox.put(frame):
                     self.frame_ready.emit()
                 # a fixed beat, not "one period after the last frame": chunk ends do not
@@ -246,11 +247,11 @@ class TrainingWorker(QObject):
             if name in ("pause", "resume", "step"):
                 self._auto_paused = False
             if name == "pause":
-                self._running = False
+                self._running, self._skip = False, 0  # a pause also stops a fast-forward
             elif name == "resume":
                 self._running = not trainer.diverged
             elif name == "step":
-                self._running = False
+                self._running, self._skip = False, 0
                 trainer.step(1)
             elif name == "reset":
                 trainer.reset(seed=args[0])

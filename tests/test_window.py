@@ -162,9 +162,9 @@ def test_frames_arrive_at_display_rate_not_per_step(qtbot, window):
     drawn = []
     window.frame_drawn.connect(drawn.append)
     qtbot.wait(1000)
-    steps = drawn[-1].snapshot.step - drawn[0].snapshot.step
     assert 5 <= len(drawn) <= 65
-    assert steps > len(drawn)  # many steps per frame: the GUI is not stepping the engine
+    steps = [frame.snapshot.step for frame in drawn]
+    assert all(b > a for a, b in zip(steps, steps[1:]))  # only new states are sent, never a backlog
 
 
 def test_closing_while_training_joins_the_thread(qtbot, tiny_factory, digit):

@@ -1,8 +1,11 @@
-"""A fixed picture box: an image with an optional gradient overlay on top.
+"""Fixed picture boxes and plots: the views show data, they are not tools to navigate.
 
-Filter grids and the digit view show images, not plots: no panning, no zoom menu, y
-pointing down like an image, square pixels. One builder keeps them all alike.
+Filter grids and the digit view show images: no panning, no zoom menu, y pointing down
+like an image, square pixels, an optional gradient overlay. Plots autorange every frame
+and take no mouse input. One builder each keeps them all alike.
 """
+from __future__ import annotations
+
 import pyqtgraph as pg
 
 from .colormaps import heat_overlay_lut
@@ -23,3 +26,16 @@ def add_image_box(graphics: pg.GraphicsLayoutWidget, colormap: pg.ColorMap, row:
     view.addItem(image)
     view.addItem(overlay)
     return view, image, overlay
+
+
+def fixed_plot(widget: pg.PlotWidget | None = None) -> pg.PlotWidget:
+    """A plot that shows data, not a tool: no pan/zoom by mouse, no context menu, no 'A' button.
+
+    The views autorange themselves every frame; a learner's stray drag would otherwise
+    leave a plot frozen on an old range.
+    """
+    plot = widget if widget is not None else pg.PlotWidget(background="w")
+    plot.setMenuEnabled(False)
+    plot.setMouseEnabled(False, False)
+    plot.hideButtons()
+    return plot

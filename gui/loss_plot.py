@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout
 from engine.snapshot import Snapshot
 
 from .base import SnapshotView
+from .image_box import fixed_plot
 
 FLOOR = 1e-12  # a loss of exactly 0.0 (float32 underflow) still needs a place on a log axis
 
@@ -21,14 +22,11 @@ class LossPlot(SnapshotView):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = fixed_plot()
         self.plot.setLogMode(y=True)
         self.plot.showGrid(x=False, y=False)
         self.plot.setLabel("bottom", "step")
         self.plot.setLabel("left", "loss")
-        self.plot.setMenuEnabled(False)
-        self.plot.setMouseEnabled(False, False)
-        self.plot.hideButtons()
         self.curve = self.plot.plot(pen=pg.mkPen((40, 90, 160), width=2))
         self.marker = pg.ScatterPlotItem(size=8, brush=pg.mkBrush(200, 60, 40))
         self.plot.addItem(self.marker)

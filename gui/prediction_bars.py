@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QVBoxLayout
 from engine.snapshot import Snapshot
 
 from .base import SnapshotView
+from .image_box import fixed_plot
 
 OTHER = pg.mkBrush(150, 160, 175)
 TARGET = pg.mkBrush(230, 120, 30)
@@ -22,10 +23,7 @@ class PredictionBars(SnapshotView):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.plot = pg.PlotWidget(background="w")
-        self.plot.setMenuEnabled(False)
-        self.plot.setMouseEnabled(False, False)
-        self.plot.hideButtons()
+        self.plot = fixed_plot()
         self.plot.setYRange(0, 1, padding=0.02)
         self.plot.setXRange(-0.6, 9.6, padding=0)
         self.plot.setLabel("left", "probability")

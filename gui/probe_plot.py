@@ -9,14 +9,13 @@ import numpy as np
 import pyqtgraph as pg
 
 from .colormaps import filter_color
+from .image_box import fixed_plot
 
 
 class ProbePlot(pg.PlotWidget):
     def __init__(self, parent=None):
         super().__init__(parent, background="w")
-        self.setMenuEnabled(False)
-        self.setMouseEnabled(False, False)
-        self.hideButtons()
+        fixed_plot(self)
         self.setLabel("bottom", "step")
         self.setLabel("left", "weight")
         self.setTitle("hover a filter pixel to follow its weight", color="k", size="9pt")

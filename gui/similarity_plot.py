@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QVBoxLayout
 from engine.snapshot import Snapshot
 
 from .base import SnapshotView
+from .image_box import fixed_plot
 from .colormaps import filter_color
 
 
@@ -21,10 +22,7 @@ class SimilarityPlot(SnapshotView):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.plot = pg.PlotWidget(background="w")
-        self.plot.setMenuEnabled(False)
-        self.plot.setMouseEnabled(False, False)
-        self.plot.hideButtons()
+        self.plot = fixed_plot()
         self.plot.setYRange(-1.05, 1.05, padding=0)
         self.plot.setLabel("bottom", "step")
         self.plot.setLabel("left", "cosine to the digit")

@@ -60,6 +60,7 @@ class FilterGrid(SnapshotView):
     def __init__(self, source: str = "filters", title: str = "filters", parent=None):
         super().__init__(parent)
         self.source = source
+        self._quantity = "response z" if source == "z" else "weight"
         self.per_filter_scale = False
         self.show_gradient = False
         self._geometry = None
@@ -82,7 +83,7 @@ class FilterGrid(SnapshotView):
         self._outlines.setPen(pen)
         self.view.addItem(self._outlines)
         self.colorbar = pg.ColorBarItem(values=(-1, 1), colorMap=DIVERGING, interactive=False,
-                                        width=14, colorMapMenu=False, label="weight")
+                                        width=14, colorMapMenu=False, label=self._quantity)
         self.colorbar.setImageItem(self.image)
         self.graphics.addItem(self.colorbar, row=1, col=1)
 
@@ -131,7 +132,8 @@ class FilterGrid(SnapshotView):
             limit = nice_limit(float(np.abs(filters).max()))
             shown = filters
         if key[3] != (self._drawn_key or (None,) * 4)[3]:
-            self.colorbar.setLabel("left", "weight / own max |weight|" if self.per_filter_scale else "weight")
+            quantity = self._quantity
+            self.colorbar.setLabel("left", f"{quantity} / own max" if self.per_filter_scale else quantity)
         self.image.setImage(self._tile(shown), autoLevels=False, levels=(-limit, limit))
         if self.colorbar.levels() != (-limit, limit):
             self.colorbar.setLevels((-limit, limit))
@@ -139,15 +141,20 @@ class FilterGrid(SnapshotView):
             magnitude = np.abs(grads)
             self.overlay.setImage(self._tile(magnitude), autoLevels=False,
                                   levels=(0.0, float(magnitude.max()) or 1.0))
-        cosines = snapshot.cosine if self.source == "filters" else snapshot.initial_cosine
-        prefix = "cos " if count <= 16 else ""
-        for item, value, index in zip(self._labels, cosines, range(count)):
-            text = f"{prefix}{value:+.2f}"
+        for index, (item, text) in enumerate(zip(self._labels, self._label_values(snapshot, count))):
             if text != self._label_texts[index]:
                 self._label_texts[index] = text
                 item.setText(text)
                 item.setTransform(QTransform.fromTranslate(-item.boundingRect().width() / 2, 1))
         self._drawn_key, self._drawn_filters, self._drawn_grads = key, filters, grads
+
+    def _label_values(self, snapshot: Snapshot, count: int) -> list[str]:
+        """Under a filter: its cosine to the digit; under a feature map: its filter's number."""
+        if self.source == "z":
+            return [f"{i + 1}" for i in range(count)]
+        cosines = snapshot.cosine if self.source == "filters" else snapshot.initial_cosine
+        prefix = "cos " if count <= 16 else ""
+        return [f"{prefix}{value:+.2f}" for value in cosines]
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

@@ -83,12 +83,13 @@ class MainWindow(QMainWindow):
         self.bars = PredictionBars()
         self.digit = DigitView()
         self.similarity = SimilarityPlot()
+        self.maps = FilterGrid("z", "feature maps: each filter's response at every position of the digit")
         self.decomposition = DecompositionView()
         self.probe = ProbePlot()
         self.timeline = TimelineBar()
         self.exporter = Exporter(self)
         self.views = (self.filters, self.initial, self.loss, self.bars, self.digit, self.similarity,
-                      self.decomposition)
+                      self.decomposition, self.maps)
         self._shown = None  # the snapshot the views show: the live one, or a scrubbed one
         self.timeline.scrubbed.connect(self.show_recorded_step)
         self.timeline.went_live.connect(self._go_live)
@@ -137,6 +138,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(now, "prediction · digit")
         self.tabs.addTab(self.decomposition, "one step, taken apart")
         self.tabs.addTab(self.probe, "weight under the mouse")
+        self.tabs.addTab(self.maps, "feature maps")
         self.tabs.currentChanged.connect(lambda _: self._redraw_all())
 
         right = QSplitter(Qt.Orientation.Vertical)

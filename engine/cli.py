@@ -10,12 +10,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from .config import DEVICES, OPTIMIZERS, Config, ConfigError
+from .config import DEVICES, INITS, OPTIMIZERS, Config, ConfigError
 from .data import DataError
 
 EXIT_USAGE = 2
 IGNORED_WITH_LOAD = ("image", "digit", "index", "label", "mnist_root", "download", "filters", "kernel",
-                     "optimizer", "lr", "momentum", "weight_decay", "seed", "device")
+                     "optimizer", "lr", "momentum", "weight_decay", "seed", "device", "init", "init_value")
 
 
 class UsageError(Exception):
@@ -44,6 +44,12 @@ def build_parser() -> Parser:
                       help="open the window, train --steps steps, save a PNG of it and exit")
     mode.add_argument("--load", type=Path, metavar="SESSION",
                       help="carry on from a saved session (.npz); its own settings and digit are used")
+    mode.add_argument("--lab1d", action="store_true",
+                      help="the 1-D lab: train a k-tap filter to find the local peaks of random sequences")
+
+    lab = parser.add_argument_group("1-D lab (with --lab1d; --lr, --seed, --steps also apply)")
+    lab.add_argument("--taps", type=int, help="taps of the 1-D filter, odd, 3-9 (default 3)")
+    lab.add_argument("--levels", type=int, help="sequence values 0..levels-1, 2-100 (default 2: 0s and 1s)")
 
     data = parser.add_argument_group("training digit")
     pick = data.add_mutually_exclusive_group()
@@ -65,6 +71,18 @@ def build_parser() -> Parser:
     model.add_argument("--weight-decay", type=float, default=defaults.weight_decay)
     model.add_argument("--seed", type=int, default=defaults.seed, help="initialisation seed")
     model.add_argument("--device", choices=DEVICES, default=defaults.device)
+    model.add_argument("--init", choices=INITS, default=defaults.init,
+                       help="initial filters: PyTorch's default, zeros, constant or gaussian")
+    model.add_argument("--init-value", type=float, default=defaults.init_value,
+                       help="the constant, or the gaussian's standard deviation (default 0.01)")
+
+    many = parser.add_argument_group("many digits, runs side by side (headless)")
+    many.add_argument("--classes", metavar="LIST",
+                      help="train on a set: 'all' or classes like 3,7 (bundled sample, or --mnist-root)")
+    many.add_argument("--epochs", type=int, help="epochs to train with --classes (default 10)")
+    many.add_argument("--batch-size", type=int, help="minibatch size with --classes (default 64)")
+    many.add_argument("--compare", metavar="RUNS",
+                      help="2-4 runs in lockstep on one digit, e.g. 'seed=1;seed=2;optimizer=sgd,lr=0.1'")
     return parser
 
 
@@ -72,7 +90,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
     try:
         return Config(filters=args.filters, kernel=args.kernel, optimizer=args.optimizer,
                       lr=args.lr, momentum=args.momentum, weight_decay=args.weight_decay,
-                      seed=args.seed, device=args.device)
+                      seed=args.seed, device=args.device, init=args.init, init_value=args.init_value)
     except ConfigError as error:
         raise UsageError(str(error)) from None
 
@@ -86,13 +104,17 @@ def session_from_args(args: argparse.Namespace):
         session = read_session(args.load)
     except SessionError as error:
         raise UsageError(f"cannot load the session {error}") from None
-    defaults = build_parser().parse_args([])
-    ignored = [f"--{name.replace('_', '-')}" for name in IGNORED_WITH_LOAD
-               if getattr(args, name) != getattr(defaults, name)]
+    ignored = options_given(args, IGNORED_WITH_LOAD)
     if ignored:
         print(f"note: the session brings its own settings and digit; ignoring {', '.join(ignored)}",
               file=sys.stderr)
     return session
+
+
+def options_given(args: argparse.Namespace, names) -> list[str]:
+    """The options among `names` set to something other than their default, as typed: --mnist-root."""
+    defaults = build_parser().parse_args([])
+    return [f"--{name.replace('_', '-')}" for name in names if getattr(args, name) != getattr(defaults, name)]
 
 
 def start_from_args(args: argparse.Namespace):
@@ -148,9 +170,19 @@ def check_run_options(args: argparse.Namespace) -> None:
         raise UsageError("--gif is for --headless runs; the window exports GIFs from its menu")
     if args.headless and args.out.exists() and not args.out.is_dir():
         raise UsageError(f"--out {args.out} exists and is not a folder")
+    from .lab1d_cli import check_lab1d_options  # here, not at the top: it imports this module
+    check_lab1d_options(args)
+    from .many_cli import check_many_options  # the same
+    check_many_options(args)
 
 
 def run_headless(args: argparse.Namespace) -> int:
+    if args.lab1d:
+        from .lab1d_cli import run_lab1d_headless
+        return run_lab1d_headless(args)
+    if args.classes is not None or args.compare is not None:
+        from .many_cli import run_many_headless
+        return run_many_headless(args)
     from .headless import run
     from .runtime import tune_runtime
     from .trainer import Trainer

@@ -125,18 +125,22 @@ def _colorbar(labels: Sequence[str], font) -> Image.Image:
     return out
 
 
-def _block(heading: str, heading_width: int, filters: np.ndarray, cosines: Sequence[float], scale_each: bool, font) -> Image.Image:
+def _block(heading: str, heading_width: int, filters: np.ndarray, cosines: Sequence[float], scale_each: bool, font,
+           targets=None) -> Image.Image:
     """Heading + colorbar, then the filter grid with a cosine under each filter.
 
     ``heading_width`` is shared by the blocks so their colorbars line up.
+    ``targets`` (one per filter) name what each cosine is taken to, when that differs.
     """
+    cos_text = [f"cos {float(c):+.2f}" + (f" to {targets[i]}" if targets is not None else "")
+                for i, c in enumerate(cosines)]
     if scale_each:
         limits = [symmetric_limit(f) for f in filters]
-        captions = [[f"cos {float(c):+.2f}", f"L = {lim:.3g}"] for c, lim in zip(cosines, limits)]
+        captions = [[text, f"L = {lim:.3g}"] for text, lim in zip(cos_text, limits)]
         bar_labels = ("-L", "0", "+L")
     else:
         limits = [symmetric_limit(filters)] * len(filters)
-        captions = [[f"cos {float(c):+.2f}"] for c in cosines]
+        captions = [[text] for text in cos_text]
         bar_labels = (f"-{limits[0]:.3g}", "0", f"+{limits[0]:.3g}")
     grid = _grid(_tiles(filters, limits, CELL), MAX_COLUMNS, captions, font)
     title = _text(heading, font)
@@ -147,35 +151,64 @@ def _block(heading: str, heading_width: int, filters: np.ndarray, cosines: Seque
     return _vstack([header, grid], gap=GAP, margin=0)
 
 
-def filter_figure(image, initial, final, initial_cos, final_cos, *, title="", scale_each=False) -> Image.Image:
+def _digit_section(image, caption: str, font) -> Image.Image:
+    """The training image in gray, captioned."""
+    digit = np.asarray(image, dtype=np.float64)
+    if digit.ndim != 2:
+        raise ValueError(f"image must be 2-D, got shape {digit.shape}")
+    gray = np.rint(np.clip(np.nan_to_num(digit), 0.0, 1.0) * 255).astype(np.uint8)
+    tile = _upscale(np.stack([gray] * 3, axis=-1), max(1, CELL // max(digit.shape)))
+    return _vstack([_text(caption, font), _grid([tile], 1, (), font)], gap=GAP, margin=0)
+
+
+def filter_figure(image, initial, final, initial_cos, final_cos, *, title="", scale_each=False,
+                  image_caption="digit", targets=None) -> Image.Image:
     """Summary figure: the digit, the initial filters and the trained filters.
 
     Each block of filters shares one zero-centred colour limit, because the
     initial weights (~0.036) are far smaller than the trained ones and a
     single limit would wash the initial block out.  ``scale_each`` gives every
     filter its own limit (printed under it) to compare shapes rather than sizes.
+    A set run shows its mean image (``image_caption``) and names each filter's
+    cosine target (``targets``, e.g. its class).
     """
     initial, final = _as_filters(initial), _as_filters(final)
     if initial.shape != final.shape:
         raise ValueError(f"initial {initial.shape} and final {final.shape} filters differ in shape")
     if not len(initial_cos) == len(final_cos) == initial.shape[0]:
         raise ValueError("need one cosine per filter for both initial and final")
-    digit = np.asarray(image, dtype=np.float64)
-    if digit.ndim != 2:
-        raise ValueError(f"image must be 2-D, got shape {digit.shape}")
-
     body, head = _font(BODY_SIZE), _font(TITLE_SIZE)
     suffix = " (each scaled to its own L)" if scale_each else ""
     headings = ("initial filters" + suffix, "trained filters" + suffix)
     heading_width = max(body.getbbox(h)[2] for h in headings)
-    gray = np.rint(np.clip(np.nan_to_num(digit), 0.0, 1.0) * 255).astype(np.uint8)
-    digit_tile = _upscale(np.stack([gray] * 3, axis=-1), max(1, CELL // max(digit.shape)))
     sections = [
-        _vstack([_text("digit", body), _grid([digit_tile], 1, (), body)], gap=GAP, margin=0),
-        _block(headings[0], heading_width, initial, initial_cos, scale_each, body),
-        _block(headings[1], heading_width, final, final_cos, scale_each, body),
+        _digit_section(image, image_caption, body),
+        _block(headings[0], heading_width, initial, initial_cos, scale_each, body, targets),
+        _block(headings[1], heading_width, final, final_cos, scale_each, body, targets),
         _text(LEGEND, body, fill=MUTED),
     ]
+    if title:
+        sections.insert(0, _text(title, head))
+    return _vstack(sections, gap=SECTION_GAP, margin=MARGIN)
+
+
+def comparison_figure(image, runs: Sequence[tuple[str, np.ndarray, Sequence[float]]], *, title="") -> Image.Image:
+    """Runs side by side: the digit, then one block of trained filters per (name, filters, cosines).
+
+    Each run gets its own colour limit: runs differ in weight size by orders of
+    magnitude (SGD vs Adam, zeros vs random), and the comparison is about shape.
+    """
+    if not runs:
+        raise ValueError("need at least one run to show")
+    body, head = _font(BODY_SIZE), _font(TITLE_SIZE)
+    heading_width = max(body.getbbox(name)[2] for name, _, _ in runs)
+    blocks = []
+    for name, filters, cosines in runs:
+        filters = _as_filters(filters)
+        if len(cosines) != len(filters):
+            raise ValueError(f"need one cosine per filter for {name}")
+        blocks.append(_block(name, heading_width, filters, cosines, False, body))
+    sections = [_digit_section(image, "digit", body), *blocks, _text(LEGEND, body, fill=MUTED)]
     if title:
         sections.insert(0, _text(title, head))
     return _vstack(sections, gap=SECTION_GAP, margin=MARGIN)

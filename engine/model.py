@@ -12,6 +12,7 @@ single dot product per filter, so we run it as one matrix multiply on the very s
 """
 from __future__ import annotations
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -80,3 +81,27 @@ def _initialise(model: FilterNet, config: Config) -> None:
     conv.bias.zero_()
     per_position = fc.weight.view(10, config.filters, -1)
     per_position.copy_(per_position[:, :1, :].expand_as(per_position))
+
+
+def checked_digit(image, label) -> tuple[np.ndarray, int]:
+    """A training digit as the model takes it: float32 (28,28), finite, label 0-9; else ValueError."""
+    image = np.array(image, dtype=np.float32)  # a copy: the caller may go on changing theirs
+    if image.shape != (IMAGE_SIZE, IMAGE_SIZE) or not np.isfinite(image).all():
+        raise ValueError(f"the training image must be a finite 28x28 array, got {image.shape}")
+    if not 0 <= int(label) <= 9:
+        raise ValueError(f"the label must be a digit 0-9, got {label}")
+    return image, int(label)
+
+
+def checked_filters(filters, config: Config) -> np.ndarray:
+    """Hand-painted starting filters as float32 (F,k,k) for `config`; else ValueError.
+
+    Painting replaces only the filters: their biases and the output layer keep the
+    config's initialisation, so with init 'zeros' painted filters are the only
+    asymmetry, and one can watch whether it survives.
+    """
+    filters = np.array(filters, dtype=np.float32)
+    shape = (config.filters, config.kernel, config.kernel)
+    if filters.shape != shape or not np.isfinite(filters).all():
+        raise ValueError(f"initial filters must be a finite array of shape {shape}, got {filters.shape}")
+    return filters

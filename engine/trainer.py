@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from .config import IMAGE_SIZE, Config, ConfigError
 from .history import FilterHistory, ImageHistory, LossHistory, history_arrays
 from .metrics import cosine_to_image
-from .model import FilterNet, build_model
+from .model import FilterNet, build_model, checked_digit, checked_filters
 from .snapshot import Snapshot
 
 LIVE_FIELDS = ("lr", "weight_decay", "momentum", "optimizer", "record_every")
@@ -92,6 +92,20 @@ class Trainer:
         self._last: Optional[_LastStep] = None
         self._initial_cos: Optional[np.ndarray] = None
         self._before_last = None  # state before the latest update: where a divergence rolls back to
+
+    def set_initial_filters(self, filters: np.ndarray) -> None:
+        """Start over from hand-painted (F,k,k) filters: step 0, a fresh record, these as "before".
+
+        A reset first (so biases and the output layer follow the config's init), then the
+        filters are replaced; a later reset draws from the config's init again.
+        """
+        filters = checked_filters(filters, self.config)
+        self.reset()
+        with torch.no_grad():
+            self.model.conv.weight.copy_(torch.from_numpy(filters)[:, None])
+        self.initial = self._filters_numpy()
+        self.filter_history = FilterHistory(self.config.record_every)
+        self.filter_history.add(0, self.initial, self._head_numpy())
 
     def set_image(self, image: np.ndarray, label: int) -> None:
         """Train on another digit from now on; the filters carry on from where they are."""
@@ -255,20 +269,19 @@ class Trainer:
         raises SessionError before anything here changed; the final swap of attributes
         cannot fail halfway.
         """
-        loaded = self.load_session(path)
+        self.become(self.load_session(path))
+
+    def become(self, other: "Trainer") -> None:
+        """Take over another trainer's whole state, in place; a swap that cannot fail halfway."""
         vars(self).clear()
-        vars(self).update(vars(loaded))
+        vars(self).update(vars(other))
 
     # ---------------------------------------------------------------- internals
     def _set_tensors(self, image: np.ndarray, label: int) -> None:
-        image = np.asarray(image, dtype=np.float32)
-        if image.shape != (IMAGE_SIZE, IMAGE_SIZE) or not np.isfinite(image).all():
-            raise ValueError(f"the training image must be a finite 28x28 array, got {image.shape}")
-        if not 0 <= int(label) <= 9:
-            raise ValueError(f"the label must be a digit 0-9, got {label}")
+        image, label = checked_digit(image, label)
         device = getattr(self, "device", torch.device("cpu"))
-        self._x = torch.from_numpy(image.copy()).to(device)[None, None]
-        self._y = torch.tensor([int(label)], device=device)
+        self._x = torch.from_numpy(image).to(device)[None, None]
+        self._y = torch.tensor([label], device=device)
 
     def _plain_step(self) -> torch.Tensor:
         """One update with as few torch calls as possible (each one costs more than its maths)."""

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import sys
 
+import numpy as np
+
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
@@ -28,24 +30,61 @@ def trainer_factory(config, image, label, session=None):
 
 
 def run_window(args) -> int:
+    if args.lab1d:
+        return run_lab1d_window(args)
+    if args.compare is not None:
+        return run_compare_window(args)
     config, image, label, _, session = start_from_args(args)
     if config.device == "cuda":
         import torch  # only to refuse cleanly before a window opens on a machine without CUDA
         if not torch.cuda.is_available():
             raise UsageError("device cuda was asked for, but no CUDA GPU is available")
+    app = _application()
+    window = MainWindow(trainer_factory(config, image, label, session), config, (image, label),
+                        running=args.screenshot is None)
+    return _show(app, window, args, start=session.step if session else 0)
+
+
+def run_lab1d_window(args) -> int:
+    """The 1-D lab's window; --screenshot works for it as for the digit window."""
+    from engine.lab1d_cli import lab1d_config_from_args
+
+    from .lab1d_window import Lab1DWindow, lab_factory
+    config = lab1d_config_from_args(args)
+    app = _application()
+    return _show(app, Lab1DWindow(lab_factory(config), config, running=args.screenshot is None), args)
+
+
+def run_compare_window(args) -> int:
+    """2-4 runs side by side on one digit and one step counter."""
+    from engine.data import load_bundled
+    from engine.many_cli import compare_runs_from_args
+
+    from .compare_window import CompareWindow, lockstep_factory
+    runs, image, label, _ = compare_runs_from_args(args)
+    matches = np.flatnonzero((load_bundled()[0] == image).all(axis=(1, 2)))
+    seeds = "seeds " + ", ".join(str(c.seed) for _, c in runs)
+    app = _application()
+    window = CompareWindow(lockstep_factory(runs, image, label), [n for n, _ in runs], seeds,
+                           int(matches[0]) if len(matches) else 0, running=args.screenshot is None)
+    return _show(app, window, args)
+
+
+def _application() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Filter Lab")
-    screenshot = args.screenshot is not None
-    window = MainWindow(trainer_factory(config, image, label, session), config, (image, label),
-                        running=not screenshot)
+    return app
+
+
+def _show(app, window, args, start: int = 0) -> int:
+    """Run the window until it closes, or (--screenshot) train, save the PNG and exit."""
     window.show()
-    if not screenshot:
+    if args.screenshot is None:
         return app.exec()
-    return _take_screenshot(app, window, args.screenshot, 300 if args.steps is None else args.steps,
-                            start=session.step if session else 0)
+    return _take_screenshot(app, window, args.screenshot, 300 if args.steps is None else args.steps, start=start)
 
 
-def _take_screenshot(app, window: MainWindow, path, steps: int, start: int = 0) -> int:
+def _take_screenshot(app, window, path, steps: int, start: int = 0) -> int:
     """Train exactly `steps` steps from step `start`, let the views draw that frame, save the window as PNG."""
     result = {"code": None}
 

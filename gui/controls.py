@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSp
 from engine.config import Config
 
 SKIP_STEPS = 10_000
+INITS = (("PyTorch default", "default"), ("zeros", "zeros"), ("constant", "constant"),
+         ("gaussian", "gaussian"))
 SPEEDS = (("as fast as possible", 0), ("1000 steps/s", 1000), ("100 steps/s", 100),
           ("10 steps/s", 10), ("1 step/s", 1))
 
@@ -25,7 +27,8 @@ class ControlPanel(QWidget):
     skip_clicked = Signal()             # fast-forward SKIP_STEPS steps
     speed_changed = Signal(float)       # steps per second, 0 = as fast as possible
     hparams_changed = Signal(dict)      # live settings: lr, optimizer, weight_decay, momentum
-    shape_changed = Signal(dict)        # filters / kernel: these rebuild the model
+    shape_changed = Signal(dict)        # filters / kernel / initialisation: these rebuild the model
+    paint_start_clicked = Signal()      # start every filter from the drawing on the canvas
     per_filter_scale_toggled = Signal(bool)
     gradient_overlay_toggled = Signal(bool)
     initial_toggled = Signal(bool)
@@ -44,7 +47,7 @@ class ControlPanel(QWidget):
         self.reset.setToolTip("New random initial filters with a new seed; step back to 0 (R)")
         self.reset.clicked.connect(self.reset_clicked)
         self.skip = QPushButton(f"+{SKIP_STEPS:,}")
-        self.skip.setToolTip(f"Fast-forward {SKIP_STEPS:,} steps as fast as possible (F)")
+        self.skip.setToolTip(f"Fast-forward {SKIP_STEPS:,} steps as fast as possible (F); Pause stops it")
         self.skip.clicked.connect(self.skip_clicked)
         self.seed = QLabel(f"seed {config.seed}")
         self.seed.setToolTip("The seed of the current initial filters: the same seed gives the same start")
@@ -79,13 +82,27 @@ class ControlPanel(QWidget):
         form.addRow("optimizer", self.optimizer)
         form.addRow("momentum", self.momentum)
         form.addRow("weight decay", self.weight_decay)
+        self.init = QComboBox()
+        for text, value in INITS:
+            self.init.addItem(text, value)
+        self.init.setCurrentIndex([v for _, v in INITS].index(config.init))
+        self.init.setToolTip("How the filters start. Zeros and constant start every filter identical: "
+                             "they then get identical gradients and stay identical (symmetry)")
+        self.init_value = _double(config.init_value, 0.0, 1.0, 4, "The constant, or the std of the gaussian")
+        self.paint_start = QPushButton("start from drawing")
+        self.paint_start.setToolTip("Reset with every filter set to the digit on the canvas")
+        self.paint_start.clicked.connect(self.paint_start_clicked)
         form.addRow("filters", self.filters)
         form.addRow("kernel size", self.kernel)
+        form.addRow("start filters", self.init)
+        form.addRow("init value", self.init_value)
+        form.addRow("", self.paint_start)
         for widget in (self.lr, self.momentum, self.weight_decay):
             widget.valueChanged.connect(self._emit_hparams)
         self.optimizer.currentIndexChanged.connect(self._emit_hparams)
-        for widget in (self.filters, self.kernel):
+        for widget in (self.filters, self.kernel, self.init_value):
             widget.valueChanged.connect(self._emit_shape)
+        self.init.currentIndexChanged.connect(self._emit_shape)
 
         show = QGroupBox("show")
         self.per_filter = QCheckBox("scale each filter on its own")
@@ -114,6 +131,24 @@ class ControlPanel(QWidget):
         self.pause.setText("Resume" if paused else "Pause")
         self.pause.blockSignals(False)
 
+    def set_config(self, config: Config) -> None:
+        """Show a config (an opened session's) without sending it back as changes."""
+        widgets = (self.lr, self.optimizer, self.momentum, self.weight_decay, self.filters, self.kernel,
+                   self.init, self.init_value)
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.lr.setValue(config.lr)
+        self.optimizer.setCurrentIndex(self.optimizer.findData(config.optimizer))
+        self.momentum.setValue(config.momentum)
+        self.weight_decay.setValue(config.weight_decay)
+        self.filters.setValue(config.filters)
+        self.kernel.setValue(config.kernel)
+        self.init.setCurrentIndex(self.init.findData(config.init))
+        self.init_value.setValue(config.init_value)
+        for widget in widgets:
+            widget.blockSignals(False)
+        self.show_seed(config.seed)
+
     def show_seed(self, seed: int) -> None:
         self.seed.setText(f"seed {seed}")
 
@@ -127,7 +162,8 @@ class ControlPanel(QWidget):
                                        weight_decay=self.weight_decay.value()))
 
     def _emit_shape(self, *_) -> None:
-        self.shape_changed.emit(dict(filters=self.filters.value(), kernel=self.kernel.value()))
+        self.shape_changed.emit(dict(filters=self.filters.value(), kernel=self.kernel.value(),
+                                     init=self.init.currentData(), init_value=self.init_value.value()))
 
 
 def _double(value: float, low: float, high: float, decimals: int, tip: str) -> QDoubleSpinBox:

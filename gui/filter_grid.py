@@ -57,7 +57,7 @@ class FilterGrid(SnapshotView):
     hovered = Signal(object)   # (filter, row, col) under the mouse, or None
     clicked = Signal(int)      # a filter was clicked
 
-    def __init__(self, source: str = "filters", title: str = "filters", parent=None):
+    def __init__(self, source: str = "filters", title: str = "filters", explain: bool = True, parent=None):
         super().__init__(parent)
         self.source = source
         self._quantity = "response z" if source == "z" else "weight"
@@ -74,6 +74,7 @@ class FilterGrid(SnapshotView):
         self.graphics.setBackground("w")
         self.graphics.ci.setContentsMargins(2, 2, 2, 2)
         self._title = title
+        self._explain = explain  # add the one-line "why" to the title
         self.title = self.graphics.addLabel(title, row=0, col=0, colspan=2, color="k")
         self.view, self.image, self.overlay = add_image_box(self.graphics, DIVERGING)
         self.view.setBackgroundColor(DIVERGING_COLORS[2])  # the colour of weight 0
@@ -192,7 +193,7 @@ class FilterGrid(SnapshotView):
             self._labels.append(item)
         self._label_texts = [""] * count
         self._geometry = (count, k, columns)
-        if self.source == "filters":
+        if self.source == "filters" and self._explain:
             why = ("each step adds the digit × dL/dz, one number per filter: they become ±digit"
                    if k == 28 else "each step adds image patches weighted by dL/d(output map)")
             self.title.setText(f"{self._title} — {why}")

@@ -12,6 +12,7 @@ import time
 from typing import Callable, Optional
 
 import numpy as np
+from PIL import Image
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton,
@@ -218,6 +219,7 @@ class MainWindow(QMainWindow):
         c.step_clicked.connect(self.worker_step)
         c.reset_clicked.connect(self.reset)
         c.skip_clicked.connect(lambda: self.worker.skip(SKIP_STEPS))
+        c.paint_start_clicked.connect(self.start_from_drawing)
         c.speed_changed.connect(self.worker.set_speed)
         c.hparams_changed.connect(lambda changes: self.worker.set_hparams(**changes))
         c.shape_changed.connect(lambda changes: self.worker.set_hparams(**changes))
@@ -241,6 +243,18 @@ class MainWindow(QMainWindow):
         seed = random.randrange(1, 2**31)
         self.controls.show_seed(seed)
         self.worker.reset(seed)
+
+    def start_from_drawing(self) -> None:
+        """Every filter starts as the canvas digit, scaled to PyTorch's initial weight size."""
+        if self._image is None or self.frame is None:
+            return
+        config = self.frame.snapshot.config
+        k = config.kernel
+        painted = np.asarray(Image.fromarray(self._image).resize((k, k), Image.Resampling.BOX))
+        painted = painted - painted.mean()
+        top = float(np.abs(painted).max()) or 1.0
+        filters = np.repeat((painted / top / k)[None], config.filters, axis=0).astype(np.float32)
+        self.worker.call(lambda trainer: trainer.set_initial_filters(filters))
 
     def load_sample(self, index: int) -> None:
         image, label = bundled_index(index)
@@ -302,24 +316,27 @@ class MainWindow(QMainWindow):
     def open_session_from(self, path: str) -> None:
         """Read and check the file on the worker thread; only a good one replaces the training.
 
-        A bad file is reported and changes nothing. The worker publishes a frame after
-        every command, so the views show the opened session by themselves.
+        A bad file is reported and changes nothing. A good one is handed back here, and this
+        thread shows its settings and sends the swap in one go: whatever the user changed
+        while the file was read lands before the swap, never after it unseen. The worker
+        publishes a frame after every command, so the views show the opened session by themselves.
         """
         def load(trainer) -> None:
             try:
-                trainer.load_session_into(path)
+                loaded = trainer.load_session(path)
             except SessionError as error:
                 message = str(error)
                 self._gui_call.emit(lambda: self._session_failed("Cannot open this session", message))
                 return
-            config, image, label = trainer.config, trainer.image, trainer.label
-            message = f"opened step {trainer.step_count:,} of {path}"
-            self._gui_call.emit(lambda: self._session_opened(config, image, label, message))
+            config, image, label = loaded.config, loaded.image, loaded.label
+            message = f"opened step {loaded.step_count:,} of {path}"
+            self._gui_call.emit(lambda: self._session_opened(loaded, config, image, label, message))
         self.worker.call(load)
 
-    def _session_opened(self, config: Config, image: np.ndarray, label: int, message: str) -> None:
-        self._show_config(config)
+    def _session_opened(self, loaded, config: Config, image: np.ndarray, label: int, message: str) -> None:
+        self.controls.set_config(config)
         self._show_on_canvas(image, label)
+        self.worker.call(lambda trainer: trainer.become(loaded))
         self._session_succeeded(message)
 
     def _session_succeeded(self, message: str) -> None:
@@ -329,22 +346,6 @@ class MainWindow(QMainWindow):
     def _session_failed(self, title: str, message: str) -> None:
         QMessageBox.warning(self, title, message)
         self.session_done.emit(False, message)
-
-    def _show_config(self, config: Config) -> None:
-        """Set the controls to an opened session's settings without sending them back as changes."""
-        c = self.controls
-        widgets = (c.lr, c.optimizer, c.momentum, c.weight_decay, c.filters, c.kernel)
-        for widget in widgets:
-            widget.blockSignals(True)
-        c.lr.setValue(config.lr)
-        c.optimizer.setCurrentIndex(c.optimizer.findData(config.optimizer))
-        c.momentum.setValue(config.momentum)
-        c.weight_decay.setValue(config.weight_decay)
-        c.filters.setValue(config.filters)
-        c.kernel.setValue(config.kernel)
-        for widget in widgets:
-            widget.blockSignals(False)
-        c.show_seed(config.seed)
 
     @Slot(object)
     def _run_gui_call(self, function: Callable[[], None]) -> None:
@@ -447,8 +448,8 @@ class MainWindow(QMainWindow):
 
         def series(trainer):
             history = trainer.filter_history
-            if f >= trainer.config.filters or row >= trainer.config.kernel:
-                return None
+            if f >= trainer.config.filters or max(row, col) >= trainer.config.kernel:
+                return None  # the shape changed since that frame was drawn
             return np.array(history.steps), np.array([frame[f, row, col] for frame in history.frames])
 
         def show(result):

@@ -34,7 +34,8 @@ class SimilarityPlot(SnapshotView):
                 label = pg.TextItem(text, color=(120, 120, 120), anchor=(0, 1 if value > 0 else 0))
                 label.setPos(0, value)
                 self.plot.addItem(label)
-        self.curves: list[pg.PlotDataItem] = []
+        self.curves: list[pg.PlotCurveItem] = []  # one per filter, the first of _pool
+        self._pool: list[pg.PlotCurveItem] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot)
@@ -45,10 +46,25 @@ class SimilarityPlot(SnapshotView):
         curves = snapshot.cosine_history
         count = snapshot.filters.shape[0]
         if len(self.curves) != count:
-            for curve in self.curves:
-                self.plot.removeItem(curve)
-            self.curves = [self.plot.plot(pen=pg.mkPen(filter_color(i, count), width=2 if count <= 16 else 1))
-                           for i in range(count)]
+            self._use_curves(count)
         steps = snapshot.cosine_steps
+        # One autorange for all curves: left on, each setData re-ranges the plot (64 filters: ~60 ms a frame)
+        view = self.plot.getPlotItem().getViewBox()
+        view.disableAutoRange()
         for index, curve in enumerate(self.curves):
             curve.setData(steps, curves[:, index] if len(steps) else np.zeros(0))
+        view.enableAutoRange(x=True)
+
+    def _use_curves(self, count: int) -> None:
+        """Show `count` curves, recoloured. Items are kept and reused: making 64 anew took ~60 ms,
+        a freeze each time the number of filters changed."""
+        while len(self._pool) < count:
+            self._pool.append(pg.PlotCurveItem())
+            self.plot.addItem(self._pool[-1])
+        for index, curve in enumerate(self._pool):
+            curve.setVisible(index < count)
+            if index < count:
+                curve.setPen(pg.mkPen(filter_color(index, count), width=2 if count <= 16 else 1))
+            else:
+                curve.setData([], [])
+        self.curves = self._pool[:count]

@@ -1,7 +1,5 @@
 """Tests for engine/data.py: the bundled sample, MNIST-style preprocessing, image files, full MNIST."""
 
-import pathlib
-
 import numpy as np
 import pytest
 from PIL import Image
@@ -17,6 +15,7 @@ from engine.data import (
     mnist_digit,
     to_mnist_style,
 )
+from mnist_files import write_idx_mnist
 
 
 # ---------------------------------------------------------------- helpers
@@ -53,23 +52,6 @@ def ring(height, width):
     radius = 0.25 * min(height, width)
     distance = np.hypot(rows - 0.4 * height, cols - 0.6 * width)
     return (np.abs(distance - radius) < 0.1 * min(height, width)).astype(np.float64)
-
-
-def write_idx_mnist(root, images_uint8, labels, train=True):
-    """Write images and labels as MNIST IDX files, where torchvision looks for them.
-
-    IDX: a big-endian uint32 magic number (2051 for images, 2049 for labels),
-    one big-endian uint32 per dimension, then the uint8 data.
-    """
-    raw = pathlib.Path(root) / "MNIST" / "raw"
-    raw.mkdir(parents=True, exist_ok=True)
-    prefix = "train" if train else "t10k"
-    images = np.asarray(images_uint8, dtype=np.uint8)
-    labels = np.asarray(labels, dtype=np.uint8)
-    header = np.array([2051, *images.shape], dtype=">u4").tobytes()
-    (raw / f"{prefix}-images-idx3-ubyte").write_bytes(header + images.tobytes())
-    header = np.array([2049, len(labels)], dtype=">u4").tobytes()
-    (raw / f"{prefix}-labels-idx1-ubyte").write_bytes(header + labels.tobytes())
 
 
 # ---------------------------------------------------------------- bundled sample

@@ -219,3 +219,27 @@ def test_an_error_inside_training_pauses_and_is_shown_not_swallowed(qtbot, digit
     qtbot.mouseClick(win.controls.pause, Qt.MouseButton.LeftButton)  # resume: still alive
     wait_frame(qtbot, win, lambda f: f.running and f.snapshot.step > frame.snapshot.step)
     win.close()
+
+
+def test_zero_initialisation_keeps_the_filters_identical_in_the_window(qtbot, window):
+    wait_frame(qtbot, window, lambda f: f.snapshot.step > 0)
+    window.controls.init.setCurrentIndex(window.controls.init.findData("zeros"))
+    frame = wait_frame(qtbot, window, lambda f: f.snapshot.config.init == "zeros" and f.snapshot.step > 100)
+    filters = frame.snapshot.filters
+    assert np.abs(filters).max() > 0
+    for k in range(1, len(filters)):  # equal up to float rounding (summation order may differ)
+        np.testing.assert_allclose(filters[k], filters[0], atol=1e-6)
+
+
+def test_start_from_drawing_uses_the_canvas_digit(qtbot, window):
+    wait_frame(qtbot, window, lambda f: f.snapshot.step > 0)
+    pause(qtbot, window)
+    window.sample.setValue(300)  # a 3 on the canvas
+    three = bundled_digit(3)[0]
+    from PySide6.QtCore import Qt
+    qtbot.mouseClick(window.controls.paint_start, Qt.MouseButton.LeftButton)
+    frame = wait_frame(qtbot, window, lambda f: f.snapshot.step == 0 and f.snapshot.initial_cosine.min() > 0.99)
+    initial = frame.snapshot.initial
+    centred = three - three.mean()
+    for tile in initial:
+        np.testing.assert_allclose(tile, centred / np.abs(centred).max() / 28, rtol=1e-5, atol=1e-7)

@@ -1,0 +1,63 @@
+"""How any training window is driven: Pause/Resume, Step, Reset with its seed, and the speed.
+
+The group only emits signals; its window decides what they do to the worker. A window
+with more ways to drive training (the digit window's fast-forward) passes its own
+buttons, and they join the row.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+
+from .controls import SPEEDS
+
+
+class RunControls(QGroupBox):
+    pause_toggled = Signal(bool)   # True = paused
+    step_clicked = Signal()
+    reset_clicked = Signal()
+    speed_changed = Signal(float)  # steps per second, 0 = as fast as possible
+
+    def __init__(self, seed: int, reset_tip: str, extra_buttons=(), parent=None):
+        super().__init__("run", parent)
+        self.pause = QPushButton("Pause")
+        self.pause.setCheckable(True)
+        self.pause.setToolTip("Pause or resume training (Space)")
+        self.pause.toggled.connect(self._on_pause)
+        self.step = QPushButton("Step")
+        self.step.setToolTip("Pause and train exactly one step (S)")
+        self.step.clicked.connect(self.step_clicked)
+        self.reset = QPushButton("Reset")
+        self.reset.setToolTip(reset_tip)
+        self.reset.clicked.connect(self.reset_clicked)
+        self.seed = QLabel()
+        self.seed.setToolTip("The seed of the current start: the same seed gives the same start")
+        self.show_seed(seed)
+        self.speed = QComboBox()
+        for text, value in SPEEDS:
+            self.speed.addItem(text, value)
+        self.speed.setToolTip("How many training steps per second; slow it down to watch single updates")
+        self.speed.currentIndexChanged.connect(lambda _: self.speed_changed.emit(float(self.speed.currentData())))
+        buttons = QHBoxLayout()
+        for button in (self.pause, self.step, self.reset, *extra_buttons):
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(buttons)
+        row = QHBoxLayout()
+        row.addWidget(self.speed, 1)
+        row.addWidget(self.seed)
+        layout.addLayout(row)
+
+    def set_paused(self, paused: bool) -> None:
+        """Reflect the worker's state (it may pause itself) without sending a command back."""
+        self.pause.blockSignals(True)
+        self.pause.setChecked(paused)
+        self.pause.setText("Resume" if paused else "Pause")
+        self.pause.blockSignals(False)
+
+    def show_seed(self, seed: int) -> None:
+        self.seed.setText(f"seed {seed}")
+
+    def _on_pause(self, paused: bool) -> None:
+        self.pause.setText("Resume" if paused else "Pause")
+        self.pause_toggled.emit(paused)

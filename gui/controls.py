@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout,
-                               QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout,
+                               QGroupBox, QPushButton, QSpinBox, QVBoxLayout,
                                QWidget)
 
 from engine.config import Config
 
+from .run_controls import RunControls
+
 SKIP_STEPS = 10_000
 INITS = (("PyTorch default", "default"), ("zeros", "zeros"), ("constant", "constant"),
          ("gaussian", "gaussian"))
-SPEEDS = (("as fast as possible", 0), ("1000 steps/s", 1000), ("100 steps/s", 100),
-          ("10 steps/s", 10), ("1 step/s", 1))
 
 
 class ControlPanel(QWidget):
@@ -35,36 +35,17 @@ class ControlPanel(QWidget):
 
     def __init__(self, config: Config, parent=None):
         super().__init__(parent)
-        run = QGroupBox("run")
-        self.pause = QPushButton("Pause")
-        self.pause.setCheckable(True)
-        self.pause.setToolTip("Pause or resume training (Space)")
-        self.pause.toggled.connect(self._on_pause)
-        self.step = QPushButton("Step")
-        self.step.setToolTip("Pause and train exactly one step (S)")
-        self.step.clicked.connect(self.step_clicked)
-        self.reset = QPushButton("Reset")
-        self.reset.setToolTip("New random initial filters with a new seed; step back to 0 (R)")
-        self.reset.clicked.connect(self.reset_clicked)
         self.skip = QPushButton(f"+{SKIP_STEPS:,}")
         self.skip.setToolTip(f"Fast-forward {SKIP_STEPS:,} steps as fast as possible (F); Pause stops it")
         self.skip.clicked.connect(self.skip_clicked)
-        self.seed = QLabel(f"seed {config.seed}")
-        self.seed.setToolTip("The seed of the current initial filters: the same seed gives the same start")
-        self.speed = QComboBox()
-        for text, value in SPEEDS:
-            self.speed.addItem(text, value)
-        self.speed.setToolTip("How many training steps per second; slow it down to watch single updates")
-        self.speed.currentIndexChanged.connect(lambda _: self.speed_changed.emit(float(self.speed.currentData())))
-        buttons = QHBoxLayout()
-        for button in (self.pause, self.step, self.reset, self.skip):
-            buttons.addWidget(button)
-        run_layout = QVBoxLayout(run)
-        run_layout.addLayout(buttons)
-        row = QHBoxLayout()
-        row.addWidget(self.speed, 1)
-        row.addWidget(self.seed)
-        run_layout.addLayout(row)
+        run = RunControls(config.seed, "New random initial filters with a new seed; step back to 0 (R)",
+                          extra_buttons=(self.skip,))
+        self.run = run
+        self.pause, self.step, self.reset, self.seed, self.speed = run.pause, run.step, run.reset, run.seed, run.speed
+        run.pause_toggled.connect(self.pause_toggled)
+        run.step_clicked.connect(self.step_clicked)
+        run.reset_clicked.connect(self.reset_clicked)
+        run.speed_changed.connect(self.speed_changed)
 
         learn = QGroupBox("learning")
         form = QFormLayout(learn)
@@ -125,11 +106,7 @@ class ControlPanel(QWidget):
             layout.addWidget(group)
 
     def set_paused(self, paused: bool) -> None:
-        """Reflect the worker's state (it may pause itself) without sending a command back."""
-        self.pause.blockSignals(True)
-        self.pause.setChecked(paused)
-        self.pause.setText("Resume" if paused else "Pause")
-        self.pause.blockSignals(False)
+        self.run.set_paused(paused)
 
     def set_config(self, config: Config) -> None:
         """Show a config (an opened session's) without sending it back as changes."""
@@ -150,11 +127,7 @@ class ControlPanel(QWidget):
         self.show_seed(config.seed)
 
     def show_seed(self, seed: int) -> None:
-        self.seed.setText(f"seed {seed}")
-
-    def _on_pause(self, paused: bool) -> None:
-        self.pause.setText("Resume" if paused else "Pause")
-        self.pause_toggled.emit(paused)
+        self.run.show_seed(seed)
 
     def _emit_hparams(self, *_) -> None:
         self.hparams_changed.emit(dict(lr=self.lr.value(), optimizer=self.optimizer.currentData(),

@@ -8,14 +8,13 @@ worker and draws the newest frame the worker leaves in the mailbox.
 from __future__ import annotations
 
 import random
-import time
 from typing import Callable, Optional
 
 import numpy as np
 from PIL import Image
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton,
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton,
                                QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
 from engine.config import Config
@@ -33,28 +32,22 @@ from .exports import Exporter
 from .probe_plot import ProbePlot
 from .similarity_plot import SimilarityPlot
 from .timeline import TimelineBar
-from .worker import Frame, TrainingWorker, WorkerThread
+from .training_window import TrainingWindow
+from .worker import Frame
 
 SESSION_FILES = "Filter Lab sessions (*.npz);;All files (*)"
 
 
-class MainWindow(QMainWindow):
-    frame_drawn = Signal(object)  # the Frame just drawn (tests and --screenshot wait on it)
+class MainWindow(TrainingWindow):
     session_done = Signal(bool, str)  # a session save or open finished: (succeeded, message)
     export_done = Signal(bool, str)  # an export finished: (succeeded, path)
     _gui_call = Signal(object)  # a function the worker thread hands over to run on the GUI thread
 
     def __init__(self, trainer_factory: Callable[[], object], config: Config = Config(),
                  digit: Optional[tuple[np.ndarray, int]] = None, running: bool = True):
-        super().__init__()
+        super().__init__(trainer_factory, running=running)
         self.setWindowTitle("Filter Lab — watch the filters learn")
-        self.frame: Optional[Frame] = None
-        self._drawn_at: dict = {}  # view -> when it last drew (for views with max_hz)
-        self.worker = TrainingWorker(trainer_factory, running=running)
-        self.worker.frame_ready.connect(self._on_frame_ready)
-        self.worker.failed.connect(self._on_failed)
         self._gui_call.connect(self._run_gui_call)
-        self._thread = WorkerThread(self.worker)
 
         self.canvas = DrawingCanvas()
         self.canvas.changed.connect(self._on_drawn)
@@ -105,7 +98,7 @@ class MainWindow(QMainWindow):
         self._image = None
         if digit is not None:
             self._show_on_canvas(*digit)
-        self._thread.start()
+        self.start()
 
     # ------------------------------------------------------------------ layout
     def _build_layout(self, clear, open_image) -> None:
@@ -377,11 +370,7 @@ class MainWindow(QMainWindow):
             self.worker.set_image(self._image, self.label.value())
 
     # ------------------------------------------------------------------ frames
-    def _on_frame_ready(self) -> None:
-        frame = self.worker.mailbox.take()
-        if frame is None:
-            return
-        self.frame = frame
+    def draw_frame(self, frame: Frame) -> None:
         snap = frame.snapshot
         self.timeline.set_recorded(snap.cosine_steps)
         if self.timeline.is_live:
@@ -398,18 +387,13 @@ class MainWindow(QMainWindow):
                                        "nothing can be learned — draw something")
         else:
             self.status_notice.setText("")
-        self.frame_drawn.emit(frame)
 
     def _draw(self, snap, every_view: bool) -> None:
         """Draw `snap` in the visible views; throttled ones only when due (or every_view)."""
         self._shown = snap
-        now = time.perf_counter()
         for view in self.views:
-            due = every_view or view.max_hz is None or \
-                now - self._drawn_at.get(view, 0.0) >= 1.0 / view.max_hz
-            if view.isVisible() and due:
+            if view.isVisible() and (every_view or self.due(view, self.frame)):
                 view.update(snap)
-                self._drawn_at[view] = now
 
     def _redraw_all(self) -> None:
         if self._shown is not None:
@@ -456,15 +440,3 @@ class MainWindow(QMainWindow):
             if result is not None:
                 self.probe.show_series(where, count, *result, gradient)
         self.ask_worker(series, show)
-
-    def _on_failed(self, message: str) -> None:
-        """A refused command or a training error: shown for a while, above the live status."""
-        self.statusBar().showMessage(message, 10_000)
-
-    # ------------------------------------------------------------------- close
-    def closeEvent(self, event) -> None:
-        """Stop the worker and join its thread before the window goes."""
-        if not self._thread.stop():
-            self.status_notice.setText("training thread did not stop; waiting…")
-            self._thread.thread.wait()
-        super().closeEvent(event)

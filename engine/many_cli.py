@@ -38,9 +38,8 @@ def check_many_options(args: argparse.Namespace) -> None:
     mode = "--classes" if sets else "--compare"
     if sets and compare:
         raise UsageError("--classes and --compare do not mix: compare runs on one digit")
-    if sets and not args.headless:
-        raise UsageError("--classes runs headless so far; add --headless")
-    stray = options_given(args, ("load", "gif") + (ONE_DIGIT + ("steps",) if sets else ()))
+    steps = ("steps",) if args.headless else ()  # the window's --screenshot counts steps
+    stray = options_given(args, ("load", "gif") + (ONE_DIGIT + steps if sets else ()))
     if stray:
         raise UsageError(f"{', '.join(stray)} do(es) not apply to {mode}"
                          + ("; a set run counts --epochs" if "--steps" in stray else ""))
@@ -67,18 +66,29 @@ def run_many_headless(args: argparse.Namespace) -> int:
     return 0
 
 
-def _set_run(args: argparse.Namespace):
-    """Check and load everything a set run needs; return the run itself, to be called."""
-    from .headless import run_set
-    from .set_training import DEFAULT_BATCH, SetTrainer, bundled_set, mnist_set, parse_classes
+def set_from_args(args: argparse.Namespace):
+    """(config, digits, batch size) of a --classes run, checked and loaded."""
+    from .set_training import DEFAULT_BATCH, bundled_set, mnist_set, parse_classes
 
     config = config_from_args(args)
     try:
         classes = parse_classes(args.classes)
         digits = (mnist_set(args.mnist_root, classes, args.download) if args.mnist_root is not None
                   else bundled_set(classes))
-        trainer = SetTrainer(config, digits, args.batch_size or DEFAULT_BATCH)
     except (DataError, ConfigError) as error:
+        raise UsageError(str(error)) from None
+    return config, digits, args.batch_size or DEFAULT_BATCH
+
+
+def _set_run(args: argparse.Namespace):
+    """Check and load everything a set run needs; return the run itself, to be called."""
+    from .headless import run_set
+    from .set_training import SetTrainer
+
+    config, digits, batch = set_from_args(args)
+    try:
+        trainer = SetTrainer(config, digits, batch)
+    except ConfigError as error:
         raise UsageError(str(error)) from None
     epochs = args.epochs or EPOCHS
 

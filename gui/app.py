@@ -34,6 +34,8 @@ def run_window(args) -> int:
         return run_lab1d_window(args)
     if args.compare is not None:
         return run_compare_window(args)
+    if args.classes is not None:
+        return run_set_window(args)
     config, image, label, _, session = start_from_args(args)
     if config.device == "cuda":
         import torch  # only to refuse cleanly before a window opens on a machine without CUDA
@@ -53,6 +55,21 @@ def run_lab1d_window(args) -> int:
     config = lab1d_config_from_args(args)
     app = _application()
     return _show(app, Lab1DWindow(lab_factory(config), config, running=args.screenshot is None), args)
+
+
+def run_set_window(args) -> int:
+    """The digit window on a set of digits: minibatches, test accuracy in the status bar."""
+    from engine.many_cli import set_from_args
+    config, digits, batch = set_from_args(args)
+
+    def build():
+        from engine.runtime import tune_runtime
+        from engine.set_training import SetTrainer
+        tune_runtime()
+        return SetTrainer(config, digits, batch)
+    app = _application()
+    window = MainWindow(build, config, None, running=args.screenshot is None, set_name=digits.description)
+    return _show(app, window, args)
 
 
 def run_compare_window(args) -> int:

@@ -75,6 +75,7 @@ class FilterGrid(SnapshotView):
         self.graphics.ci.setContentsMargins(2, 2, 2, 2)
         self._title = title
         self._explain = explain  # add the one-line "why" to the title
+        self.caption = ""  # a window's own one-line "why", instead of the default one
         self.title = self.graphics.addLabel(title, row=0, col=0, colspan=2, color="k")
         self.view, self.image, self.overlay = add_image_box(self.graphics, DIVERGING)
         self.view.setBackgroundColor(DIVERGING_COLORS[2])  # the colour of weight 0
@@ -193,7 +194,9 @@ class FilterGrid(SnapshotView):
             self._labels.append(item)
         self._label_texts = [""] * count
         self._geometry = (count, k, columns)
-        if self.source == "filters" and self._explain:
+        if self.caption:
+            self.title.setText(f"{self._title} — {self.caption}")
+        elif self.source == "filters" and self._explain:
             why = ("each step adds the digit × dL/dz, one number per filter: they become ±digit"
                    if k == 28 else "each step adds image patches weighted by dL/d(output map)")
             self.title.setText(f"{self._title} — {why}")

@@ -44,7 +44,8 @@ class MainWindow(TrainingWindow):
     _gui_call = Signal(object)  # a function the worker thread hands over to run on the GUI thread
 
     def __init__(self, trainer_factory: Callable[[], object], config: Config = Config(),
-                 digit: Optional[tuple[np.ndarray, int]] = None, running: bool = True):
+                 digit: Optional[tuple[np.ndarray, int]] = None, running: bool = True,
+                 set_name: Optional[str] = None):
         super().__init__(trainer_factory, running=running)
         self.setWindowTitle("Filter Lab — watch the filters learn")
         self._gui_call.connect(self._run_gui_call)
@@ -69,6 +70,7 @@ class MainWindow(TrainingWindow):
         open_image = QPushButton("Open image…")
         open_image.setToolTip("Train on a PNG/JPEG of a digit (it is centred like MNIST)")
         open_image.clicked.connect(self.open_image)
+        self._open_image, self._clear = open_image, clear
 
         self.controls = ControlPanel(config)
         self.filters = FilterGrid("filters", "filters now")
@@ -98,6 +100,9 @@ class MainWindow(TrainingWindow):
         self._image = None
         if digit is not None:
             self._show_on_canvas(*digit)
+        self.set_name = set_name
+        if set_name is not None:
+            self._enter_set_mode(set_name)
         self.start()
 
     # ------------------------------------------------------------------ layout
@@ -221,6 +226,19 @@ class MainWindow(TrainingWindow):
         c.gradient_overlay_toggled.connect(self.filters.set_show_gradient)
         c.gradient_overlay_toggled.connect(self.digit.set_show_gradient)
         c.initial_toggled.connect(self._show_initial)
+
+    def _enter_set_mode(self, name: str) -> None:
+        """Training on a set: the digit comes from the minibatches, not from the canvas."""
+        self.setWindowTitle(f"Filter Lab — {name}")
+        for widget in (self.canvas, self._clear, self.label, self.sample, self._open_image,
+                       self.controls.paint_start):
+            widget.setEnabled(False)
+            widget.setToolTip("Training on a set of digits: each step takes the next minibatch")
+        self.filters.caption = ("each step adds the minibatch's digits, each × its own dL/dz: "
+                                "the filters keep what the set's classes share")
+        # the similarity curves measure against one digit; with a set the grid's labels use
+        # each filter's class mean instead, so the curves would contradict them
+        self.similarity.setVisible(False)
 
     def _show_initial(self, on: bool) -> None:
         self.initial.setVisible(on)
@@ -376,7 +394,10 @@ class MainWindow(TrainingWindow):
         if self.timeline.is_live:
             self._draw(snap, every_view=not frame.running)
         self.controls.set_paused(not frame.running)
-        self.status_step.setText(f"step {snap.step:,}   loss {snap.loss:.4g}   "
+        epochs = getattr(snap, "epochs", None)
+        scores = (f"   epoch {snap.epoch:.1f}, test accuracy {epochs[-1]['test_accuracy']:.1%}"
+                  if epochs else "   epoch 0: no test score yet" if epochs is not None else "")
+        self.status_step.setText(f"step {snap.step:,}   loss {snap.loss:.4g}{scores}   "
                                  f"{'running' if frame.running else 'paused'}")
         self.status_rate.setText(f"{frame.steps_per_second:,.0f} steps/s" if frame.running else "")
         self.status_device.setText(f"device: {snap.device}")

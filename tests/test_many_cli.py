@@ -82,8 +82,3 @@ def test_bad_input_exits_2_with_one_clear_line(tmp_path, capsys, args, words):
     assert len(lines) == 1, err
     assert "error" in lines[0] and words in lines[0]
     assert not (tmp_path / "o" / "metrics.json").exists()
-
-
-def test_set_runs_need_headless_for_now(capsys):
-    code, _, err = run_main(["--classes", "all"], capsys)
-    assert code == 2 and "--headless" in err

@@ -42,6 +42,23 @@ class LossHistory:
                 if len(self._steps) == self.capacity:
                     self._halve()
 
+    def drop_last(self) -> None:
+        """Forget the newest step's loss: training rolled that step back.
+
+        Its own value is not kept, so it leaves at its block's average: exact while a point
+        is one step (the first `capacity` steps), and computed only from what a session
+        saves, so a reopened session drops the very same amount.
+        """
+        if self._block_len:
+            self._block_sum -= self._block_sum / self._block_len
+            self._block_len -= 1
+        elif self._steps:
+            self._steps.pop()
+            self._block_len = self.stride - 1
+            self._block_sum = self._values.pop() * self._block_len
+        if not self._block_len:
+            self._block_sum = 0.0
+
     def _halve(self) -> None:
         values = self._values
         self._steps = self._steps[1::2]
@@ -144,6 +161,16 @@ class ImageHistory:
         """(image, label) in use at `step`."""
         index = self.index_at(step)
         return self.images[index], self.labels[index]
+
+    def truncate(self, step: int) -> None:
+        """Training was rolled back to `step`: the newest digit set after it takes over at `step`."""
+        newest = None
+        while self.steps and self.steps[-1] > step:
+            self.steps.pop()
+            popped = self.images.pop(), self.labels.pop()
+            newest = newest or popped
+        if newest is not None:
+            self.add(step, *newest)
 
     def add(self, step: int, image: np.ndarray, label: int) -> None:
         if self.steps and self.steps[-1] == step:

@@ -181,8 +181,10 @@ class Trainer:
             self._restore(self._before_last or start)
             kept = 0
             if self._before_last is not None:
-                self.step_count -= 1
+                self.step_count -= 1  # and the record with it: a saved session must not hold a future step
                 self.filter_history.truncate(self.step_count)
+                self.losses.drop_last()
+                self.image_history.truncate(self.step_count)
         self._commit(loss_values[:kept], [f for f in frames if f[0] <= begin + kept])
         self._before_last = None
         self._last = None
@@ -315,6 +317,11 @@ class Trainer:
         """
         self.optimizer.zero_grad()
         self._last = probe(self.model, self._x, self._y)
+        if not np.isfinite(self._last.loss) and not self.diverged:
+            # finite weights, but too large for this digit (a new one, or the next step's):
+            # that is a divergence, handled as the next step would have found it
+            self._recover(self._state_copy(), None, np.array([self._last.loss]), [])
+            return self._probe()
         return self._last
 
     def _initial_cosine(self) -> np.ndarray:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QVBoxLayout
 
 from engine.snapshot import Snapshot
@@ -34,8 +34,10 @@ class SimilarityPlot(SnapshotView):
                 label = pg.TextItem(text, color=(120, 120, 120), anchor=(0, 1 if value > 0 else 0))
                 label.setPos(0, value)
                 self.plot.addItem(label)
-        self.curves: list[pg.PlotCurveItem] = []  # one per filter, the first of _pool
-        self._pool: list[pg.PlotCurveItem] = []
+        self.lines = CurveSet()
+        self.plot.addItem(self.lines)
+        self.curves: list[Curve] = []  # one per filter: what the plot shows
+        self._pens: list = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot)
@@ -45,26 +47,58 @@ class SimilarityPlot(SnapshotView):
     def draw(self, snapshot: Snapshot) -> None:
         curves = snapshot.cosine_history
         count = snapshot.filters.shape[0]
-        if len(self.curves) != count:
-            self._use_curves(count)
+        if len(self._pens) != count:
+            self._pens = [pg.mkPen(filter_color(i, count), width=2 if count <= 16 else 1) for i in range(count)]
         steps = snapshot.cosine_steps
-        # One autorange for all curves: left on, each setData re-ranges the plot (64 filters: ~60 ms a frame)
-        view = self.plot.getPlotItem().getViewBox()
-        view.disableAutoRange()
-        for index, curve in enumerate(self.curves):
-            curve.setData(steps, curves[:, index] if len(steps) else np.zeros(0))
-        view.enableAutoRange(x=True)
+        self.curves = [Curve(steps, curves[:, i] if len(steps) else np.zeros(0)) for i in range(count)]
+        self.lines.set_curves(self.curves, self._pens)
 
-    def _use_curves(self, count: int) -> None:
-        """Show `count` curves, recoloured. Items are kept and reused: making 64 anew took ~60 ms,
-        a freeze each time the number of filters changed."""
-        while len(self._pool) < count:
-            self._pool.append(pg.PlotCurveItem())
-            self.plot.addItem(self._pool[-1])
-        for index, curve in enumerate(self._pool):
-            curve.setVisible(index < count)
-            if index < count:
-                curve.setPen(pg.mkPen(filter_color(index, count), width=2 if count <= 16 else 1))
-            else:
-                curve.setData([], [])
-        self.curves = self._pool[:count]
+
+class Curve:
+    """One filter's curve: the data it shows."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray):
+        self.x, self.y = x, y
+
+    def getData(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.x, self.y
+
+
+class CurveSet(pg.GraphicsObject):
+    """Every filter's curve in one item, each with its own pen.
+
+    One PlotCurveItem per filter worked out its bounds and on-screen pixel size again on
+    every frame: at 64 filters ~20 ms a paint, and 60 ms to make the items when the number
+    of filters changed. One item has one bounding box and paints ready-made paths.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self._paths, self._pens, self._rect = [], [], QRectF()
+
+    def set_curves(self, curves: list[Curve], pens: list) -> None:
+        self.prepareGeometryChange()
+        self._paths = [pg.arrayToQPath(np.asarray(c.x, float), np.asarray(c.y, float), connect="finite")
+                       for c in curves if len(c.x)]
+        self._pens = pens
+        self._rect = QRectF()
+        if curves and len(curves[0].x):
+            left, right = float(curves[0].x[0]), float(curves[0].x[-1])
+            pad = max(right - left, 1.0) * 0.01
+            self._rect = QRectF(left - pad, -1.05, right - left + 2 * pad, 2.1)
+        self.informViewBoundsChanged()
+        self.update()
+
+    def dataBounds(self, axis: int, frac: float = 1.0, orthoRange=None):
+        """What the plot's autorange asks: the steps across, the cosine range up."""
+        if self._rect.isNull():
+            return None, None
+        return (self._rect.left(), self._rect.right()) if axis == 0 else (-1.0, 1.0)
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(self, painter, *args) -> None:
+        for path, pen in zip(self._paths, self._pens):
+            painter.setPen(pen)
+            painter.drawPath(path)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import Callable, Optional
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QMainWindow
 
 from .worker import Frame, TrainingWorker, WorkerThread
@@ -24,13 +24,22 @@ class TrainingWindow(QMainWindow):
         self.frame: Optional[Frame] = None
         self._drawn_at: dict = {}  # view -> when it last drew (for views with max_hz)
         self.worker = TrainingWorker(trainer_factory, running=running)
-        self.worker.frame_ready.connect(self._on_frame_ready)
+        self.worker.frame_ready.connect(self._frame_waiting)
         self.worker.failed.connect(self.on_failed)
         self._thread = WorkerThread(self.worker)
 
     def start(self) -> None:
         """Start training; call once the views exist."""
         self._thread.start()
+
+    def _frame_waiting(self) -> None:
+        """Draw it on a zero timer, not at once: what is already queued (input, timers) goes first.
+
+        A window slower than the frame rate (64 filters, every view showing) would otherwise
+        take frame after frame as the worker posts them, and Qt runs no timer until the
+        posted events run dry: the event loop stood still for 100-200 ms at a time.
+        """
+        QTimer.singleShot(0, self._on_frame_ready)
 
     def _on_frame_ready(self) -> None:
         frame = self.worker.mailbox.take()

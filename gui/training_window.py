@@ -39,7 +39,7 @@ class TrainingWindow(QMainWindow):
         take frame after frame as the worker posts them, and Qt runs no timer until the
         posted events run dry: the event loop stood still for 100-200 ms at a time.
         """
-        QTimer.singleShot(0, self._on_frame_ready)
+        QTimer.singleShot(1, self._on_frame_ready)
 
     def _on_frame_ready(self) -> None:
         frame = self.worker.mailbox.take()

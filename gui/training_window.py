@@ -33,11 +33,12 @@ class TrainingWindow(QMainWindow):
         self._thread.start()
 
     def _frame_waiting(self) -> None:
-        """Draw it on a zero timer, not at once: what is already queued (input, timers) goes first.
+        """Draw it on a 1 ms timer, not at once: what is already queued (input, timers) goes first.
 
         A window slower than the frame rate (64 filters, every view showing) would otherwise
         take frame after frame as the worker posts them, and Qt runs no timer until the
-        posted events run dry: the event loop stood still for 100-200 ms at a time.
+        posted events run dry: the event loop stood still for 100-200 ms at a time. Not a
+        0 ms timer: Qt 6 turns that into one more posted event, which keeps the chain going.
         """
         QTimer.singleShot(1, self._on_frame_ready)
 

@@ -28,8 +28,6 @@ def rss_mb() -> float:
 
 
 def timed_trainer_factory(config, image, label):
-    from gui.app import freeze_startup_objects
-
     def build():
         from engine.runtime import tune_runtime
         from engine.trainer import Trainer
@@ -57,9 +55,7 @@ def timed_trainer_factory(config, image, label):
                 self.image_set_at, self.first_step_on_image = time.perf_counter(), None
 
         tune_runtime()
-        trainer = TimedTrainer(config, image, label)
-        freeze_startup_objects()  # as the app's own factory does (gui/app.py)
-        return trainer
+        return TimedTrainer(config, image, label)
     return build
 
 

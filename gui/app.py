@@ -5,7 +5,6 @@ window appears while PyTorch is still loading.
 """
 from __future__ import annotations
 
-import gc
 import sys
 
 import numpy as np
@@ -26,22 +25,8 @@ def trainer_factory(config, image, label, session=None):
         from engine.runtime import tune_runtime
         from engine.trainer import Trainer
         tune_runtime()
-        trainer = session.build_trainer() if session else Trainer(config, image, label)
-        freeze_startup_objects()
-        return trainer
+        return session.build_trainer() if session else Trainer(config, image, label)
     return build
-
-
-def freeze_startup_objects() -> None:
-    """Take what the start made (torch above all) out of the garbage collector's full passes.
-
-    A full pass walks every tracked object, ~370,000 once torch is in: ~160 ms with the GIL
-    held, so the window froze that long every so often, whichever thread the pass ran on.
-    What exists once the trainer is built lives as long as the app: it is collected once,
-    here, while the window still says "loading PyTorch…", and then left out.
-    """
-    gc.collect()
-    gc.freeze()
 
 
 def run_window(args) -> int:

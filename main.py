@@ -5,7 +5,7 @@ Run `python main.py` for the window, `python main.py --headless` for a run witho
 """
 import sys
 
-from engine.cli import EXIT_USAGE, UsageError, build_parser, check_run_options, run_headless
+from filterlab.engine.cli.common import EXIT_USAGE, UsageError, build_parser, check_run_options, run_headless
 
 
 def main(argv=None) -> int:
@@ -15,7 +15,7 @@ def main(argv=None) -> int:
         check_run_options(args)
         if args.headless:
             return run_headless(args)
-        from gui.app import run_window  # Qt is imported only when a window is wanted
+        from filterlab.gui.app import run_window  # Qt is imported only when a window is wanted
         return run_window(args)
     except UsageError as error:
         print(f"{parser.prog}: error: {error}", file=sys.stderr)

@@ -27,10 +27,10 @@ def rate(step, steps: int) -> float:
 
 
 def measure(changes: list, filters: int, kernel: int, steps: int, device: str) -> tuple[float, float, float]:
-    from engine.config import Config
-    from engine.data import bundled_digit
-    from engine.lockstep import Lockstep
-    from engine.trainer import Trainer
+    from filterlab.engine.core.config import Config
+    from filterlab.engine.data import bundled_digit
+    from filterlab.engine.comparison.runs import Lockstep
+    from filterlab.engine.digit.trainer import Trainer
 
     digit = bundled_digit(4)
     configs = [Config(filters=filters, kernel=kernel, device=device, **c) for c in changes]
@@ -48,7 +48,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--device", default="cpu")
     args = parser.parse_args()
-    from engine.runtime import tune_runtime
+    from filterlab.engine.core.runtime import tune_runtime
     tune_runtime()
 
     results = []

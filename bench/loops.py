@@ -17,7 +17,7 @@ def bare_loop(filters: int, steps: int) -> float:
     import torch.nn.functional as F
     from torch import nn
 
-    from engine.data import bundled_digit
+    from filterlab.engine.data import bundled_digit
 
     image, label = bundled_digit(4)
     torch.manual_seed(0)
@@ -36,10 +36,10 @@ def bare_loop(filters: int, steps: int) -> float:
 
 def engine_loop(filters: int, steps: int, chunk: int = 250) -> float:
     """As `--headless` runs it: tuned runtime, steps in chunks with progress in between."""
-    from engine.config import Config
-    from engine.data import bundled_digit
-    from engine.runtime import tune_runtime
-    from engine.trainer import Trainer
+    from filterlab.engine.core.config import Config
+    from filterlab.engine.data import bundled_digit
+    from filterlab.engine.core.runtime import tune_runtime
+    from filterlab.engine.digit.trainer import Trainer
 
     tune_runtime()
     trainer = Trainer(Config(filters=filters), *bundled_digit(4))

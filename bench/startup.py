@@ -25,9 +25,9 @@ def main() -> dict:
     sys.argv = ["filterlab"]
     from PySide6.QtWidgets import QApplication
 
-    from engine.cli import build_parser, config_from_args, digit_from_args
-    from gui.app import trainer_factory
-    from gui.main_window import MainWindow
+    from filterlab.engine.cli.common import build_parser, config_from_args, digit_from_args
+    from filterlab.gui.app import trainer_factory
+    from filterlab.gui.windows.digit import MainWindow
 
     args = build_parser().parse_args([])
     app = QApplication([])

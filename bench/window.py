@@ -29,8 +29,8 @@ def rss_mb() -> float:
 
 def timed_trainer_factory(config, image, label):
     def build():
-        from engine.runtime import tune_runtime
-        from engine.trainer import Trainer
+        from filterlab.engine.core.runtime import tune_runtime
+        from filterlab.engine.digit.trainer import Trainer
 
         class TimedTrainer(Trainer):
             """Remembers when steps end and when a new image arrived."""
@@ -63,9 +63,9 @@ def main(filters: int, steps: int, latency: bool, memory_steps: int) -> dict:
     from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from engine.config import Config
-    from engine.data import bundled_digit
-    from gui.main_window import MainWindow
+    from filterlab.engine.core.config import Config
+    from filterlab.engine.data import bundled_digit
+    from filterlab.gui.windows.digit import MainWindow
 
     app = QApplication.instance() or QApplication([])
     config = Config(filters=filters)

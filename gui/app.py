@@ -12,9 +12,9 @@ import numpy as np
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from engine.cli import UsageError, start_from_args
+from filterlab.engine.cli.common import UsageError, start_from_args
 
-from .main_window import MainWindow
+from filterlab.gui.windows.digit import MainWindow
 
 SCREENSHOT_TIMEOUT_S = 300
 
@@ -22,8 +22,8 @@ SCREENSHOT_TIMEOUT_S = 300
 def trainer_factory(config, image, label, session=None):
     """Builds the trainer where it is called: on the worker thread (from a checked session, if given)."""
     def build():
-        from engine.runtime import tune_runtime
-        from engine.trainer import Trainer
+        from filterlab.engine.core.runtime import tune_runtime
+        from filterlab.engine.digit.trainer import Trainer
         tune_runtime()
         return session.build_trainer() if session else Trainer(config, image, label)
     return build
@@ -49,9 +49,9 @@ def run_window(args) -> int:
 
 def run_lab1d_window(args) -> int:
     """The 1-D lab's window; --screenshot works for it as for the digit window."""
-    from engine.lab1d_cli import lab1d_config_from_args
+    from filterlab.engine.cli.lab1d import lab1d_config_from_args
 
-    from .lab1d_window import Lab1DWindow, lab_factory
+    from filterlab.gui.windows.lab1d import Lab1DWindow, lab_factory
     config = lab1d_config_from_args(args)
     app = _application()
     return _show(app, Lab1DWindow(lab_factory(config), config, running=args.screenshot is None), args)
@@ -59,12 +59,12 @@ def run_lab1d_window(args) -> int:
 
 def run_set_window(args) -> int:
     """The digit window on a set of digits: minibatches, test accuracy in the status bar."""
-    from engine.many_cli import set_from_args
+    from filterlab.engine.cli.many import set_from_args
     config, digits, batch = set_from_args(args)
 
     def build():
-        from engine.runtime import tune_runtime
-        from engine.set_training import SetTrainer
+        from filterlab.engine.core.runtime import tune_runtime
+        from filterlab.engine.digitset.trainer import SetTrainer
         tune_runtime()
         return SetTrainer(config, digits, batch)
     app = _application()
@@ -74,10 +74,10 @@ def run_set_window(args) -> int:
 
 def run_compare_window(args) -> int:
     """2-4 runs side by side on one digit and one step counter."""
-    from engine.data import load_bundled
-    from engine.many_cli import compare_runs_from_args
+    from filterlab.engine.data import load_bundled
+    from filterlab.engine.cli.many import compare_runs_from_args
 
-    from .compare_window import CompareWindow, lockstep_factory
+    from filterlab.gui.windows.comparison import CompareWindow, lockstep_factory
     runs, image, label, _ = compare_runs_from_args(args)
     matches = np.flatnonzero((load_bundled()[0] == image).all(axis=(1, 2)))
     seeds = "seeds " + ", ".join(str(c.seed) for _, c in runs)

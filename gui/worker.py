@@ -25,7 +25,7 @@ from typing import Callable, Optional
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from engine.snapshot import Snapshot
+from filterlab.engine.core.snapshot import Snapshot
 
 DISPLAY_HZ = 60.0
 CHUNK_SECONDS = 0.008  # training time between two looks at the command queue

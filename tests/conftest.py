@@ -23,7 +23,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture
 def digit():
     """The first bundled 4, as (image, label)."""
-    from engine.data import bundled_digit
+    from filterlab.engine.data import bundled_digit
     return bundled_digit(4)
 
 
@@ -58,7 +58,7 @@ def no_dangling_qthreads(request):
 def tiny_factory(digit):
     """A real but small trainer factory for window tests: 3 filters of 28x28."""
     def build():
-        from engine.config import Config
-        from engine.trainer import Trainer
+        from filterlab.engine.core.config import Config
+        from filterlab.engine.digit.trainer import Trainer
         return Trainer(Config(filters=3), *digit)
     return build

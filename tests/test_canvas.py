@@ -10,7 +10,7 @@ import pytest
 from mouse import LEFT, RIGHT, at, drag, move
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from gui.canvas import TOOLTIP, DrawingCanvas, stroke_footprint
+from filterlab.gui.widgets.canvas import TOOLTIP, DrawingCanvas, stroke_footprint
 
 @pytest.fixture
 def canvas(qtbot):

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import main
+from filterlab import main
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from engine.config import Config
-from gui.compare_window import CompareWindow, lockstep_factory
+from filterlab.engine.core.config import Config
+from filterlab.gui.windows.comparison import CompareWindow, lockstep_factory
 
 TIMEOUT = 20_000
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from engine.data import (
+from filterlab.engine.data import (
     BUNDLED_PATH,
     DataError,
     bundled_digit,

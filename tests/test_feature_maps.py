@@ -2,8 +2,8 @@
 import numpy as np
 import torch
 
-from engine.config import Config
-from engine.trainer import Trainer
+from filterlab.engine.core.config import Config
+from filterlab.engine.digit.trainer import Trainer
 
 
 def test_feature_maps_match_a_direct_convolution(digit):
@@ -19,7 +19,7 @@ def test_feature_maps_match_a_direct_convolution(digit):
 
 
 def test_feature_maps_view_shows_the_snapshot_maps(qtbot, digit):
-    from gui.main_window import MainWindow
+    from filterlab.gui.windows.digit import MainWindow
 
     config = Config(filters=4, kernel=7)
     win = MainWindow(lambda: Trainer(config, *digit), config, digit, running=False)

@@ -7,15 +7,15 @@ import numpy as np
 import pytest
 from PIL import Image, ImageSequence
 
-from engine.colormap import (
+from filterlab.engine.core.colours import (
     DIVERGING_COLORS,
     DIVERGING_POSITIONS,
     apply_diverging,
     diverging_lut,
     symmetric_limit,
 )
-from engine.figure import filter_figure, grid_frame, save_gif
-from engine.files import save_atomic, save_image
+from filterlab.engine.render.digit import filter_figure, grid_frame, save_gif
+from filterlab.engine.core.files import save_atomic, save_image
 
 RNG = np.random.default_rng(0)
 DIGIT = np.zeros((28, 28))

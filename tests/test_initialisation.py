@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from engine.config import Config
-from engine.lockstep import Lockstep
-from engine.trainer import Trainer
+from filterlab.engine.core.config import Config
+from filterlab.engine.comparison.runs import Lockstep
+from filterlab.engine.digit.trainer import Trainer
 
 
 @pytest.mark.parametrize("std", [0.005, 0.05, 0.3])

@@ -12,9 +12,9 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from engine.config import ConfigError
-from engine.lab1d import Lab1D, Lab1DConfig, TapHistory, filter_logits, peak_loss
-from engine.peaks import HAND_BIAS, Scores, hand_taps, local_peaks, locate, response
+from filterlab.engine.core.config import ConfigError
+from filterlab.engine.lab1d.lab import Lab1D, Lab1DConfig, TapHistory, filter_logits, peak_loss
+from filterlab.engine.lab1d.peaks import HAND_BIAS, Scores, hand_taps, local_peaks, locate, response
 from test_cli import run_main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -212,7 +212,7 @@ def test_bad_lab_options_exit_2_with_one_line(tmp_path, capsys, args, words):
 # ------------------------------------------------------------------ the window
 @pytest.fixture
 def window(qtbot):
-    from gui.lab1d_window import Lab1DWindow, lab_factory
+    from filterlab.gui.windows.lab1d import Lab1DWindow, lab_factory
     config = Lab1DConfig()
     win = Lab1DWindow(lab_factory(config), config)
     qtbot.addWidget(win)
@@ -264,7 +264,7 @@ def test_window_step_reset_and_settings(qtbot, window):
 
 
 def test_closing_the_lab_window_joins_its_thread(qtbot):
-    from gui.lab1d_window import Lab1DWindow, lab_factory
+    from filterlab.gui.windows.lab1d import Lab1DWindow, lab_factory
     win = Lab1DWindow(lab_factory(Lab1DConfig()))
     qtbot.addWidget(win)
     win.show()

@@ -7,12 +7,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_engine_imports_no_qt():
-    modules = sorted(p.stem for p in (ROOT / "engine").glob("*.py") if p.stem != "__init__")
+    modules = sorted("filterlab." + ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+                     for p in (ROOT / "engine").rglob("*.py"))
     code = (
         "import importlib, sys\n"
         f"for name in {modules!r}:\n"
-        "    importlib.import_module('engine.' + name)\n"
-        "import engine; engine.Trainer\n"
+        "    importlib.import_module(name)\n"
         "qt = sorted(m for m in sys.modules if m.split('.')[0] in "
         "('PySide6', 'PyQt5', 'PyQt6', 'PySide2', 'pyqtgraph', 'shiboken6'))\n"
         "print(','.join(qt))\n"

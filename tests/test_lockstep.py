@@ -3,10 +3,10 @@ import numpy as np
 import pytest
 import torch
 
-from engine.config import Config, ConfigError
-from engine.data import bundled_digit
-from engine.lockstep import Lockstep, configs_from_spec
-from engine.trainer import Trainer
+from filterlab.engine.core.config import Config, ConfigError
+from filterlab.engine.data import bundled_digit
+from filterlab.engine.comparison.runs import Lockstep, configs_from_spec
+from filterlab.engine.digit.trainer import Trainer
 
 MIXED = [  # interleaved on purpose: runs with equal optimizer settings are not neighbours
     dict(seed=1),

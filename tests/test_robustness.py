@@ -23,8 +23,8 @@ import pytest
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
-from engine.config import Config
-from engine.history import FILTER_BYTES, LOSS_POINTS
+from filterlab.engine.core.config import Config
+from filterlab.engine.core.history import FILTER_BYTES, LOSS_POINTS
 from mouse import LEFT, RIGHT, at, drag, move
 from test_window import TIMEOUT, wait_frame, window  # noqa: F401  (window is a fixture)
 
@@ -175,7 +175,7 @@ def tiny_factory(digit):
     it tunes torch on the worker thread and freezes the start's objects, as the app does."""
     import gc
     import torch
-    from gui.app import trainer_factory
+    from filterlab.gui.app import trainer_factory
     threads = torch.get_num_threads()
     yield trainer_factory(Config(filters=3), *digit)
     torch.set_num_threads(threads)  # tune_runtime set one thread for the whole process
@@ -398,7 +398,7 @@ def test_click_storm_long(qtbot, window, tmp_path, monkeypatch, qtlog):
 # ------------------------------------------------------------------ rapid clicking
 @pytest.mark.parametrize("running", [False, True], ids=["paused", "running"])
 def test_fifty_fast_resets_end_on_the_last_seed_and_training_goes_on(qtbot, window, digit, running):
-    from engine.trainer import Trainer
+    from filterlab.engine.digit.trainer import Trainer
     wait_frame(qtbot, window, lambda f: f.snapshot.step > 20)
     if not running:
         click(qtbot, window.controls.pause)
@@ -469,7 +469,7 @@ def test_settings_changed_while_a_session_opens_stay_in_step_with_the_engine(qtb
                                                                               digit):
     """Opening reads the file on the worker; whatever the user changes meanwhile must not leave the
     controls showing one thing while the engine trains another."""
-    from engine.trainer import Trainer
+    from filterlab.engine.digit.trainer import Trainer
     saved = Trainer(Config(filters=4, kernel=5, optimizer="sgd", lr=0.05, momentum=0.5, seed=11), *digit)
     saved.step(30)
     saved.save_session(tmp_path / "s.npz")
@@ -489,9 +489,9 @@ def test_settings_changed_while_a_session_opens_stay_in_step_with_the_engine(qtb
 def test_a_session_saved_after_a_divergence_rollback_opens_again(tmp_path, digit, new_digit):
     """SGD at lr 1000, one Step click at a time (the issue's own example): the step that blew up is
     undone, and the record must be undone with it, or the saved session is refused on opening."""
-    from engine.data import bundled_digit
-    from engine.session import load_session, read_session
-    from engine.trainer import Trainer
+    from filterlab.engine.data import bundled_digit
+    from filterlab.engine.digit.session import load_session, read_session
+    from filterlab.engine.digit.trainer import Trainer
     trainer = Trainer(Config(filters=3, optimizer="sgd", lr=1000.0), *digit)
     for _ in range(100):
         if new_digit:
@@ -518,7 +518,7 @@ def test_weights_too_large_for_a_new_digit_are_a_divergence_not_a_nan_loss(digit
     """SGD at lr 1000, one Step click at a time, the digit touched in between (a label key, a
     sample): the weights already give NaN on the digit before any step does. The window must
     say training diverged and roll back, not show 'loss nan' as if all were well."""
-    from engine.trainer import Trainer
+    from filterlab.engine.digit.trainer import Trainer
     trainer = Trainer(Config(filters=3, optimizer="sgd", lr=1000.0), *digit)
     for _ in range(30):
         trainer.step(1)
@@ -534,7 +534,7 @@ def test_weights_too_large_for_a_new_digit_are_a_divergence_not_a_nan_loss(digit
 
 def test_a_rolled_back_step_leaves_the_loss_curve_as_if_it_never_happened():
     """The curve keeps its points in the same places; the very same values while a point is one step."""
-    from engine.history import LossHistory
+    from filterlab.engine.core.history import LossHistory
     for steps in range(1, 40):
         losses = np.arange(1.0, steps + 1)
         undone, again = LossHistory(capacity=8), LossHistory(capacity=8)
@@ -586,7 +586,7 @@ def test_pause_stops_a_fast_forward(qtbot, window):
 
 def test_quitting_while_a_session_save_runs_waits_for_it_and_stops_cleanly(qtbot, window, tmp_path, qtlog):
     """The save started, the window closes: the file is complete, the thread joined, Qt said nothing."""
-    from engine.session import read_session
+    from filterlab.engine.digit.session import read_session
     c = window.controls
     c.filters.setValue(64)  # a large record (~30 MB), so the save takes a while
     wait_frame(qtbot, window, lambda f: f.snapshot.filters.shape[0] == 64 and f.snapshot.step > 3_000,
@@ -607,10 +607,10 @@ def test_quitting_while_a_session_save_runs_waits_for_it_and_stops_cleanly(qtbot
 # ------------------------------------------------------------------------- memory
 MEMORY_SCRIPT = r"""
 import json, sys, time
-from engine.config import Config
-from engine.data import bundled_digit
-from engine.runtime import tune_runtime
-from engine.trainer import Trainer
+from filterlab.engine.core.config import Config
+from filterlab.engine.data import bundled_digit
+from filterlab.engine.core.runtime import tune_runtime
+from filterlab.engine.digit.trainer import Trainer
 
 def rss_mb():
     with open("/proc/self/status") as status:

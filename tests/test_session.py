@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 import torch
 
-from engine.config import Config
-from engine.history import LossHistory
-from engine.model import build_model
-from engine.session import MAX_UNPACKED_BYTES, PARAMETERS, SessionError, parameter_shapes, read_session
-from engine.trainer import Trainer
+from filterlab.engine.core.config import Config
+from filterlab.engine.core.history import LossHistory
+from filterlab.engine.core.model import build_model
+from filterlab.engine.digit.session import MAX_UNPACKED_BYTES, PARAMETERS, SessionError, parameter_shapes, read_session
+from filterlab.engine.digit.trainer import Trainer
 from test_cli import run_main
 from test_window import TIMEOUT, pause, wait_frame, window  # noqa: F401  (window is a fixture)
 
@@ -304,7 +304,7 @@ def test_the_size_cap_leaves_room_for_the_largest_real_session():
 
 def test_read_session_does_not_import_torch(good):
     """The window checks a --load file before it opens; torch must not delay that."""
-    code = f"import sys; from engine.session import read_session; read_session({str(good)!r}); " \
+    code = f"import sys; from filterlab.engine.digit.session import read_session; read_session({str(good)!r}); " \
            "print('torch' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "False", result.stderr

@@ -3,10 +3,10 @@ import numpy as np
 import pytest
 import torch
 
-from engine.config import Config, ConfigError
-from engine.data import DataError, load_bundled
-from engine.metrics import cosine_to_image
-from engine.set_training import SetSnapshot, SetTrainer, bundled_set, mnist_set, parse_classes
+from filterlab.engine.core.config import Config, ConfigError
+from filterlab.engine.data import DataError, load_bundled
+from filterlab.engine.core.metrics import cosine_to_image
+from filterlab.engine.digitset.trainer import SetSnapshot, SetTrainer, bundled_set, mnist_set, parse_classes
 from mnist_files import write_idx_mnist
 
 ALL = tuple(range(10))

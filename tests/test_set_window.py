@@ -1,9 +1,9 @@
 """Many digits in the window: minibatches, test accuracy in the status bar, no canvas."""
 import pytest
 
-from engine.config import Config
-from engine.set_training import SetTrainer, bundled_set
-from gui.main_window import MainWindow
+from filterlab.engine.core.config import Config
+from filterlab.engine.digitset.trainer import SetTrainer, bundled_set
+from filterlab.gui.windows.digit import MainWindow
 
 
 def test_set_window_trains_and_reports_test_accuracy(qtbot):

@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 import torch
 
-from engine.config import Config, ConfigError
-from engine.data import bundled_digit, bundled_index
-from engine.trainer import Trainer
+from filterlab.engine.core.config import Config, ConfigError
+from filterlab.engine.data import bundled_digit, bundled_index
+from filterlab.engine.digit.trainer import Trainer
 
 
 def mean_abs_cos(trainer):

@@ -4,12 +4,12 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import Qt
 
-from engine.config import Config
-from engine.data import bundled_digit
-from engine.figure import grid_frame
-from engine.timeline import snapshot_at
-from engine.trainer import Trainer
-from gui.main_window import MainWindow
+from filterlab.engine.core.config import Config
+from filterlab.engine.data import bundled_digit
+from filterlab.engine.render.digit import grid_frame
+from filterlab.engine.digit.replay import snapshot_at
+from filterlab.engine.digit.trainer import Trainer
+from filterlab.gui.windows.digit import MainWindow
 
 TIMEOUT = 20_000
 

@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from engine.config import Config
-from engine.data import bundled_digit
-from gui.main_window import MainWindow
+from filterlab.engine.core.config import Config
+from filterlab.engine.data import bundled_digit
+from filterlab.gui.windows.digit import MainWindow
 
 TIMEOUT = 15_000  # ms; generous for a loaded 2-core CI machine
 
@@ -84,7 +84,7 @@ def test_reset_changes_filters_and_returns_to_step_zero(qtbot, window):
 
 def test_a_drawn_stroke_becomes_the_training_image(qtbot, window):
     from mouse import LEFT, drag
-    from engine.data import to_mnist_style
+    from filterlab.engine.data import to_mnist_style
     wait_frame(qtbot, window, lambda f: f.snapshot.step > 0)
     window.canvas.clear()
     wait_frame(qtbot, window, lambda f: f.snapshot.blank_image)
@@ -199,7 +199,7 @@ def test_skip_fast_forwards_ten_thousand_steps_while_paused(qtbot, window):
 
 
 def test_an_error_inside_training_pauses_and_is_shown_not_swallowed(qtbot, digit):
-    from engine.trainer import Trainer
+    from filterlab.engine.digit.trainer import Trainer
 
     class Flaky(Trainer):
         fail = True

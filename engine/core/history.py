@@ -1,0 +1,199 @@
+"""What happened during a run, kept in bounded memory however long it runs.
+
+A window left training overnight does millions of steps. Storing every loss and every
+filter would grow without limit, so both records thin themselves: when full they keep
+every other entry and double their stride. The newest data is always fine-grained
+enough to draw, and the size never exceeds a fixed cap.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from filterlab.engine.core.metrics import cosine_to_image
+
+LOSS_POINTS = 4096
+FILTER_BYTES = 32 * 2**20
+
+
+class LossHistory:
+    """Loss per step, averaged over blocks of `stride` steps; at most `capacity` points."""
+
+    def __init__(self, capacity: int = LOSS_POINTS):
+        self.capacity = capacity - capacity % 2
+        self.stride = 1
+        self._steps: list[int] = []
+        self._values: list[float] = []
+        self._block_sum = 0.0
+        self._block_len = 0
+
+    def extend(self, last_step: int, losses: np.ndarray) -> None:
+        """Add the losses of steps last_step-len+1 .. last_step, in order."""
+        first = last_step - len(losses) + 1
+        for offset, loss in enumerate(losses.tolist()):
+            self._block_sum += loss
+            self._block_len += 1
+            if self._block_len == self.stride:
+                self._steps.append(first + offset)
+                self._values.append(self._block_sum / self.stride)
+                self._block_sum, self._block_len = 0.0, 0
+                if len(self._steps) == self.capacity:
+                    self._halve()
+
+    def drop_last(self) -> None:
+        """Forget the newest step's loss: training rolled that step back.
+
+        Its own value is not kept, so it leaves at its block's average: exact while a point
+        is one step (the first `capacity` steps), and computed only from what a session
+        saves, so a reopened session drops the very same amount.
+        """
+        if self._block_len:
+            self._block_sum -= self._block_sum / self._block_len
+            self._block_len -= 1
+        elif self._steps:
+            self._steps.pop()
+            self._block_len = self.stride - 1
+            self._block_sum = self._values.pop() * self._block_len
+        if not self._block_len:
+            self._block_sum = 0.0
+
+    def _halve(self) -> None:
+        values = self._values
+        self._steps = self._steps[1::2]
+        self._values = [(a + b) / 2 for a, b in zip(values[0::2], values[1::2])]
+        self.stride *= 2
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.array(self._steps, dtype=np.int64), np.array(self._values, dtype=np.float64)
+
+    def __len__(self) -> int:
+        return len(self._steps)
+
+
+@dataclass
+class FilterHistory:
+    """The model every `interval` steps, thinned to stay under `max_bytes`.
+
+    `frames` hold the filters (what the GIF and the grid show); `heads` the rest of the
+    parameters (conv bias, output layer), flattened, so any recorded step can be
+    replayed exactly: predictions and gradients included. `cosines` are each frame's
+    similarity to the digit of its time, filled in lazily (see `cosine_curves`).
+    """
+
+    interval: int
+    max_bytes: int = FILTER_BYTES
+    steps: list[int] = field(default_factory=list)
+    frames: list[np.ndarray] = field(default_factory=list)
+    heads: list[np.ndarray] = field(default_factory=list)
+    cosines: list = field(default_factory=list)
+
+    def due(self, step: int) -> bool:
+        return step % self.interval == 0
+
+    def add(self, step: int, filters: np.ndarray, head: np.ndarray) -> None:
+        """Keep the frame if `step` is on the current grid; thin the record when full."""
+        if not self.due(step):
+            return
+        self.steps.append(step)
+        self.frames.append(filters)
+        self.heads.append(head)
+        self.cosines.append(None)
+        while len(self.frames) > 2 and len(self.frames) * (filters.nbytes + head.nbytes) > self.max_bytes:
+            self.interval *= 2
+            self._keep([i for i, s in enumerate(self.steps) if i == 0 or s % self.interval == 0])
+
+    def truncate(self, step: int) -> None:
+        """Forget frames after `step` (training was rolled back)."""
+        self._keep(range(int(np.searchsorted(self.steps, step, side="right"))))
+
+    def _keep(self, indices) -> None:
+        indices = list(indices)
+        for name in ("steps", "frames", "heads", "cosines"):
+            values = getattr(self, name)
+            setattr(self, name, [values[i] for i in indices])
+
+    def index_at(self, step: int) -> int:
+        """Index of the recorded frame at or just before `step`."""
+        return max(0, int(np.searchsorted(self.steps, step, side="right")) - 1)
+
+    def at(self, step: int) -> tuple[int, np.ndarray]:
+        """The recorded filters at or just before `step`."""
+        index = self.index_at(step)
+        return self.steps[index], self.frames[index]
+
+    def cosine_curves(self, images: "ImageHistory") -> tuple[np.ndarray, np.ndarray]:
+        """(steps (T,), cosines (T,F)): each recorded frame against the digit of its time.
+
+        Computed only for frames not seen before, a batch at a time, so the similarity
+        curves cost the training loop nothing and a snapshot only a little.
+        """
+        missing = [i for i, c in enumerate(self.cosines) if c is None]
+        while missing:
+            image_index = images.index_at(self.steps[missing[0]])
+            batch = [i for i in missing if images.index_at(self.steps[i]) == image_index]
+            stacked = np.concatenate([self.frames[i] for i in batch])
+            values = cosine_to_image(stacked, images.images[image_index]).reshape(len(batch), -1)
+            for i, row in zip(batch, values):
+                self.cosines[i] = row
+            done = set(batch)  # built once: per element it made this quadratic (0.7 s for 2,000 frames)
+            missing = [i for i in missing if i not in done]
+        curves = np.stack(self.cosines) if self.cosines else np.zeros((0, 0))
+        return np.array(self.steps, dtype=np.int64), curves
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+
+@dataclass
+class ImageHistory:
+    """The training digits in the order they were set, with the step each took over."""
+
+    steps: list[int] = field(default_factory=list)
+    images: list[np.ndarray] = field(default_factory=list)
+    labels: list[int] = field(default_factory=list)
+
+    def index_at(self, step: int) -> int:
+        """Index of the digit in use at `step`."""
+        return max(0, int(np.searchsorted(self.steps, step, side="right")) - 1)
+
+    def at(self, step: int) -> tuple[np.ndarray, int]:
+        """(image, label) in use at `step`."""
+        index = self.index_at(step)
+        return self.images[index], self.labels[index]
+
+    def truncate(self, step: int) -> None:
+        """Training was rolled back to `step`: the newest digit set after it takes over at `step`."""
+        newest = None
+        while self.steps and self.steps[-1] > step:
+            self.steps.pop()
+            popped = self.images.pop(), self.labels.pop()
+            newest = newest or popped
+        if newest is not None:
+            self.add(step, *newest)
+
+    def add(self, step: int, image: np.ndarray, label: int) -> None:
+        if self.steps and self.steps[-1] == step:
+            self.steps.pop(), self.images.pop(), self.labels.pop()
+        self.steps.append(step)
+        self.images.append(image)
+        self.labels.append(label)
+
+
+def history_arrays(losses: LossHistory, filters: FilterHistory, images: ImageHistory,
+                   initial: np.ndarray, config: dict) -> dict[str, np.ndarray]:
+    """The documented contents of history.npz (see README, "Files")."""
+    loss_steps, loss_values = losses.arrays()
+    return {
+        "loss_steps": loss_steps,
+        "loss": loss_values,
+        "filter_steps": np.array(filters.steps, dtype=np.int64),
+        "filters": np.stack(filters.frames) if filters.frames else initial[None][:0],
+        "filter_heads": np.stack(filters.heads) if filters.heads else np.zeros((0, 0), np.float32),
+        "initial_filters": initial,
+        "image_steps": np.array(images.steps, dtype=np.int64),
+        "images": np.stack(images.images),
+        "labels": np.array(images.labels, dtype=np.int64),
+        "config_json": np.array(json.dumps(config)),
+    }

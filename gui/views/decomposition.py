@@ -1,0 +1,109 @@
+"""Why the filter becomes the digit, for one filter and one step, in four pictures.
+
+For a kernel as large as the image the filter's output is one number z, and
+backprop gives dL/dw = dL/dz x image: the gradient IS the image, scaled by one signed
+number. The optimizer then turns the gradient into the step actually taken (Δw): SGD
+scales it by -lr; Adam divides each pixel by its own running size, so Δw keeps the
+gradient's sign pattern (the digit's shape) but not its scale. For smaller kernels the
+output is a map, and the gradient is the sum of image patches, each weighted by
+dL/d(output) at its position.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QVBoxLayout
+
+from filterlab.engine.core.snapshot import Snapshot
+
+from filterlab.gui.views.base import SnapshotView
+from filterlab.gui.views.colormaps import DIVERGING, GRAY
+from filterlab.gui.views.image_box import add_image_box
+
+
+class DecompositionView(SnapshotView):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.filter = QSpinBox()
+        self.filter.setPrefix("filter ")
+        self.filter.setRange(1, 1)
+        self.filter.setToolTip("Which filter to take apart (or click a filter in the grid)")
+        self.filter.valueChanged.connect(lambda _: self._redraw())
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground("w")
+        self.titles, self.images = [], []
+        for col, (title, colormap) in enumerate((("image x", GRAY), ("dL/dz", DIVERGING),
+                                                 ("gradient = dL/dz × x", DIVERGING), ("step taken Δw", DIVERGING))):
+            self.titles.append(self.graphics.addLabel(title, row=0, col=col, color="k"))
+            _, image, _ = add_image_box(self.graphics, colormap, row=1, col=col)
+            self.images.append(image)
+        self.values = [self.graphics.addLabel("", row=2, col=col, color=(60, 60, 60), size="8pt")
+                       for col in range(4)]
+        self.caption = QLabel()
+        self.caption.setWordWrap(True)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("<b>one step, taken apart</b>"))
+        top.addStretch(1)
+        top.addWidget(self.filter)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.graphics, 1)
+        layout.addWidget(self.caption)
+        self._last: Snapshot | None = None
+        self.product = self.shown_update = None  # the numbers on screen, for tests and readers
+
+    def select(self, index: int) -> None:
+        self.filter.setValue(index + 1)
+
+    def _redraw(self) -> None:
+        if self._last is not None:
+            self.draw(self._last)
+
+    def draw(self, snapshot: Snapshot) -> None:
+        self._last = snapshot
+        count, k, _ = snapshot.filters.shape
+        self.filter.setMaximum(count)
+        f = self.filter.value() - 1
+        full = k == snapshot.image.shape[0]
+        dl_dz = snapshot.dl_dz[f]
+        if full:
+            self.product = dl_dz[0, 0] * snapshot.image
+            middle = np.full((1, 1), dl_dz[0, 0], dtype=np.float32)
+            self.titles[1].setText("dL/dz (one number)")
+            self.values[1].setText(f"dL/dz = {dl_dz[0, 0]:+.3g}")
+        else:
+            patches = np.lib.stride_tricks.sliding_window_view(snapshot.image, (k, k))
+            self.product = np.einsum("ij,ijab->ab", dl_dz, patches)
+            middle = dl_dz
+            self.titles[1].setText("dL/d(output map)")
+            self.values[1].setText(f"range {dl_dz.min():+.2g} … {dl_dz.max():+.2g}")
+        self.shown_update = snapshot.update[f]
+        self.images[0].setImage(snapshot.image, autoLevels=False, levels=(0.0, 1.0))
+        for image, data in ((self.images[1], middle), (self.images[2], self.product),
+                            (self.images[3], self.shown_update)):
+            limit = float(np.abs(data).max()) or 1.0
+            image.setImage(np.asarray(data, dtype=np.float32), autoLevels=False, levels=(-limit, limit))
+        self.values[0].setText(f"label {snapshot.label}")
+        self.values[2].setText(f"max |dL/dw| {np.abs(self.product).max():.3g}")
+        self.values[3].setText("not recorded for past steps" if snapshot.historical
+                               else f"max |Δw| {np.abs(self.shown_update).max():.3g}")
+        self.caption.setText(self._explain(snapshot, full, f))
+
+    @staticmethod
+    def _explain(snapshot: Snapshot, full: bool, f: int) -> str:
+        config = snapshot.config
+        if full:
+            sign = "the digit" if snapshot.dl_dz[f, 0, 0] < 0 else "the negative digit"
+            why = (f"The gradient of filter {f + 1} is the image times one number, dL/dz = "
+                   f"{snapshot.dl_dz[f, 0, 0]:+.3g}; gradient descent moves against it, so this "
+                   f"step adds a copy of {sign}.")
+        else:
+            why = (f"The output of filter {f + 1} is a map; its gradient is the sum of the image's "
+                   f"{config.kernel}x{config.kernel} patches, each weighted by dL/d(output) at its position.")
+        if config.optimizer == "sgd":
+            how = f" SGD: Δw = -lr × (gradient + weight decay × w), lr = {config.lr:g}."
+        else:
+            how = (f" Adam: Δw ≈ -lr × m/(√v + ε) per pixel (lr = {config.lr:g}): the gradient's sign "
+                   "pattern, each pixel rescaled by its own history.")
+        return why + how

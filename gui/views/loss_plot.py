@@ -1,0 +1,70 @@
+"""The loss over training, on a log axis, because the interesting part spans decades.
+
+The engine already keeps a decimated curve (at most a few thousand points however long
+the run), so redrawing it every frame stays cheap. Hovering reads out step and loss.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QLabel, QVBoxLayout
+
+from filterlab.engine.core.snapshot import Snapshot
+
+from filterlab.gui.views.base import SnapshotView
+from filterlab.gui.views.image_box import fixed_plot
+
+FLOOR = 1e-12  # a loss of exactly 0.0 (float32 underflow) still needs a place on a log axis
+
+
+class LossPlot(SnapshotView):
+    max_hz = 10
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.plot = fixed_plot()
+        self.plot.setLogMode(y=True)
+        self.plot.showGrid(x=False, y=False)
+        self.plot.setLabel("bottom", "step")
+        self.plot.setLabel("left", "loss")
+        self.curve = self.plot.plot(pen=pg.mkPen((40, 90, 160), width=2))
+        self.marker = pg.ScatterPlotItem(size=8, brush=pg.mkBrush(200, 60, 40))
+        self.plot.addItem(self.marker)
+        self.readout = QLabel("loss: waiting for the first step")
+        self._steps = np.zeros(0)
+        self._values = np.zeros(0)
+        self.plot.scene().sigMouseMoved.connect(self._hover)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.readout)
+        layout.addWidget(self.plot)
+        self.setToolTip("Training loss (cross-entropy) per step, log scale. Hover to read a value.")
+
+    def draw(self, snapshot: Snapshot) -> None:
+        self._steps = snapshot.loss_steps
+        self._values = np.maximum(snapshot.loss_values, FLOOR)
+        self.curve.setData(self._steps, self._values)
+        self.readout.setText(f"loss {snapshot.loss:.4g} at step {snapshot.step:,}")
+
+    def value_near(self, step: float):
+        """(step, loss) of the recorded point nearest to `step`, or None before any."""
+        if len(self._steps) == 0:
+            return None
+        index = int(np.clip(np.searchsorted(self._steps, step), 1, len(self._steps) - 1)) \
+            if len(self._steps) > 1 else 0
+        if index > 0 and abs(self._steps[index - 1] - step) <= abs(self._steps[index] - step):
+            index -= 1
+        return int(self._steps[index]), float(self._values[index])
+
+    def _hover(self, scene_pos) -> None:
+        if not self.plot.sceneBoundingRect().contains(scene_pos):
+            self.marker.setData([], [])
+            return
+        point = self.plot.getPlotItem().vb.mapSceneToView(scene_pos)
+        found = self.value_near(point.x())
+        if found is None:
+            return
+        step, loss = found
+        self.marker.setData([step], [np.log10(loss)])
+        self.readout.setText(f"step {step:,}: loss {loss:.4g}   (hover)")

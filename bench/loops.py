@@ -37,8 +37,8 @@ def bare_loop(filters: int, steps: int) -> float:
 def engine_loop(filters: int, steps: int, chunk: int = 250) -> float:
     """As `--headless` runs it: tuned runtime, steps in chunks with progress in between."""
     from filterlab.engine.core.config import Config
-    from filterlab.engine.data import bundled_digit
     from filterlab.engine.core.runtime import tune_runtime
+    from filterlab.engine.data import bundled_digit
     from filterlab.engine.digit.trainer import Trainer
 
     tune_runtime()

@@ -25,19 +25,16 @@ def main() -> dict:
     sys.argv = ["filterlab"]
     from PySide6.QtWidgets import QApplication
 
-    from filterlab.engine.cli.common import build_parser, config_from_args, digit_from_args
-    from filterlab.gui.app import trainer_factory
-    from filterlab.gui.windows.digit import MainWindow
+    from filterlab.engine.cli.launch import parse
+    from filterlab.gui.app import WINDOWS
 
-    args = build_parser().parse_args([])
+    launch = parse([])  # what `python main.py` starts
     app = QApplication([])
-    config = config_from_args(args)
-    image, label, _ = digit_from_args(args)
-    window = MainWindow(trainer_factory(config, image, label), config, (image, label))
+    window = WINDOWS[type(launch.spec)](launch.spec)
     window.show()
     app.processEvents()
     shown = since_start()
-    torch_loaded_when_shown = "torch" in sys.modules and window.worker.trainer is not None
+    torch_loaded_when_shown = "torch" in sys.modules and window.worker.experiment is not None
     while window.frame is None:
         app.processEvents()
         time.sleep(0.001)

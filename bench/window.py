@@ -28,8 +28,8 @@ def rss_mb() -> float:
 
 
 def timed_trainer_factory(config, image, label):
+    """Builds, on the worker thread as the app does, a Trainer that timestamps its own steps."""
     def build():
-        from filterlab.engine.core.runtime import tune_runtime
         from filterlab.engine.digit.trainer import Trainer
 
         class TimedTrainer(Trainer):
@@ -54,7 +54,6 @@ def timed_trainer_factory(config, image, label):
                 super().set_image(image, label)
                 self.image_set_at, self.first_step_on_image = time.perf_counter(), None
 
-        tune_runtime()
         return TimedTrainer(config, image, label)
     return build
 
@@ -65,12 +64,13 @@ def main(filters: int, steps: int, latency: bool, memory_steps: int) -> dict:
 
     from filterlab.engine.core.config import Config
     from filterlab.engine.data import bundled_digit
-    from filterlab.gui.windows.digit import MainWindow
+    from filterlab.engine.digit.spec import DigitSpec
+    from filterlab.gui.windows.digit import DigitWindow
 
     app = QApplication.instance() or QApplication([])
     config = Config(filters=filters)
     image, label = bundled_digit(4)
-    window = MainWindow(timed_trainer_factory(config, image, label), config, (image, label))
+    window = DigitWindow(DigitSpec(config, image, label), factory=timed_trainer_factory(config, image, label))
     window.show()
 
     frames = []
@@ -90,7 +90,7 @@ def main(filters: int, steps: int, latency: bool, memory_steps: int) -> dict:
     heartbeat.start(1)
 
     def trainer():
-        return window.worker.trainer
+        return window.worker.experiment
 
     def wait_until(condition, seconds=300.0):
         """Run the real event loop (idle in C++, GIL released) until condition() holds."""
@@ -124,29 +124,29 @@ def main(filters: int, steps: int, latency: bool, memory_steps: int) -> dict:
         for _ in range(5):
             app.processEvents()
             clicked = time.perf_counter()
-            window.worker.pause()
+            window.commands.pause()
             wait_until(lambda: time.perf_counter() > clicked + 0.3)
             pauses.append(max(0.0, trainer().last_step_end - clicked))
-            window.worker.resume()
+            window.commands.resume()
             wait_until(lambda: time.perf_counter() > clicked + 0.4)
-        ink = window.canvas.ink()
+        ink = window.source.canvas.ink()
         for i in range(5):
             ink[4 + i, 4:24] = 1.0  # a new stroke each time
             drawn = time.perf_counter()
-            window.canvas.changed.emit(ink.copy())  # the path a real stroke takes
+            window.source.canvas.changed.emit(ink.copy())  # the path a real stroke takes
             wait_until(lambda: trainer().first_step_on_image is not None
                        and trainer().image_set_at >= drawn)
             strokes.append(trainer().first_step_on_image - drawn)
             wait_until(lambda: time.perf_counter() > drawn + 0.1)
-        window.worker.pause()
+        window.commands.pause()
         wait_until(lambda: not window.frame.running)
         start_step = trainer().step_count
         asked = time.perf_counter()
-        window.worker.skip(10_000)
+        window.commands.skip(10_000)
         wait_until(lambda: trainer().step_count >= start_step + 10_000)
         result.update(pause_latency_ms=max(pauses) * 1000, stroke_latency_ms=max(strokes) * 1000,
                       skip_steps_per_second=10_000 / (trainer().last_step_end - asked))
-        window.worker.resume()
+        window.commands.resume()
 
     if memory_steps:
         wait_until(lambda: trainer().step_count >= 5_000)

@@ -1,7 +1,13 @@
-"""Shared test setup: Qt without a screen, and small fixtures for the engine."""
+"""Shared test setup: Qt without a screen, and small fixtures for the engine and the command line.
+
+Window fixtures (a window, waiting for a frame, mouse strokes) are in tests/gui/conftest.py.
+"""
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pathlib
+import re
 
 import numpy as np
 import pytest
@@ -62,3 +68,56 @@ def tiny_factory(digit):
         from filterlab.engine.digit.trainer import Trainer
         return Trainer(Config(filters=3), *digit)
     return build
+
+
+# ------------------------------------------------------------------ command line
+@pytest.fixture
+def run_main(capsys):
+    """run_main(argv) -> (exit code, stdout, stderr) of filterlab.main.main; argparse's own exits included."""
+    from filterlab import main
+
+    def run(argv):
+        try:
+            code = main.main([str(a) for a in argv])
+        except SystemExit as stop:
+            code = stop.code
+        out, err = capsys.readouterr()
+        return code, out, err
+    return run
+
+
+@pytest.fixture
+def progress_shown():
+    """progress_shown(stderr, desc, total): a progress line named `desc`, counting to `total`, is on stderr.
+
+    Only what any progress bar shows is checked (its name and its count), not the layout of
+    the bar itself (tqdm's); that the run went the whole way, the tests read from its metrics.
+    """
+    def shown(stderr: str, desc: str, total: int) -> bool:
+        return any(desc in line and re.search(rf"(?<![\d.]){total}(?![\d.])", line.split(desc, 1)[1])
+                   for line in re.split(r"[\r\n]", stderr))
+    return shown
+
+
+# -------------------------------------------------------------------------- data
+def _write_idx_mnist(root, images_uint8, labels, train=True):
+    """Write images and labels as MNIST IDX files, where torchvision looks for them.
+
+    IDX: a big-endian uint32 magic number (2051 for images, 2049 for labels),
+    one big-endian uint32 per dimension, then the uint8 data.
+    """
+    raw = pathlib.Path(root) / "MNIST" / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    prefix = "train" if train else "t10k"
+    images = np.asarray(images_uint8, dtype=np.uint8)
+    labels = np.asarray(labels, dtype=np.uint8)
+    header = np.array([2051, *images.shape], dtype=">u4").tobytes()
+    (raw / f"{prefix}-images-idx3-ubyte").write_bytes(header + images.tobytes())
+    header = np.array([2049, len(labels)], dtype=">u4").tobytes()
+    (raw / f"{prefix}-labels-idx1-ubyte").write_bytes(header + labels.tobytes())
+
+
+@pytest.fixture
+def write_idx_mnist():
+    """write_idx_mnist(root, images_uint8, labels, train=True): MNIST as files, as torchvision reads them."""
+    return _write_idx_mnist

@@ -18,6 +18,11 @@ DIVERGING_COLORS = (
     (178, 24, 43),    # dark red: +limit
 )
 
+# One colour per filter (its label in the grid, its similarity curve) or per run: Tableau 10,
+# distinct and readable on white.
+TABLEAU10 = ((31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
+             (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207))
+
 NAN_COLOR = (128, 128, 128)
 _MIN_LIMIT = 1e-12
 

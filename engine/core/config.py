@@ -36,17 +36,17 @@ class Config:
     record_every: int = 10
 
     def __post_init__(self) -> None:
-        _check_int("filters", self.filters, 1, 64)
-        _check_int("kernel", self.kernel, 3, IMAGE_SIZE)
-        _check_choice("optimizer", self.optimizer, OPTIMIZERS)
-        _check_float("lr", self.lr, low=0.0, low_open=True)
-        _check_float("weight decay", self.weight_decay, low=0.0)
-        _check_float("momentum", self.momentum, low=0.0, high=1.0, high_open=True)
-        _check_int("seed", self.seed, 0, 2**63 - 1)
-        _check_choice("device", self.device, DEVICES)
-        _check_choice("init", self.init, INITS)
-        _check_float("init value", self.init_value, low=0.0)
-        _check_int("record interval", self.record_every, 1, 1_000_000)
+        check_int("filters", self.filters, 1, 64)
+        check_int("kernel", self.kernel, 3, IMAGE_SIZE)
+        check_choice("optimizer", self.optimizer, OPTIMIZERS)
+        check_float("lr", self.lr, low=0.0, low_open=True)
+        check_float("weight decay", self.weight_decay, low=0.0)
+        check_float("momentum", self.momentum, low=0.0, high=1.0, high_open=True)
+        check_int("seed", self.seed, 0, 2**63 - 1)
+        check_choice("device", self.device, DEVICES)
+        check_choice("init", self.init, INITS)
+        check_float("init value", self.init_value, low=0.0)
+        check_int("record interval", self.record_every, 1, 1_000_000)
 
     def with_(self, **changes) -> "Config":
         """A checked copy with some fields changed."""
@@ -64,14 +64,16 @@ class Config:
         return cls(**data)
 
 
-def _check_int(name: str, value, low: int, high: int) -> None:
+def check_int(name: str, value, low: int, high: int) -> None:
+    """A whole number in [low, high], or ConfigError naming `name`."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise ConfigError(f"{name} must be a whole number, got {value!r}")
     if not low <= value <= high:
         raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
 
 
-def _check_float(name, value, *, low=None, high=None, low_open=False, high_open=False) -> None:
+def check_float(name, value, *, low=None, high=None, low_open=False, high_open=False) -> None:
+    """A finite number within the bounds (open or closed), or ConfigError naming `name`."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ConfigError(f"{name} must be a number, got {value!r}")
     if not math.isfinite(value):
@@ -82,6 +84,6 @@ def _check_float(name, value, *, low=None, high=None, low_open=False, high_open=
         raise ConfigError(f"{name} must be {'<' if high_open else '<='} {high}, got {value}")
 
 
-def _check_choice(name: str, value, choices) -> None:
+def check_choice(name: str, value, choices) -> None:
     if value not in choices:
         raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {value!r}")

@@ -71,6 +71,19 @@ class LossHistory:
     def __len__(self) -> int:
         return len(self._steps)
 
+    def state(self) -> dict:
+        """Everything a resumed run needs to go on exactly: the points and the open block."""
+        return {"capacity": self.capacity, "stride": self.stride, "steps": list(self._steps),
+                "values": list(self._values), "block_sum": self._block_sum, "block_len": self._block_len}
+
+    @classmethod
+    def from_state(cls, state: dict) -> "LossHistory":
+        losses = cls(state["capacity"])
+        losses.stride = state["stride"]
+        losses._steps, losses._values = list(state["steps"]), list(state["values"])
+        losses._block_sum, losses._block_len = state["block_sum"], state["block_len"]
+        return losses
+
 
 @dataclass
 class FilterHistory:

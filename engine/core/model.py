@@ -105,3 +105,25 @@ def checked_filters(filters, config: Config) -> np.ndarray:
     if filters.shape != shape or not np.isfinite(filters).all():
         raise ValueError(f"initial filters must be a finite array of shape {shape}, got {filters.shape}")
     return filters
+
+
+def head_vector(model: FilterNet) -> np.ndarray:
+    """Every parameter but the filters, flattened into one float32 vector (a record frame's head)."""
+    parts = (model.conv.bias, model.fc.weight, model.fc.bias)
+    return torch.cat([p.detach().flatten() for p in parts]).cpu().numpy()
+
+
+@torch.no_grad()
+def load_weights(model: FilterNet, filters: np.ndarray, head: np.ndarray) -> None:
+    """Put recorded (F,k,k) filters and a head vector (see head_vector) into `model`."""
+    model.conv.weight.copy_(torch.from_numpy(np.asarray(filters, np.float32))[:, None])
+    flat = torch.from_numpy(np.asarray(head, dtype=np.float32))
+    offset = 0
+    for param in (model.conv.bias, model.fc.weight, model.fc.bias):
+        param.copy_(flat[offset:offset + param.numel()].view_as(param))
+        offset += param.numel()
+
+
+def to_numpy(tensor: torch.Tensor) -> np.ndarray:
+    """A numpy copy on the CPU: never a view the training thread could still write into."""
+    return tensor.detach().to("cpu", copy=True).numpy()

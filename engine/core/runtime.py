@@ -13,7 +13,18 @@ this on the training thread. Library users (and the tests) keep torch's defaults
 """
 import torch
 
+from filterlab.engine.core.config import ConfigError
+
 
 def tune_runtime() -> None:
     torch.set_num_threads(1)
     torch.set_flush_denormal(True)
+
+
+def resolve_device(name: str) -> torch.device:
+    """'auto' is CUDA when there is a GPU; asking for CUDA without one is a ConfigError."""
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("device cuda was asked for, but no CUDA GPU is available")
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    return torch.device(name)

@@ -1,8 +1,12 @@
-"""A frozen picture of the trainer at one step: the one thing the views consume.
+"""A frozen picture of an experiment at one step: the one thing the views consume.
 
 It holds numpy copies only, never views of torch tensors, so the training thread can
-keep writing its weights while the window draws an older snapshot. The arrays are
-made read-only so a view cannot scribble on data another view also shows.
+keep writing its weights while the window draws an older snapshot. The arrays are made
+read-only so a view cannot scribble on data another view also shows.
+
+Every snapshot of a digit run is built by `make_snapshot`, whether it describes the live
+state, a recorded step replayed by the timeline, or one run of a comparison: the derived
+numbers (the filters' cosines, their weights to the label) are worked out in one place.
 """
 from __future__ import annotations
 
@@ -12,10 +16,34 @@ from typing import Optional
 import numpy as np
 
 from filterlab.engine.core.config import Config
+from filterlab.engine.core.metrics import cosine_to_image
+
+
+class ReadOnlyArrays:
+    """Mixin for a frozen dataclass: every numpy array field becomes read-only once built."""
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, np.ndarray):
+                value.setflags(write=False)
 
 
 @dataclass(frozen=True)
-class Snapshot:
+class StepDetails(ReadOnlyArrays):
+    """One forward and backward pass, as a view shows it (see Snapshot for the fields)."""
+
+    loss: float
+    probs: np.ndarray       # (10,)
+    z: np.ndarray           # (F,s,s)
+    dl_dz: np.ndarray       # (F,s,s)
+    input_grad: np.ndarray  # (28,28)
+    grads: np.ndarray       # (F,k,k)
+    update: np.ndarray      # (F,k,k)
+
+
+@dataclass(frozen=True)
+class Snapshot(ReadOnlyArrays):
     """State after `step` updates, plus the details of the update that led here.
 
     Shapes: F filters of k x k; feature maps of s x s with s = 28 - k + 1 (s = 1 for
@@ -25,7 +53,7 @@ class Snapshot:
     `update` is what that step changed (filters - previous filters); a `historical`
     snapshot (scrubbed back on the timeline) has no record of it and holds zeros.
     `cosine_steps`/`cosine_history` are the similarity curves: each recorded frame's
-    cosine to the digit of its time.
+    cosine to the digit of its time; their steps are the steps the timeline can replay.
     """
 
     step: int
@@ -52,13 +80,42 @@ class Snapshot:
     cosine_history: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (T,F)
     historical: bool = False  # replayed from the record (timeline), not the live state
 
-    def __post_init__(self) -> None:
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, np.ndarray):
-                value.setflags(write=False)
-
     @property
     def blank_image(self) -> bool:
         """Nothing can be learned from an empty image: its gradient is exactly zero."""
         return not np.any(self.image)
+
+    @property
+    def record_steps(self) -> np.ndarray:
+        """The recorded steps a timeline can go back to."""
+        return self.cosine_steps
+
+    @classmethod
+    def extend(cls, snapshot: "Snapshot", **extra) -> "Snapshot":
+        """This class of snapshot from a plain one, with the fields only it has."""
+        return cls(**{f.name: getattr(snapshot, f.name) for f in fields(Snapshot)}, **extra)
+
+
+def make_snapshot(*, step: int, details: StepDetails, filters: np.ndarray, fc_weight: np.ndarray,
+                  image: np.ndarray, label: int, initial: np.ndarray, losses: tuple, curves: tuple,
+                  config: Config, device: str, diverged: Optional[str] = None, historical: bool = False,
+                  initial_cosine: Optional[np.ndarray] = None, cosine: Optional[np.ndarray] = None) -> Snapshot:
+    """The one way a digit run's Snapshot is put together.
+
+    `fc_weight` is the output layer's (10, F*s*s) weight: a filter's weight to the label
+    is the sum over its positions. `losses` and `curves` are (steps, values) pairs;
+    The cosines are taken to `image` unless given (a cached initial one, or a set's own).
+    """
+    count = filters.shape[0]
+    if initial_cosine is None:
+        initial_cosine = cosine_to_image(initial, image)
+    if cosine is None:
+        cosine = cosine_to_image(filters, image)
+    return Snapshot(
+        step=step, loss=details.loss, filters=filters, grads=details.grads, update=details.update,
+        initial=initial, image=image, label=label, probs=details.probs, z=details.z,
+        dl_dz=details.dl_dz, input_grad=details.input_grad,
+        class_weights=np.asarray(fc_weight).reshape(10, count, -1)[label].sum(axis=1),
+        cosine=cosine, initial_cosine=initial_cosine,
+        loss_steps=losses[0], loss_values=losses[1], config=config, device=device, diverged=diverged,
+        cosine_steps=curves[0], cosine_history=curves[1], historical=historical)

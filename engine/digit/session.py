@@ -7,16 +7,11 @@ momentum buffers), the training image — and everything the record keeps buildi
 the loss history's half-filled averaging block, the filter history's current interval,
 the state a divergence would roll back to.
 
-The format is a plain .npz: arrays plus two JSON strings, never a pickle. It is
-history.npz with the training state added, so anything that reads a history reads a
-session too (README, "Sessions").
-
-A session file is treated as hostile until checked. np.load trusts what a file claims:
-a zip member may declare gigabytes, an array header may declare far more data than
-follows, an array may be a pickle. So the zip directory and every array header are
-checked *before* anything is decompressed, then names, dtypes and shapes against the
-file's own config, then values. Only a file that passes all of it becomes a Trainer,
-so a bad file can never leave a running session half-replaced.
+The session knows the trainer only through its public `state()` / `from_state()`
+(engine/digit/trainer.py). The format is a plain .npz: arrays plus two JSON strings,
+never a pickle. It is history.npz with the training state added, so anything that
+reads a history reads a session too (README, "Sessions"). What is checked before a file
+is trusted is in engine/digit/session_checks.py.
 
 Nothing here imports torch at module level: the window reads a session given on the
 command line before it opens, and torch takes seconds to import.
@@ -24,82 +19,57 @@ command line before it opens, and torch takes seconds to import.
 from __future__ import annotations
 
 import json
-import math
-import zipfile
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
 
 import numpy as np
 
-from filterlab.engine.core.config import IMAGE_SIZE, Config, ConfigError, _check_float, _check_int
+from filterlab.engine.core.config import Config, ConfigError
 from filterlab.engine.core.files import save_npz
-from filterlab.engine.core.history import FilterHistory, ImageHistory, LossHistory
+from filterlab.engine.core.history import FilterHistory, ImageHistory, LossHistory, history_arrays
+from filterlab.engine.core.parameters import PARAMETERS
+from filterlab.engine.digit.session_checks import FORMAT, OPTIMIZER_SLOTS, ROLLBACK, VERSION, SessionError, read_checked
 
-FORMAT = "filterlab-session"
-VERSION = 1
-MAX_UNPACKED_BYTES = 512 * 2**20  # the largest real session is well under 200 MB unpacked
-MAX_ARRAYS = 100  # a session has at most 42
-MAX_STEP = 2**62
-
-PARAMETERS = ("conv.weight", "conv.bias", "fc.weight", "fc.bias")  # the optimizer's order
-OPTIMIZER_SLOTS = {"adam": ("step", "exp_avg", "exp_avg_sq"), "sgd": ("momentum_buffer",)}
-ROLLBACK = "rollback."
-
-
-class SessionError(ValueError):
-    """A session file that cannot be used; the message names the file and what is wrong."""
+__all__ = ["Session", "SessionError", "load_session", "read_session", "save_session", "session_arrays"]
 
 
 # ------------------------------------------------------------------------- saving
 def save_session(trainer, path) -> None:
     """Write the trainer's whole state to `path` (atomically: an old file survives a failure)."""
-    save_npz(path, session_arrays(trainer))
+    save_npz(path, session_arrays(trainer.state()))
 
 
-def session_arrays(trainer) -> dict[str, np.ndarray]:
-    """The documented contents of a session file."""
-    arrays = trainer.history()
-    arrays.update(_state_arrays("", trainer.model.state_dict(), trainer.optimizer.state_dict()))
-    rollback = trainer._before_last  # what the next divergence would roll back to
-    if rollback is not None:
-        arrays.update(_state_arrays(ROLLBACK, *rollback))
-    losses, filters = trainer.losses, trainer.filter_history
-    arrays["image"] = trainer.image
+def session_arrays(state) -> dict[str, np.ndarray]:
+    """The documented contents of a session file, from a Trainer's state()."""
+    learner = state.learner
+    losses = LossHistory.from_state(learner.losses)
+    arrays = history_arrays(losses, learner.record, state.images, learner.initial, learner.config.to_dict())
+    arrays.update(_state_arrays("", learner.model, learner.optimizer))
+    if learner.rollback is not None:  # what the next divergence would roll back to
+        arrays.update(_state_arrays(ROLLBACK, *learner.rollback))
+    arrays["image"] = state.image
     arrays["session_json"] = np.array(json.dumps({
         "format": FORMAT,
         "version": VERSION,
-        "step": trainer.step_count,
-        "label": trainer.label,
-        "diverged": trainer.diverged,
-        "rollback": rollback is not None,
-        # LossHistory keeps no public handle on its open block; a resumed run must finish it
-        "loss_capacity": losses.capacity,
-        "loss_stride": losses.stride,
-        "loss_block_sum": losses._block_sum,
-        "loss_block_len": losses._block_len,
-        "filter_interval": filters.interval,
-        "filter_max_bytes": filters.max_bytes,
+        "step": learner.step,
+        "label": state.label,
+        "diverged": learner.diverged,
+        "rollback": learner.rollback is not None,
+        "loss_capacity": learner.losses["capacity"],
+        "loss_stride": learner.losses["stride"],
+        "loss_block_sum": learner.losses["block_sum"],
+        "loss_block_len": learner.losses["block_len"],
+        "filter_interval": learner.record.interval,
+        "filter_max_bytes": learner.record.max_bytes,
     }))
     return arrays
 
 
-def _state_arrays(prefix: str, model_state: dict, optimizer_state: dict) -> dict[str, np.ndarray]:
-    """model.<param> and optimizer.<param>.<slot> arrays; slots a parameter lacks are left out.
-
-    (SGD without momentum keeps no state at all, and Adam none before its first step.)
-    """
-    arrays = {f"{prefix}model.{name}": _numpy(model_state[name]) for name in PARAMETERS}
-    for index, slots in optimizer_state["state"].items():
-        for slot, value in slots.items():
-            if value is not None:
-                arrays[f"{prefix}optimizer.{PARAMETERS[index]}.{slot}"] = _numpy(value)
+def _state_arrays(prefix: str, model: dict, optimizer: dict) -> dict[str, np.ndarray]:
+    """model.<param> and optimizer.<param>.<slot> arrays (slots a parameter lacks are not there)."""
+    arrays = {f"{prefix}model.{name}": model[name] for name in PARAMETERS}
+    arrays.update({f"{prefix}optimizer.{key}": value for key, value in optimizer.items()})
     return arrays
-
-
-def _numpy(tensor) -> np.ndarray:
-    return tensor.detach().to("cpu", copy=True).numpy()
 
 
 # ------------------------------------------------------------------------ loading
@@ -124,56 +94,39 @@ class Session:
     def image(self) -> np.ndarray:
         return self.arrays["image"]
 
+    def state(self):
+        """The saved Trainer state (engine/digit/trainer.py's DigitState)."""
+        from filterlab.engine.core.learner import LearnerState  # torch: only once a trainer is wanted
+        from filterlab.engine.digit.trainer import DigitState
+
+        arrays, meta = self.arrays, self.meta
+        frames = list(arrays["filters"])
+        record = FilterHistory(meta["filter_interval"], meta["filter_max_bytes"], arrays["filter_steps"].tolist(),
+                               frames, list(arrays["filter_heads"]), [None] * len(frames))
+        losses = {"capacity": meta["loss_capacity"], "stride": meta["loss_stride"],
+                  "steps": arrays["loss_steps"].tolist(), "values": arrays["loss"].tolist(),
+                  "block_sum": meta["loss_block_sum"], "block_len": meta["loss_block_len"]}
+        learner = LearnerState(
+            config=self.config, step=meta["step"], diverged=meta["diverged"],
+            model=self._part("", "model"), optimizer=self._part("", "optimizer"),
+            rollback=(self._part(ROLLBACK, "model"), self._part(ROLLBACK, "optimizer")) if meta["rollback"] else None,
+            initial=arrays["initial_filters"], losses=losses, record=record)
+        images = ImageHistory(arrays["image_steps"].tolist(), list(arrays["images"]), arrays["labels"].tolist())
+        return DigitState(learner, self.image, self.label, images)
+
     def build_trainer(self):
         """A Trainer in exactly the saved state (ConfigError if its device is missing here)."""
         from filterlab.engine.digit.trainer import Trainer
+        return Trainer.from_state(self.state())
 
-        arrays, meta = self.arrays, self.meta
-        trainer = Trainer(self.config, self.image, self.label)
-        model_state, optimizer_state = self._torch_state(trainer, "")
-        trainer.model.load_state_dict(model_state)
-        trainer.optimizer.load_state_dict(optimizer_state)
-        trainer._before_last = self._torch_state(trainer, ROLLBACK) if meta["rollback"] else None
-        trainer.step_count = meta["step"]
-        trainer.diverged = meta["diverged"]
-        trainer.initial = arrays["initial_filters"]
-        trainer.losses = self._loss_history()
-        frames = list(arrays["filters"])
-        trainer.filter_history = FilterHistory(meta["filter_interval"], meta["filter_max_bytes"],
-                                               arrays["filter_steps"].tolist(), frames,
-                                               list(arrays["filter_heads"]), [None] * len(frames))
-        trainer.image_history = ImageHistory(arrays["image_steps"].tolist(), list(arrays["images"]),
-                                             arrays["labels"].tolist())
-        return trainer
-
-    def _torch_state(self, trainer, prefix: str) -> tuple[dict, dict]:
-        """(model state_dict, optimizer state_dict) as the trainer's own would be.
-
-        torch.tensor copies: load_state_dict keeps tensors that are already on the right
-        device as they are, and the optimizer must not update this session's arrays in place.
-        """
-        import torch
-
-        device = trainer.device
-        model = {name: torch.tensor(self.arrays[f"{prefix}model.{name}"], device=device)
-                 for name in PARAMETERS}
-        optimizer = trainer.optimizer.state_dict()  # the param groups the config implies
-        optimizer["state"] = {}
-        for index, name in enumerate(PARAMETERS):
-            for slot in OPTIMIZER_SLOTS[self.config.optimizer]:
-                key = f"{prefix}optimizer.{name}.{slot}"
-                if key in self.arrays:
-                    optimizer["state"].setdefault(index, {})[slot] = torch.tensor(self.arrays[key], device=device)
-        return model, optimizer
-
-    def _loss_history(self) -> LossHistory:
-        meta = self.meta
-        losses = LossHistory(meta["loss_capacity"])
-        losses.stride = meta["loss_stride"]
-        losses._steps = self.arrays["loss_steps"].tolist()
-        losses._values = self.arrays["loss"].tolist()
-        losses._block_sum, losses._block_len = meta["loss_block_sum"], meta["loss_block_len"]
-        return losses
+    def _part(self, prefix: str, kind: str) -> dict[str, np.ndarray]:
+        """The model's arrays by parameter name, or the optimizer's by "<param>.<slot>"."""
+        start = f"{prefix}{kind}."
+        if kind == "model":
+            return {name: self.arrays[start + name] for name in PARAMETERS}
+        slots = OPTIMIZER_SLOTS[self.config.optimizer]
+        return {f"{name}.{slot}": self.arrays[f"{start}{name}.{slot}"]
+                for name in PARAMETERS for slot in slots if f"{start}{name}.{slot}" in self.arrays}
 
 
 def load_session(path):
@@ -187,207 +140,5 @@ def load_session(path):
 
 def read_session(path) -> Session:
     """Read and check a session file; SessionError (naming the file) if anything is wrong."""
-    path = Path(path)
-    try:
-        arrays = _read_arrays(path)
-        meta = _json(arrays, "session_json")
-        _check_format(meta)
-        config = Config.from_dict(_json(arrays, "config_json"))
-        _check_meta(meta)
-        _check_arrays(arrays, config, meta)
-        _check_values(arrays, meta)
-    except (SessionError, ConfigError) as error:
-        raise SessionError(f"{path}: {error}") from None
-    return Session(path, config, meta, arrays)
-
-
-# ------------------------------------------------------------- the file, as a zip
-def _read_arrays(path: Path) -> dict[str, np.ndarray]:
-    """Every array in the file, after the zip's and the headers' claims were checked."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-            _check_members(members)
-            for member in members:
-                with archive.open(member) as stream:
-                    _check_header(member, stream)
-        with np.load(path, allow_pickle=False) as npz:
-            return {name: npz[name] for name in npz.files}
-    except SessionError:
-        raise
-    except FileNotFoundError:
-        raise SessionError("no such file") from None
-    except OSError as error:
-        raise SessionError(f"cannot read it: {error.strerror or error}") from None
-    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, RuntimeError,
-            NotImplementedError) as error:
-        raise SessionError(f"not a Filter Lab session file (not a readable .npz: {error})") from None
-
-
-def _check_members(members: list[zipfile.ZipInfo]) -> None:
-    """Refuse on the zip's directory alone: too many, duplicated, or too large entries."""
-    names = [member.filename for member in members]
-    if len(names) > MAX_ARRAYS:
-        raise SessionError(f"it holds {len(names)} entries; a session has at most {MAX_ARRAYS}")
-    if len(set(names)) != len(names):
-        raise SessionError("it holds two entries of the same name")
-    unpacked = sum(member.file_size for member in members)
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise SessionError(f"its contents claim {unpacked / 2**20:,.0f} MB unpacked, more than any "
-                           f"session needs ({MAX_UNPACKED_BYTES // 2**20} MB); refused")
-    for name in names:
-        if not name.endswith(".npy"):
-            raise SessionError(f"it holds {name!r}, which is not an array")
-
-
-def _check_header(member: zipfile.ZipInfo, stream) -> None:
-    """An array must be plain data, no larger than the bytes the zip says it has."""
-    name = member.filename[:-len(".npy")]
-    readers = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
-    reader = readers.get(np.lib.format.read_magic(stream))
-    if reader is None:
-        raise SessionError(f"array {name!r} is in an unsupported .npy version")
-    shape, _, dtype = reader(stream)
-    if dtype.hasobject:
-        raise SessionError(f"array {name!r} holds Python objects (a pickle); refused")
-    if math.prod(shape) * dtype.itemsize > member.file_size:
-        raise SessionError(f"array {name!r} claims more data than the file holds")
-
-
-# ------------------------------------------------------------ the file's contents
-def _json(arrays: dict, name: str) -> dict:
-    array = arrays.get(name)
-    if array is None:
-        raise SessionError(f"not a Filter Lab session file (it has no {name!r})")
-    if array.dtype.kind != "U" or array.shape != ():
-        raise SessionError(f"{name!r} is not a JSON string")
-    try:
-        data = json.loads(str(array))
-    except (ValueError, RecursionError) as error:
-        raise SessionError(f"{name!r} is not valid JSON ({error})") from None
-    if not isinstance(data, dict):
-        raise SessionError(f"{name!r} is not a JSON object")
-    return data
-
-
-def _check_format(meta: dict) -> None:
-    if meta.get("format") != FORMAT:
-        raise SessionError(f"not a Filter Lab session file (format {meta.get('format')!r})")
-    if meta.get("version") != VERSION:
-        raise SessionError(f"session format version {meta.get('version')!r}; this Filter Lab "
-                           f"reads version {VERSION} (a newer Filter Lab may read it)")
-
-
-def _check_meta(meta: dict) -> None:
-    """Every number the record resumes from, in the range the history classes rely on."""
-    _check_int("step", meta.get("step"), 0, MAX_STEP)
-    _check_int("label", meta.get("label"), 0, 9)
-    _check_int("loss_capacity", meta.get("loss_capacity"), 2, 2**24)
-    _check_int("loss_stride", meta.get("loss_stride"), 1, MAX_STEP)
-    _check_int("loss_block_len", meta.get("loss_block_len"), 0, meta["loss_stride"] - 1)
-    _check_float("loss_block_sum", meta.get("loss_block_sum"))
-    _check_int("filter_interval", meta.get("filter_interval"), 1, MAX_STEP)
-    _check_int("filter_max_bytes", meta.get("filter_max_bytes"), 1, MAX_UNPACKED_BYTES)
-    if meta["loss_capacity"] % 2:
-        raise SessionError("loss_capacity must be even")
-    if not isinstance(meta.get("rollback"), bool):
-        raise SessionError("rollback must be true or false")
-    if not (meta.get("diverged") is None or isinstance(meta["diverged"], str)):
-        raise SessionError("diverged must be a message or null")
-
-
-def parameter_shapes(config: Config) -> dict[str, tuple[int, ...]]:
-    """The shape of each model parameter for a config (a test holds it to the real model)."""
-    filters, kernel = config.filters, config.kernel
-    side = IMAGE_SIZE - kernel + 1
-    return {"conv.weight": (filters, 1, kernel, kernel), "conv.bias": (filters,),
-            "fc.weight": (10, filters * side * side), "fc.bias": (10,)}
-
-
-def head_size(config: Config) -> int:
-    """Length of a recorded frame's head: every parameter but the filters, flattened."""
-    shapes = parameter_shapes(config)
-    return sum(int(np.prod(shapes[name])) for name in ("conv.bias", "fc.weight", "fc.bias"))
-
-
-def _expected_arrays(config: Config, meta: dict) -> tuple[dict, set]:
-    """({name: (dtype, shape)} that must be there, names that may be there).
-
-    Letters in a shape are lengths that must agree between arrays (N loss points,
-    T filter frames, M training images).
-    """
-    f32, i64 = np.float32, np.int64
-    k, F = config.kernel, config.filters
-    required = {
-        "session_json": (str, ()), "config_json": (str, ()),
-        "image": (f32, (IMAGE_SIZE, IMAGE_SIZE)),
-        "initial_filters": (f32, (F, k, k)),
-        "loss_steps": (i64, ("N",)), "loss": (np.float64, ("N",)),
-        "filter_steps": (i64, ("T",)), "filters": (f32, ("T", F, k, k)),
-        "filter_heads": (f32, ("T", head_size(config))),
-        "image_steps": (i64, ("M",)), "images": (f32, ("M", IMAGE_SIZE, IMAGE_SIZE)), "labels": (i64, ("M",)),
-    }
-    optional = {}
-    for prefix in ("", ROLLBACK) if meta["rollback"] else ("",):
-        for name, shape in parameter_shapes(config).items():
-            required[f"{prefix}model.{name}"] = (f32, shape)
-            for slot in OPTIMIZER_SLOTS[config.optimizer]:
-                optional[f"{prefix}optimizer.{name}.{slot}"] = (f32, () if slot == "step" else shape)
-    return required, optional
-
-
-def _check_arrays(arrays: dict, config: Config, meta: dict) -> None:
-    """Names, dtypes and shapes: what the config and the record promise, nothing else."""
-    required, optional = _expected_arrays(config, meta)
-    missing = sorted(set(required) - set(arrays))
-    if missing:
-        raise SessionError(f"arrays missing: {', '.join(missing)}")
-    unknown = sorted(set(arrays) - set(required) - set(optional))
-    if unknown:
-        raise SessionError(f"unexpected arrays (the session uses {config.optimizer}): {', '.join(unknown)}")
-    lengths: dict[str, int] = {}
-    for name, (dtype, shape) in {**required, **optional}.items():
-        if name in arrays and dtype is not str:
-            _check_array(name, arrays[name], np.dtype(dtype), shape, lengths)
-    if not 1 <= lengths["M"]:
-        raise SessionError("the record of training images is empty")
-    if lengths["N"] >= meta["loss_capacity"]:
-        raise SessionError("the loss history holds more points than its capacity")
-    if config.optimizer == "adam":
-        _check_adam_slots_complete(arrays)
-
-
-def _check_array(name: str, array: np.ndarray, dtype: np.dtype, shape: tuple, lengths: dict) -> None:
-    if array.dtype != dtype:
-        raise SessionError(f"array {name!r} is {array.dtype}, expected {dtype}")
-    if array.ndim != len(shape):
-        raise SessionError(f"array {name!r} has shape {array.shape}, expected {len(shape)} dimensions")
-    want = tuple(lengths.setdefault(size, got) if isinstance(size, str) else size
-                 for size, got in zip(shape, array.shape))
-    if array.shape != want:
-        raise SessionError(f"array {name!r} has shape {array.shape}, expected {want}")
-
-
-def _check_adam_slots_complete(arrays: dict) -> None:
-    """Adam reads all three slots of a parameter once it has any (a torch KeyError otherwise)."""
-    for prefix in ("", ROLLBACK):
-        for name in PARAMETERS:
-            present = [f"{prefix}optimizer.{name}.{slot}" in arrays for slot in OPTIMIZER_SLOTS["adam"]]
-            if any(present) and not all(present):
-                raise SessionError(f"the Adam state of {prefix}{name} is incomplete")
-
-
-def _check_values(arrays: dict, meta: dict) -> None:
-    """Finite numbers, labels 0-9, record steps in order and not past the saved step."""
-    for name, array in arrays.items():
-        if array.dtype.kind == "f" and not np.isfinite(array).all():
-            raise SessionError(f"array {name!r} holds NaN or infinite values")
-        if name.endswith(".step") and array < 0:
-            raise SessionError(f"array {name!r} is negative")
-    for name in ("loss_steps", "filter_steps", "image_steps"):
-        steps = arrays[name]
-        if len(steps) and (steps[0] < 0 or steps[-1] > meta["step"] or (np.diff(steps) < 0).any()):
-            raise SessionError(f"{name} must rise from 0 to at most step {meta['step']}")
-    labels = arrays["labels"]
-    if ((labels < 0) | (labels > 9)).any():
-        raise SessionError("a label in the image record is not a digit 0-9")
+    config, meta, arrays = read_checked(path)
+    return Session(Path(path), config, meta, arrays)

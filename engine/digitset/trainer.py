@@ -2,13 +2,9 @@
 
 The article trains on one image; real CNNs train on many, and then the filters can no
 longer become *the* digit — they become shapes common to the set. This module is that
-step: the same model and optimizer on all bundled samples of some classes (or the full
-MNIST), shuffled every epoch, scored on digits it never trained on.
-
-Why a `Trainer` subclass: Trainer's steps already read a (B,1,28,28) batch and (B,)
-labels from `self._x`/`self._y`, so a set run only has to put the next minibatch there
-before each update. Everything else — fused optimizers, divergence rollback, the loss
-and filter records, snapshots, `set_hparams` — is the single-digit trainer's, unchanged.
+step: the same model and optimizer (a Learner, engine/core/learner.py) on all bundled
+samples of some classes (or the full MNIST), shuffled every epoch, scored on digits it
+never trained on.
 
 The minibatch of step s is a pure function of (seed, s): epoch e = s // steps_per_epoch
 is shuffled by a generator seeded with (seed, e). So chunking, rollback replays and two
@@ -17,92 +13,25 @@ runs with the same seed all see the very same batches.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
-from typing import Optional, Sequence
+from dataclasses import dataclass, replace
+from typing import Optional
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from filterlab.engine.core.config import Config, ConfigError
-from filterlab.engine.data import DataError, load_bundled, load_mnist
+from filterlab.engine.core.experiment import LearnerExperiment
 from filterlab.engine.core.history import ImageHistory
+from filterlab.engine.core.learner import Learner
 from filterlab.engine.core.metrics import cosine_to_image
-from filterlab.engine.core.snapshot import Snapshot
-from filterlab.engine.digit.trainer import Trainer
+from filterlab.engine.core.model import to_numpy
+from filterlab.engine.core.passes import recorded_pass
+from filterlab.engine.core.snapshot import Snapshot, make_snapshot
+from filterlab.engine.digitset.data import DEFAULT_BATCH, DigitSet
 
-TEST_FRACTION = 0.2  # of each class in the bundled sample, held out for the test accuracy
-DEFAULT_BATCH = 64
 MAX_BATCH = 65_536
 EVAL_CHUNK = 8192  # test images per forward pass: bounded memory on the full MNIST
-
-
-@dataclass(frozen=True)
-class DigitSet:
-    """Train and test digits of some classes: float32 (N,28,28) in [0,1], int64 (N,)."""
-
-    train_images: np.ndarray
-    train_labels: np.ndarray
-    test_images: np.ndarray
-    test_labels: np.ndarray
-    classes: tuple[int, ...]
-    description: str
-
-    def class_means(self) -> np.ndarray:
-        """(10,28,28) mean training image of each class; zeros for classes not in the set."""
-        means = np.zeros((10,) + self.train_images.shape[1:], np.float32)
-        for c in self.classes:
-            means[c] = self.train_images[self.train_labels == c].mean(axis=0)
-        return means
-
-
-def parse_classes(text: str) -> tuple[int, ...]:
-    """'all' or digits separated by commas ('3,7') -> sorted classes; DataError if malformed."""
-    if text.strip().lower() == "all":
-        return tuple(range(10))
-    parts = [p.strip() for p in text.split(",")]
-    if not all(p.isdigit() and len(p) == 1 for p in parts):
-        raise DataError(f"--classes takes 'all' or digits 0-9 separated by commas, got {text!r}")
-    classes = [int(p) for p in parts]
-    if len(set(classes)) != len(classes):
-        raise DataError(f"--classes lists a class twice: {text!r}")
-    return tuple(sorted(classes))
-
-
-def bundled_set(classes: Sequence[int], test_fraction: float = TEST_FRACTION) -> DigitSet:
-    """The bundled samples of `classes`; the last `test_fraction` of each class is the test set.
-
-    Per class and by position, so the split is the same on every machine and every class
-    is tested in proportion.
-    """
-    images, labels = load_bundled()
-    train, test = [], []
-    for c in classes:
-        members = np.flatnonzero(labels == c)
-        cut = len(members) - round(len(members) * test_fraction)
-        train.append(members[:cut])
-        test.append(members[cut:])
-    train, test = np.concatenate(train), np.concatenate(test)
-    return DigitSet(images[train], labels[train], images[test], labels[test], tuple(classes),
-                    f"{len(train)} bundled digits of {_class_text(classes)}")
-
-
-def mnist_set(root, classes: Sequence[int], download: bool = False) -> DigitSet:
-    """The full MNIST's `classes`: its own training split to train on, its t10k split to test."""
-    parts = []
-    for train in (True, False):
-        images, labels = load_mnist(root, train=train, download=download)
-        keep = np.isin(labels, classes)
-        parts += [images[keep], labels[keep]]
-    if len(parts[1]) == 0 or len(parts[3]) == 0:
-        raise DataError(f"the MNIST under {root} has no digits of {_class_text(classes)}")
-    return DigitSet(*parts, tuple(classes), f"{len(parts[1])} MNIST digits of {_class_text(classes)}")
-
-
-def _class_text(classes: Sequence[int]) -> str:
-    if tuple(classes) == tuple(range(10)):
-        return "classes 0-9"
-    return ("classes " if len(classes) > 1 else "class ") + ",".join(map(str, classes))
 
 
 @dataclass(frozen=True)
@@ -123,7 +52,7 @@ class SetSnapshot(Snapshot):
     epochs: tuple = ()                            # SetTrainer.epochs so far
 
 
-class SetTrainer(Trainer):
+class SetTrainer(LearnerExperiment):
     """Minibatch training on a DigitSet; `epochs` records loss and test accuracy per epoch."""
 
     def __init__(self, config: Config, digits: DigitSet, batch_size: int = DEFAULT_BATCH):
@@ -133,27 +62,10 @@ class SetTrainer(Trainer):
         self.steps_per_epoch = math.ceil(len(digits.train_labels) / batch_size)
         self._class_means = digits.class_means()
         self._data_device = None
-        # Trainer wants a digit to start from; reset() replaces it with the first batch at once.
-        super().__init__(config, digits.train_images[0], int(digits.train_labels[0]))
+        self.learner = Learner(config, self._batch)
+        self._restart()
 
     # ----------------------------------------------------------------- commands
-    def reset(self, seed: Optional[int] = None, **changes) -> None:
-        super().reset(seed, **changes)
-        if self._data_device != self.device:
-            d = self.digits
-            self._train = _tensors(d.train_images, d.train_labels, self.device)
-            self._test = _tensors(d.test_images, d.test_labels, self.device)
-            self._data_device = self.device
-        self._epoch_index, self._epoch_x, self._epoch_y = None, None, None
-        self._load_batch(0)
-        self.image_history = ImageHistory()  # the first digit of the first batch, not the old one
-        self.image_history.add(0, self.image, self.label)
-        self.epochs: list[dict] = []
-        self._epoch_loss, self._epoch_batches = 0.0, 0
-
-    def set_image(self, image: np.ndarray, label: int) -> None:
-        raise ValueError("a set run trains on its whole set; start a single-digit run to train on one image")
-
     def step(self, n: int = 1) -> int:
         """Train n minibatch steps; every completed epoch is scored on the test set.
 
@@ -162,11 +74,12 @@ class SetTrainer(Trainer):
         """
         done = 0
         while done < n and not self.diverged:
-            left = self.steps_per_epoch - self.step_count % self.steps_per_epoch
-            want = min(n - done, left)
-            self._cursor = self.step_count
-            kept = super().step(want)
+            want = min(n - done, self.steps_per_epoch - self.step_count % self.steps_per_epoch)
+            kept = self.learner.step(want)
             done += kept
+            if kept:
+                self._epoch_loss += float(self.learner.last_losses.sum())
+                self._epoch_batches += kept
             if kept and self.step_count % self.steps_per_epoch == 0:
                 self._end_epoch()
             if kept < want:
@@ -185,29 +98,71 @@ class SetTrainer(Trainer):
                 correct += int((logits.argmax(dim=1) == y).sum())
         return loss / len(labels), correct / len(labels)
 
-    def save_session(self, path) -> None:
-        raise ValueError("sessions hold one training digit; a set run cannot be saved as a session")
-
     # ------------------------------------------------------------------ reading
-    def snapshot(self) -> SetSnapshot:
-        snap = super().snapshot()
-        classes, weights = self.filter_classes()
-        values = {f.name: getattr(snap, f.name) for f in fields(Snapshot)}
-        values.update(
-            cosine=self._cosine_to_classes(snap.filters, classes),
-            initial_cosine=self._cosine_to_classes(snap.initial, classes),
-            class_weights=weights, filter_classes=classes,
-            epoch=self.step_count / self.steps_per_epoch, epochs=tuple(dict(e) for e in self.epochs))
-        return SetSnapshot(**values)
+    @property
+    def image(self) -> np.ndarray:
+        return to_numpy(self.learner.current_pass().x)
 
-    def filter_classes(self) -> tuple[np.ndarray, np.ndarray]:
+    @property
+    def label(self) -> int:
+        return int(self.learner.current_pass().y)
+
+    def snapshot(self) -> SetSnapshot:
+        learner = self.learner
+        details, last = learner.details(), learner.current_pass()
+        snap = make_snapshot(
+            step=learner.step_count, details=details, filters=learner.filters(), fc_weight=learner.fc_weight(),
+            image=to_numpy(last.x), label=int(last.y), initial=learner.initial.copy(),
+            losses=learner.losses.arrays(), curves=learner.record.cosine_curves(self.image_history),
+            config=learner.config, device=str(learner.device), diverged=learner.diverged,
+            initial_cosine=np.zeros(learner.config.filters), cosine=np.zeros(learner.config.filters))
+        return self._as_set_snapshot(snap)
+
+    def snapshot_at(self, step: int) -> SetSnapshot:
+        """The recorded frame at or before `step`, run again on the minibatch that step trains on."""
+        record, learner = self.learner.record, self.learner
+        index = record.index_at(step)
+        frame_step, filters = record.steps[index], record.frames[index]
+        x, y = self._batch(frame_step)
+        details, fc_weight = recorded_pass(learner.config, learner.device, filters, record.heads[index], x, y)
+        zeros = np.zeros(learner.config.filters)
+        snap = make_snapshot(
+            step=frame_step, details=details, filters=filters.copy(), fc_weight=fc_weight,
+            image=to_numpy(x[0, 0]), label=int(y[0]), initial=learner.initial.copy(),
+            losses=self.recorded_losses(frame_step), curves=(np.zeros(0, np.int64), np.zeros((0, 0))),
+            config=learner.config, device=str(learner.device), historical=True, initial_cosine=zeros, cosine=zeros)
+        return self._as_set_snapshot(snap, fc_weight)
+
+    def filter_classes(self, fc_weight: Optional[np.ndarray] = None) -> tuple[np.ndarray, np.ndarray]:
         """(F,) the set's class each filter feeds most strongly, and (F,) that signed weight."""
-        fc = self.model.fc.weight.detach().view(10, self.config.filters, -1).sum(dim=2).cpu().numpy()
+        fc = self.learner.fc_weight() if fc_weight is None else fc_weight
+        fc = fc.reshape(10, self.config.filters, -1).sum(axis=2)
         present = np.array(self.digits.classes)
         classes = present[np.abs(fc[present]).argmax(axis=0)]
         return classes, fc[classes, np.arange(self.config.filters)]
 
     # ---------------------------------------------------------------- internals
+    def _as_set_snapshot(self, snap: Snapshot, fc_weight: Optional[np.ndarray] = None) -> SetSnapshot:
+        classes, weights = self.filter_classes(fc_weight)
+        snap = replace(snap, cosine=self._cosine_to_classes(snap.filters, classes),
+                       initial_cosine=self._cosine_to_classes(snap.initial, classes), class_weights=weights)
+        return SetSnapshot.extend(snap, filter_classes=classes, epoch=snap.step / self.steps_per_epoch,
+                                  epochs=tuple(dict(e) for e in self.epochs if e["step"] <= snap.step))
+
+    def _restart(self) -> None:
+        """After a reset: the data on the (maybe new) device, fresh epoch records."""
+        if self._data_device != self.device:
+            d = self.digits
+            self._train = _tensors(d.train_images, d.train_labels, self.device)
+            self._test = _tensors(d.test_images, d.test_labels, self.device)
+            self._data_device = self.device
+        self._epoch_index, self._epoch_x, self._epoch_y = None, None, None
+        x, y = self._batch(0)
+        self.image_history = ImageHistory()  # the first digit of the first batch
+        self.image_history.add(0, to_numpy(x[0, 0]), int(y[0]))
+        self.epochs: list[dict] = []
+        self._epoch_loss, self._epoch_batches = 0.0, 0
+
     def _cosine_to_classes(self, filters: np.ndarray, classes: np.ndarray) -> np.ndarray:
         cos = np.zeros(len(filters))
         for c in np.unique(classes):
@@ -219,36 +174,15 @@ class SetTrainer(Trainer):
         """The sample order of `epoch`, from a generator seeded by (seed, epoch) alone."""
         return np.random.default_rng([seed, epoch]).permutation(len(self.digits.train_labels))
 
-    def _load_batch(self, step: int) -> None:
-        """Put the minibatch of `step` into self._x/self._y (views of the shuffled epoch)."""
+    def _batch(self, step: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """The minibatch update step + 1 trains on (views of the shuffled epoch)."""
         epoch, position = divmod(step, self.steps_per_epoch)
         if epoch != self._epoch_index:
             order = torch.from_numpy(self._order(self.config.seed, epoch)).to(self.device)
             self._epoch_x, self._epoch_y = self._train[0][order], self._train[1][order]
             self._epoch_index = epoch
         start = position * self.batch_size
-        self._x = self._epoch_x[start:start + self.batch_size]
-        self._y = self._epoch_y[start:start + self.batch_size]
-
-    def _plain_step(self) -> torch.Tensor:
-        self._load_batch(self._cursor)
-        self._cursor += 1
-        return super()._plain_step()
-
-    def _recorded_step(self) -> torch.Tensor:
-        self._load_batch(self._cursor)
-        self._cursor += 1
-        return super()._recorded_step()
-
-    def _restore(self, state) -> None:
-        """A rollback replays from the restored step, so the batches must restart there too."""
-        super()._restore(state)
-        self._cursor = self.step_count
-
-    def _commit(self, loss_values: np.ndarray, frames) -> None:
-        super()._commit(loss_values, frames)
-        self._epoch_loss += float(loss_values.sum())
-        self._epoch_batches += len(loss_values)
+        return self._epoch_x[start:start + self.batch_size], self._epoch_y[start:start + self.batch_size]
 
     def _end_epoch(self) -> None:
         test_loss, test_accuracy = self.evaluate("test")

@@ -28,25 +28,32 @@ thread pool. A step is a few thousand multiply-adds, so op overhead is its whole
 measured on one thread, F.conv1d made a step 2.6x slower (1,400 against 3,700 steps/s), and
 with torch's default threads on a busy 2-core machine the library ops made it 10-30x slower.
 
-The trainer speaks the same commands as engine.trainer.Trainer (step, reset, set_hparams,
-snapshot, step_count, diverged), so the window's TrainingWorker drives it unchanged.
+The lab implements the Experiment protocol (engine/core/experiment.py), so the worker,
+the window base and the headless runner drive it as they drive the digit experiments.
 """
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, fields, replace
 from typing import Optional
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from filterlab.engine.core.config import ConfigError, _check_float, _check_int
-from filterlab.engine.core.frozen import ReadOnlyArrays
-from filterlab.engine.lab1d.peaks import HAND_BIAS, Scores, cosine, hand_taps, local_peaks, locate, random_sequences, response
+from filterlab.engine.lab1d.config import Lab1DConfig
+from filterlab.engine.lab1d.peaks import (
+    HAND_BIAS,
+    Scores,
+    cosine,
+    hand_taps,
+    local_peaks,
+    locate,
+    random_sequences,
+    response,
+)
+from filterlab.engine.lab1d.snapshot import EVAL_SEQUENCES, Lab1DSnapshot
 
 EVAL_SEED = 20_240_601   # the held-out sequences: the same for every training seed, never trained on
-EVAL_SEQUENCES = 256
 TAP_POINTS = 2048         # taps-over-time record: at most this many rows, however long the run
 LIVE_FIELDS = ("lr",)     # the rest (taps, levels, seed, sizes) start a new run
 
@@ -61,118 +68,35 @@ def peak_loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return (F.softplus(logits) - logits * target).mean()
 
 
-@dataclass(frozen=True)
-class Lab1DConfig:
-    """The lab's settings; checked here so every way in gets the same clear message."""
-
-    taps: int = 3
-    levels: int = 2          # sequence values 0..levels-1
-    lr: float = 1e-3         # Adam, as in the original experiment
-    seed: int = 0
-    length: int = 64         # values per sequence
-    batch: int = 32          # fresh sequences per step
-
-    def __post_init__(self) -> None:
-        _check_int("taps", self.taps, 3, 9)
-        if self.taps % 2 == 0:
-            raise ConfigError(f"taps must be odd (3, 5, 7 or 9) so a middle tap sits on the candidate peak, "
-                              f"got {self.taps}")
-        _check_int("levels", self.levels, 2, 100)
-        _check_float("lr", self.lr, low=0.0, low_open=True, high=10.0)  # Adam moves a tap ~lr a step
-        _check_int("seed", self.seed, 0, 2**63 - 1)
-        _check_int("length", self.length, 16, 4096)
-        _check_int("batch", self.batch, 1, 4096)
-
-    def with_(self, **changes) -> "Lab1DConfig":
-        unknown = set(changes) - {f.name for f in fields(self)}
-        if unknown:
-            raise ConfigError(f"the 1-D lab has no setting {', '.join(sorted(unknown))}")
-        return replace(self, **changes)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class Lab1DSnapshot(ReadOnlyArrays):
-    """The lab at one step, as numpy copies (read-only): what the views and metrics.json show.
-
-    Positions: the filter answers at positions `offset`..`offset`+n-1 of `sample` (n = L-k+1),
-    so `true_peaks`, the responses and the located peaks are (n,) arrays over those.
-    The scores are measured on EVAL_SEQUENCES held-out sequences, `sample` is the first.
-    """
-
-    step: int
-    loss: float                  # cross-entropy of the last training step (nan before any)
-    config: Lab1DConfig
-    taps: np.ndarray             # (k,) the learned filter now
-    bias: float
-    reference: np.ndarray        # (k,) [-1, 1, -1] centred in zeros
-    tap_steps: np.ndarray        # (T,) steps of the taps-over-time record
-    tap_history: np.ndarray      # (T, k)
-    sample: np.ndarray           # (L,) one held-out sequence
-    offset: int
-    true_peaks: np.ndarray       # (n,) bool
-    learned_response: np.ndarray  # (n,) taps . window + bias
-    hand_response: np.ndarray    # (n,) [-1, 1, -1] . window - 1/2
-    learned_peaks: np.ndarray    # (n,) bool, located (max-pool, > 0)
-    hand_peaks: np.ndarray       # (n,) bool
-    learned: Scores              # learned filter vs the true peaks (held-out)
-    hand: Scores                 # [-1, 1, -1] vs the true peaks (held-out)
-    agreement: Scores            # learned vs [-1, 1, -1]: same positions?
-    same_peaks: float            # share of held-out sequences where both locate exactly the same peaks
-    cosine: float                # learned taps vs [-1, 1, -1]
-    diverged: Optional[str] = None
-
-    @property
-    def positions(self) -> np.ndarray:
-        return np.arange(self.offset, self.offset + len(self.true_peaks))
-
-    @property
-    def size_ratio(self) -> float:
-        """|taps| / |[-1, 1, -1]|: divide by it to compare the learned filter at the hand filter's size."""
-        ratio = float(np.linalg.norm(self.taps) / np.linalg.norm(self.reference))
-        return ratio if ratio > 0 else 1.0
-
-    def metrics(self) -> dict:
-        """The numbers a reader checks, as plain JSON types."""
-        return {
-            "steps": self.step,
-            "final_loss": self.loss,
-            "taps": self.taps.tolist(),
-            "bias": self.bias,
-            "taps_scaled": (self.taps / self.size_ratio).tolist(),
-            "reference": self.reference.tolist(),
-            "cosine": self.cosine,
-            "learned": asdict(self.learned),
-            "hand_designed": asdict(self.hand),
-            "agreement": asdict(self.agreement),
-            "same_peaks_fraction": self.same_peaks,
-            "held_out_sequences": EVAL_SEQUENCES,
-            "config": self.config.to_dict(),
-        }
-
-
 class TapHistory:
-    """The taps every `stride` steps; when full, every other row goes and the stride doubles."""
+    """Taps, bias and loss every `stride` steps; when full, every other row goes and the stride doubles."""
 
     def __init__(self, capacity: int = TAP_POINTS):
         self.capacity = capacity
         self.stride = 1
         self.steps: list[int] = []
-        self.rows: list[list[float]] = []
+        self.rows: list[list[float]] = []  # taps..., bias, loss
 
-    def add(self, step: int, taps: list[float]) -> None:
-        if step % self.stride:
+    def due(self, step: int) -> bool:
+        return step % self.stride == 0
+
+    def add(self, step: int, taps: list[float], bias: float = 0.0, loss: float = math.nan) -> None:
+        if not self.due(step):
             return
         self.steps.append(step)
-        self.rows.append(taps)
+        self.rows.append([*taps, bias, loss])
         if len(self.steps) >= self.capacity:
             self.steps, self.rows = self.steps[::2], self.rows[::2]
             self.stride *= 2
 
+    def index_at(self, step: int) -> int:
+        """Index of the recorded row at or just before `step`."""
+        return max(0, int(np.searchsorted(self.steps, step, side="right")) - 1)
+
     def arrays(self, taps: int) -> tuple[np.ndarray, np.ndarray]:
-        return np.array(self.steps, dtype=np.int64), np.array(self.rows, dtype=np.float64).reshape(-1, taps)
+        """(steps (T,), taps (T, k))."""
+        rows = np.array(self.rows, dtype=np.float64).reshape(-1, taps + 2)
+        return np.array(self.steps, dtype=np.int64), rows[:, :taps]
 
 
 class Lab1D:
@@ -205,7 +129,7 @@ class Lab1D:
         self.step_count = 0
         self.loss = math.nan
         self.history = TapHistory()
-        self.history.add(0, start.tolist())
+        self.history.add(0, start.tolist(), 0.0)
 
     def set_hparams(self, **changes) -> None:
         """The learning rate changes live; any other setting starts a new run with it."""
@@ -230,7 +154,9 @@ class Lab1D:
             loss.backward()
             self._optimizer.step()
             self.step_count += 1
-            self.history.add(self.step_count, self._weight.detach().tolist())
+            if self.history.due(self.step_count):
+                self.history.add(self.step_count, self._weight.detach().tolist(), float(self._bias.detach()),
+                                 float(loss.detach()))
         if n:
             self.loss = float(loss.detach())
         return n
@@ -245,12 +171,27 @@ class Lab1D:
         return float(self._bias.detach())
 
     def snapshot(self) -> Lab1DSnapshot:
-        taps, bias = self.taps, self.bias
+        tap_steps, tap_history = self.history.arrays(self.config.taps)
+        return self._snapshot(self.step_count, self.taps, self.bias, self.loss, tap_steps, tap_history)
+
+    def record_steps(self) -> np.ndarray:
+        return np.array(self.history.steps, dtype=np.int64)
+
+    def snapshot_at(self, step: int) -> Lab1DSnapshot:
+        """The recorded taps at or before `step`, scored on the held-out sequences as then."""
+        k = self.config.taps
+        index = self.history.index_at(step)
+        row = np.array(self.history.rows[index], dtype=np.float64)
+        tap_steps, tap_history = self.history.arrays(k)
+        keep = tap_steps <= self.history.steps[index]
+        return self._snapshot(self.history.steps[index], row[:k], float(row[k]), float(row[k + 1]),
+                              tap_steps[keep], tap_history[keep], historical=True)
+
+    def _snapshot(self, step, taps, bias, loss, tap_steps, tap_history, historical=False) -> Lab1DSnapshot:
         learned_response = response(self._eval, taps, bias)
         learned_peaks = locate(learned_response)
-        tap_steps, tap_history = self.history.arrays(len(taps))
         return Lab1DSnapshot(
-            step=self.step_count, loss=self.loss, config=self.config,
+            step=step, loss=loss, config=self.config,
             taps=taps, bias=bias, reference=self._reference.copy(),
             tap_steps=tap_steps, tap_history=tap_history,
             sample=self._eval[0].astype(np.float64), offset=self.config.taps // 2,
@@ -262,5 +203,5 @@ class Lab1D:
             agreement=Scores.compare(learned_peaks, self._hand_peaks),
             same_peaks=float(np.mean(np.all(learned_peaks == self._hand_peaks, axis=-1))),
             cosine=cosine(taps, self._reference),
-            diverged=self.diverged,
+            diverged=self.diverged, historical=historical,
         )

@@ -6,64 +6,35 @@ red = positive) with zero-centred limits, because a filter may converge
 to the digit or to its negative and the sign must stay readable.
 """
 
-import functools
 import math
 from typing import Sequence
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from filterlab.engine.core.colours import apply_diverging, symmetric_limit
 from filterlab.engine.core.files import save_atomic
-
-MAX_COLUMNS = 8
-CELL = 112            # target panel size in px; filters upscale by an integer factor
-GAP = 6
-MARGIN = 16
-SECTION_GAP = 18
-BODY_SIZE = 14
-TITLE_SIZE = 18
-COLORBAR_WIDTH = 200
-COLORBAR_HEIGHT = 12
-
-BACKGROUND = (255, 255, 255)
-INK = (33, 33, 33)
-MUTED = (90, 90, 90)
-OUTLINE = (170, 170, 170)
-
-LEGEND = "blue = negative weight, red = positive; a filter can become the digit or its negative"
-
-
-@functools.lru_cache(maxsize=None)
-def _font(size: int) -> ImageFont.ImageFont:
-    """Pillow's bundled font: no font files needed on a headless machine."""
-    try:
-        return ImageFont.load_default(size=size)
-    except TypeError:  # Pillow < 10.1 has only the fixed-size bitmap font
-        return ImageFont.load_default()
-
-
-def _line_height(font) -> int:
-    return font.getbbox("Ag|")[3] + 3
-
-
-def _text(text: str, font, fill=INK) -> Image.Image:
-    """One line of text on its own white strip, sized to fit."""
-    img = Image.new("RGB", (max(1, font.getbbox(text)[2]), _line_height(font)), BACKGROUND)
-    ImageDraw.Draw(img).text((0, 0), text, font=font, fill=fill)
-    return img
-
-
-def _vstack(parts: Sequence[Image.Image], gap: int, margin: int) -> Image.Image:
-    """Left-aligned column of images on white, so sections never overlap."""
-    width = max(p.width for p in parts) + 2 * margin
-    height = sum(p.height for p in parts) + gap * (len(parts) - 1) + 2 * margin
-    out = Image.new("RGB", (width, height), BACKGROUND)
-    y = margin
-    for p in parts:
-        out.paste(p, (margin, y))
-        y += p.height + gap
-    return out
+from filterlab.engine.render.drawing import (
+    BACKGROUND,
+    BODY_SIZE,
+    CELL,
+    COLORBAR_HEIGHT,
+    COLORBAR_WIDTH,
+    GAP,
+    INK,
+    LEGEND,
+    MARGIN,
+    MAX_COLUMNS,
+    MUTED,
+    OUTLINE,
+    SECTION_GAP,
+    TITLE_SIZE,
+    line_height,
+    load_font,
+    text_strip,
+    upscale,
+    vstack,
+)
 
 
 def _as_filters(filters) -> np.ndarray:
@@ -73,15 +44,10 @@ def _as_filters(filters) -> np.ndarray:
     return arr
 
 
-def _upscale(rgb: np.ndarray, factor: int) -> np.ndarray:
-    """Nearest-neighbour upscale: every weight stays a crisp square."""
-    return rgb.repeat(factor, axis=0).repeat(factor, axis=1)
-
-
 def _tiles(filters: np.ndarray, limits: Sequence[float], cell: int) -> list:
     """Colour each filter with its limit and upscale it by an integer factor to about ``cell`` px."""
     factor = max(1, cell // filters.shape[1])
-    return [_upscale(apply_diverging(f, lim), factor) for f, lim in zip(filters, limits)]
+    return [upscale(apply_diverging(f, lim), factor) for f, lim in zip(filters, limits)]
 
 
 def _grid(tiles: Sequence[np.ndarray], columns: int, captions: Sequence[Sequence[str]], font) -> Image.Image:
@@ -90,7 +56,7 @@ def _grid(tiles: Sequence[np.ndarray], columns: int, captions: Sequence[Sequence
     A 1 px outline separates a near-zero (near-white) filter from the background.
     """
     th, tw = tiles[0].shape[:2]
-    line_h = _line_height(font)
+    line_h = line_height(font)
     n_lines = max((len(c) for c in captions), default=0)
     cols = min(columns, len(tiles))
     rows = math.ceil(len(tiles) / cols)
@@ -112,7 +78,7 @@ def _colorbar(labels: Sequence[str], font) -> Image.Image:
     """Horizontal bar from -L (blue) through 0 to +L (red), labels underneath."""
     bar = apply_diverging(np.linspace(-1.0, 1.0, COLORBAR_WIDTH), 1.0)[None].repeat(COLORBAR_HEIGHT, axis=0)
     width = COLORBAR_WIDTH + 2
-    out = Image.new("RGB", (width, COLORBAR_HEIGHT + 5 + _line_height(font)), BACKGROUND)
+    out = Image.new("RGB", (width, COLORBAR_HEIGHT + 5 + line_height(font)), BACKGROUND)
     draw = ImageDraw.Draw(out)
     draw.rectangle((0, 0, width - 1, COLORBAR_HEIGHT + 1), outline=OUTLINE)
     out.paste(Image.fromarray(bar), (1, 1))
@@ -143,12 +109,12 @@ def _block(heading: str, heading_width: int, filters: np.ndarray, cosines: Seque
         captions = [[text] for text in cos_text]
         bar_labels = (f"-{limits[0]:.3g}", "0", f"+{limits[0]:.3g}")
     grid = _grid(_tiles(filters, limits, CELL), MAX_COLUMNS, captions, font)
-    title = _text(heading, font)
+    title = text_strip(heading, font)
     bar = _colorbar(bar_labels, font)
     header = Image.new("RGB", (max(grid.width, heading_width + 3 * GAP + bar.width), bar.height), BACKGROUND)
     header.paste(title, (0, 0))
     header.paste(bar, (header.width - bar.width, 0))
-    return _vstack([header, grid], gap=GAP, margin=0)
+    return vstack([header, grid], gap=GAP, margin=0)
 
 
 def _digit_section(image, caption: str, font) -> Image.Image:
@@ -157,8 +123,8 @@ def _digit_section(image, caption: str, font) -> Image.Image:
     if digit.ndim != 2:
         raise ValueError(f"image must be 2-D, got shape {digit.shape}")
     gray = np.rint(np.clip(np.nan_to_num(digit), 0.0, 1.0) * 255).astype(np.uint8)
-    tile = _upscale(np.stack([gray] * 3, axis=-1), max(1, CELL // max(digit.shape)))
-    return _vstack([_text(caption, font), _grid([tile], 1, (), font)], gap=GAP, margin=0)
+    tile = upscale(np.stack([gray] * 3, axis=-1), max(1, CELL // max(digit.shape)))
+    return vstack([text_strip(caption, font), _grid([tile], 1, (), font)], gap=GAP, margin=0)
 
 
 def filter_figure(image, initial, final, initial_cos, final_cos, *, title="", scale_each=False,
@@ -177,7 +143,7 @@ def filter_figure(image, initial, final, initial_cos, final_cos, *, title="", sc
         raise ValueError(f"initial {initial.shape} and final {final.shape} filters differ in shape")
     if not len(initial_cos) == len(final_cos) == initial.shape[0]:
         raise ValueError("need one cosine per filter for both initial and final")
-    body, head = _font(BODY_SIZE), _font(TITLE_SIZE)
+    body, head = load_font(BODY_SIZE), load_font(TITLE_SIZE)
     suffix = " (each scaled to its own L)" if scale_each else ""
     headings = ("initial filters" + suffix, "trained filters" + suffix)
     heading_width = max(body.getbbox(h)[2] for h in headings)
@@ -185,11 +151,11 @@ def filter_figure(image, initial, final, initial_cos, final_cos, *, title="", sc
         _digit_section(image, image_caption, body),
         _block(headings[0], heading_width, initial, initial_cos, scale_each, body, targets),
         _block(headings[1], heading_width, final, final_cos, scale_each, body, targets),
-        _text(LEGEND, body, fill=MUTED),
+        text_strip(LEGEND, body, fill=MUTED),
     ]
     if title:
-        sections.insert(0, _text(title, head))
-    return _vstack(sections, gap=SECTION_GAP, margin=MARGIN)
+        sections.insert(0, text_strip(title, head))
+    return vstack(sections, gap=SECTION_GAP, margin=MARGIN)
 
 
 def comparison_figure(image, runs: Sequence[tuple[str, np.ndarray, Sequence[float]]], *, title="") -> Image.Image:
@@ -200,7 +166,7 @@ def comparison_figure(image, runs: Sequence[tuple[str, np.ndarray, Sequence[floa
     """
     if not runs:
         raise ValueError("need at least one run to show")
-    body, head = _font(BODY_SIZE), _font(TITLE_SIZE)
+    body, head = load_font(BODY_SIZE), load_font(TITLE_SIZE)
     heading_width = max(body.getbbox(name)[2] for name, _, _ in runs)
     blocks = []
     for name, filters, cosines in runs:
@@ -208,10 +174,10 @@ def comparison_figure(image, runs: Sequence[tuple[str, np.ndarray, Sequence[floa
         if len(cosines) != len(filters):
             raise ValueError(f"need one cosine per filter for {name}")
         blocks.append(_block(name, heading_width, filters, cosines, False, body))
-    sections = [_digit_section(image, "digit", body), *blocks, _text(LEGEND, body, fill=MUTED)]
+    sections = [_digit_section(image, "digit", body), *blocks, text_strip(LEGEND, body, fill=MUTED)]
     if title:
-        sections.insert(0, _text(title, head))
-    return _vstack(sections, gap=SECTION_GAP, margin=MARGIN)
+        sections.insert(0, text_strip(title, head))
+    return vstack(sections, gap=SECTION_GAP, margin=MARGIN)
 
 
 def grid_frame(filters, *, limit=None, step=None, columns=None, cell=None) -> Image.Image:
@@ -219,10 +185,10 @@ def grid_frame(filters, *, limit=None, step=None, columns=None, cell=None) -> Im
     filters = _as_filters(filters)
     lim = symmetric_limit(filters) if limit is None else limit
     tiles = _tiles(filters, [lim] * len(filters), CELL if cell is None else cell)
-    font = _font(BODY_SIZE)
-    parts = [] if step is None else [_text(f"step {step}", font)]
+    font = load_font(BODY_SIZE)
+    parts = [] if step is None else [text_strip(f"step {step}", font)]
     parts.append(_grid(tiles, MAX_COLUMNS if columns is None else columns, (), font))
-    return _vstack(parts, gap=GAP, margin=GAP)
+    return vstack(parts, gap=GAP, margin=GAP)
 
 
 def save_gif(frames_filters: np.ndarray, steps: Sequence[int], path, *, fps=10, limit=None,

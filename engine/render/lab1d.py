@@ -11,8 +11,20 @@ from typing import Sequence
 import numpy as np
 from PIL import Image, ImageDraw
 
-from filterlab.engine.render.digit import BACKGROUND, BODY_SIZE, INK, MARGIN, MUTED, OUTLINE, SECTION_GAP, TITLE_SIZE, _font, _text, _vstack
-from filterlab.engine.lab1d.lab import Lab1DSnapshot
+from filterlab.engine.lab1d.snapshot import Lab1DSnapshot
+from filterlab.engine.render.drawing import (
+    BACKGROUND,
+    BODY_SIZE,
+    INK,
+    MARGIN,
+    MUTED,
+    OUTLINE,
+    SECTION_GAP,
+    TITLE_SIZE,
+    load_font,
+    text_strip,
+    vstack,
+)
 
 LEARNED_COLOR = (40, 90, 160)
 HAND_COLOR = (230, 120, 30)
@@ -35,7 +47,7 @@ class Axes:
     """
 
     def __init__(self, width, height, xlim, ylim, title, xlabel, legend=()):
-        self.font = _font(BODY_SIZE)
+        self.font = load_font(BODY_SIZE)
         rows = self._legend_rows(legend, width - LEFT - RIGHT)
         top = TOP + LINE * len(rows)
         self.image = Image.new("RGB", (width, height + top - TOP), BACKGROUND)
@@ -220,13 +232,13 @@ def lab1d_figure(snap: Lab1DSnapshot, title: str = "") -> Image.Image:
     if snap.tap_history.shape[0] == 0:
         raise ValueError("the snapshot has no taps record")
     half_width = WIDTH // 2 + 60
-    body = _font(BODY_SIZE)
+    body = load_font(BODY_SIZE)
     sections = [
         _sequence_panel(snap),
         _response_panel(snap),
         _hstack(_taps_over_time_panel(snap, half_width), _taps_now_panel(snap, WIDTH - half_width)),
-        _vstack([_text(line, body) for line in summary_lines(snap)], gap=2, margin=0),
+        vstack([text_strip(line, body) for line in summary_lines(snap)], gap=2, margin=0),
     ]
     if title:
-        sections.insert(0, _text(title, _font(TITLE_SIZE)))
-    return _vstack(sections, gap=SECTION_GAP // 2, margin=MARGIN)
+        sections.insert(0, text_strip(title, load_font(TITLE_SIZE)))
+    return vstack(sections, gap=SECTION_GAP // 2, margin=MARGIN)

@@ -1,25 +1,28 @@
-"""The one shape every view has: a small widget that draws a Snapshot.
+"""The one shape every view has: a small widget with one way to be drawn, `draw(snapshot)`.
 
-QWidget already has an `update()` that schedules a repaint. Views keep it working and
-add the project's meaning: `view.update(snapshot)` draws that snapshot, while
-`view.update()` (or with a rect, as Qt calls it) still repaints.
+A window keeps its views in `views` and, for each frame, calls `draw` on those that are
+visible and due (gui/windows/base.py). `max_hz` caps how often a view draws while
+training runs: plots whose axes must be re-rendered (loss, predictions) read fine at
+10-15 Hz, and the time saved goes to training. Paused, every view draws every frame.
 """
+from __future__ import annotations
+
+from typing import Any, Optional, Protocol, runtime_checkable
+
 from PySide6.QtWidgets import QWidget
 
-from filterlab.engine.core.snapshot import Snapshot
+
+@runtime_checkable
+class View(Protocol):
+    max_hz: Optional[float]
+
+    def draw(self, snapshot: Any) -> None: ...
 
 
 class SnapshotView(QWidget):
-    #: Most frames per second this view needs while training runs (None: every frame).
-    #: Plots whose axes must be re-rendered (loss, predictions) read fine at 10-15 Hz,
-    #: and the time saved goes to training instead.
-    max_hz = None
+    """A QWidget that is a View: subclasses implement `draw`."""
 
-    def update(self, *args):
-        if len(args) == 1 and isinstance(args[0], Snapshot):
-            self.draw(args[0])
-        else:
-            super().update(*args)
+    max_hz: Optional[float] = None
 
-    def draw(self, snapshot: Snapshot) -> None:
+    def draw(self, snapshot: Any) -> None:
         raise NotImplementedError

@@ -15,10 +15,8 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QVBoxLayout
 
 from filterlab.engine.core.snapshot import Snapshot
-
 from filterlab.gui.views.base import SnapshotView
-from filterlab.gui.views.colormaps import DIVERGING, GRAY
-from filterlab.gui.views.image_box import add_image_box
+from filterlab.gui.views.style import DIVERGING, GRAY, add_image_box
 
 
 class DecompositionView(SnapshotView):

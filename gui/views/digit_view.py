@@ -10,10 +10,8 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout
 
 from filterlab.engine.core.snapshot import Snapshot
-
 from filterlab.gui.views.base import SnapshotView
-from filterlab.gui.views.colormaps import GRAY
-from filterlab.gui.views.image_box import add_image_box
+from filterlab.gui.views.style import GRAY, add_image_box
 
 
 class DigitView(SnapshotView):

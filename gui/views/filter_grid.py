@@ -19,12 +19,9 @@ from PySide6.QtGui import QColor, QFont, QPainterPath, QPen, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsSimpleTextItem, QVBoxLayout
 
 from filterlab.engine.core.colours import DIVERGING_COLORS
-
 from filterlab.engine.core.snapshot import Snapshot
-
 from filterlab.gui.views.base import SnapshotView
-from filterlab.gui.views.colormaps import DIVERGING, filter_color
-from filterlab.gui.views.image_box import add_image_box
+from filterlab.gui.views.style import DIVERGING, add_image_box, filter_color
 
 GAP = 0.25       # gap between tiles, as a fraction of the kernel size
 LABEL = 0.32     # room under each tile for its cosine, as a fraction of the kernel size

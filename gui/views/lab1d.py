@@ -10,12 +10,12 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout
 
-from filterlab.engine.lab1d.lab import Lab1DSnapshot
+from filterlab.engine.lab1d.snapshot import Lab1DSnapshot
 from filterlab.engine.render.lab1d import BAR_COLOR, HAND_COLOR, LEARNED_COLOR, TAP_COLORS, TRUTH_COLOR, ZERO_COLOR
-
-from filterlab.gui.views.image_box import fixed_plot
+from filterlab.gui.views.base import SnapshotView
+from filterlab.gui.views.style import fixed_plot
 
 
 def _hex(rgb) -> str:
@@ -42,7 +42,7 @@ def _rounded_range(*arrays) -> tuple[float, float]:
     return np.floor(low / step - 0.5) * step, np.ceil(high / step + 0.5) * step
 
 
-class LabPlot(QWidget):
+class LabPlot(SnapshotView):
     """A fixed plot (no pan or zoom: the views set their own ranges) in a margin-free layout."""
 
     #: Most frames per second the view needs while training runs (None: every frame); the

@@ -10,9 +10,8 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout
 
 from filterlab.engine.core.snapshot import Snapshot
-
 from filterlab.gui.views.base import SnapshotView
-from filterlab.gui.views.image_box import fixed_plot
+from filterlab.gui.views.style import fixed_plot
 
 FLOOR = 1e-12  # a loss of exactly 0.0 (float32 underflow) still needs a place on a log axis
 

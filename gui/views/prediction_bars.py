@@ -10,9 +10,8 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout
 
 from filterlab.engine.core.snapshot import Snapshot
-
 from filterlab.gui.views.base import SnapshotView
-from filterlab.gui.views.image_box import fixed_plot
+from filterlab.gui.views.style import fixed_plot
 
 OTHER = pg.mkBrush(150, 160, 175)
 TARGET = pg.mkBrush(230, 120, 30)

@@ -8,8 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from filterlab.gui.views.colormaps import filter_color
-from filterlab.gui.views.image_box import fixed_plot
+from filterlab.gui.views.style import filter_color, fixed_plot
 
 
 class ProbePlot(pg.PlotWidget):

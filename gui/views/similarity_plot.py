@@ -11,10 +11,8 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QVBoxLayout
 
 from filterlab.engine.core.snapshot import Snapshot
-
 from filterlab.gui.views.base import SnapshotView
-from filterlab.gui.views.image_box import fixed_plot
-from filterlab.gui.views.colormaps import filter_color
+from filterlab.gui.views.style import filter_color, fixed_plot
 
 
 class SimilarityPlot(SnapshotView):

@@ -7,8 +7,8 @@ the digits the rest of the app shows. This widget only holds and shows the raw 2
 receiver of `changed` decides what to train on (and centres it the way MNIST was made).
 """
 import numpy as np
-from PySide6 import QtCore, QtGui, QtWidgets
 import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
 
 SIZE = 28
 DRAW_SIGMA = 0.9   # px: with the 1.6 gain this saturates a ~2 px core, like an MNIST pen stroke

@@ -1,8 +1,8 @@
 """How any training window is driven: Pause/Resume, Step, Reset with its seed, and the speed.
 
-The group only emits signals; its window decides what they do to the worker. A window
-with more ways to drive training (the digit window's fast-forward) passes its own
-buttons, and they join the row.
+The group only emits signals; its window (gui/windows/base.py) decides what they do to
+the training. A window with more ways to drive training (the digit window's
+fast-forward) passes its own buttons, and they join the row.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ class RunControls(QGroupBox):
     reset_clicked = Signal()
     speed_changed = Signal(float)  # steps per second, 0 = as fast as possible
 
-    def __init__(self, seed: int, reset_tip: str, extra_buttons=(), parent=None):
+    def __init__(self, seed_text: str, reset_tip: str, extra_buttons=(), parent=None):
         super().__init__("run", parent)
         self.pause = QPushButton("Pause")
         self.pause.setCheckable(True)
@@ -33,7 +33,7 @@ class RunControls(QGroupBox):
         self.reset.clicked.connect(self.reset_clicked)
         self.seed = QLabel()
         self.seed.setToolTip("The seed of the current start: the same seed gives the same start")
-        self.show_seed(seed)
+        self.show_seed(seed_text)
         self.speed = QComboBox()
         for text, value in SPEEDS:
             self.speed.addItem(text, value)
@@ -56,8 +56,9 @@ class RunControls(QGroupBox):
         self.pause.setText("Resume" if paused else "Pause")
         self.pause.blockSignals(False)
 
-    def show_seed(self, seed: int) -> None:
-        self.seed.setText(f"seed {seed}")
+    def show_seed(self, text: str) -> None:
+        """What the current start is, e.g. "seed 7" (or "seeds 1, 2" side by side)."""
+        self.seed.setText(text)
 
     def _on_pause(self, paused: bool) -> None:
         self.pause.setText("Resume" if paused else "Pause")

@@ -1,37 +1,103 @@
-"""A window over a training thread: it sends commands, draws the newest frame, joins the thread on close.
+"""What every Filter Lab window is: a window over a training thread.
 
-The trainer is built by a factory on the worker's own thread, so the window is on screen
-before torch has loaded; the window never calls the trainer, it only commands the worker
-and draws what the worker leaves in the mailbox. Subclasses build their views and say
-how a frame is drawn (`draw_frame`).
+It sends commands (gui/worker/commands.py), draws the newest frame the worker leaves in
+the mailbox, and joins the thread on close; it never calls the experiment itself, except
+through `ask_worker`, which runs a query on the training thread between steps and hands
+the answer back to this thread. The experiment is built by a factory on the worker's
+own thread, so the window is on screen (saying "loading PyTorch…") before torch loads.
+
+Shared by all four windows: the run controls (Pause/Resume, Step, Reset, speed), their
+keys, the timeline (every experiment keeps a record it can replay), the status bar, the
+draw loop with its per-view rate caps, and the bridge back to the GUI thread.
+Subclasses build their views into `self.views` and lay them out.
 """
 from __future__ import annotations
 
+import random
 import time
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtCore import QTimer, Signal, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
 
-from filterlab.gui.worker import Frame, TrainingWorker, WorkerThread
+from filterlab.gui.widgets.run_controls import RunControls
+from filterlab.gui.widgets.timeline_bar import TimelineBar
+from filterlab.gui.worker.commands import Commands
+from filterlab.gui.worker.loop import Frame
+from filterlab.gui.worker.pace import pace_for
+from filterlab.gui.worker.thread import TrainingWorker, WorkerThread
 
 
-class TrainingWindow(QMainWindow):
+class ExperimentWindow(QMainWindow):
     frame_drawn = Signal(object)  # the Frame just drawn (tests and --screenshot wait on it)
+    _gui_call = Signal(object)    # a function the worker thread hands over to run on this thread
 
-    def __init__(self, trainer_factory: Callable[[], object], running: bool = True):
+    def __init__(self, factory: Callable[[], Any], *, running: bool = True, seed_text: str = "",
+                 reset_tip: str = "", extra_buttons=()):
         super().__init__()
-        self.frame: Optional[Frame] = None
+        self.frame: Optional[Frame] = None  # the newest frame drawn
+        self.shown = None                   # the snapshot the views show: the live one, or a recorded one
+        self.views: tuple = ()
         self._drawn_at: dict = {}  # view -> when it last drew (for views with max_hz)
-        self.worker = TrainingWorker(trainer_factory, running=running)
+        self.commands = Commands()
+        self.worker = TrainingWorker(factory, self.commands, running=running)
         self.worker.frame_ready.connect(self._frame_waiting)
         self.worker.failed.connect(self.on_failed)
-        self._thread = WorkerThread(self.worker)
+        self._thread = WorkerThread(self.worker, self.commands)
+        self._gui_call.connect(self._run_gui_call)
+
+        self.run = RunControls(seed_text, reset_tip, extra_buttons)
+        self.run.set_paused(not running)
+        self.run.pause_toggled.connect(self.commands.set_paused)
+        self.run.step_clicked.connect(self.step_once)
+        self.run.reset_clicked.connect(self.reset)
+        self.run.speed_changed.connect(self.set_speed)
+        self.timeline = TimelineBar()
+        self.timeline.scrubbed.connect(self.show_recorded_step)
+        self.timeline.went_live.connect(self.go_live)
+        self._build_status_bar()
+        self._shortcuts: list[QShortcut] = []
+        self.add_keys({"Space": self.run.pause.toggle, "S": self.step_once, "R": self.reset})
 
     def start(self) -> None:
         """Start training; call once the views exist."""
         self._thread.start()
 
+    # ---------------------------------------------------------------- commands
+    def step_once(self) -> None:
+        self.run.set_paused(True)
+        self.commands.step_once()
+
+    def reset(self) -> None:
+        """Back to step 0 from a new random start; the seed is shown so the start can be repeated."""
+        seed = random.randrange(1, 2**31)
+        self.run.show_seed(f"seed {seed}")
+        self.commands.reset(seed)
+
+    def set_speed(self, steps_per_second: float) -> None:
+        """Steps per second; 0 means as fast as possible."""
+        self.commands.set_pace(pace_for(steps_per_second))
+
+    def add_keys(self, keys: dict[str, Callable[[], None]]) -> None:
+        for key, slot in keys.items():
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.activated.connect(slot)
+            self._shortcuts.append(shortcut)
+
+    def ask_worker(self, query: Callable[[Any], Any], then: Callable[[Any], None]) -> None:
+        """Run query(experiment) on the worker thread between steps; then(result) on this thread."""
+        def run(experiment):
+            result = query(experiment)
+            self._gui_call.emit(lambda: then(result))
+        self.commands.call(run)
+
+    @Slot(object)
+    def _run_gui_call(self, function: Callable[[], None]) -> None:
+        """A window method is the receiver, so a call emitted on the worker thread is queued here."""
+        function()
+
+    # ------------------------------------------------------------------ frames
     def _frame_waiting(self) -> None:
         """Draw it on a 1 ms timer, not at once: what is already queued (input, timers) goes first.
 
@@ -47,19 +113,68 @@ class TrainingWindow(QMainWindow):
         if frame is None:
             return
         self.frame = frame
-        self.draw_frame(frame)
+        self.timeline.set_recorded(frame.snapshot.record_steps)
+        if self.timeline.is_live:
+            self.display(frame.snapshot, every_view=not frame.running)
+        self.run.set_paused(not frame.running)
+        self.status_rate.setText(f"{frame.steps_per_second:,.0f} steps/s" if frame.running else "")
+        self.update_status(frame)
         self.frame_drawn.emit(frame)
 
-    def draw_frame(self, frame: Frame) -> None:
-        raise NotImplementedError
+    def display(self, snapshot, every_view: bool) -> None:
+        """Draw `snapshot` in the visible views; rate-capped ones only when due (or every_view)."""
+        self.shown = snapshot
+        for view in self.views:
+            if view.isVisible() and (every_view or self.due(view)):
+                view.draw(snapshot)
 
-    def due(self, view, frame: Frame) -> bool:
-        """Whether `view` should draw this frame: always when paused, else at most `view.max_hz` times a second."""
+    def due(self, view) -> bool:
+        """Whether `view` should draw now: at most `view.max_hz` times a second while training runs."""
         now = time.perf_counter()
-        if frame.running and view.max_hz is not None and now - self._drawn_at.get(view, 0.0) < 1.0 / view.max_hz:
+        if view.max_hz is not None and now - self._drawn_at.get(view, 0.0) < 1.0 / view.max_hz:
             return False
         self._drawn_at[view] = now
         return True
+
+    def update_status(self, frame: Frame) -> None:
+        """The status bar for this frame (subclasses say what their experiment has to say)."""
+        snap = frame.snapshot
+        self.status_step.setText(f"step {snap.step:,}   {'running' if frame.running else 'paused'}")
+        self.status_notice.setText(snap.diverged or "")
+
+    # ---------------------------------------------------------------- timeline
+    def show_recorded_step(self, step: int) -> None:
+        """Every view shows the recorded step at or before `step` (training goes on)."""
+        def show(snap):
+            if not self.timeline.is_live:
+                self.display(snap, every_view=True)
+                self.status_notice.setText(f"showing recorded step {snap.step:,}: press Live to return")
+        self.ask_worker(lambda experiment: experiment.snapshot_at(step), show)
+
+    def go_live(self) -> None:
+        self.status_notice.setText("")
+        if self.frame is not None:
+            self.display(self.frame.snapshot, every_view=True)
+
+    # ------------------------------------------------------------------ others
+    def set_body(self, body: QWidget) -> None:
+        """The window's views and controls, with the timeline under them."""
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(body, 1)
+        column.addWidget(self.timeline)
+        self.setCentralWidget(central)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.status_step = QLabel("loading PyTorch…")
+        self.status_rate = QLabel("")
+        self.status_notice = QLabel("")
+        self.status_notice.setStyleSheet("color: #b03020; font-weight: bold")
+        bar.addWidget(self.status_step)
+        bar.addWidget(self.status_notice, 1)
+        bar.addPermanentWidget(self.status_rate)
 
     def on_failed(self, message: str) -> None:
         """A refused command or a training error: shown for a while, above the live status."""

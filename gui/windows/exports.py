@@ -6,16 +6,23 @@ every failure (a read-only folder, a full disk) is reported and changes nothing 
 """
 from __future__ import annotations
 
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
 
-from filterlab.engine.render.digit import GIF_FRAMES, gif_frames, grid_frame, save_gif
 from filterlab.engine.core.files import save_image
+from filterlab.engine.render.digit import GIF_FRAMES, gif_frames, grid_frame, save_gif
 
-class Exporter:
+
+class Exporter(QObject):
     """The window's File > Export actions; `*_to(path)` do the work without a dialog."""
 
+    done = Signal(bool, str)         # an export finished: (succeeded, path)
+    _progress = Signal(int, int)     # frames rendered, of: emitted on the training thread, shown here
+
     def __init__(self, window):
+        super().__init__(window)
         self.window = window
+        self.progress = None
 
     def _ask(self, title: str, suffix: str, pattern: str):
         dialog = QFileDialog(self.window, title, "", pattern)
@@ -42,14 +49,12 @@ class Exporter:
         dialog.setMinimumDuration(300)
         dialog.setValue(0)
         self.progress = dialog
-
-        def show_progress(done: int, total: int) -> None:
-            window._gui_call.emit(lambda: (dialog.setMaximum(total), dialog.setValue(done)))
+        self._progress.connect(lambda done, total: (dialog.setMaximum(total), dialog.setValue(done)))
 
         def render(trainer):
             frames, steps = gif_frames(trainer.filter_history)
             try:
-                count = save_gif(frames, steps, path, progress=show_progress)
+                count = save_gif(frames, steps, path, progress=self._progress.emit)
             except (OSError, ValueError) as error:
                 return error, 0
             return None, count
@@ -57,8 +62,9 @@ class Exporter:
         def finish(result) -> None:
             error, count = result
             dialog.reset()
+            self._progress.disconnect()
             self._report(error, f"wrote {count} frames to {path}")
-            window.export_done.emit(error is None, path)
+            self.done.emit(error is None, path)
         window.ask_worker(render, finish)
 
     # ------------------------------------------------------------------ PNG
@@ -69,7 +75,7 @@ class Exporter:
 
     def png_to(self, path: str) -> None:
         """The grid as shown now (live or scrubbed), with its step."""
-        snap = self.window._shown
+        snap = self.window.shown
         if snap is None:
             return
         try:
@@ -78,7 +84,7 @@ class Exporter:
         except (OSError, ValueError) as failure:
             error = failure
         self._report(error, f"wrote the grid at step {snap.step:,} to {path}")
-        self.window.export_done.emit(error is None, path)
+        self.done.emit(error is None, path)
 
     # -------------------------------------------------------------- history
     def history(self) -> None:
@@ -96,5 +102,5 @@ class Exporter:
 
         def finish(error) -> None:
             self._report(error, f"wrote the history to {path}")
-            self.window.export_done.emit(error is None, path)
+            self.done.emit(error is None, path)
         self.window.ask_worker(save, finish)

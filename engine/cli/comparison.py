@@ -1,0 +1,65 @@
+"""Runs side by side on the command line (`--compare`): which runs, and the headless report."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from filterlab.engine.cli.digit import STEPS, config_from_args, digit_from_args
+from filterlab.engine.cli.options import UsageError, options_given
+from filterlab.engine.cli.progress import rate, train
+from filterlab.engine.comparison.runs_text import configs_from_spec
+from filterlab.engine.comparison.spec import ComparisonSpec
+from filterlab.engine.core.config import ConfigError
+from filterlab.engine.core.files import save_image, save_json
+
+MAX_RUNS = 4
+
+
+def spec_from_args(args: argparse.Namespace) -> ComparisonSpec:
+    stray = options_given(args, ("load", "gif"))
+    if stray:
+        raise UsageError(f"{', '.join(stray)} do(es) not apply to --compare")
+    try:
+        runs = configs_from_spec(args.compare, config_from_args(args))
+    except ConfigError as error:
+        raise UsageError(f"--compare {error}") from None
+    if not 2 <= len(runs) <= MAX_RUNS:
+        raise UsageError(f"--compare takes 2 to {MAX_RUNS} runs separated by ';', got {len(runs)}")
+    if len({(c.filters, c.kernel, c.device) for _, c in runs}) > 1:
+        raise UsageError("--compare runs must share filters, kernel and device")
+    image, label, description = digit_from_args(args)
+    return ComparisonSpec(tuple(runs), image, label, description)
+
+
+def run(comparison, spec: ComparisonSpec, steps, out: Path, gif) -> tuple[list[str], bool]:
+    """Train the runs side by side; write figure.png and metrics.json.
+
+    `max_filter_difference` (largest |w_k - w_0| over filters k) is ~0 when a run's
+    filters are all identical: the symmetry a zero or constant start never breaks (to
+    float rounding, ~1e-8).
+    """
+    from filterlab.engine.render.digit import comparison_figure
+
+    done, seconds = train(comparison, STEPS if steps is None else steps)
+    snaps = comparison.snapshots()
+    runs = [{
+        "name": name,
+        "final_loss": snap.loss,
+        "initial_cosine": snap.initial_cosine.tolist(),
+        "cosine": snap.cosine.tolist(),
+        "mean_abs_cosine": float(abs(snap.cosine).mean()),
+        "max_filter_difference": float(abs(snap.filters - snap.filters[:1]).max()),
+        "config": snap.config.to_dict(),
+    } for name, snap in zip(comparison.names, snaps)]
+    metrics = {"steps": comparison.step_count, "runs": runs, "steps_per_second": rate(done, seconds),
+               "seconds": seconds, "label": comparison.label, "device": str(comparison.device),
+               "diverged": comparison.diverged}
+    figure = comparison_figure(comparison.image, [(f"{name}: loss {snap.loss:.3g}", snap.filters, snap.cosine)
+                                                  for name, snap in zip(comparison.names, snaps)],
+                               title=f"Filter Lab: {spec.description}, after {comparison.step_count} steps")
+    out.mkdir(parents=True, exist_ok=True)
+    save_image(figure, out / "figure.png")
+    save_json(out / "metrics.json", metrics)
+    line = "; ".join(f"{r['name']}: loss {r['final_loss']:.4g}, mean |cosine| {r['mean_abs_cosine']:.3f}"
+                     for r in runs)
+    return [f"wrote {out}/figure.png, metrics.json", line], bool(metrics["diverged"])

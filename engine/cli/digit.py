@@ -1,0 +1,119 @@
+"""One digit on the command line (the default mode): which digit, which settings, and the headless report."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from filterlab.engine.cli.options import UsageError, options_given
+from filterlab.engine.cli.progress import rate, train
+from filterlab.engine.core.config import Config, ConfigError
+from filterlab.engine.core.files import save_image, save_json
+from filterlab.engine.data import DataError
+from filterlab.engine.digit.spec import DigitSpec
+
+STEPS = 5000
+IGNORED_WITH_LOAD = ("image", "digit", "index", "label", "mnist_root", "download", "filters", "kernel",
+                     "optimizer", "lr", "momentum", "weight_decay", "seed", "device", "init", "init_value")
+
+
+def config_from_args(args: argparse.Namespace) -> Config:
+    try:
+        return Config(filters=args.filters, kernel=args.kernel, optimizer=args.optimizer,
+                      lr=args.lr, momentum=args.momentum, weight_decay=args.weight_decay,
+                      seed=args.seed, device=args.device, init=args.init, init_value=args.init_value)
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+
+
+def spec_from_args(args: argparse.Namespace) -> DigitSpec:
+    """A loaded session, or what the options say."""
+    session = session_from_args(args)
+    if session is not None:
+        description = f"digit {session.label} ({args.load.name}, from step {session.step:,})"
+        return DigitSpec(session.config, session.image, session.label, description, session)
+    image, label, description = digit_from_args(args)
+    if args.image is not None and args.label is None:
+        print("note: training the image as class 0; choose the class with --label", file=sys.stderr)
+    return DigitSpec(config_from_args(args), image, label, description)
+
+
+def session_from_args(args: argparse.Namespace):
+    """The checked session --load names, or None; a bad file is a UsageError."""
+    if args.load is None:
+        return None
+    from filterlab.engine.digit.session import SessionError, read_session
+    try:
+        session = read_session(args.load)
+    except SessionError as error:
+        raise UsageError(f"cannot load the session {error}") from None
+    ignored = options_given(args, IGNORED_WITH_LOAD)
+    if ignored:
+        print(f"note: the session brings its own settings and digit; ignoring {', '.join(ignored)}",
+              file=sys.stderr)
+    return session
+
+
+def digit_from_args(args: argparse.Namespace):
+    """(image, label, description) of the training digit the options name."""
+    from filterlab.engine import data
+    try:
+        if args.image is not None:
+            image = data.load_image_file(args.image)
+            return _checked(image, 0 if args.label is None else args.label, f"{args.image.name}")
+        if args.mnist_root is not None:
+            index = args.index
+            digit = 4 if index is None and args.digit is None else args.digit
+            image, label = data.mnist_digit(args.mnist_root, digit=digit, index=index, download=args.download)
+            where = f"MNIST #{index}" if index is not None else f"MNIST first {digit}"
+        elif args.index is not None:
+            image, label = data.bundled_index(args.index)
+            where = f"sample #{args.index}"
+        else:
+            digit = 4 if args.digit is None else args.digit
+            image, label = data.bundled_digit(digit)
+            where = f"first bundled {digit}"
+    except DataError as error:
+        raise UsageError(str(error)) from None
+    label = label if args.label is None else args.label
+    return _checked(image, label, f"digit {label} ({where})")
+
+
+def _checked(image, label, description):
+    if not 0 <= label <= 9:
+        raise UsageError(f"--label must be a digit 0-9, got {label}")
+    return image, label, description
+
+
+def run(trainer, spec: DigitSpec, steps, out: Path, gif) -> tuple[list[str], bool]:
+    """Train, then write figure.png, metrics.json, history.npz (and a GIF); (lines to print, diverged)."""
+    from filterlab.engine.render.digit import filter_figure, gif_frames, save_gif
+
+    done, seconds = train(trainer, STEPS if steps is None else steps)
+    snap = trainer.snapshot()
+    metrics = {
+        "steps": snap.step,
+        "final_loss": snap.loss,
+        "initial_cosine": snap.initial_cosine.tolist(),
+        "cosine": snap.cosine.tolist(),
+        "mean_abs_cosine": float(abs(snap.cosine).mean()),
+        "class_weights": snap.class_weights.tolist(),
+        "steps_per_second": rate(done, seconds),
+        "seconds": seconds,
+        "label": snap.label,
+        "device": snap.device,
+        "diverged": snap.diverged,
+        "config": snap.config.to_dict(),
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    figure = filter_figure(snap.image, snap.initial, snap.filters, snap.initial_cosine, snap.cosine,
+                           title=f"Filter Lab: {spec.description}, after {snap.step} steps")
+    save_image(figure, out / "figure.png")
+    save_json(out / "metrics.json", metrics)
+    trainer.save_history(out / "history.npz")
+    if gif is not None:
+        save_gif(*gif_frames(trainer.filter_history), gif)
+    lines = [f"wrote {out}/figure.png, metrics.json, history.npz" + (f" and {gif}" if gif else ""),
+             f"loss {metrics['final_loss']:.4g}, mean |cosine| to the digit {metrics['mean_abs_cosine']:.3f}, "
+             f"{metrics['steps_per_second']:,.0f} steps/s" if metrics["steps_per_second"] else "no steps trained"]
+    return lines, bool(metrics["diverged"])

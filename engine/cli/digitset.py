@@ -1,0 +1,117 @@
+"""A set of digits on the command line (`--classes`): which digits, and the headless report."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from filterlab.engine.cli.digit import config_from_args
+from filterlab.engine.cli.options import UsageError, options_given
+from filterlab.engine.cli.progress import rate, train
+from filterlab.engine.core.config import ConfigError
+from filterlab.engine.core.files import save_image, save_json
+from filterlab.engine.data import DataError
+from filterlab.engine.digitset.data import DEFAULT_BATCH, EPOCHS
+from filterlab.engine.digitset.spec import SetSpec
+
+ONE_DIGIT = ("image", "digit", "index", "label", "load", "gif")
+SET_ONLY = ("epochs", "batch_size")
+
+
+def check(args: argparse.Namespace) -> None:
+    """Refuse what means nothing to a set run, before anything starts."""
+    if args.compare is not None:
+        raise UsageError("--classes and --compare do not mix: compare runs on one digit")
+    stray = options_given(args, ONE_DIGIT + (("steps",) if args.headless else ()))
+    if stray:
+        raise UsageError(f"{', '.join(stray)} do(es) not apply to --classes"
+                         + ("; a set run counts --epochs" if "--steps" in stray else ""))
+    for name in SET_ONLY:
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            raise UsageError(f"--{name.replace('_', '-')} must be 1 or more, got {value}")
+
+
+def spec_from_args(args: argparse.Namespace) -> SetSpec:
+    from filterlab.engine.digitset.data import bundled_set, mnist_set, parse_classes
+
+    check(args)
+    config = config_from_args(args)
+    try:
+        classes = parse_classes(args.classes)
+        digits = (mnist_set(args.mnist_root, classes, args.download) if args.mnist_root is not None
+                  else bundled_set(classes))
+    except (DataError, ConfigError) as error:
+        raise UsageError(str(error)) from None
+    return SetSpec(config, digits, args.batch_size or DEFAULT_BATCH, args.epochs or EPOCHS)
+
+
+def run(trainer, spec: SetSpec, steps, out: Path, gif) -> tuple[list[str], bool]:
+    """Train the epochs, a progress bar and a score line each; write figure, metrics and history.
+
+    The test accuracy before any training is measured too: it is the baseline (about
+    chance) that the per-epoch figures are to be read against.
+    """
+    import sys
+
+    initial_loss, initial_accuracy = trainer.evaluate()
+    done = seconds = 0
+    for epoch in range(1, spec.epochs + 1):
+        made, took = train(trainer, trainer.steps_per_epoch, desc=f"epoch {epoch}/{spec.epochs}")
+        done, seconds = done + made, seconds + took
+        if trainer.diverged:
+            break
+        record = trainer.epochs[-1]
+        sys.stderr.write(f"epoch {epoch}/{spec.epochs}: train loss {record['train_loss']:.4f}, test loss "
+                         f"{record['test_loss']:.4f}, test accuracy {record['test_accuracy']:.1%}\n")
+    metrics = _metrics(trainer, initial_loss, initial_accuracy, done, seconds)
+    _write(trainer, metrics, out)
+    accuracy = metrics["final_test_accuracy"]
+    line = (f"test accuracy {accuracy:.1%} after {len(metrics['epochs'])} epoch(s) "
+            f"(before training {initial_accuracy:.1%}), {metrics['steps_per_second'] or 0:,.0f} steps/s"
+            if accuracy is not None else "no epoch trained")
+    return [f"wrote {out}/figure.png, metrics.json, history.npz", line], bool(metrics["diverged"])
+
+
+def _metrics(trainer, initial_loss, initial_accuracy, done, seconds) -> dict:
+    snap, digits = trainer.snapshot(), trainer.digits
+    last = trainer.epochs[-1] if trainer.epochs else {}
+    return {
+        "data": digits.description,
+        "classes": list(digits.classes),
+        "train_size": len(digits.train_labels),
+        "test_size": len(digits.test_labels),
+        "batch_size": trainer.batch_size,
+        "steps_per_epoch": trainer.steps_per_epoch,
+        "steps": snap.step,
+        "initial_test_loss": initial_loss,
+        "initial_test_accuracy": initial_accuracy,
+        "epochs": trainer.epochs,
+        "final_train_loss": last.get("train_loss"),
+        "final_test_loss": last.get("test_loss"),
+        "final_test_accuracy": last.get("test_accuracy"),
+        "filter_classes": snap.filter_classes.tolist(),
+        "initial_cosine": snap.initial_cosine.tolist(),
+        "cosine": snap.cosine.tolist(),
+        "mean_abs_cosine": float(abs(snap.cosine).mean()),
+        "steps_per_second": rate(done, seconds),
+        "seconds": seconds,
+        "device": snap.device,
+        "diverged": snap.diverged,
+        "config": snap.config.to_dict(),
+    }
+
+
+def _write(trainer, metrics: dict, out: Path) -> None:
+    from filterlab.engine.render.digit import filter_figure
+
+    snap, digits = trainer.snapshot(), trainer.digits
+    score = f", test accuracy {metrics['final_test_accuracy']:.1%}" if trainer.epochs else ""
+    figure = filter_figure(digits.train_images.mean(axis=0), snap.initial, snap.filters, snap.initial_cosine,
+                           snap.cosine, title=f"Filter Lab: {digits.description}, after {len(trainer.epochs)} "
+                           f"epochs{score}",
+                           image_caption="mean training image (cos: to the mean of the filter's class)",
+                           targets=[str(c) for c in snap.filter_classes])
+    out.mkdir(parents=True, exist_ok=True)
+    save_image(figure, out / "figure.png")
+    save_json(out / "metrics.json", metrics)
+    trainer.save_history(out / "history.npz")

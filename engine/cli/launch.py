@@ -1,0 +1,61 @@
+"""From the command line to what to start: parsed once, into an experiment's spec.
+
+`parse(argv)` checks every option and returns a `Launch`: the spec of the experiment
+(engine/*/spec.py) and how to run it (headless or in a window, how many steps, where
+to write). The window is handed the spec, never the argparse namespace.
+"""
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from filterlab.engine.cli import comparison, digit, digitset, lab1d
+from filterlab.engine.cli.options import UsageError, build_parser, options_given
+
+
+@dataclass(frozen=True)
+class Launch:
+    spec: object                      # DigitSpec, SetSpec, ComparisonSpec or Lab1DSpec
+    headless: bool = False
+    steps: Optional[int] = None       # None: the mode's own default
+    out: Path = Path("run")
+    gif: Optional[Path] = None
+    screenshot: Optional[Path] = None
+
+
+def parse(argv=None) -> Launch:
+    """Parse and check the options; UsageError (one line) for anything that cannot run."""
+    args = build_parser().parse_args(argv)
+    _check_common(args)
+    return Launch(spec=spec_from_args(args), headless=args.headless, steps=args.steps, out=args.out,
+                  gif=args.gif, screenshot=args.screenshot)
+
+
+def spec_from_args(args: argparse.Namespace):
+    """The experiment the options describe, checked and loaded."""
+    if args.lab1d:
+        return lab1d.spec_from_args(args)
+    stray = options_given(args, lab1d.LAB_ONLY)
+    if stray:
+        raise UsageError(f"{', '.join(stray)} belong(s) to the 1-D lab; add --lab1d")
+    if args.classes is not None:
+        return digitset.spec_from_args(args)
+    stray = options_given(args, digitset.SET_ONLY)
+    if stray:
+        raise UsageError(f"{', '.join(stray)} belong(s) to set runs; add --classes")
+    if args.compare is not None:
+        return comparison.spec_from_args(args)
+    return digit.spec_from_args(args)
+
+
+def _check_common(args: argparse.Namespace) -> None:
+    if args.steps is not None and args.steps < 0:
+        raise UsageError(f"--steps must be 0 or more, got {args.steps}")
+    if args.headless and args.screenshot:
+        raise UsageError("--screenshot needs the window; leave out --headless")
+    if args.gif is not None and not args.headless:
+        raise UsageError("--gif is for --headless runs; the window exports GIFs from its menu")
+    if args.headless and args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"--out {args.out} exists and is not a folder")

@@ -1,0 +1,97 @@
+"""The one parser of the command line, for the window and the headless run alike.
+
+Every mistake a user can make on the command line (a missing file, filters 0, lr NaN)
+ends as one readable line on stderr and exit code 2, never a traceback: the parser
+refuses what it can, and `UsageError` carries the rest out of the engine.
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from filterlab.engine.core.config import DEVICES, INITS, OPTIMIZERS, Config
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """A mistake in what the user asked for; the message is shown as is."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str):
+        """One line instead of argparse's usage dump: the option and what is wrong."""
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def build_parser() -> Parser:
+    parser = Parser(
+        prog="filterlab",
+        description="Watch a tiny CNN's filters turn into the digit it is trained on.",
+    )
+    _mode_options(parser)
+    _digit_options(parser)
+    _model_options(parser)
+    return parser
+
+
+def _mode_options(parser: Parser) -> None:
+    mode = parser.add_argument_group("mode")
+    mode.add_argument("--headless", action="store_true",
+                      help="train without a window and write figure.png, metrics.json, history.npz")
+    mode.add_argument("--steps", type=int, default=None,
+                      help="steps to train (headless default 5000; with --screenshot default 300)")
+    mode.add_argument("--out", type=Path, default=Path("run"), help="headless output folder (default: run)")
+    mode.add_argument("--gif", type=Path, help="also write an animated GIF of the filters (headless)")
+    mode.add_argument("--screenshot", type=Path,
+                      help="open the window, train --steps steps, save a PNG of it and exit")
+    mode.add_argument("--load", type=Path, metavar="SESSION",
+                      help="carry on from a saved session (.npz); its own settings and digit are used")
+    mode.add_argument("--lab1d", action="store_true",
+                      help="the 1-D lab: train a k-tap filter to find the local peaks of random sequences")
+
+    lab = parser.add_argument_group("1-D lab (with --lab1d; --lr, --seed, --steps also apply)")
+    lab.add_argument("--taps", type=int, help="taps of the 1-D filter, odd, 3-9 (default 3)")
+    lab.add_argument("--levels", type=int, help="sequence values 0..levels-1, 2-100 (default 2: 0s and 1s)")
+    many = parser.add_argument_group("many digits, runs side by side")
+    many.add_argument("--classes", metavar="LIST",
+                      help="train on a set: 'all' or classes like 3,7 (bundled sample, or --mnist-root)")
+    many.add_argument("--epochs", type=int, help="epochs to train with --classes (default 10)")
+    many.add_argument("--batch-size", type=int, help="minibatch size with --classes (default 64)")
+    many.add_argument("--compare", metavar="RUNS",
+                      help="2-4 runs side by side on one digit, e.g. 'seed=1;seed=2;optimizer=sgd,lr=0.1'")
+
+
+def _digit_options(parser: Parser) -> None:
+    data = parser.add_argument_group("training digit")
+    pick = data.add_mutually_exclusive_group()
+    pick.add_argument("--image", type=Path, help="a PNG/JPEG of a digit, any size, either polarity")
+    pick.add_argument("--digit", type=int, help="the first sample of this class, 0-9 (default: a 4)")
+    pick.add_argument("--index", type=int, help="the sample with this number")
+    data.add_argument("--label", type=int, help="the class to train it as (default: its own label)")
+    data.add_argument("--mnist-root", type=Path,
+                      help="take --digit/--index from the full MNIST in this folder (torchvision)")
+    data.add_argument("--download", action="store_true", help="download MNIST into --mnist-root if missing")
+
+
+def _model_options(parser: Parser) -> None:
+    model = parser.add_argument_group("model and training")
+    defaults = Config()
+    model.add_argument("--filters", type=int, default=defaults.filters, help="number of filters, 1-64")
+    model.add_argument("--kernel", type=int, default=defaults.kernel, help="kernel size, 3-28")
+    model.add_argument("--optimizer", choices=OPTIMIZERS, default=defaults.optimizer)
+    model.add_argument("--lr", type=float, default=defaults.lr, help="learning rate")
+    model.add_argument("--momentum", type=float, default=defaults.momentum, help="SGD momentum")
+    model.add_argument("--weight-decay", type=float, default=defaults.weight_decay)
+    model.add_argument("--seed", type=int, default=defaults.seed, help="initialisation seed")
+    model.add_argument("--device", choices=DEVICES, default=defaults.device)
+    model.add_argument("--init", choices=INITS, default=defaults.init,
+                       help="initial filters: PyTorch's default, zeros, constant or gaussian")
+    model.add_argument("--init-value", type=float, default=defaults.init_value,
+                       help="the constant, or the gaussian's standard deviation (default 0.01)")
+
+
+def options_given(args: argparse.Namespace, names) -> list[str]:
+    """The options among `names` set to something other than their default, as typed: --mnist-root."""
+    defaults = build_parser().parse_args([])
+    return [f"--{name.replace('_', '-')}" for name in names if getattr(args, name) != getattr(defaults, name)]

@@ -1,0 +1,112 @@
+"""The one protocol every experiment implements, so one worker, one window base and one
+headless runner serve them all.
+
+An experiment is a plain object with no threads and no Qt. The window's worker calls it
+between frames; the headless runner calls it in a loop; tests call it directly. What
+it must offer:
+
+* `step(n)` trains n steps and returns how many it kept (fewer when training diverged,
+  and then `diverged` says why and `step` does nothing until a reset or a smaller
+  learning rate);
+* `reset(seed)` goes back to step 0 from a fresh start (a new seed, or None: the same);
+* `set_hparams(**changes)` changes settings; the learning rate and friends change live,
+  a change of shape may restart;
+* `snapshot()` is a frozen numpy copy of everything a view may draw, safe to hand to
+  another thread; it carries `step`, `diverged` and `record_steps`;
+* `record_steps()` and `snapshot_at(step)` are the record a timeline replays: the
+  recorded steps, and the snapshot of the recorded step at or before `step`, rebuilt
+  from the record (marked `historical`).
+
+Adding a fifth experiment: write a class with these members in its own package under
+engine/, a spec (engine/cli/specs.py) that builds it, and a window under gui/windows/.
+"""
+from __future__ import annotations
+
+from typing import Optional, Protocol, runtime_checkable
+
+import numpy as np
+
+
+@runtime_checkable
+class SnapshotLike(Protocol):
+    """What the worker and the window base read of any experiment's snapshot."""
+
+    step: int
+    diverged: Optional[str]
+    historical: bool
+
+    @property
+    def record_steps(self) -> np.ndarray: ...
+
+
+@runtime_checkable
+class Experiment(Protocol):
+    step_count: int
+    diverged: Optional[str]
+
+    def step(self, n: int = 1) -> int: ...
+    def reset(self, seed: Optional[int] = None) -> None: ...
+    def set_hparams(self, **changes) -> None: ...
+    def snapshot(self) -> SnapshotLike: ...
+    def record_steps(self) -> np.ndarray: ...
+    def snapshot_at(self, step: int) -> SnapshotLike: ...
+
+
+class LearnerExperiment:
+    """What an experiment built around a Learner (engine/core/learner.py) reads straight from it.
+
+    The one-digit Trainer and the SetTrainer each own a `learner` and an `image_history`;
+    they differ in where their examples come from and in what a snapshot says, not here.
+    """
+
+    learner: "object"
+    image_history: "object"
+
+    config = property(lambda self: self.learner.config)
+    device = property(lambda self: self.learner.device)
+    model = property(lambda self: self.learner.model)
+    optimizer = property(lambda self: self.learner.optimizer)
+    step_count = property(lambda self: self.learner.step_count)
+    diverged = property(lambda self: self.learner.diverged)
+    losses = property(lambda self: self.learner.losses)
+    filter_history = property(lambda self: self.learner.record)
+    initial = property(lambda self: self.learner.initial)
+
+    def step(self, n: int = 1) -> int:
+        return self.learner.step(n)
+
+    def reset(self, seed: Optional[int] = None, **changes) -> None:
+        """Back to step 0 from a fresh start (a new seed, or config changes such as filters/kernel)."""
+        if seed is not None:
+            changes["seed"] = seed
+        self.learner.reset(self.config.with_(**changes))
+        self._restart()
+
+    def set_hparams(self, **changes) -> None:
+        """Change learning settings live; filters and kernel size rebuild the model."""
+        if self.learner.set_hparams(**changes):
+            self._restart()
+
+    def _restart(self) -> None:
+        """After a reset: the experiment's own records start again (each experiment says how)."""
+        raise NotImplementedError
+
+    def record_steps(self) -> np.ndarray:
+        return np.array(self.learner.record.steps, dtype=np.int64)
+
+    def recorded_losses(self, step: int) -> tuple[np.ndarray, np.ndarray]:
+        """The loss curve up to `step` (a replayed step shows the curve as it was then)."""
+        steps, values = self.learner.losses.arrays()
+        keep = steps <= step
+        return steps[keep], values[keep]
+
+    def history(self) -> dict[str, np.ndarray]:
+        """The run's record as the arrays saved in history.npz."""
+        from filterlab.engine.core.history import history_arrays
+        learner = self.learner
+        return history_arrays(learner.losses, learner.record, self.image_history, learner.initial,
+                              learner.config.to_dict())
+
+    def save_history(self, path) -> None:
+        from filterlab.engine.core.files import save_npz
+        save_npz(path, self.history())

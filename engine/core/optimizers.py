@@ -1,0 +1,40 @@
+"""The optimizers of the experiment, and the copies of their state a rollback or a session needs."""
+from __future__ import annotations
+
+import torch
+
+from filterlab.engine.core.config import Config
+
+
+def make_optimizer(params, config: Config) -> torch.optim.Optimizer:
+    """Adam as in the original experiment, or plain SGD (with optional momentum).
+
+    fused=True: the whole update of all four tensors is one kernel instead of a dozen
+    small ops per tensor. With ~4k multiply-adds per step, op dispatch *is* the cost,
+    so this alone makes a step ~1.5x faster on a CPU (see bench/).
+    """
+    if config.optimizer == "adam":
+        return torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay, fused=True)
+    return torch.optim.SGD(params, lr=config.lr, momentum=config.momentum,
+                           weight_decay=config.weight_decay, fused=True)
+
+
+def apply_hparams(optimizer: torch.optim.Optimizer, config: Config) -> None:
+    """The live settings of `config` into every parameter group."""
+    for group in optimizer.param_groups:
+        group["lr"], group["weight_decay"] = config.lr, config.weight_decay
+        if "momentum" in group:
+            group["momentum"] = config.momentum
+
+
+def clone_state(value):
+    """A deep copy of a state_dict: tensors cloned, containers rebuilt."""
+    if isinstance(value, torch.Tensor):
+        return value.clone()
+    if isinstance(value, dict):
+        return {k: clone_state(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clone_state(v) for v in value]
+    return value
+
+

@@ -1,0 +1,229 @@
+"""Is this file a session Filter Lab can carry on from? Checked before anything is built.
+
+A session file is treated as hostile until checked. np.load trusts what a file claims:
+a zip member may declare gigabytes, an array header may declare far more data than
+follows, an array may be a pickle. So the zip directory and every array header are
+checked *before* anything is decompressed, then names, dtypes and shapes against the
+file's own config, then values. Only a file that passes all of it becomes a Trainer, so
+a bad file can never leave a running session half-replaced.
+
+No torch here: the window reads a session given on the command line before torch loads.
+"""
+from __future__ import annotations
+
+import json
+import math
+import zipfile
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+from filterlab.engine.core.config import IMAGE_SIZE, Config, ConfigError, check_float, check_int
+from filterlab.engine.core.parameters import PARAMETERS, head_size, parameter_shapes
+
+FORMAT = "filterlab-session"
+VERSION = 1
+MAX_UNPACKED_BYTES = 512 * 2**20  # the largest real session is well under 200 MB unpacked
+MAX_ARRAYS = 100  # a session has at most 42
+MAX_STEP = 2**62
+OPTIMIZER_SLOTS = {"adam": ("step", "exp_avg", "exp_avg_sq"), "sgd": ("momentum_buffer",)}
+ROLLBACK = "rollback."
+
+
+class SessionError(ValueError):
+    """A session file that cannot be used; the message names the file and what is wrong."""
+
+
+def read_checked(path) -> tuple[Config, dict, dict[str, np.ndarray]]:
+    """(config, meta, arrays) of a session file that passed every check; else SessionError naming it."""
+    path = Path(path)
+    try:
+        arrays = _read_arrays(path)
+        meta = _json(arrays, "session_json")
+        _check_format(meta)
+        config = Config.from_dict(_json(arrays, "config_json"))
+        _check_meta(meta)
+        _check_arrays(arrays, config, meta)
+        _check_values(arrays, meta)
+    except (SessionError, ConfigError) as error:
+        raise SessionError(f"{path}: {error}") from None
+    return config, meta, arrays
+
+
+# ------------------------------------------------------------- the file, as a zip
+def _read_arrays(path: Path) -> dict[str, np.ndarray]:
+    """Every array in the file, after the zip's and the headers' claims were checked."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            _check_members(members)
+            for member in members:
+                with archive.open(member) as stream:
+                    _check_header(member, stream)
+        with np.load(path, allow_pickle=False) as npz:
+            return {name: npz[name] for name in npz.files}
+    except SessionError:
+        raise
+    except FileNotFoundError:
+        raise SessionError("no such file") from None
+    except OSError as error:
+        raise SessionError(f"cannot read it: {error.strerror or error}") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, RuntimeError,
+            NotImplementedError) as error:
+        raise SessionError(f"not a Filter Lab session file (not a readable .npz: {error})") from None
+
+
+def _check_members(members: list[zipfile.ZipInfo]) -> None:
+    """Refuse on the zip's directory alone: too many, duplicated, or too large entries."""
+    names = [member.filename for member in members]
+    if len(names) > MAX_ARRAYS:
+        raise SessionError(f"it holds {len(names)} entries; a session has at most {MAX_ARRAYS}")
+    if len(set(names)) != len(names):
+        raise SessionError("it holds two entries of the same name")
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise SessionError(f"its contents claim {unpacked / 2**20:,.0f} MB unpacked, more than any "
+                           f"session needs ({MAX_UNPACKED_BYTES // 2**20} MB); refused")
+    for name in names:
+        if not name.endswith(".npy"):
+            raise SessionError(f"it holds {name!r}, which is not an array")
+
+
+def _check_header(member: zipfile.ZipInfo, stream) -> None:
+    """An array must be plain data, no larger than the bytes the zip says it has."""
+    name = member.filename[:-len(".npy")]
+    readers = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+    reader = readers.get(np.lib.format.read_magic(stream))
+    if reader is None:
+        raise SessionError(f"array {name!r} is in an unsupported .npy version")
+    shape, _, dtype = reader(stream)
+    if dtype.hasobject:
+        raise SessionError(f"array {name!r} holds Python objects (a pickle); refused")
+    if math.prod(shape) * dtype.itemsize > member.file_size:
+        raise SessionError(f"array {name!r} claims more data than the file holds")
+
+
+# ------------------------------------------------------------ the file's contents
+def _json(arrays: dict, name: str) -> dict:
+    array = arrays.get(name)
+    if array is None:
+        raise SessionError(f"not a Filter Lab session file (it has no {name!r})")
+    if array.dtype.kind != "U" or array.shape != ():
+        raise SessionError(f"{name!r} is not a JSON string")
+    try:
+        data = json.loads(str(array))
+    except (ValueError, RecursionError) as error:
+        raise SessionError(f"{name!r} is not valid JSON ({error})") from None
+    if not isinstance(data, dict):
+        raise SessionError(f"{name!r} is not a JSON object")
+    return data
+
+
+def _check_format(meta: dict) -> None:
+    if meta.get("format") != FORMAT:
+        raise SessionError(f"not a Filter Lab session file (format {meta.get('format')!r})")
+    if meta.get("version") != VERSION:
+        raise SessionError(f"session format version {meta.get('version')!r}; this Filter Lab "
+                           f"reads version {VERSION} (a newer Filter Lab may read it)")
+
+
+def _check_meta(meta: dict) -> None:
+    """Every number the record resumes from, in the range the history classes rely on."""
+    check_int("step", meta.get("step"), 0, MAX_STEP)
+    check_int("label", meta.get("label"), 0, 9)
+    check_int("loss_capacity", meta.get("loss_capacity"), 2, 2**24)
+    check_int("loss_stride", meta.get("loss_stride"), 1, MAX_STEP)
+    check_int("loss_block_len", meta.get("loss_block_len"), 0, meta["loss_stride"] - 1)
+    check_float("loss_block_sum", meta.get("loss_block_sum"))
+    check_int("filter_interval", meta.get("filter_interval"), 1, MAX_STEP)
+    check_int("filter_max_bytes", meta.get("filter_max_bytes"), 1, MAX_UNPACKED_BYTES)
+    if meta["loss_capacity"] % 2:
+        raise SessionError("loss_capacity must be even")
+    if not isinstance(meta.get("rollback"), bool):
+        raise SessionError("rollback must be true or false")
+    if not (meta.get("diverged") is None or isinstance(meta["diverged"], str)):
+        raise SessionError("diverged must be a message or null")
+
+
+def _expected_arrays(config: Config, meta: dict) -> tuple[dict, set]:
+    """({name: (dtype, shape)} that must be there, names that may be there).
+
+    Letters in a shape are lengths that must agree between arrays (N loss points,
+    T filter frames, M training images).
+    """
+    f32, i64 = np.float32, np.int64
+    k, F = config.kernel, config.filters
+    required = {
+        "session_json": (str, ()), "config_json": (str, ()),
+        "image": (f32, (IMAGE_SIZE, IMAGE_SIZE)),
+        "initial_filters": (f32, (F, k, k)),
+        "loss_steps": (i64, ("N",)), "loss": (np.float64, ("N",)),
+        "filter_steps": (i64, ("T",)), "filters": (f32, ("T", F, k, k)),
+        "filter_heads": (f32, ("T", head_size(config))),
+        "image_steps": (i64, ("M",)), "images": (f32, ("M", IMAGE_SIZE, IMAGE_SIZE)), "labels": (i64, ("M",)),
+    }
+    optional = {}
+    for prefix in ("", ROLLBACK) if meta["rollback"] else ("",):
+        for name, shape in parameter_shapes(config).items():
+            required[f"{prefix}model.{name}"] = (f32, shape)
+            for slot in OPTIMIZER_SLOTS[config.optimizer]:
+                optional[f"{prefix}optimizer.{name}.{slot}"] = (f32, () if slot == "step" else shape)
+    return required, optional
+
+
+def _check_arrays(arrays: dict, config: Config, meta: dict) -> None:
+    """Names, dtypes and shapes: what the config and the record promise, nothing else."""
+    required, optional = _expected_arrays(config, meta)
+    missing = sorted(set(required) - set(arrays))
+    if missing:
+        raise SessionError(f"arrays missing: {', '.join(missing)}")
+    unknown = sorted(set(arrays) - set(required) - set(optional))
+    if unknown:
+        raise SessionError(f"unexpected arrays (the session uses {config.optimizer}): {', '.join(unknown)}")
+    lengths: dict[str, int] = {}
+    for name, (dtype, shape) in {**required, **optional}.items():
+        if name in arrays and dtype is not str:
+            _check_array(name, arrays[name], np.dtype(dtype), shape, lengths)
+    if not 1 <= lengths["M"]:
+        raise SessionError("the record of training images is empty")
+    if lengths["N"] >= meta["loss_capacity"]:
+        raise SessionError("the loss history holds more points than its capacity")
+    if config.optimizer == "adam":
+        _check_adam_slots_complete(arrays)
+
+
+def _check_array(name: str, array: np.ndarray, dtype: np.dtype, shape: tuple, lengths: dict) -> None:
+    if array.dtype != dtype:
+        raise SessionError(f"array {name!r} is {array.dtype}, expected {dtype}")
+    if array.ndim != len(shape):
+        raise SessionError(f"array {name!r} has shape {array.shape}, expected {len(shape)} dimensions")
+    want = tuple(lengths.setdefault(size, got) if isinstance(size, str) else size
+                 for size, got in zip(shape, array.shape))
+    if array.shape != want:
+        raise SessionError(f"array {name!r} has shape {array.shape}, expected {want}")
+
+
+def _check_adam_slots_complete(arrays: dict) -> None:
+    """Adam reads all three slots of a parameter once it has any (a torch KeyError otherwise)."""
+    for prefix in ("", ROLLBACK):
+        for name in PARAMETERS:
+            present = [f"{prefix}optimizer.{name}.{slot}" in arrays for slot in OPTIMIZER_SLOTS["adam"]]
+            if any(present) and not all(present):
+                raise SessionError(f"the Adam state of {prefix}{name} is incomplete")
+
+
+def _check_values(arrays: dict, meta: dict) -> None:
+    """Finite numbers, labels 0-9, record steps in order and not past the saved step."""
+    for name, array in arrays.items():
+        if array.dtype.kind == "f" and not np.isfinite(array).all():
+            raise SessionError(f"array {name!r} holds NaN or infinite values")
+        if name.endswith(".step") and array < 0:
+            raise SessionError(f"array {name!r} is negative")
+    for name in ("loss_steps", "filter_steps", "image_steps"):
+        steps = arrays[name]
+        if len(steps) and (steps[0] < 0 or steps[-1] > meta["step"] or (np.diff(steps) < 0).any()):
+            raise SessionError(f"{name} must rise from 0 to at most step {meta['step']}")
+    labels = arrays["labels"]
+    if ((labels < 0) | (labels > 9)).any():
+        raise SessionError("a label in the image record is not a digit 0-9")

@@ -1,0 +1,23 @@
+"""A set run (`--classes`) as the command line asks for it: the window or the headless runner builds it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from filterlab.engine.core.config import Config
+from filterlab.engine.digitset.data import DEFAULT_BATCH, EPOCHS, DigitSet
+
+
+@dataclass(frozen=True, eq=False)
+class SetSpec:
+    config: Config
+    digits: DigitSet
+    batch_size: int = DEFAULT_BATCH
+    epochs: int = EPOCHS
+
+    def build(self):
+        from filterlab.engine.digitset.trainer import SetTrainer  # torch: on the caller's thread
+        return SetTrainer(self.config, self.digits, self.batch_size)
+
+    @property
+    def description(self) -> str:
+        return self.digits.description

@@ -1,0 +1,60 @@
+"""Runs side by side: each run's filter grid, and one curve per run for the loss or the similarity."""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QLabel, QVBoxLayout
+
+from filterlab.engine.core.colours import TABLEAU10
+from filterlab.gui.views.base import SnapshotView
+from filterlab.gui.views.filter_grid import FilterGrid
+from filterlab.gui.views.style import fixed_plot
+
+
+class RunCurves(SnapshotView):
+    """One curve per run: the loss (log axis) or the mean |cosine| of its filters to the digit."""
+
+    max_hz = 10
+
+    def __init__(self, names, what: str, parent=None):
+        super().__init__(parent)
+        self.what = what
+        self.plot = fixed_plot()
+        self.plot.addLegend(offset=(-10, 10) if what == "loss" else (-10, -10))
+        self.plot.setLabel("bottom", "step")
+        if what == "loss":
+            self.plot.setLogMode(y=True)
+            self.plot.setLabel("left", "loss")
+        else:
+            self.plot.setYRange(0, 1.02, padding=0)
+            self.plot.setLabel("left", "mean |cosine| to the digit")
+        self.curves = [self.plot.plot(name=name, pen=pg.mkPen(TABLEAU10[i], width=2))
+                       for i, name in enumerate(names)]
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot)
+
+    def draw(self, comparison) -> None:
+        for curve, run in zip(self.curves, comparison.runs):
+            if self.what == "loss":
+                curve.setData(run.loss_steps, np.maximum(run.loss_values, 1e-12))
+            elif len(run.cosine_steps):
+                curve.setData(run.cosine_steps, np.abs(run.cosine_history).mean(axis=1))
+
+
+class RunColumn(SnapshotView):
+    """One run of a comparison: its name and its filter grid."""
+
+    def __init__(self, index: int, name: str, parent=None):
+        super().__init__(parent)
+        self.index = index
+        self.grid = FilterGrid("filters", "filters", explain=False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        swatch = QLabel(f"■ {name}")
+        swatch.setStyleSheet(f"color: rgb{TABLEAU10[index]}; font-weight: bold")
+        layout.addWidget(swatch)
+        layout.addWidget(self.grid, 1)
+
+    def draw(self, comparison) -> None:
+        self.grid.draw(comparison.runs[self.index])

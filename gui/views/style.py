@@ -1,0 +1,78 @@
+"""How the views look: colour maps built from the engine's own colours, and image boxes and plots
+that show data rather than being tools to navigate.
+
+Weights are signed, so filters use a diverging map centred on 0 (blue negative, red
+positive), from the same anchors as the headless figure (engine/core/colours.py).
+Gradient magnitudes are unsigned and are laid *over* something else, so their map fades
+to fully transparent at zero and only the hot spots show. Filter grids and the digit
+view show images: no panning, no zoom menu, y pointing down like an image, square
+pixels. Plots take no mouse input and autorange themselves.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QColor
+
+from filterlab.engine.core.colours import DIVERGING_COLORS, DIVERGING_POSITIONS, TABLEAU10
+
+DIVERGING = pg.ColorMap(DIVERGING_POSITIONS, [tuple(c) for c in DIVERGING_COLORS], name="filterlab-diverging")
+GRAY = pg.ColorMap((0.0, 1.0), [(0, 0, 0), (255, 255, 255)], name="filterlab-gray")
+
+
+def heat_overlay_lut(points: int = 256) -> np.ndarray:
+    """(points, 4) RGBA lookup table: transparent at 0, then green to bright yellow-green.
+
+    Green is the one hue the blue/white/red weight map never uses, so where the update
+    lands reads clearly on top of a filter without being mistaken for a sign.
+    """
+    t = np.linspace(0.0, 1.0, points)
+    rgba = np.empty((points, 4), dtype=np.ubyte)
+    rgba[:, 0] = np.interp(t, (0.0, 1.0), (0, 190)).astype(np.ubyte)
+    rgba[:, 1] = np.interp(t, (0.0, 1.0), (140, 255)).astype(np.ubyte)
+    rgba[:, 2] = np.interp(t, (0.0, 1.0), (60, 0)).astype(np.ubyte)
+    rgba[:, 3] = (np.sqrt(t) * 200).astype(np.ubyte)
+    return rgba
+
+
+
+
+def filter_color(index: int, count: int) -> QColor:
+    """The colour of filter `index`: its cosine label in the grid and its similarity curve.
+
+    Up to ten filters get the Tableau 10 palette (distinct, readable on white); more
+    filters than that share evenly spaced hues.
+    """
+    if count <= len(TABLEAU10):
+        return QColor(*TABLEAU10[index])
+    return pg.intColor(index, hues=count, values=1, maxValue=190, sat=230)
+
+
+def add_image_box(graphics: pg.GraphicsLayoutWidget, colormap: pg.ColorMap, row: int = 1, col: int = 0):
+    """Add a ViewBox at (row, col) holding an image and a hidden overlay; return all three."""
+    view = graphics.addViewBox(row=row, col=col)
+    view.setAspectLocked(True)
+    view.invertY(True)
+    view.setMouseEnabled(False, False)
+    view.setMenuEnabled(False)
+    image = pg.ImageItem(axisOrder="row-major")
+    image.setColorMap(colormap)
+    overlay = pg.ImageItem(axisOrder="row-major")
+    overlay.setLookupTable(heat_overlay_lut())
+    overlay.setVisible(False)
+    view.addItem(image)
+    view.addItem(overlay)
+    return view, image, overlay
+
+
+def fixed_plot(widget: pg.PlotWidget | None = None) -> pg.PlotWidget:
+    """A plot that shows data, not a tool: no pan/zoom by mouse, no context menu, no 'A' button.
+
+    The views autorange themselves every frame; a learner's stray drag would otherwise
+    leave a plot frozen on an old range.
+    """
+    plot = widget if widget is not None else pg.PlotWidget(background="w")
+    plot.setMenuEnabled(False)
+    plot.setMouseEnabled(False, False)
+    plot.hideButtons()
+    return plot

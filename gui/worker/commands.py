@@ -1,0 +1,130 @@
+"""What a window asks of its training thread, as typed messages on a thread-safe queue.
+
+`Commands` is a plain Python object, deliberately not a QObject. A Qt signal connected to
+a method of a QObject that lives on the worker thread is *queued to that thread's event
+loop* — and the training loop runs no event loop, so the call never happened (that is
+how the speed menu once did nothing). A signal connected to a method of a plain object
+runs it at once, on the emitting (GUI) thread; the method only puts a message on the
+queue, which the loop drains between chunks of steps. So every control reaches the
+training the same way, whichever way it is connected.
+"""
+from __future__ import annotations
+
+import queue
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+
+@dataclass(frozen=True)
+class Pause:
+    pass
+
+
+@dataclass(frozen=True)
+class Resume:
+    pass
+
+
+@dataclass(frozen=True)
+class StepOnce:
+    """Pause, then train exactly one step."""
+
+
+@dataclass(frozen=True)
+class Train:
+    """Train `steps` steps now, in one go (for --screenshot and the lesson), running or paused."""
+
+    steps: int
+
+
+@dataclass(frozen=True)
+class Reset:
+    seed: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class SetImage:
+    image: Any
+    label: int
+
+
+@dataclass(frozen=True)
+class SetHparams:
+    changes: dict
+
+
+@dataclass(frozen=True)
+class SetPace:
+    pace: Any  # a gui.worker.pace.Pace
+
+
+@dataclass(frozen=True)
+class Skip:
+    """Fast-forward `steps` steps as fast as possible; Pause or Step stops it."""
+
+    steps: int
+
+
+@dataclass(frozen=True)
+class Call:
+    """Run function(experiment) on the worker thread, between steps."""
+
+    function: Callable[[Any], None]
+
+
+@dataclass(frozen=True)
+class Replace:
+    """Train this experiment from now on (an opened session)."""
+
+    experiment: Any
+
+
+@dataclass(frozen=True)
+class Stop:
+    pass
+
+
+class Commands:
+    """The window's side of the queue: one method per message, callable from any thread."""
+
+    def __init__(self):
+        self.queue: "queue.Queue[object]" = queue.Queue()
+
+    def pause(self) -> None:
+        self.queue.put(Pause())
+
+    def resume(self) -> None:
+        self.queue.put(Resume())
+
+    def set_paused(self, paused: bool) -> None:
+        self.queue.put(Pause() if paused else Resume())
+
+    def step_once(self) -> None:
+        self.queue.put(StepOnce())
+
+    def train(self, steps: int) -> None:
+        self.queue.put(Train(int(steps)))
+
+    def reset(self, seed: Optional[int] = None) -> None:
+        self.queue.put(Reset(seed))
+
+    def set_image(self, image, label: int) -> None:
+        self.queue.put(SetImage(image, int(label)))
+
+    def set_hparams(self, **changes) -> None:
+        self.queue.put(SetHparams(changes))
+
+    def set_pace(self, pace) -> None:
+        self.queue.put(SetPace(pace))
+
+    def skip(self, steps: int) -> None:
+        self.queue.put(Skip(int(steps)))
+
+    def call(self, function: Callable[[Any], None]) -> None:
+        self.queue.put(Call(function))
+
+    def replace(self, experiment) -> None:
+        self.queue.put(Replace(experiment))
+
+    def stop(self) -> None:
+        self.queue.put(Stop())

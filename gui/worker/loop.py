@@ -1,0 +1,204 @@
+"""The training loop of a window: Qt-free, so it can be read (and tested) on its own.
+
+The pattern (after superqt's thread workers and acq4's frame display):
+
+* commands come in through a thread-safe queue (gui/worker/commands.py) that the loop
+  drains between chunks of steps — a pause lands within one chunk (a few milliseconds);
+* results go out through a one-slot mailbox holding only the newest frame. The loop
+  fills it at most at display rate, timed on its own clock, and tells the window only
+  when the window has taken the previous frame. If the window falls behind, frames are
+  dropped rather than queued, so memory stays flat and the GUI never drowns in stale
+  updates.
+
+The experiment (engine/core/experiment.py) is built by a factory on this thread, which is
+also where torch is first imported: the window is on screen before that slow import ends.
+"""
+from __future__ import annotations
+
+import gc
+import queue
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from filterlab.gui.worker.commands import (
+    Call,
+    Pause,
+    Replace,
+    Reset,
+    Resume,
+    SetHparams,
+    SetImage,
+    SetPace,
+    Skip,
+    StepOnce,
+    Stop,
+    Train,
+)
+from filterlab.gui.worker.mailbox import Mailbox, RateMeter
+from filterlab.gui.worker.pace import FullSpeed
+
+DISPLAY_HZ = 60.0
+CHUNK_SECONDS = 0.008  # training time between two looks at the command queue
+GIL_SWITCH_SECONDS = 0.0005
+SKIP_CHUNK = 100  # steps per chunk while fast-forwarding: commands still get through
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What the window draws: the experiment's snapshot plus the loop's own view of it."""
+
+    snapshot: Any  # the experiment's snapshot type (engine/core/experiment.py: SnapshotLike)
+    running: bool
+    steps_per_second: float
+    pace: str = ""
+
+
+def freeze_startup_objects() -> None:
+    """Take what the start made (torch above all) out of the garbage collector's full passes.
+
+    A full pass walks every tracked object, ~370,000 once torch is in: ~160 ms with the GIL
+    held, so the window froze that long every so often, whichever thread the pass ran on.
+    What exists once the experiment is built lives as long as the app: it is collected
+    once, here, while the window still says "loading PyTorch…", and then left out.
+    """
+    gc.collect()
+    gc.freeze()
+
+
+class TrainingLoop:
+    """Owns the experiment; everything here runs on the worker thread."""
+
+    def __init__(self, factory: Callable[[], Any], commands: "queue.Queue[object]", running: bool = True,
+                 pace=None):
+        self.factory, self.commands = factory, commands
+        self.mailbox = Mailbox()
+        self.running = running
+        self.pace = pace or FullSpeed()
+        self.experiment = None
+        self._auto_paused = False
+        self._skip = 0  # steps still to fast-forward
+
+    def run(self, frame_ready: Callable[[], None], failed: Callable[[str], None]) -> None:
+        """Build the experiment, then train and publish until told to stop."""
+        # Torch releases the GIL around every op and must win it back; with Python's
+        # default 5 ms switch interval a busy GUI thread makes each of those waits long.
+        sys.setswitchinterval(GIL_SWITCH_SECONDS)
+        try:
+            from filterlab.engine.core.runtime import tune_runtime
+            tune_runtime()
+            self.experiment = self.factory()
+            freeze_startup_objects()
+        except Exception as error:  # a bad config must reach the user, not kill the thread silently
+            failed(f"could not start training: {error}")
+            return
+        while True:  # an unexpected error pauses, never kills, the loop
+            try:
+                self._train_and_publish(frame_ready, failed)
+                return
+            except Exception as error:  # torch out of memory, a bug: say so, keep commands flowing
+                self.running, self._skip = False, 0
+                failed(f"training stopped: {type(error).__name__}: {error}")
+
+    # ------------------------------------------------------------------ the loop
+    def _train_and_publish(self, frame_ready, failed) -> None:
+        meter = RateMeter()
+        chunk, dirty, next_frame = 1, True, 0.0
+        self.pace.start(time.perf_counter(), self.experiment.step_count)
+        while True:
+            for command in self._next_commands():
+                if isinstance(command, Stop):
+                    return
+                self._apply(command, failed)
+                dirty = True
+                self.pace.start(time.perf_counter(), self.experiment.step_count)
+                meter.clear()
+            if self._skip or self.running:
+                chunk = self._train(chunk)
+                dirty = True
+                meter.add(time.perf_counter(), self.experiment.step_count)
+            now = time.perf_counter()
+            if dirty and now >= next_frame and self.mailbox.empty():
+                busy = self.running or self._skip > 0  # fast-forwarding counts as running: Pause stops it
+                frame = Frame(self.experiment.snapshot(), busy, meter.rate() if busy else 0.0, self.pace.name)
+                if self.mailbox.put(frame):
+                    frame_ready()
+                # a fixed beat, not "one period after the last frame": chunk ends do not
+                # line up with frames, and measuring from the last one would lose ~10%
+                next_frame = max(next_frame + 1 / DISPLAY_HZ, now - 0.5 / DISPLAY_HZ)
+                dirty = False
+
+    def _train(self, chunk: int) -> int:
+        """One chunk of training (fast-forward, or at the pace); returns the next chunk size."""
+        experiment = self.experiment
+        if self._skip:
+            made = experiment.step(min(self._skip, SKIP_CHUNK))
+            self._skip = 0 if experiment.diverged else self._skip - made
+            return chunk
+        due = self.pace.due(time.perf_counter(), experiment.step_count)
+        n = chunk if due is None else min(chunk, due)
+        if n > 0:
+            started = time.perf_counter()
+            made = experiment.step(n)
+            spent = time.perf_counter() - started
+            if made == n == chunk:  # aim at CHUNK_SECONDS of training between looks at the queue
+                chunk = max(1, min(10_000, int(chunk * CHUNK_SECONDS / max(spent, 1e-6))))
+            if experiment.diverged:
+                self.running, self._auto_paused = False, True
+        return chunk
+
+    def _next_commands(self) -> list:
+        """All queued commands; waits a little only when there is no training to do."""
+        if self._skip:
+            wait = 0.0
+        elif not self.running:
+            wait = 1 / DISPLAY_HZ
+        else:
+            wait = min(1 / DISPLAY_HZ, self.pace.wait(time.perf_counter(), self.experiment.step_count))
+        commands = []
+        try:
+            commands.append(self.commands.get(timeout=wait) if wait > 0 else self.commands.get_nowait())
+            while True:
+                commands.append(self.commands.get_nowait())
+        except queue.Empty:
+            return commands
+
+    def _apply(self, command, failed: Callable[[str], None]) -> None:
+        """Carry out one command; a refused one (ValueError, ConfigError) is reported, training goes on."""
+        experiment = self.experiment
+        try:
+            if isinstance(command, (Pause, Resume, StepOnce)):
+                self._auto_paused = False
+            match command:
+                case Pause():
+                    self.running, self._skip = False, 0  # a pause also stops a fast-forward
+                case Resume():
+                    self.running = not experiment.diverged
+                case StepOnce():
+                    self.running, self._skip = False, 0
+                    experiment.step(1)
+                case Train(steps):
+                    experiment.step(steps)
+                case Reset(seed):
+                    experiment.reset(seed=seed)
+                case SetImage(image, label):
+                    experiment.set_image(image, label)
+                case SetHparams(changes):
+                    experiment.set_hparams(**changes)
+                case SetPace(pace):
+                    self.pace = pace
+                case Skip(steps):
+                    self._skip += max(0, steps)
+                case Call(function):
+                    function(experiment)
+                case Replace(new):
+                    self.experiment = experiment = new
+            if self._auto_paused and not experiment.diverged:
+                # divergence paused us; a reset, a smaller learning rate or an opened session carries on
+                self.running, self._auto_paused = True, False
+        except ValueError as error:  # ConfigError and bad images: refused, training goes on
+            failed(str(error))
+
+
+

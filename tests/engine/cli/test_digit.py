@@ -1,0 +1,132 @@
+"""The headless command line, one digit: the experiment's outputs, and bad input refused cleanly."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_headless_run_writes_figure_metrics_and_history(tmp_path, progress_shown):
+    """The issue's acceptance run, as a user types it (a real subprocess)."""
+    out = tmp_path / "run"
+    result = subprocess.run(
+        [sys.executable, "main.py", "--headless", "--steps", "1000", "--digit", "7", "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert progress_shown(result.stderr, "training", 1000)  # the progress bar, on stderr
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["steps"] == 1000 and metrics["label"] == 7
+    assert metrics["final_loss"] < 0.01
+    assert np.mean(np.abs(metrics["initial_cosine"])) < 0.2
+    assert np.mean(np.abs(metrics["cosine"])) >= 0.65
+    assert metrics["steps_per_second"] > 0
+    assert metrics["config"]["filters"] == 5 and metrics["config"]["kernel"] == 28
+    figure = Image.open(out / "figure.png")
+    assert figure.width > 500 and figure.height > 500
+    history = np.load(out / "history.npz")
+    assert history["filters"].shape[1:] == (5, 28, 28)
+    assert history["filter_steps"][-1] == 1000
+    assert json.loads(str(history["config_json"]))["seed"] == 0
+
+
+def test_headless_on_an_image_file_with_gif(tmp_path, run_main):
+    digit = (np.load(ROOT / "engine/data/mnist-sample-1k.npz")["images"][300])
+    Image.fromarray(255 - digit).resize((90, 90)).save(tmp_path / "three.png")
+    code, out, err = run_main(["--headless", "--steps", "100", "--image", tmp_path / "three.png",
+                               "--label", "3", "--out", tmp_path / "r", "--gif", tmp_path / "f.gif"])
+    assert code == 0, err
+    metrics = json.loads((tmp_path / "r" / "metrics.json").read_text())
+    assert metrics["label"] == 3
+    gif = Image.open(tmp_path / "f.gif")
+    assert gif.n_frames == 11  # steps 0, 10, ..., 100
+
+
+def test_same_seed_same_metrics(tmp_path, run_main):
+    for name in ("a", "b"):
+        assert run_main(["--headless", "--steps", "50", "--seed", "5", "--out", tmp_path / name])[0] == 0
+    a, b = (json.loads((tmp_path / n / "metrics.json").read_text()) for n in "ab")
+    assert a["cosine"] == b["cosine"] and a["final_loss"] == b["final_loss"]
+
+
+def write_text(tmp_path):
+    path = tmp_path / "notes.png"
+    path.write_text("this is not an image")
+    return path
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--image", "/no/such/file.png"], "no such file"),
+    (["--image", write_text], "not an image"),
+    (["--digit", "12"], "digit"),
+    (["--index", "5000"], "index"),
+    (["--index", "-1"], "index"),
+    (["--mnist-root", "EMPTY"], "--download"),
+    (["--filters", "0"], "filters"),
+    (["--filters", "65"], "filters"),
+    (["--kernel", "40"], "kernel"),
+    (["--lr", "-1"], "lr"),
+    (["--lr", "nan"], "lr"),
+    (["--weight-decay", "inf"], "weight decay"),
+    (["--label", "11"], "label"),
+    (["--steps", "-5"], "steps"),
+    (["--steps", "many"], "steps"),
+    (["--optimizer", "rmsprop"], "optimizer"),
+    (["--device", "cuda"] if not __import__("torch").cuda.is_available() else ["--seed", "-1"], "cuda"
+     if not __import__("torch").cuda.is_available() else "seed"),
+    (["--digit", "3", "--index", "4"], "not allowed"),
+])
+def test_bad_input_exits_2_with_one_clear_line(tmp_path, run_main, args, words):
+    args = [a(tmp_path) if callable(a) else a for a in args]
+    args = [tmp_path / "empty" if a == "EMPTY" else a for a in args]
+    (tmp_path / "empty").mkdir()
+    code, out, err = run_main(["--headless", "--steps", "5", "--out", tmp_path / "o", *args])
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "error" in lines[0] and words in lines[0]
+    assert "Traceback" not in err
+    assert not (tmp_path / "o" / "metrics.json").exists()
+
+
+def test_out_that_is_a_file_is_refused(tmp_path, run_main):
+    (tmp_path / "file").write_text("keep me")
+    code, _, err = run_main(["--headless", "--steps", "5", "--out", tmp_path / "file"])
+    assert code == 2 and "not a folder" in err
+    assert (tmp_path / "file").read_text() == "keep me"
+
+
+def test_unwritable_out_is_reported(tmp_path, run_main):
+    (tmp_path / "file").write_text("keep me")
+    code, _, err = run_main(["--headless", "--steps", "5", "--out", tmp_path / "file" / "sub"])
+    assert code == 2 and "cannot write" in err and "Traceback" not in err
+    assert (tmp_path / "file").read_text() == "keep me"
+
+
+def test_init_options_reach_the_single_digit_run(tmp_path, run_main):
+    code, _, err = run_main(["--headless", "--steps", "0", "--init", "constant", "--init-value", "0.02",
+                             "--out", tmp_path / "o"])
+    assert code == 0, err
+    history = np.load(tmp_path / "o" / "history.npz")
+    assert np.all(history["initial_filters"] == np.float32(0.02))
+    assert json.loads((tmp_path / "o" / "metrics.json").read_text())["config"]["init"] == "constant"
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--init", "ones"], "init"),
+    (["--init-value", "-1"], "init value"),
+    (["--init-value", "nan"], "init value"),
+])
+def test_bad_init_options_exit_2_with_one_clear_line(tmp_path, run_main, args, words):
+    (tmp_path / "empty").mkdir()
+    args = [tmp_path / "empty" if a == "EMPTY" else a for a in args]
+    code, out, err = run_main(["--headless", "--out", tmp_path / "o", *args])
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "error" in lines[0] and words in lines[0]
+    assert not (tmp_path / "o" / "metrics.json").exists()

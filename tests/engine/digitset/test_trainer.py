@@ -1,0 +1,117 @@
+"""Training on a set of digits: the batches, the accuracy, the snapshot, rollback and rebuild."""
+import numpy as np
+import pytest
+import torch
+
+from filterlab.engine.core.config import Config, ConfigError
+from filterlab.engine.core.metrics import cosine_to_image
+from filterlab.engine.digitset.data import bundled_set
+from filterlab.engine.digitset.trainer import SetSnapshot, SetTrainer
+
+ALL = tuple(range(10))
+
+
+@pytest.fixture(scope="module")
+def all_digits():
+    return bundled_set(ALL)
+
+
+def test_test_accuracy_rises_well_above_chance(all_digits):
+    """Chance is 10%; 16 filters reach 74-80% on the held-out fifth in 5 epochs (seeds 0-9)."""
+    trainer = SetTrainer(Config(filters=16), all_digits)
+    before = trainer.evaluate()[1]
+    trainer.step(5 * trainer.steps_per_epoch)
+    accuracy = [e["test_accuracy"] for e in trainer.epochs]
+    assert before < 0.3
+    assert len(accuracy) == 5 and [e["step"] for e in trainer.epochs] == [13, 26, 39, 52, 65]
+    assert accuracy[-1] > 0.6
+    assert trainer.epochs[-1]["train_loss"] < trainer.epochs[0]["train_loss"]
+
+
+def test_batches_depend_only_on_the_step(all_digits):
+    whole = SetTrainer(Config(seed=3), all_digits, batch_size=50)
+    pieces = SetTrainer(Config(seed=3), all_digits, batch_size=50)
+    whole.step(40)
+    for n in (1, 7, 8, 24):  # crossing epoch ends (16 steps each) inside and at a call's end
+        pieces.step(n)
+    assert np.array_equal(whole.snapshot().filters, pieces.snapshot().filters)
+    assert np.array_equal(whole.losses.arrays()[1], pieces.losses.arrays()[1])
+    assert whole.epochs == pieces.epochs and len(whole.epochs) == 2
+
+
+def test_an_epoch_shows_every_training_digit_once_in_a_seeded_order(all_digits):
+    trainer = SetTrainer(Config(), all_digits, batch_size=64)
+    assert trainer.steps_per_epoch == 13  # 12 full batches and one of 32
+
+    def epoch_images(epoch):
+        batches = []
+        for step in range(epoch * 13, (epoch + 1) * 13):
+            x, _ = trainer.learner.batch(step)  # the minibatch update step + 1 trains on
+            batches.append(x[:, 0].numpy().reshape(len(x), -1))
+        return np.concatenate(batches)
+
+    first, second = epoch_images(0), epoch_images(1)
+    expected = all_digits.train_images.reshape(800, -1)
+    for seen in (first, second):
+        assert np.array_equal(np.unique(seen, axis=0), np.unique(expected, axis=0)) and len(seen) == 800
+    assert not np.array_equal(first, second)  # reshuffled
+    other = SetTrainer(Config(seed=1), all_digits)
+    assert not np.array_equal(other._order(1, 0), trainer._order(0, 0))
+
+
+def test_rollback_replays_the_same_batches():
+    """A divergence mid-call restores the call's start and replays it: with the same batches."""
+    digits = bundled_set((3, 7))
+    config = Config(optimizer="sgd", lr=1e3, weight_decay=0.0)
+    diverging = SetTrainer(config, digits, batch_size=8)
+    kept = diverging.step(60)
+    assert diverging.diverged and 0 < kept < 60
+    fresh = SetTrainer(config, digits, batch_size=8)
+    assert fresh.step(kept) == kept and not fresh.diverged
+    assert np.array_equal(diverging.snapshot().filters, fresh.snapshot().filters)
+    assert np.array_equal(diverging.losses.arrays()[1], fresh.losses.arrays()[1])
+
+
+def test_snapshot_compares_each_filter_with_the_mean_of_its_class():
+    digits = bundled_set((3, 7))
+    trainer = SetTrainer(Config(filters=4), digits)
+    trainer.step(10 * trainer.steps_per_epoch)
+    snap = trainer.snapshot()
+    assert isinstance(snap, SetSnapshot) and snap.epoch == 10 and len(snap.epochs) == 10
+    assert set(snap.filter_classes) <= {3, 7}
+    means = digits.class_means()
+    for k, c in enumerate(snap.filter_classes):
+        assert snap.cosine[k] == pytest.approx(cosine_to_image(snap.filters[k:k + 1], means[c])[0])
+    strong = np.abs(snap.cosine) > 0.3
+    assert strong.sum() >= 2  # the filters took on shapes of their classes ...
+    assert np.array_equal(np.sign(snap.cosine[strong]), np.sign(snap.class_weights[strong]))  # ... signed
+    assert snap.label in (3, 7) and snap.probs.shape == (10,)
+
+
+def test_one_digit_commands_are_not_there_and_a_bad_batch_is_refused(all_digits):
+    """A set run trains on its whole set and has no one-digit session: those commands are gone."""
+    trainer = SetTrainer(Config(), all_digits)
+    assert not hasattr(trainer, "set_image")
+    assert not hasattr(trainer, "save_session")
+    with pytest.raises(ConfigError, match="batch size"):
+        SetTrainer(Config(), all_digits, batch_size=0)
+
+
+def test_reset_and_rebuild_keep_the_set(all_digits):
+    trainer = SetTrainer(Config(), all_digits)
+    trainer.step(20)
+    trainer.set_hparams(filters=8, kernel=5)
+    assert trainer.step_count == 0 and trainer.epochs == []
+    assert trainer.step(13) == 13 and len(trainer.epochs) == 1
+    assert trainer.snapshot().filters.shape == (8, 5, 5)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_set_training_on_the_gpu_matches_the_cpu():
+    digits = bundled_set((3, 7))
+    runs = [SetTrainer(Config(device=device), digits) for device in ("cpu", "cuda")]
+    for run in runs:
+        run.step(2 * run.steps_per_epoch)
+    assert runs[1].device.type == "cuda"
+    np.testing.assert_allclose(runs[0].snapshot().filters, runs[1].snapshot().filters, atol=1e-4)
+    assert abs(runs[0].epochs[-1]["test_accuracy"] - runs[1].epochs[-1]["test_accuracy"]) <= 0.05

@@ -1,0 +1,39 @@
+"""Many digits in the window: minibatches, test accuracy in the status bar, no canvas."""
+from filterlab.engine.core.config import Config
+from filterlab.engine.digitset.data import bundled_set
+from filterlab.engine.digitset.spec import SetSpec
+from filterlab.gui.windows.digitset import SetWindow
+
+
+def test_set_window_trains_and_reports_test_accuracy(qtbot):
+    digits = bundled_set((3, 7))
+    win = SetWindow(SetSpec(Config(filters=8), digits, batch_size=32))
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.frame is not None and len(win.frame.snapshot.epochs) >= 3, timeout=30_000)
+    assert "test accuracy" in win.status_step.text()
+    assert win.frame.snapshot.epochs[-1]["test_accuracy"] > 0.5
+    assert not win.source.canvas.isEnabled() and not win.source.sample.isEnabled()
+    assert not win.similarity.isVisible()
+    assert "minibatch" in win.filters.title.text
+    win.close()
+
+
+def test_one_digit_actions_are_off_in_a_set_run_and_training_goes_on(qtbot):
+    """Digit keys, image and session files belong to one digit: a set run neither offers nor breaks on them."""
+    from PySide6.QtCore import Qt
+
+    win = SetWindow(SetSpec(Config(filters=4), bundled_set((3, 7)), batch_size=32))
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    qtbot.waitUntil(lambda: win.frame is not None and win.frame.snapshot.step > 0, timeout=30_000)
+    label = win.source.label.value()
+    for key in (Qt.Key.Key_7, Qt.Key.Key_2):
+        qtbot.keyClick(win, key)
+    assert win.source.label.value() == label
+    assert not any(win.actions[name].isEnabled() for name in ("Open image…", "Open session…", "Save session…"))
+    step = win.frame.snapshot.step
+    qtbot.waitUntil(lambda: win.frame.snapshot.step > step + 20, timeout=20_000)
+    assert win.frame.running and "stopped" not in win.statusBar().currentMessage()
+    win.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from filterlab.engine.cli.options import UsageError
@@ -19,6 +20,7 @@ from filterlab.gui.windows.comparison import ComparisonWindow
 from filterlab.gui.windows.digit import DigitWindow
 from filterlab.gui.windows.digitset import SetWindow
 from filterlab.gui.windows.lab1d import Lab1DWindow
+from filterlab.gui.worker.pace import LESSON
 
 WINDOWS = {DigitSpec: DigitWindow, SetSpec: SetWindow, ComparisonSpec: ComparisonWindow, Lab1DSpec: Lab1DWindow}
 
@@ -32,12 +34,35 @@ def run_window(launch) -> int:
         if not torch.cuda.is_available():
             raise UsageError("device cuda was asked for, but no CUDA GPU is available")
     app = application()
-    window = WINDOWS[type(spec)](spec, running=launch.screenshot is None)
-    window.show()
+    speed = LESSON if launch.speed is None else launch.speed
+    window = open_window(spec, running=launch.screenshot is None, speed=speed)
+    if launch.lesson:
+        window.open_lesson()
     if launch.screenshot is None:
         return app.exec()
     steps = 300 if launch.steps is None else launch.steps
-    return take_screenshot(app, window, launch.screenshot, steps, start=getattr(spec, "start_step", 0))
+    return take_screenshot(app, window, launch.screenshot, steps, start=getattr(spec, "start_step", 0),
+                           paced=launch.speed is not None)
+
+
+OPEN: list = []  # windows opened from another one, kept until they close
+
+
+def open_window(spec, running: bool = True, speed=LESSON):
+    """The window for `spec`, shown; one it asks for (the lesson's "beyond" step) opens beside it."""
+    window = WINDOWS[type(spec)](spec, running=running, speed=speed)
+    if hasattr(window, "experiment_wanted"):
+        window.experiment_wanted.connect(lambda other: _open_beside(window, other))
+    window.show()
+    return window
+
+
+def _open_beside(window, spec) -> None:
+    """Each window trains on its own thread and joins it when it closes; the app ends with the last."""
+    other = open_window(spec)
+    other.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    OPEN.append(other)
+    other.destroyed.connect(lambda *_: OPEN.remove(other) if other in OPEN else None)
 
 
 def application() -> QApplication:

@@ -8,8 +8,11 @@ from PySide6.QtCore import QTimer
 SCREENSHOT_TIMEOUT_S = 300
 
 
-def take_screenshot(app, window, path, steps: int, start: int = 0) -> int:
-    """Train `steps` steps from step `start`, let the views draw that frame, save the window as PNG."""
+def take_screenshot(app, window, path, steps: int, start: int = 0, paced: bool = False) -> int:
+    """Train `steps` steps from step `start`, let the views draw that frame, save the window as PNG.
+
+    `paced`: train at the window's speed (as --speed asked) and stop exactly there; else at once.
+    """
     result = {"code": None}
 
     def on_frame(frame):
@@ -36,7 +39,10 @@ def take_screenshot(app, window, path, steps: int, start: int = 0) -> int:
             app.quit()
 
     window.frame_drawn.connect(on_frame)
-    window.commands.train(steps)
+    if paced:
+        window.commands.run_until(start + steps)
+    else:
+        window.commands.train(steps)
     QTimer.singleShot(SCREENSHOT_TIMEOUT_S * 1000, give_up)
     app.exec()
     return result["code"]

@@ -6,10 +6,10 @@ function counts as much as one at the top of a file.
 from __future__ import annotations
 
 import ast
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("engine", "gui")

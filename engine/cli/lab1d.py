@@ -17,7 +17,7 @@ from filterlab.engine.core.files import save_image, save_json
 from filterlab.engine.lab1d.config import Lab1DConfig
 from filterlab.engine.lab1d.spec import Lab1DSpec
 
-LAB_OPTIONS = ("lab1d", "headless", "steps", "out", "screenshot", "lr", "seed", "taps", "levels")
+LAB_OPTIONS = ("lab1d", "headless", "steps", "out", "screenshot", "speed", "lesson", "lr", "seed", "taps", "levels")
 LAB_ONLY = ("taps", "levels")
 STEPS = 5000
 

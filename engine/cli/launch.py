@@ -7,6 +7,7 @@ to write). The window is handed the spec, never the argparse namespace.
 from __future__ import annotations
 
 import argparse
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -23,6 +24,8 @@ class Launch:
     out: Path = Path("run")
     gif: Optional[Path] = None
     screenshot: Optional[Path] = None
+    speed: Optional[float] = None     # the window's steps per second (0: as fast as possible); None: lesson pace
+    lesson: bool = False              # open the window with the guided lesson
 
 
 def parse(argv=None) -> Launch:
@@ -30,7 +33,7 @@ def parse(argv=None) -> Launch:
     args = build_parser().parse_args(argv)
     _check_common(args)
     return Launch(spec=spec_from_args(args), headless=args.headless, steps=args.steps, out=args.out,
-                  gif=args.gif, screenshot=args.screenshot)
+                  gif=args.gif, screenshot=args.screenshot, speed=args.speed, lesson=args.lesson)
 
 
 def spec_from_args(args: argparse.Namespace):
@@ -55,6 +58,13 @@ def _check_common(args: argparse.Namespace) -> None:
         raise UsageError(f"--steps must be 0 or more, got {args.steps}")
     if args.headless and args.screenshot:
         raise UsageError("--screenshot needs the window; leave out --headless")
+    for option in ("speed", "lesson"):
+        if args.headless and getattr(args, option) not in (None, False):
+            raise UsageError(f"--{option} is for the window; leave out --headless")
+    if args.speed is not None and not (math.isfinite(args.speed) and args.speed >= 0):
+        raise UsageError(f"--speed must be 0 (as fast as possible) or a number of steps per second, got {args.speed}")
+    if args.lesson and (args.lab1d or args.classes is not None or args.compare is not None):
+        raise UsageError("--lesson is the lesson of the one-digit experiment; leave out --lab1d, --classes, --compare")
     if args.gif is not None and not args.headless:
         raise UsageError("--gif is for --headless runs; the window exports GIFs from its menu")
     if args.headless and args.out.exists() and not args.out.is_dir():

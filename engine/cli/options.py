@@ -45,6 +45,10 @@ def _mode_options(parser: Parser) -> None:
     mode.add_argument("--gif", type=Path, help="also write an animated GIF of the filters (headless)")
     mode.add_argument("--screenshot", type=Path,
                       help="open the window, train --steps steps, save a PNG of it and exit")
+    mode.add_argument("--speed", type=float, metavar="STEPS_PER_SECOND",
+                      help="the window's training speed (0: as fast as possible; default: the lesson pace, "
+                           "slow first steps then faster); --screenshot trains at it too")
+    mode.add_argument("--lesson", action="store_true", help="open the window with the guided lesson")
     mode.add_argument("--load", type=Path, metavar="SESSION",
                       help="carry on from a saved session (.npz); its own settings and digit are used")
     mode.add_argument("--lab1d", action="store_true",

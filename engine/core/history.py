@@ -4,6 +4,11 @@ A window left training overnight does millions of steps. Storing every loss and 
 filter would grow without limit, so both records thin themselves: when full they keep
 every other entry and double their stride. The newest data is always fine-grained
 enough to draw, and the size never exceeds a fixed cap.
+
+The filter record is densest where the story is: the change from noise to digit takes
+the first ~50 steps, so every one of the first 100 steps is kept, then every 10th up to
+step 1,000, every 100th up to 10,000 and every 1,000th after that (a timeline over the
+record's frames is therefore log-scaled in steps).
 """
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from filterlab.engine.core.metrics import cosine_to_image
 
 LOSS_POINTS = 4096
 FILTER_BYTES = 32 * 2**20
+DENSE_STEPS = 100  # every step up to here is recorded
 
 
 class LossHistory:
@@ -87,23 +93,34 @@ class LossHistory:
 
 @dataclass
 class FilterHistory:
-    """The model every `interval` steps, thinned to stay under `max_bytes`.
+    """The model at the recorded steps (module docstring), thinned to stay under `max_bytes`.
 
     `frames` hold the filters (what the GIF and the grid show); `heads` the rest of the
     parameters (conv bias, output layer), flattened, so any recorded step can be
     replayed exactly: predictions and gradients included. `cosines` are each frame's
     similarity to the digit of its time, filled in lazily (see `cosine_curves`).
+    `spacing` is the least spacing after the first DENSE_STEPS (the config's
+    record_every); `thinning` multiplies every spacing and doubles when the record is full.
     """
 
-    interval: int
+    spacing: int = 10
     max_bytes: int = FILTER_BYTES
     steps: list[int] = field(default_factory=list)
     frames: list[np.ndarray] = field(default_factory=list)
     heads: list[np.ndarray] = field(default_factory=list)
     cosines: list = field(default_factory=list)
+    thinning: int = 1
+
+    def spacing_at(self, step: int) -> int:
+        """Steps between recorded frames around `step`: 1, then 10, 100, 1,000 by decade."""
+        if step <= DENSE_STEPS:
+            base = 1
+        else:
+            base = max(self.spacing, 10 ** min(3, len(str(step - 1)) - 2))
+        return base * self.thinning
 
     def due(self, step: int) -> bool:
-        return step % self.interval == 0
+        return step % self.spacing_at(step) == 0
 
     def add(self, step: int, filters: np.ndarray, head: np.ndarray) -> None:
         """Keep the frame if `step` is on the current grid; thin the record when full."""
@@ -114,8 +131,8 @@ class FilterHistory:
         self.heads.append(head)
         self.cosines.append(None)
         while len(self.frames) > 2 and len(self.frames) * (filters.nbytes + head.nbytes) > self.max_bytes:
-            self.interval *= 2
-            self._keep([i for i, s in enumerate(self.steps) if i == 0 or s % self.interval == 0])
+            self.thinning *= 2
+            self._keep([i for i, s in enumerate(self.steps) if i == 0 or self.due(s)])
 
     def truncate(self, step: int) -> None:
         """Forget frames after `step` (training was rolled back)."""

@@ -100,7 +100,7 @@ class Learner:
         else:
             apply_hparams(self.optimizer, new)
         if new.record_every != old.record_every:
-            self.record.interval = new.record_every
+            self.record.spacing = new.record_every
         if self.diverged and new.lr < old.lr:
             self.diverged = self.trouble = None
         return False

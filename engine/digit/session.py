@@ -59,7 +59,7 @@ def session_arrays(state) -> dict[str, np.ndarray]:
         "loss_stride": learner.losses["stride"],
         "loss_block_sum": learner.losses["block_sum"],
         "loss_block_len": learner.losses["block_len"],
-        "filter_interval": learner.record.interval,
+        "filter_thinning": learner.record.thinning,
         "filter_max_bytes": learner.record.max_bytes,
     }))
     return arrays
@@ -101,8 +101,10 @@ class Session:
 
         arrays, meta = self.arrays, self.meta
         frames = list(arrays["filters"])
-        record = FilterHistory(meta["filter_interval"], meta["filter_max_bytes"], arrays["filter_steps"].tolist(),
-                               frames, list(arrays["filter_heads"]), [None] * len(frames))
+        # a version-1 file kept a frame every filter_interval = record_every x 2^k steps
+        thinning = meta.get("filter_thinning") or max(1, meta["filter_interval"] // self.config.record_every)
+        record = FilterHistory(self.config.record_every, meta["filter_max_bytes"], arrays["filter_steps"].tolist(),
+                               frames, list(arrays["filter_heads"]), [None] * len(frames), thinning)
         losses = {"capacity": meta["loss_capacity"], "stride": meta["loss_stride"],
                   "steps": arrays["loss_steps"].tolist(), "values": arrays["loss"].tolist(),
                   "block_sum": meta["loss_block_sum"], "block_len": meta["loss_block_len"]}

@@ -23,7 +23,8 @@ from filterlab.engine.core.config import IMAGE_SIZE, Config, ConfigError, check_
 from filterlab.engine.core.parameters import PARAMETERS, head_size, parameter_shapes
 
 FORMAT = "filterlab-session"
-VERSION = 1
+VERSION = 2  # 2: the filter record is dense early (filter_thinning); 1 kept filters every filter_interval
+READABLE = (1, 2)
 MAX_UNPACKED_BYTES = 512 * 2**20  # the largest real session is well under 200 MB unpacked
 MAX_ARRAYS = 100  # a session has at most 42
 MAX_STEP = 2**62
@@ -123,9 +124,9 @@ def _json(arrays: dict, name: str) -> dict:
 def _check_format(meta: dict) -> None:
     if meta.get("format") != FORMAT:
         raise SessionError(f"not a Filter Lab session file (format {meta.get('format')!r})")
-    if meta.get("version") != VERSION:
+    if meta.get("version") not in READABLE:
         raise SessionError(f"session format version {meta.get('version')!r}; this Filter Lab "
-                           f"reads version {VERSION} (a newer Filter Lab may read it)")
+                           f"reads versions {' and '.join(map(str, READABLE))} (a newer Filter Lab may read it)")
 
 
 def _check_meta(meta: dict) -> None:
@@ -136,7 +137,10 @@ def _check_meta(meta: dict) -> None:
     check_int("loss_stride", meta.get("loss_stride"), 1, MAX_STEP)
     check_int("loss_block_len", meta.get("loss_block_len"), 0, meta["loss_stride"] - 1)
     check_float("loss_block_sum", meta.get("loss_block_sum"))
-    check_int("filter_interval", meta.get("filter_interval"), 1, MAX_STEP)
+    if meta["version"] == 1:
+        check_int("filter_interval", meta.get("filter_interval"), 1, MAX_STEP)
+    else:
+        check_int("filter_thinning", meta.get("filter_thinning"), 1, MAX_STEP)
     check_int("filter_max_bytes", meta.get("filter_max_bytes"), 1, MAX_UNPACKED_BYTES)
     if meta["loss_capacity"] % 2:
         raise SessionError("loss_capacity must be even")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from filterlab.gui.lesson.steps import STEPS
@@ -24,6 +24,9 @@ class LessonPanel(QDockWidget):
         self.setObjectName("lesson")
         self.window_, self.steps, self.index = window, steps, 0
         self._texted = 0.0
+        self._catch_up = QTimer(self)
+        self._catch_up.setSingleShot(True)
+        self._catch_up.timeout.connect(self._refresh_text)
         self.title = QLabel()
         self.title.setWordWrap(True)
         self.title.setStyleSheet("font-weight: bold; font-size: 13pt")
@@ -85,10 +88,17 @@ class LessonPanel(QDockWidget):
             self.links.addWidget(button)
 
     def _refresh_text(self, *_) -> None:
-        now = time.perf_counter()
-        if self.isVisible() and now - self._texted >= 1 / TEXT_HZ:
-            self._texted = now
-            self.text.setText(self.steps[self.index].text(self.window_.shown))
+        """The step's words with the numbers now on screen; at most TEXT_HZ times a second, and
+        never left stale: a frame that comes too soon is caught up by a timer."""
+        if not self.isVisible():
+            return
+        wait = self._texted + 1 / TEXT_HZ - time.perf_counter()
+        if wait > 0:
+            if not self._catch_up.isActive():
+                self._catch_up.start(int(wait * 1000) + 1)
+            return
+        self._texted = time.perf_counter()
+        self.text.setText(self.steps[self.index].text(self.window_.shown))
 
     def _on_visibility(self, visible: bool) -> None:
         if not visible:

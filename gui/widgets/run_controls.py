@@ -9,15 +9,17 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
-SPEEDS = (("as fast as possible", 0), ("1000 steps/s", 1000), ("100 steps/s", 100),
-          ("10 steps/s", 10), ("1 step/s", 1))
+from filterlab.gui.worker.pace import LESSON
+
+SPEEDS = (("lesson pace (time-lapse)", LESSON), ("as fast as possible", 0), ("1000 steps/s", 1000),
+          ("100 steps/s", 100), ("10 steps/s", 10), ("1 step/s", 1))
 
 
 class RunControls(QGroupBox):
     pause_toggled = Signal(bool)   # True = paused
     step_clicked = Signal()
     reset_clicked = Signal()
-    speed_changed = Signal(float)  # steps per second, 0 = as fast as possible
+    speed_changed = Signal(object)  # LESSON, or steps per second (0 = as fast as possible)
 
     def __init__(self, seed_text: str, reset_tip: str, extra_buttons=(), parent=None):
         super().__init__("run", parent)
@@ -37,8 +39,9 @@ class RunControls(QGroupBox):
         self.speed = QComboBox()
         for text, value in SPEEDS:
             self.speed.addItem(text, value)
-        self.speed.setToolTip("How many training steps per second; slow it down to watch single updates")
-        self.speed.currentIndexChanged.connect(lambda _: self.speed_changed.emit(float(self.speed.currentData())))
+        self.speed.setToolTip("How fast training goes. The lesson pace plays the first steps slowly (the change "
+                              "from noise to digit), then faster; a fixed speed shows single updates")
+        self.speed.currentIndexChanged.connect(lambda _: self.speed_changed.emit(self.speed.currentData()))
         buttons = QHBoxLayout()
         for button in (self.pause, self.step, self.reset, *extra_buttons):
             buttons.addWidget(button)
@@ -48,6 +51,16 @@ class RunControls(QGroupBox):
         row.addWidget(self.speed, 1)
         row.addWidget(self.seed)
         layout.addLayout(row)
+
+    def show_speed(self, speed) -> None:
+        """Select `speed` (LESSON or steps per second) without sending it; an unlisted speed gets an item."""
+        index = self.speed.findData(speed)
+        if index < 0:
+            self.speed.addItem(f"{speed:,g} steps/s", speed)
+            index = self.speed.count() - 1
+        self.speed.blockSignals(True)
+        self.speed.setCurrentIndex(index)
+        self.speed.blockSignals(False)
 
     def set_paused(self, paused: bool) -> None:
         """Reflect the worker's state (it may pause itself) without sending a command back."""

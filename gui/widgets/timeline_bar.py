@@ -1,8 +1,11 @@
-"""A slider under the views to scrub back through the recorded steps.
+"""A slider under the views to scrub back through the recorded steps, and Replay.
 
 While scrubbing, every view shows the step the slider points at (replayed from the
-record by the worker, see engine/timeline.py); training carries on unless paused, and
-"Live" returns to the present.
+record on the training thread: each experiment's `snapshot_at`); training carries on
+unless paused, and "Live" returns to the present. The slider moves over the record's
+frames, and the record is dense early (every one of the first 100 steps), so the first
+steps, where the filters change most, take most of its length: a log scale in steps.
+"Replay" plays the record from step 0 at a watchable pace.
 """
 from __future__ import annotations
 
@@ -14,19 +17,26 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 class TimelineBar(QWidget):
     scrubbed = Signal(int)   # the recorded step to show
     went_live = Signal()
+    replay_toggled = Signal(bool)  # Replay pressed (True) or stopped (False)
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.steps = np.zeros(0, dtype=np.int64)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, 0)
-        self.slider.setToolTip("Drag to look at any recorded step; every view follows")
+        self.slider.setToolTip("Drag to look at any recorded step; every view follows. Every one of the first "
+                               "100 steps is recorded, then every 10th to 1,000, every 100th to 10,000")
         self.slider.valueChanged.connect(self._on_value)
         self.live = QPushButton("Live")
         self.live.setToolTip("Back to the present step")
         self.live.setCheckable(True)
         self.live.setChecked(True)
         self.live.clicked.connect(self.go_live)
+        self.replay = QPushButton("Replay")
+        self.replay.setCheckable(True)
+        self.replay.setToolTip("Play the record from step 0 at a watchable pace, on every view "
+                               "(training goes on meanwhile unless paused)")
+        self.replay.toggled.connect(self._on_replay)
         self.label = QLabel("live")
         self.label.setMinimumWidth(220)
         layout = QHBoxLayout(self)
@@ -34,6 +44,7 @@ class TimelineBar(QWidget):
         layout.addWidget(QLabel("timeline"))
         layout.addWidget(self.slider, 1)
         layout.addWidget(self.label)
+        layout.addWidget(self.replay)
         layout.addWidget(self.live)
 
     @property
@@ -65,7 +76,28 @@ class TimelineBar(QWidget):
         self.label.setText(f"viewing recorded step {step:,}")
         self.scrubbed.emit(step)
 
+    def show_position(self, index: int) -> None:
+        """Move the slider to frame `index` without asking for it (a replay asks by itself)."""
+        self.slider.blockSignals(True)
+        self.slider.setValue(index)
+        self.slider.blockSignals(False)
+        self.live.setChecked(False)
+        if 0 <= index < len(self.steps):
+            self.label.setText(f"replaying step {int(self.steps[index]):,}")
+
+    def stop_replay(self) -> None:
+        self.replay.blockSignals(True)
+        self.replay.setChecked(False)
+        self.replay.setText("Replay")
+        self.replay.blockSignals(False)
+
+    def _on_replay(self, on: bool) -> None:
+        self.replay.setText("Stop" if on else "Replay")
+        self.replay_toggled.emit(on)
+
     def go_live(self) -> None:
+        if self.replay.isChecked():
+            self.stop_replay()
         self.live.setChecked(True)
         self.label.setText("live")
         self.slider.blockSignals(True)

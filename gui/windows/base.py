@@ -23,9 +23,10 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from filterlab.gui.widgets.run_controls import RunControls
 from filterlab.gui.widgets.timeline_bar import TimelineBar
+from filterlab.gui.windows.replay import Replay
 from filterlab.gui.worker.commands import Commands
 from filterlab.gui.worker.loop import Frame
-from filterlab.gui.worker.pace import pace_for
+from filterlab.gui.worker.pace import LESSON, pace_for
 from filterlab.gui.worker.thread import TrainingWorker, WorkerThread
 
 
@@ -33,15 +34,16 @@ class ExperimentWindow(QMainWindow):
     frame_drawn = Signal(object)  # the Frame just drawn (tests and --screenshot wait on it)
     _gui_call = Signal(object)    # a function the worker thread hands over to run on this thread
 
-    def __init__(self, factory: Callable[[], Any], *, running: bool = True, seed_text: str = "",
+    def __init__(self, factory: Callable[[], Any], *, running: bool = True, speed=LESSON, seed_text: str = "",
                  reset_tip: str = "", extra_buttons=()):
+        """`speed`: LESSON (the time-lapse), or steps per second, 0 = as fast as possible."""
         super().__init__()
         self.frame: Optional[Frame] = None  # the newest frame drawn
         self.shown = None                   # the snapshot the views show: the live one, or a recorded one
         self.views: tuple = ()
         self._drawn_at: dict = {}  # view -> when it last drew (for views with max_hz)
         self.commands = Commands()
-        self.worker = TrainingWorker(factory, self.commands, running=running)
+        self.worker = TrainingWorker(factory, self.commands, running=running, pace=pace_for(speed))
         self.worker.frame_ready.connect(self._frame_waiting)
         self.worker.failed.connect(self.on_failed)
         self._thread = WorkerThread(self.worker, self.commands)
@@ -49,6 +51,7 @@ class ExperimentWindow(QMainWindow):
 
         self.run = RunControls(seed_text, reset_tip, extra_buttons)
         self.run.set_paused(not running)
+        self.run.show_speed(speed)
         self.run.pause_toggled.connect(self.commands.set_paused)
         self.run.step_clicked.connect(self.step_once)
         self.run.reset_clicked.connect(self.reset)
@@ -56,9 +59,13 @@ class ExperimentWindow(QMainWindow):
         self.timeline = TimelineBar()
         self.timeline.scrubbed.connect(self.show_recorded_step)
         self.timeline.went_live.connect(self.go_live)
+        self.replay = Replay(self)
         self._build_status_bar()
         self._shortcuts: list[QShortcut] = []
-        self.add_keys({"Space": self.run.pause.toggle, "S": self.step_once, "R": self.reset})
+        self.key_help: list[tuple[str, str]] = []  # (key, what it does), for Help > Keyboard shortcuts
+        self.add_keys({"Space": self.run.pause.toggle, "S": self.step_once, "R": self.reset},
+                      {"Space": "pause or resume training", "S": "pause and train exactly one step",
+                       "R": "reset: back to step 0 from a new start"})
 
     def start(self) -> None:
         """Start training; call once the views exist."""
@@ -75,11 +82,13 @@ class ExperimentWindow(QMainWindow):
         self.run.show_seed(f"seed {seed}")
         self.commands.reset(seed)
 
-    def set_speed(self, steps_per_second: float) -> None:
-        """Steps per second; 0 means as fast as possible."""
-        self.commands.set_pace(pace_for(steps_per_second))
+    def set_speed(self, speed) -> None:
+        """LESSON (the time-lapse), or steps per second; 0 means as fast as possible."""
+        self.commands.set_pace(pace_for(speed))
 
-    def add_keys(self, keys: dict[str, Callable[[], None]]) -> None:
+    def add_keys(self, keys: dict[str, Callable[[], None]], help: dict[str, str]) -> None:
+        """Shortcuts, with a line each for Help > Keyboard shortcuts (keys of one kind may share a line)."""
+        self.key_help += list(help.items())
         for key, slot in keys.items():
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.activated.connect(slot)
@@ -117,7 +126,7 @@ class ExperimentWindow(QMainWindow):
         if self.timeline.is_live:
             self.display(frame.snapshot, every_view=not frame.running)
         self.run.set_paused(not frame.running)
-        self.status_rate.setText(f"{frame.steps_per_second:,.0f} steps/s" if frame.running else "")
+        self.status_rate.setText(f"{frame.steps_per_second:,.0f} steps/s · {frame.pace}" if frame.running else "")
         self.update_status(frame)
         self.frame_drawn.emit(frame)
 
@@ -143,12 +152,15 @@ class ExperimentWindow(QMainWindow):
         self.status_notice.setText(snap.diverged or "")
 
     # ---------------------------------------------------------------- timeline
-    def show_recorded_step(self, step: int) -> None:
-        """Every view shows the recorded step at or before `step` (training goes on)."""
+    def show_recorded_step(self, step: int, then: Optional[Callable[[Any], None]] = None,
+                           note: str = "showing recorded step") -> None:
+        """Every view shows the recorded step at or before `step` (training goes on); then(snapshot)."""
         def show(snap):
             if not self.timeline.is_live:
                 self.display(snap, every_view=True)
-                self.status_notice.setText(f"showing recorded step {snap.step:,}: press Live to return")
+                self.status_notice.setText(f"{note} {snap.step:,}: press Live to return")
+            if then is not None:
+                then(snap)
         self.ask_worker(lambda experiment: experiment.snapshot_at(step), show)
 
     def go_live(self) -> None:

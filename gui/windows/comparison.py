@@ -15,12 +15,14 @@ from filterlab.engine.comparison.spec import ComparisonSpec
 from filterlab.engine.data import bundled_index, load_bundled
 from filterlab.gui.views.run_curves import RunColumn, RunCurves
 from filterlab.gui.windows.base import ExperimentWindow
+from filterlab.gui.windows.help import add_help_menu
+from filterlab.gui.worker.pace import LESSON
 
 
 class ComparisonWindow(ExperimentWindow):
-    def __init__(self, spec: ComparisonSpec, running: bool = True):
+    def __init__(self, spec: ComparisonSpec, running: bool = True, speed=LESSON):
         seeds = "seeds " + ", ".join(str(c.seed) for _, c in spec.runs)
-        super().__init__(spec.build, running=running, seed_text=seeds,
+        super().__init__(spec.build, running=running, speed=speed, seed_text=seeds,
                          reset_tip="Every run back to its own start (the seeds are part of the comparison) (R)")
         self.setWindowTitle("Filter Lab — side by side")
         names = spec.names
@@ -37,6 +39,7 @@ class ComparisonWindow(ExperimentWindow):
         self.sample.setToolTip("Train every run on another bundled digit, from where each one is")
         self.sample.valueChanged.connect(lambda index: self.commands.set_image(*bundled_index(index)))
         self._build_layout()
+        add_help_menu(self)
         self.start()
 
     def reset(self) -> None:

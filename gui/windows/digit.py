@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 from PIL import Image
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
+from filterlab.engine.core.config import Config
+from filterlab.engine.data import bundled_digit
 from filterlab.engine.digit.spec import DigitSpec
+from filterlab.gui.lesson.panel import LessonPanel
 from filterlab.gui.views.decomposition import DecompositionView
 from filterlab.gui.views.digit_view import DigitView
 from filterlab.gui.views.filter_grid import FilterGrid
@@ -24,21 +27,27 @@ from filterlab.gui.views.probe_plot import ProbePlot
 from filterlab.gui.views.similarity_plot import SimilarityPlot
 from filterlab.gui.widgets.controls import ControlPanel
 from filterlab.gui.widgets.digit_source import DigitSource
+from filterlab.gui.widgets.spotlight import Spotlight
 from filterlab.gui.windows.base import ExperimentWindow
 from filterlab.gui.windows.exports import Exporter
+from filterlab.gui.windows.help import add_help_menu
 from filterlab.gui.windows.probe import WeightProbe
 from filterlab.gui.windows.sessions import SessionActions
+from filterlab.gui.worker.pace import LESSON
 
 SKIP_STEPS = 10_000
+SETTINGS = ("lr", "optimizer", "momentum", "weight_decay", "filters", "kernel", "init", "init_value")
 
 
 class DigitWindow(ExperimentWindow):
-    def __init__(self, spec: DigitSpec = DigitSpec(), running: bool = True, factory=None):
+    experiment_wanted = Signal(object)  # the spec of another experiment to open (the lesson's last step)
+
+    def __init__(self, spec: DigitSpec = DigitSpec(), running: bool = True, factory=None, speed=LESSON):
         """`factory` builds the experiment instead of spec.build (a set run's: gui/windows/digitset.py)."""
         config = spec.start_config
         self.skip = QPushButton(f"+{SKIP_STEPS:,}")
         self.skip.setToolTip(f"Fast-forward {SKIP_STEPS:,} steps as fast as possible (F); Pause stops it")
-        super().__init__(factory or spec.build, running=running, seed_text=f"seed {config.seed}",
+        super().__init__(factory or spec.build, running=running, speed=speed, seed_text=f"seed {config.seed}",
                          reset_tip="New random initial filters with a new seed; step back to 0 (R)",
                          extra_buttons=(self.skip,))
         self.setWindowTitle("Filter Lab — watch the filters learn")
@@ -50,8 +59,14 @@ class DigitWindow(ExperimentWindow):
         self._wire()
         self._build_layout()
         self._build_menu()
+        self.spotlight = Spotlight(self)
+        self.lesson = None  # the lesson's panel, made when first opened
+        self.actions.update(add_help_menu(self, lesson=self.open_lesson))
         self.add_keys({"C": self.source.canvas.clear, "F": self.skip.click,
-                       **{str(d): (lambda d=d: self.choose_label(d)) for d in range(10)}})
+                       **{str(d): (lambda d=d: self.choose_label(d)) for d in range(10)}},
+                      {"F": f"fast-forward {SKIP_STEPS:,} steps (Pause or Step stops it)", "C": "clear the canvas",
+                       "0-9": "the label the digit is trained as", "Ctrl+O": "open an image of a digit",
+                       "Ctrl+S": "save the session", "F1": "the lesson", "Ctrl+Q": "quit"})
         self.source.show_digit(*spec.digit)
         self.start()
 
@@ -179,6 +194,58 @@ class DigitWindow(ExperimentWindow):
         self.controls.set_config(trainer.config)
         self.source.show_digit(trainer.image, trainer.label)
         self.commands.replace(trainer)
+
+    # ------------------------------------------------------------------ lesson
+    def open_lesson(self) -> None:
+        """Help > Lesson: the lesson's panel beside the views, at its first step."""
+        if self.lesson is None:
+            self.lesson = LessonPanel(self)
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.lesson)
+        self.lesson.show()
+        self.lesson.go_to(0)
+
+    def lesson_start(self, seed: int) -> None:
+        """The article's experiment from its start: default settings, the bundled 4, `seed`, step 0, paused."""
+        config = Config(seed=seed)
+        self.run.set_paused(True)
+        self.commands.pause()
+        self.timeline.go_live()
+        self.controls.set_config(config)
+        image, label = bundled_digit(4)
+        self.source.show_digit(image, label)
+        self.commands.set_hparams(**{name: getattr(config, name) for name in SETTINGS})
+        self.commands.set_image(image, label)
+        self.commands.reset(seed)
+
+    def show_tab(self, name: str) -> None:
+        pages = {"prediction": 0, "decomposition": self.decomposition, "probe": self.probe, "maps": self.maps}
+        page = pages[name]
+        self.tabs.setCurrentIndex(page) if isinstance(page, int) else self.tabs.setCurrentWidget(page)
+
+    def use_lesson_pace(self) -> None:
+        self.run.show_speed(LESSON)
+        self.set_speed(LESSON)
+
+    def try_small_kernels(self) -> None:
+        """8 filters of 5 x 5, through the knobs as a person would set them; then train at the lesson pace."""
+        self.controls.filters.setValue(8)
+        self.controls.kernel.setValue(5)
+        self.show_tab("maps")
+        self.use_lesson_pace()
+        self.run.set_paused(False)
+        self.commands.resume()
+
+    def open_experiment(self, name: str) -> None:
+        """Ask for another experiment's window beside this one: "set" (all ten classes) or "lab1d".
+
+        The window is opened by whoever opened this one (gui/app.py), which knows every window.
+        """
+        from filterlab.engine.digitset.data import bundled_set
+        from filterlab.engine.digitset.spec import SetSpec
+        from filterlab.engine.lab1d.spec import Lab1DSpec
+
+        spec = SetSpec(Config(filters=16), bundled_set(tuple(range(10)))) if name == "set" else Lab1DSpec()
+        self.experiment_wanted.emit(spec)
 
     # ------------------------------------------------------------------ status
     def update_status(self, frame) -> None:

@@ -9,19 +9,20 @@ from __future__ import annotations
 from filterlab.engine.digit.spec import DigitSpec
 from filterlab.engine.digitset.spec import SetSpec
 from filterlab.gui.windows.digit import DigitWindow
+from filterlab.gui.worker.pace import LESSON
 
 WHY_OFF = "Training on a set of digits: each step takes the next minibatch"
 
 
 class SetWindow(DigitWindow):
-    def __init__(self, spec: SetSpec, running: bool = True):
+    def __init__(self, spec: SetSpec, running: bool = True, speed=LESSON):
         first = DigitSpec(spec.config, spec.digits.train_images[0], int(spec.digits.train_labels[0]))
-        super().__init__(first, running=running, factory=spec.build)
+        super().__init__(first, running=running, factory=spec.build, speed=speed)
         self.setWindowTitle(f"Filter Lab — {spec.description}")
         self.source.set_enabled_sources(False, WHY_OFF)
         self.controls.paint_start.setEnabled(False)
         self.controls.paint_start.setToolTip(WHY_OFF)
-        for name in ("Open image…", "Open session…", "Save session…"):  # sessions hold one training digit
+        for name in ("Open image…", "Open session…", "Save session…", "Lesson"):  # one training digit
             self.actions[name].setEnabled(False)
         self.filters.caption = ("each step adds the minibatch's digits, each × its own dL/dz: "
                                 "the filters keep what the set's classes share")

@@ -6,18 +6,6 @@ from importlib import metadata
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox
 
-KEYS = (
-    ("Space", "pause or resume training"),
-    ("S", "pause and train exactly one step"),
-    ("R", "reset: new random filters with a new seed, back to step 0"),
-    ("F", "fast-forward 10,000 steps (Pause or Step stops it)"),
-    ("C", "clear the canvas"),
-    ("0-9", "the label the digit is trained as"),
-    ("Ctrl+O", "open an image of a digit"),
-    ("Ctrl+S", "save the session"),
-    ("Ctrl+Q", "quit"),
-)
-
 VIEWS = (
     ("filters now", "each filter as an image, blue for negative weights, red for positive, white for 0, with "
      "the colour scale on the right. The number under a filter is its cosine similarity to the digit: +1 is the "
@@ -38,19 +26,21 @@ VIEWS = (
 )
 
 
-def add_help_menu(window, lesson=None) -> None:
+def add_help_menu(window, lesson=None) -> dict[str, QAction]:
     """Help > Lesson (when the window has one), Keyboard shortcuts, What am I looking at, About."""
     menu = window.menuBar().addMenu("&Help")
+    actions = {}
     if lesson is not None:
-        action = QAction("Lesson", window)
+        actions["Lesson"] = action = QAction("Lesson", window)
         action.setShortcut(QKeySequence("F1"))
         action.triggered.connect(lesson)
         menu.addAction(action)
     for text, show in (("Keyboard shortcuts", show_keys), ("What am I looking at?", show_views),
                        ("About Filter Lab", show_about)):
-        action = QAction(text, window)
+        actions[text] = action = QAction(text, window)
         action.triggered.connect(lambda _=False, show=show: show(window))
         menu.addAction(action)
+    return actions
 
 
 def _table(rows) -> str:
@@ -60,7 +50,7 @@ def _table(rows) -> str:
 
 def show_keys(window) -> None:
     QMessageBox.information(window, "Keyboard shortcuts",
-                            _table(KEYS) + "<p>The keys work whatever has the focus.</p>")
+                            _table(window.key_help) + "<p>The keys work whatever has the focus.</p>")
 
 
 def show_views(window) -> None:

@@ -15,6 +15,7 @@ from filterlab.engine.lab1d.spec import Lab1DSpec
 from filterlab.gui.views.lab1d import ResponsePlot, SequencePlot, TapBars, TapsPlot
 from filterlab.gui.widgets.fields import double_field, int_field
 from filterlab.gui.windows.base import ExperimentWindow
+from filterlab.gui.worker.pace import LESSON
 
 TAP_CHOICES = (3, 5, 7, 9)
 EXPLANATION = (
@@ -31,9 +32,9 @@ EXPLANATION = (
 
 
 class Lab1DWindow(ExperimentWindow):
-    def __init__(self, spec: Lab1DSpec = Lab1DSpec(), running: bool = True):
+    def __init__(self, spec: Lab1DSpec = Lab1DSpec(), running: bool = True, speed=LESSON):
         config = spec.config
-        super().__init__(spec.build, running=running, seed_text=f"seed {config.seed}",
+        super().__init__(spec.build, running=running, speed=speed, seed_text=f"seed {config.seed}",
                          reset_tip="A new random filter with a new seed; back to step 0 (R)")
         self.setWindowTitle("Filter Lab — 1-D lab: does backprop find [-1, 1, -1]?")
         self.sequence, self.responses = SequencePlot(), ResponsePlot()

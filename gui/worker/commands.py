@@ -38,6 +38,13 @@ class Train:
 
 
 @dataclass(frozen=True)
+class RunUntil:
+    """Run at the pace until step `step`, then pause there exactly (for --screenshot --speed)."""
+
+    step: int
+
+
+@dataclass(frozen=True)
 class Reset:
     seed: Optional[int] = None
 
@@ -104,6 +111,9 @@ class Commands:
 
     def train(self, steps: int) -> None:
         self.queue.put(Train(int(steps)))
+
+    def run_until(self, step: int) -> None:
+        self.queue.put(RunUntil(int(step)))
 
     def reset(self, seed: Optional[int] = None) -> None:
         self.queue.put(Reset(seed))

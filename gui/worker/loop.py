@@ -20,7 +20,7 @@ import queue
 import sys
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 from filterlab.gui.worker.commands import (
     Call,
@@ -28,6 +28,7 @@ from filterlab.gui.worker.commands import (
     Replace,
     Reset,
     Resume,
+    RunUntil,
     SetHparams,
     SetImage,
     SetPace,
@@ -79,6 +80,7 @@ class TrainingLoop:
         self.experiment = None
         self._auto_paused = False
         self._skip = 0  # steps still to fast-forward
+        self._stop_at: Optional[int] = None  # pause when training reaches this step
 
     def run(self, frame_ready: Callable[[], None], failed: Callable[[str], None]) -> None:
         """Build the experiment, then train and publish until told to stop."""
@@ -121,7 +123,8 @@ class TrainingLoop:
             now = time.perf_counter()
             if dirty and now >= next_frame and self.mailbox.empty():
                 busy = self.running or self._skip > 0  # fast-forwarding counts as running: Pause stops it
-                frame = Frame(self.experiment.snapshot(), busy, meter.rate() if busy else 0.0, self.pace.name)
+                step = self.experiment.step_count
+                frame = Frame(self.experiment.snapshot(), busy, meter.rate() if busy else 0.0, self.pace.describe(step))
                 if self.mailbox.put(frame):
                     frame_ready()
                 # a fixed beat, not "one period after the last frame": chunk ends do not
@@ -138,6 +141,8 @@ class TrainingLoop:
             return chunk
         due = self.pace.due(time.perf_counter(), experiment.step_count)
         n = chunk if due is None else min(chunk, due)
+        if self._stop_at is not None:
+            n = min(n, self._stop_at - experiment.step_count)
         if n > 0:
             started = time.perf_counter()
             made = experiment.step(n)
@@ -146,6 +151,8 @@ class TrainingLoop:
                 chunk = max(1, min(10_000, int(chunk * CHUNK_SECONDS / max(spent, 1e-6))))
             if experiment.diverged:
                 self.running, self._auto_paused = False, True
+        if self._stop_at is not None and experiment.step_count >= self._stop_at:
+            self.running, self._stop_at = False, None
         return chunk
 
     def _next_commands(self) -> list:
@@ -172,7 +179,7 @@ class TrainingLoop:
                 self._auto_paused = False
             match command:
                 case Pause():
-                    self.running, self._skip = False, 0  # a pause also stops a fast-forward
+                    self.running, self._skip, self._stop_at = False, 0, None  # a pause also stops a fast-forward
                 case Resume():
                     self.running = not experiment.diverged
                 case StepOnce():
@@ -180,6 +187,8 @@ class TrainingLoop:
                     experiment.step(1)
                 case Train(steps):
                     experiment.step(steps)
+                case RunUntil(step):
+                    self.running, self._stop_at = not experiment.diverged, step
                 case Reset(seed):
                     experiment.reset(seed=seed)
                 case SetImage(image, label):

@@ -29,7 +29,7 @@ def window(qtbot, tiny_factory, digit):
     from filterlab.engine.digit.spec import DigitSpec
     from filterlab.gui.windows.digit import DigitWindow
 
-    win = DigitWindow(DigitSpec(Config(filters=3), *digit), factory=tiny_factory)
+    win = DigitWindow(DigitSpec(Config(filters=3), *digit), factory=tiny_factory, speed=0)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
@@ -68,7 +68,7 @@ def paused_window(qtbot, digit):
     windows = []
 
     def build(config=Config(filters=3)):
-        win = DigitWindow(DigitSpec(config, *digit), running=False)
+        win = DigitWindow(DigitSpec(config, *digit), running=False, speed=0)
         qtbot.addWidget(win)
         win.show()
         qtbot.waitExposed(win)

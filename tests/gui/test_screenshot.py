@@ -35,3 +35,35 @@ def test_lab_screenshot_from_the_command_line(tmp_path):
     assert result.returncode == 0, result.stderr
     image = Image.open(shot)
     assert image.width >= 1000 and image.height >= 700
+
+
+def test_a_screenshot_at_a_speed_trains_at_that_speed(tmp_path):
+    """--speed with --screenshot: the window trains at the speed (not at once), then saves itself."""
+    import time
+
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, "main.py", "--speed", "40", "--filters", "2", "--screenshot",
+                             str(tmp_path / "paced.png"), "--steps", "60"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert result.returncode == 0, result.stderr
+    assert time.perf_counter() - started > 60 / 40 * 0.7  # 1.5 s of training at 40 steps/s
+    assert (tmp_path / "paced.png").stat().st_size > 10_000
+
+
+def test_running_until_a_step_at_a_speed_stops_exactly_there(qtbot, digit):
+    """What --screenshot --speed does to the window: run at the pace, pause on step N exactly."""
+    from filterlab.engine.digit.spec import DigitSpec
+    from filterlab.gui.windows.digit import DigitWindow
+
+    window = DigitWindow(DigitSpec(Config(filters=2), *digit), running=False, speed=50)
+    qtbot.addWidget(window)
+    window.show()
+    drawn = []
+    window.frame_drawn.connect(lambda frame: drawn.append((frame.snapshot.step, frame.running)))
+    window.commands.run_until(30)
+    qtbot.waitUntil(lambda: bool(drawn) and drawn[-1] == (30, False), timeout=20_000)
+    qtbot.wait(300)
+    assert max(step for step, _ in drawn) == 30 and window.frame.snapshot.step == 30
+    assert any(running for _, running in drawn)  # it ran at the pace on the way
+    window.close()

@@ -43,7 +43,7 @@ def test_headless_on_an_image_file_with_gif(tmp_path, run_main):
     metrics = json.loads((tmp_path / "r" / "metrics.json").read_text())
     assert metrics["label"] == 3
     gif = Image.open(tmp_path / "f.gif")
-    assert gif.n_frames == 11  # steps 0, 10, ..., 100
+    assert gif.n_frames == 101  # every recorded step: each of the first 100
 
 
 def test_same_seed_same_metrics(tmp_path, run_main):
@@ -79,6 +79,8 @@ def write_text(tmp_path):
     (["--device", "cuda"] if not __import__("torch").cuda.is_available() else ["--seed", "-1"], "cuda"
      if not __import__("torch").cuda.is_available() else "seed"),
     (["--digit", "3", "--index", "4"], "not allowed"),
+    (["--speed", "10"], "--speed is for the window"),
+    (["--lesson"], "--lesson is for the window"),
 ])
 def test_bad_input_exits_2_with_one_clear_line(tmp_path, run_main, args, words):
     args = [a(tmp_path) if callable(a) else a for a in args]
@@ -130,3 +132,23 @@ def test_bad_init_options_exit_2_with_one_clear_line(tmp_path, run_main, args, w
     assert len(lines) == 1, err
     assert "error" in lines[0] and words in lines[0]
     assert not (tmp_path / "o" / "metrics.json").exists()
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--speed", "-3"], "--speed must be 0"),
+    (["--speed", "nan"], "--speed must be 0"),
+    (["--lesson", "--lab1d"], "--lesson is the lesson of the one-digit experiment"),
+    (["--lesson", "--classes", "all"], "--lesson is the lesson of the one-digit experiment"),
+])
+def test_bad_window_options_exit_2_before_a_window_opens(run_main, args, words):
+    code, out, err = run_main(args)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and words in err
+
+
+def test_the_window_options_reach_the_launch():
+    from filterlab.engine.cli.launch import parse
+
+    assert parse([]).speed is None and not parse([]).lesson
+    launch = parse(["--speed", "25", "--lesson"])
+    assert launch.speed == 25.0 and launch.lesson
+    assert parse(["--lab1d", "--speed", "0"]).speed == 0.0

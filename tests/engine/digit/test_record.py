@@ -44,4 +44,5 @@ def test_a_recorded_step_replays_exactly(digit):
     np.testing.assert_allclose(past.dl_dz, then.dl_dz, rtol=1e-5, atol=1e-9)
     assert past.loss_steps.max() <= 50 and past.cosine_steps.max() == 50
     assert not past.update.any()
-    assert trainer.snapshot_at(57).step == 50  # the frame at or before
+    assert trainer.snapshot_at(57).step == 57  # every one of the first 100 steps is recorded
+    assert trainer.snapshot_at(157).step == 150  # then every 10th: the frame at or before

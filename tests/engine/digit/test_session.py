@@ -39,7 +39,7 @@ def state(trainer):
         "optimizer": {(i, k): v.clone() for i, slots in optimizer.items() for k, v in slots.items()},
         "loss": losses.arrays(),
         "loss_block": (losses.stride, losses._block_sum, losses._block_len),
-        "filters": (trainer.filter_history.interval, list(trainer.filter_history.steps),
+        "filters": (trainer.filter_history.thinning, list(trainer.filter_history.steps),
                     np.array(trainer.filter_history.frames)),
         "images": (list(trainer.image_history.steps), list(trainer.image_history.labels)),
         "image": trainer.image,
@@ -125,13 +125,33 @@ def test_the_file_is_plain_arrays_and_a_valid_history(tmp_path, digit):
     with np.load(tmp_path / "s.npz", allow_pickle=False) as npz:
         arrays = dict(npz)
     meta = json.loads(str(arrays["session_json"]))
-    assert (meta["format"], meta["version"], meta["step"], meta["label"]) == ("filterlab-session", 1, 20, 4)
+    assert (meta["format"], meta["version"], meta["step"], meta["label"]) == ("filterlab-session", 2, 20, 4)
     assert json.loads(str(arrays["config_json"]))["seed"] == 0
     history = Trainer(Config(), *digit).history()
     assert set(history) <= set(arrays)  # anything that reads history.npz reads a session
     assert arrays["model.conv.weight"].shape == (5, 1, 28, 28)
     assert arrays["optimizer.fc.weight.exp_avg_sq"].shape == (10, 5)
     assert all(a.dtype != object for a in arrays.values())
+
+
+def test_a_version_1_session_still_opens_and_carries_on_with_the_dense_record(tmp_path, digit):
+    """Version 1 kept a filter frame every filter_interval steps; such a file still opens."""
+    path = tmp_path / "v2.npz"
+    trainer = trained(Config(), digit, 300, small_history=False)
+    save_session(trainer, path)
+    with np.load(path) as npz:
+        arrays = dict(npz)
+    meta = json.loads(str(arrays["session_json"]))
+    meta["version"], meta["filter_interval"] = 1, 20  # as version 1 wrote it after one thinning
+    del meta["filter_thinning"]
+    arrays["session_json"] = np.array(json.dumps(meta))
+    np.savez(tmp_path / "v1.npz", **arrays)
+    loaded = load_session(tmp_path / "v1.npz")
+    assert loaded.step_count == 300 and loaded.filter_history.thinning == 2
+    assert loaded.filter_history.steps == trainer.filter_history.steps
+    loaded.step(10)
+    trainer.step(10)
+    np.testing.assert_array_equal(loaded.snapshot().filters, trainer.snapshot().filters)
 
 
 def test_a_failed_save_raises_oserror_and_leaves_nothing(tmp_path, digit):
@@ -261,7 +281,7 @@ HOSTILE = {
     "label not a digit": (lambda good: rewritten(good, with_meta("label", 12)), "label"),
     "step not a number": (lambda good: rewritten(good, with_meta("step", "lots")), "step"),
     "half an Adam state": (lambda good: rewritten(good, drop("optimizer.conv.bias.exp_avg_sq")), "incomplete"),
-    "record past the step": (lambda good: rewritten(good, setting("filter_steps", np.array([0, 10, 20, 99999]))),
+    "record past the step": (lambda good: rewritten(good, lambda arrays: arrays["filter_steps"].__setitem__(-1, 99999)),
                              "filter_steps"),
     "JSON not JSON": (lambda good: rewritten(good, setting("session_json", np.array("{nope"))), "JSON"),
     "zip bomb header": (zip_bomb, "MB unpacked"),

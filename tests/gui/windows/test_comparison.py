@@ -14,7 +14,7 @@ TIMEOUT = 20_000
 def compare(qtbot, digit):
     runs = (("seed=1", Config(seed=1, filters=3)), ("zeros", Config(init="zeros", filters=3)),
             ("sgd", Config(optimizer="sgd", lr=0.1, filters=3)))
-    win = ComparisonWindow(ComparisonSpec(runs, *digit))
+    win = ComparisonWindow(ComparisonSpec(runs, *digit), speed=0)
     qtbot.addWidget(win)
     win.show()
     yield win

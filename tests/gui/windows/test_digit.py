@@ -145,7 +145,7 @@ def test_frames_arrive_at_display_rate_not_per_step(qtbot, window, wait_frame):
 
 
 def test_closing_while_training_joins_the_thread(qtbot, tiny_factory, digit):
-    win = DigitWindow(DigitSpec(Config(filters=3), *digit), factory=tiny_factory)
+    win = DigitWindow(DigitSpec(Config(filters=3), *digit), factory=tiny_factory, speed=0)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitUntil(lambda: win.frame is not None and win.frame.snapshot.step > 0, timeout=TIMEOUT)
@@ -186,7 +186,7 @@ def test_an_error_inside_training_pauses_and_is_shown_not_swallowed(qtbot, wait_
                 raise RuntimeError("simulated out of memory")
             return super().step(n)
 
-    win = DigitWindow(DigitSpec(Config(filters=2), *digit), factory=lambda: Flaky(Config(filters=2), *digit))
+    win = DigitWindow(DigitSpec(Config(filters=2), *digit), factory=lambda: Flaky(Config(filters=2), *digit), speed=0)
     qtbot.addWidget(win)
     win.show()
     frame = wait_frame(win, lambda f: not f.running and f.snapshot.step > 5)
@@ -221,7 +221,7 @@ def test_start_from_drawing_uses_the_canvas_digit(qtbot, window, wait_frame, pau
 
 def test_feature_maps_view_shows_the_snapshot_maps(qtbot, digit):
     config = Config(filters=4, kernel=7)
-    win = DigitWindow(DigitSpec(config, *digit), running=False)
+    win = DigitWindow(DigitSpec(config, *digit), running=False, speed=0)
     qtbot.addWidget(win)
     win.show()
     win.commands.train(5)

@@ -7,7 +7,7 @@ from filterlab.gui.windows.digitset import SetWindow
 
 def test_set_window_trains_and_reports_test_accuracy(qtbot):
     digits = bundled_set((3, 7))
-    win = SetWindow(SetSpec(Config(filters=8), digits, batch_size=32))
+    win = SetWindow(SetSpec(Config(filters=8), digits, batch_size=32), speed=0)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitUntil(lambda: win.frame is not None and len(win.frame.snapshot.epochs) >= 3, timeout=30_000)
@@ -23,7 +23,7 @@ def test_one_digit_actions_are_off_in_a_set_run_and_training_goes_on(qtbot):
     """Digit keys, image and session files belong to one digit: a set run neither offers nor breaks on them."""
     from PySide6.QtCore import Qt
 
-    win = SetWindow(SetSpec(Config(filters=4), bundled_set((3, 7)), batch_size=32))
+    win = SetWindow(SetSpec(Config(filters=4), bundled_set((3, 7)), batch_size=32), speed=0)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
@@ -32,7 +32,7 @@ def test_one_digit_actions_are_off_in_a_set_run_and_training_goes_on(qtbot):
     for key in (Qt.Key.Key_7, Qt.Key.Key_2):
         qtbot.keyClick(win, key)
     assert win.source.label.value() == label
-    assert not any(win.actions[name].isEnabled() for name in ("Open image…", "Open session…", "Save session…"))
+    assert not any(win.actions[name].isEnabled() for name in ("Open image…", "Open session…", "Save session…", "Lesson"))
     step = win.frame.snapshot.step
     qtbot.waitUntil(lambda: win.frame.snapshot.step > step + 20, timeout=20_000)
     assert win.frame.running and "stopped" not in win.statusBar().currentMessage()

@@ -15,7 +15,7 @@ def test_gif_export_has_a_frame_per_recorded_step_and_the_grid_size(qtbot, pause
     assert done.args == [True, str(path)]
     gif = Image.open(path)
     history = win.worker.experiment.filter_history
-    assert gif.n_frames == len(history) == 21  # steps 0, 10, ..., 200
+    assert gif.n_frames == len(history) == 111  # each of the first 100 steps, then every 10th to 200
     assert gif.size == grid_frame(history.frames[-1], step=200).size
 
 
@@ -27,7 +27,7 @@ def test_png_and_history_exports_and_a_failed_one(qtbot, paused_window, tmp_path
     assert Image.open(tmp_path / "grid.png").size == grid_frame(win.shown.filters, step=200).size
     with qtbot.waitSignal(win.exporter.done, timeout=TIMEOUT):
         win.exporter.history_to(str(tmp_path / "history.npz"))
-    assert np.load(tmp_path / "history.npz")["filters"].shape == (21, 3, 28, 28)
+    assert np.load(tmp_path / "history.npz")["filters"].shape == (111, 3, 28, 28)
     warnings = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *args: warnings.append(args[2]))
     with qtbot.waitSignal(win.exporter.done, timeout=TIMEOUT) as done:

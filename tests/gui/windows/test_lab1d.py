@@ -11,7 +11,7 @@ TIMEOUT = 15_000
 
 @pytest.fixture
 def window(qtbot):
-    win = Lab1DWindow(Lab1DSpec(Lab1DConfig()))
+    win = Lab1DWindow(Lab1DSpec(Lab1DConfig()), speed=0)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
@@ -56,7 +56,7 @@ def test_window_step_reset_and_settings(qtbot, window, wait_frame):
 
 
 def test_closing_the_lab_window_joins_its_thread(qtbot):
-    win = Lab1DWindow(Lab1DSpec(Lab1DConfig()))
+    win = Lab1DWindow(Lab1DSpec(Lab1DConfig()), speed=0)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitUntil(lambda: win.frame is not None and win.frame.snapshot.step > 0, timeout=TIMEOUT)

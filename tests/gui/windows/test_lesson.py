@@ -1,0 +1,121 @@
+"""The guided lesson, clicked through as a teacher would: every step puts the app in the state it describes."""
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from filterlab.engine.core.config import Config
+from filterlab.engine.digit.spec import DigitSpec
+from filterlab.engine.lab1d.spec import Lab1DSpec
+from filterlab.gui.lesson.steps import FORMED_STEP, LESSON_SEED, STEPS
+from filterlab.gui.windows.digit import DigitWindow
+
+
+@pytest.fixture
+def lesson(qtbot, digit):
+    """A window trained a little on other settings, then Help > Lesson."""
+    window = DigitWindow(DigitSpec(Config(filters=3, lr=0.01, seed=9), *digit), speed=0)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: window.frame is not None and window.frame.snapshot.step > 50, timeout=30_000)
+    help_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Help")
+    next(a for a in help_menu.actions() if a.text() == "Lesson").trigger()
+    yield window
+    window.close()
+
+
+def settled(qtbot, window, condition, timeout=20_000):
+    qtbot.waitUntil(lambda: window.frame is not None and condition(window.frame), timeout=timeout)
+    return window.frame.snapshot
+
+
+def click_next(qtbot, window):
+    qtbot.mouseClick(window.lesson.next, Qt.MouseButton.LeftButton)
+
+
+def test_every_step_puts_the_app_in_the_state_it_describes(qtbot, lesson):
+    w = lesson
+    assert w.lesson.isVisible() and w.lesson.index == 0 and len(STEPS) == 8
+    # 1. the stage: the article's experiment from its start, paused at step 0
+    snap = settled(qtbot, w, lambda f: not f.running and f.snapshot.step == 0 and f.snapshot.config == Config())
+    assert w.run.seed.text() == f"seed {LESSON_SEED}" and w.controls.filters.value() == 5
+    assert w.spotlight.isVisible() and w.spotlight.targets == [w.filters, w.digit]
+    assert len(w.spotlight.frames()) == 2
+    qtbot.waitUntil(lambda: f"#1 {w.shown.cosine[0]:+.2f}" in w.lesson.text.text(), timeout=5_000)  # not stale
+    # 2. the forward pass: z shown, with the numbers of the screen
+    click_next(qtbot, w)
+    snap = settled(qtbot, w, lambda f: not f.running and f.snapshot.step == 0)
+    assert w.tabs.currentIndex() == 0 and w.spotlight.targets == [w.tabs]
+    qtbot.waitUntil(lambda: f"#1 {float(w.shown.z[0].ravel()[0]):+.3f}" in w.lesson.text.text(), timeout=5_000)
+    # 3. the loss and dL/dz
+    click_next(qtbot, w)
+    snap = settled(qtbot, w, lambda f: f.snapshot.step == 0)
+    qtbot.waitUntil(lambda: f"loss {w.shown.loss:.3f}" in w.lesson.text.text(), timeout=5_000)
+    assert w.loss in w.spotlight.targets
+    # 4. one step, taken apart: exactly one step, the view open
+    click_next(qtbot, w)
+    snap = settled(qtbot, w, lambda f: not f.running and f.snapshot.step == 1)
+    assert w.tabs.currentWidget() is w.decomposition and w.spotlight.targets == [w.decomposition]
+    np.testing.assert_allclose(w.decomposition.product, snap.grads[0], rtol=1e-4, atol=1e-7)
+    # 5. run slowly: from step 0 again, at the lesson pace
+    click_next(qtbot, w)
+    snap = settled(qtbot, w, lambda f: f.running and "lesson pace" in f.pace)
+    assert snap.step < 30
+    # 6. why some filters become the negative digit: trained to FORMED_STEP, paused
+    click_next(qtbot, w)
+    snap = settled(qtbot, w, lambda f: not f.running and f.snapshot.step == FORMED_STEP)
+    assert np.all(np.sign(snap.cosine) == np.sign(snap.class_weights))
+    qtbot.waitUntil(lambda: "Weights to class 4 now" in w.lesson.text.text(), timeout=5_000)
+    # 7. your turn: training at the lesson pace, the canvas framed
+    click_next(qtbot, w)
+    settled(qtbot, w, lambda f: f.running and "lesson pace" in f.pace)
+    assert w.spotlight.targets == [w.source]
+    # 8. beyond: paused, one click each
+    click_next(qtbot, w)
+    settled(qtbot, w, lambda f: not f.running)
+    assert not w.lesson.next.isEnabled()
+    buttons = [w.lesson.links.itemAt(i).widget() for i in range(w.lesson.links.count())]
+    assert [b.text() for b in buttons][2] == "The 1-D lab"
+    with qtbot.waitSignal(w.experiment_wanted) as wanted:
+        qtbot.mouseClick(buttons[2], Qt.MouseButton.LeftButton)
+    assert isinstance(wanted.args[0], Lab1DSpec)
+
+
+def test_back_returns_to_the_same_state_and_closing_the_panel_clears_the_frames(qtbot, lesson):
+    w = lesson
+    for _ in range(3):
+        click_next(qtbot, w)
+    first = settled(qtbot, w, lambda f: not f.running and f.snapshot.step == 1)
+    click_next(qtbot, w)
+    settled(qtbot, w, lambda f: f.running)
+    qtbot.mouseClick(w.lesson.back, Qt.MouseButton.LeftButton)
+    again = settled(qtbot, w, lambda f: not f.running and f.snapshot.step == 1)
+    np.testing.assert_array_equal(first.filters, again.filters)  # a fixed seed: the very same step
+    w.lesson.close()
+    qtbot.waitUntil(lambda: not w.spotlight.isVisible(), timeout=5_000)
+
+
+def test_the_small_kernel_link_sets_the_knobs_and_rebuilds(qtbot, lesson):
+    w = lesson
+    w.lesson.go_to(len(STEPS) - 1)
+    button = w.lesson.links.itemAt(0).widget()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    snap = settled(qtbot, w, lambda f: f.snapshot.filters.shape == (8, 5, 5))
+    assert w.controls.kernel.value() == 5 and w.tabs.currentWidget() is w.maps
+
+
+def test_a_window_the_lesson_asks_for_opens_beside_it(qtbot, digit):
+    """As the app wires it (gui/app.py): "Many digits" opens the set window beside the first."""
+    from filterlab.gui.app import OPEN, open_window
+    from filterlab.gui.windows.digitset import SetWindow
+
+    window = open_window(DigitSpec(Config(filters=2), *digit), speed=0)
+    qtbot.addWidget(window)
+    window.open_experiment("set")
+    assert len(OPEN) == 1 and isinstance(OPEN[0], SetWindow) and OPEN[0].isVisible()
+    other = OPEN[0]
+    qtbot.waitUntil(lambda: other.frame is not None, timeout=30_000)
+    assert other.frame.snapshot.config.filters == 16 and isinstance(other, SetWindow)
+    other.close()
+    qtbot.waitUntil(lambda: not OPEN, timeout=5_000)
+    window.close()

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QVBoxLayout
 from filterlab.engine.core.snapshot import Snapshot
 from filterlab.gui.views.base import SnapshotView
 from filterlab.gui.views.style import GRAY, add_image_box
+from filterlab.gui.widgets.title_label import TitleLabel
 
 
 class DigitView(SnapshotView):
@@ -21,14 +22,15 @@ class DigitView(SnapshotView):
         self._shown = self._label = None
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
-        self.title = self.graphics.addLabel("training digit", row=0, col=0, color="k")
-        self.view, self.image, self.overlay = add_image_box(self.graphics, GRAY)
+        self.title = TitleLabel("training digit")
+        self.view, self.image, self.overlay = add_image_box(self.graphics, GRAY, row=0)
         self.view.setRange(xRange=(0, 28), yRange=(0, 28), padding=0.02)
         self.notice = pg.TextItem("", color=(255, 200, 60), anchor=(0.5, 0.5))
         self.notice.setPos(14, 14)
         self.view.addItem(self.notice)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.title)
         layout.addWidget(self.graphics)
         self.setToolTip("The 28x28 image the network trains on. Overlay: |dL/dx|, where the "
                         "loss is most sensitive to the input.")
@@ -48,4 +50,4 @@ class DigitView(SnapshotView):
             self.overlay.setImage(magnitude, autoLevels=False, levels=(0.0, float(magnitude.max()) or 1.0))
         blank = snapshot.blank_image
         self.notice.setText("blank image:\nnothing to learn" if blank else "")
-        self.title.setText(f"training digit: label {snapshot.label}")
+        self.title.set_title(f"training digit: label {snapshot.label}")

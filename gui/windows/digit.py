@@ -12,7 +12,7 @@ import numpy as np
 from PIL import Image
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from filterlab.engine.core.config import Config
 from filterlab.engine.data import bundled_digit
@@ -28,7 +28,7 @@ from filterlab.gui.views.similarity_plot import SimilarityPlot
 from filterlab.gui.widgets.controls import ControlPanel
 from filterlab.gui.widgets.digit_source import DigitSource
 from filterlab.gui.widgets.spotlight import Spotlight
-from filterlab.gui.windows.base import ExperimentWindow
+from filterlab.gui.windows.base import ExperimentWindow, status_label
 from filterlab.gui.windows.exports import Exporter
 from filterlab.gui.windows.help import add_help_menu
 from filterlab.gui.windows.probe import WeightProbe
@@ -97,14 +97,11 @@ class DigitWindow(ExperimentWindow):
         c.gradient_overlay_toggled.connect(self.digit.set_show_gradient)
         c.initial_toggled.connect(self._show_initial)
         self.filters.clicked.connect(self.decomposition.select)
+        self.decomposition.selected.connect(self.filters.select)
+        self.filters.select(0)
 
     def _build_layout(self) -> None:
-        left = QVBoxLayout()
-        left.addWidget(self.source, 1)
-        left.addWidget(self.controls)
-        left_panel = QWidget()
-        left_panel.setLayout(left)
-        left_panel.setMaximumWidth(340)
+        self.control_panel = self._scrolling_panel()
         middle = QSplitter(Qt.Orientation.Vertical)
         middle.addWidget(self.filters)
         middle.addWidget(self.initial)
@@ -115,25 +112,47 @@ class DigitWindow(ExperimentWindow):
         now_layout.addWidget(self.bars, 3)
         now_layout.addWidget(self.digit, 2)
         self.tabs = QTabWidget()
-        self.tabs.addTab(now, "prediction · digit")
-        self.tabs.addTab(self.decomposition, "one step, taken apart")
-        self.tabs.addTab(self.probe, "weight under the mouse")
-        self.tabs.addTab(self.maps, "feature maps")
+        self.tabs.setUsesScrollButtons(False)
+        self.tabs.tabBar().setElideMode(Qt.TextElideMode.ElideRight)
+        for page, name, tip in ((now, "prediction", "prediction · training digit"),
+                                (self.decomposition, "one step", "one step, taken apart"),
+                                (self.probe, "one weight", "the weight under the mouse, over the record"),
+                                (self.maps, "feature maps", "each filter's response over the digit")):
+            self.tabs.setTabToolTip(self.tabs.addTab(page, name), tip)
         self.tabs.currentChanged.connect(lambda _: self._draw_current_tab())
         right = QSplitter(Qt.Orientation.Vertical)
         for widget in (self.loss, self.similarity, self.tabs):
             right.addWidget(widget)
         right.setSizes([260, 260, 340])
         split = QSplitter(Qt.Orientation.Horizontal)
-        for widget in (left_panel, middle, right):
+        for widget in (self.control_panel, middle, right):
             split.addWidget(widget)
-        split.setStretchFactor(1, 3)
-        split.setStretchFactor(2, 2)
-        split.setSizes([340, 600, 560])
+        for splitter in (split, middle, right):
+            splitter.setChildrenCollapsible(False)
+        split.setStretchFactor(1, 1)
+        split.setStretchFactor(2, 1)
+        split.setSizes([300, 560, 640])
         self.set_body(split)
-        self.status_device = QLabel("")
+        self.status_device = status_label()
         self.statusBar().addPermanentWidget(self.status_device)
         self.resize(1500, 900)
+
+    def _scrolling_panel(self) -> QScrollArea:
+        """The digit's sources and the knobs in one column that scrolls on a small screen."""
+        panel = QWidget()
+        column = QVBoxLayout(panel)
+        column.setContentsMargins(4, 4, 4, 4)
+        column.addWidget(self.source, 1)
+        column.addWidget(self.controls)
+        scroll = QScrollArea()
+        scroll.setWidget(panel)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        width = panel.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 4
+        scroll.setMinimumWidth(width)
+        scroll.setMaximumWidth(width + 40)
+        return scroll
 
     def _build_menu(self) -> None:
         self.actions: dict[str, QAction] = {}
@@ -250,16 +269,16 @@ class DigitWindow(ExperimentWindow):
     # ------------------------------------------------------------------ status
     def update_status(self, frame) -> None:
         snap = frame.snapshot
-        self.status_step.setText(f"step {snap.step:,}   loss {snap.loss:.4g}{self.scores(snap)}   "
+        self.status_step.set_title(f"step {snap.step:,}   loss {snap.loss:.4g}{self.scores(snap)}   "
                                  f"{'running' if frame.running else 'paused'}")
-        self.status_device.setText(f"device: {snap.device}")
+        self.status_device.set_title(f"device: {snap.device}")
         if snap.diverged:
-            self.status_notice.setText(snap.diverged)
+            self.status_notice.set_title(snap.diverged)
         elif snap.blank_image:
-            self.status_notice.setText("blank image: the gradient of every filter is exactly 0, "
+            self.status_notice.set_title("blank image: the gradient of every filter is exactly 0, "
                                        "nothing can be learned — draw something")
         elif self.timeline.is_live:
-            self.status_notice.setText("")
+            self.status_notice.set_title("")
 
     def scores(self, snap) -> str:
         """What the status bar adds after the loss (a set run: its test accuracy)."""

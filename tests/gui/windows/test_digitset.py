@@ -11,11 +11,11 @@ def test_set_window_trains_and_reports_test_accuracy(qtbot):
     qtbot.addWidget(win)
     win.show()
     qtbot.waitUntil(lambda: win.frame is not None and len(win.frame.snapshot.epochs) >= 3, timeout=30_000)
-    assert "test accuracy" in win.status_step.text()
+    assert "test accuracy" in win.status_step.title()
     assert win.frame.snapshot.epochs[-1]["test_accuracy"] > 0.5
     assert not win.source.canvas.isEnabled() and not win.source.sample.isEnabled()
     assert not win.similarity.isVisible()
-    assert "minibatch" in win.filters.title.text
+    assert "minibatch" in win.filters.why.text()
     win.close()
 
 

@@ -98,6 +98,9 @@ def run(trainer, spec: DigitSpec, steps, out: Path, gif) -> tuple[list[str], boo
         "cosine": snap.cosine.tolist(),
         "mean_abs_cosine": float(abs(snap.cosine).mean()),
         "class_weights": snap.class_weights.tolist(),
+        # the share of filter weights whose loss gradient was exactly 0 at every step (the input under them
+        # was always blank): only weight decay moved them
+        "untouched_fraction": float(snap.untouched.mean()),
         "steps_per_second": rate(done, seconds),
         "seconds": seconds,
         "label": snap.label,

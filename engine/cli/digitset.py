@@ -89,6 +89,7 @@ def _metrics(trainer, initial_loss, initial_accuracy, done, seconds) -> dict:
         "final_train_loss": last.get("train_loss"),
         "final_test_loss": last.get("test_loss"),
         "final_test_accuracy": last.get("test_accuracy"),
+        "confusion": snap.confusion.tolist(),  # the test split: rows = true class, columns = predicted
         "filter_classes": snap.filter_classes.tolist(),
         "initial_cosine": snap.initial_cosine.tolist(),
         "cosine": snap.cosine.tolist(),

@@ -50,4 +50,6 @@ class DigitView(SnapshotView):
             self.overlay.setImage(magnitude, autoLevels=False, levels=(0.0, float(magnitude.max()) or 1.0))
         blank = snapshot.blank_image
         self.notice.setText("blank image:\nnothing to learn" if blank else "")
-        self.title.set_title(f"training digit: label {snapshot.label}")
+        example = getattr(snapshot, "example", None)  # a set run shows a test digit, not a training one
+        self.title.set_title(f"training digit: label {snapshot.label}" if example is None else
+                             f"test digit #{example}: true label {snapshot.label}")

@@ -4,12 +4,10 @@ All filters are tiled into ONE image, outlined by one static path, and pushed wi
 single `setImage(..., autoLevels=False, levels=...)` per frame. One image item instead
 of 64 keeps 64 filters nearly as cheap to draw as 5.
 
-Colours are honest about sign: a diverging map centred on 0, with a colorbar. One shared
-scale compares filters with each other; a per-filter scale shows each one's shape even
-when their sizes differ. Under each filter: its number and its cosine similarity to the
-digit; the filter taken apart elsewhere is outlined. The title sits above the picture as
-a plain label (elided, never squeezing the colorbar out), and the gradient overlay
-states its own scale.
+Colours are honest about sign: a diverging map centred on 0, with a colorbar; one shared
+scale compares filters, a per-filter scale shows each one's shape. Under each filter: its
+number and its cosine to the digit; the filter taken apart elsewhere is outlined. The
+title sits above the picture (it never squeezes the colorbar out).
 """
 from __future__ import annotations
 
@@ -61,6 +59,7 @@ class FilterGrid(SnapshotView):
         self._caption = ""  # a window's own "why", instead of the default one
         self._gradient_scale = 0.0  # largest |dL/dw| of this run: the overlay's fixed scale
         self._compact = False  # labels without "cos" when a tile is too narrow for it
+        self._fitted_at = 0.0  # pixels per weight the labels were fitted to
         self._build(title)
         self.setToolTip("Each square is one filter (blue = negative weight, red = positive). "
                         "Under it: its number and its cosine similarity to the digit.")
@@ -135,13 +134,15 @@ class FilterGrid(SnapshotView):
         grads = snapshot.grads if self.show_gradient and self.source == "filters" else None
         count, k, _ = filters.shape
         columns = grid_columns(count, self.graphics.width() - 60, self.graphics.height() - 20)
+        if self.arrangement != (count, k, columns):
+            self._layout(count, k, columns)
+        if abs(self._pixels_per_unit() - self._fitted_at) > 0.05 * self._fitted_at:
+            self._fit_labels()  # the tiles changed size on screen: labels to fit them
         texts = self._label_values(snapshot, count)
-        key = (count, k, columns, self.per_filter_scale, self.show_gradient, texts)
+        key = (count, k, columns, self.per_filter_scale, self.show_gradient, texts, self._fitted_at)
         if self._drawn is not None and key == self._drawn[0] and np.array_equal(filters, self._drawn[1]) \
                 and (grads is None or np.array_equal(grads, self._drawn[2])):
             return
-        if self.arrangement != (count, k, columns):
-            self._layout(count, k, columns)
         self._draw_weights(filters, count)
         if grads is not None:
             self._draw_gradient(snapshot, grads)
@@ -239,11 +240,16 @@ class FilterGrid(SnapshotView):
         or 64 small tiles): "#1 cos +0.85", then "#1 +0.85", then a smaller font."""
         if not self.labels or self.view.viewRect().width() <= 0:
             return
-        room = self._pitch[1] * self.view.width() / self.view.viewRect().width() * 0.95
+        self._fitted_at = self._pixels_per_unit()
+        room = self._pitch[1] * self._fitted_at * 0.95
         font, self._compact = label_font(QApplication.font(self), room, many=len(self.labels) > 16)
         for item in self.labels:
             item.setFont(font)
         self.label_texts = [""] * len(self.labels)  # set again, centred in the new size
+
+    def _pixels_per_unit(self) -> float:
+        """Screen pixels per weight (the view keeps the aspect, so one number serves both axes)."""
+        return self.view.width() / max(self.view.viewRect().width(), 1e-9)
 
     def _show_why(self, k) -> None:
         why = self._caption

@@ -14,13 +14,12 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
-from filterlab.engine.core.config import Config
-from filterlab.engine.data import bundled_digit
 from filterlab.engine.digit.spec import DigitSpec
-from filterlab.gui.lesson.panel import LessonPanel
+from filterlab.gui.lesson.states import LessonStates
 from filterlab.gui.views.decomposition import DecompositionView
 from filterlab.gui.views.digit_view import DigitView
 from filterlab.gui.views.filter_grid import FilterGrid
+from filterlab.gui.views.learning_added import LearningAddedView
 from filterlab.gui.views.loss_plot import LossPlot
 from filterlab.gui.views.prediction_bars import PredictionBars
 from filterlab.gui.views.probe_plot import ProbePlot
@@ -39,7 +38,7 @@ SKIP_STEPS = 10_000
 SETTINGS = ("lr", "optimizer", "momentum", "weight_decay", "filters", "kernel", "init", "init_value")
 
 
-class DigitWindow(ExperimentWindow):
+class DigitWindow(LessonStates, ExperimentWindow):
     experiment_wanted = Signal(object)  # the spec of another experiment to open (the lesson's last step)
 
     def __init__(self, spec: DigitSpec = DigitSpec(), running: bool = True, factory=None, speed=LESSON):
@@ -81,8 +80,18 @@ class DigitWindow(ExperimentWindow):
         self.maps = FilterGrid("z", "feature maps: each filter's response at every position of the digit")
         self.decomposition = DecompositionView()
         self.probe = ProbePlot()
+        self.learned = LearningAddedView()
+        self.curves = self.similarity  # the view under the loss
         self.views = (self.filters, self.initial, self.loss, self.bars, self.digit, self.similarity,
-                      self.decomposition, self.maps)
+                      self.decomposition, self.maps, self.learned)
+
+    def tab_pages(self, now: QWidget) -> list:
+        """(page, tab name, tooltip) of the tabs under the curves."""
+        return [(now, "prediction", "prediction · training digit"),
+                (self.decomposition, "one step", "one step, taken apart"),
+                (self.learned, "learning added", "what learning added: each filter = its start + Δ"),
+                (self.probe, "one weight", "the weight under the mouse, over the record"),
+                (self.maps, "feature maps", "each filter's response over the digit")]
 
     def _wire(self) -> None:
         c, commands = self.controls, self.commands
@@ -114,14 +123,11 @@ class DigitWindow(ExperimentWindow):
         self.tabs = QTabWidget()
         self.tabs.setUsesScrollButtons(False)
         self.tabs.tabBar().setElideMode(Qt.TextElideMode.ElideRight)
-        for page, name, tip in ((now, "prediction", "prediction · training digit"),
-                                (self.decomposition, "one step", "one step, taken apart"),
-                                (self.probe, "one weight", "the weight under the mouse, over the record"),
-                                (self.maps, "feature maps", "each filter's response over the digit")):
+        for page, name, tip in self.tab_pages(now):
             self.tabs.setTabToolTip(self.tabs.addTab(page, name), tip)
         self.tabs.currentChanged.connect(lambda _: self._draw_current_tab())
         right = QSplitter(Qt.Orientation.Vertical)
-        for widget in (self.loss, self.similarity, self.tabs):
+        for widget in (self.loss, self.curves, self.tabs):
             right.addWidget(widget)
         right.setSizes([260, 260, 340])
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -213,58 +219,6 @@ class DigitWindow(ExperimentWindow):
         self.controls.set_config(trainer.config)
         self.source.show_digit(trainer.image, trainer.label)
         self.commands.replace(trainer)
-
-    # ------------------------------------------------------------------ lesson
-    def open_lesson(self) -> None:
-        """Help > Lesson: the lesson's panel beside the views, at its first step."""
-        if self.lesson is None:
-            self.lesson = LessonPanel(self)
-            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.lesson)
-        self.lesson.show()
-        self.lesson.go_to(0)
-
-    def lesson_start(self, seed: int) -> None:
-        """The article's experiment from its start: default settings, the bundled 4, `seed`, step 0, paused."""
-        config = Config(seed=seed)
-        self.run.set_paused(True)
-        self.commands.pause()
-        self.timeline.go_live()
-        self.controls.set_config(config)
-        image, label = bundled_digit(4)
-        self.source.show_digit(image, label)
-        self.commands.set_hparams(**{name: getattr(config, name) for name in SETTINGS})
-        self.commands.set_image(image, label)
-        self.commands.reset(seed)
-
-    def show_tab(self, name: str) -> None:
-        pages = {"prediction": 0, "decomposition": self.decomposition, "probe": self.probe, "maps": self.maps}
-        page = pages[name]
-        self.tabs.setCurrentIndex(page) if isinstance(page, int) else self.tabs.setCurrentWidget(page)
-
-    def use_lesson_pace(self) -> None:
-        self.run.show_speed(LESSON)
-        self.set_speed(LESSON)
-
-    def try_small_kernels(self) -> None:
-        """8 filters of 5 x 5, through the knobs as a person would set them; then train at the lesson pace."""
-        self.controls.filters.setValue(8)
-        self.controls.kernel.setValue(5)
-        self.show_tab("maps")
-        self.use_lesson_pace()
-        self.run.set_paused(False)
-        self.commands.resume()
-
-    def open_experiment(self, name: str) -> None:
-        """Ask for another experiment's window beside this one: "set" (all ten classes) or "lab1d".
-
-        The window is opened by whoever opened this one (gui/app.py), which knows every window.
-        """
-        from filterlab.engine.digitset.data import bundled_set
-        from filterlab.engine.digitset.spec import SetSpec
-        from filterlab.engine.lab1d.spec import Lab1DSpec
-
-        spec = SetSpec(Config(filters=16), bundled_set(tuple(range(10)))) if name == "set" else Lab1DSpec()
-        self.experiment_wanted.emit(spec)
 
     # ------------------------------------------------------------------ status
     def update_status(self, frame) -> None:

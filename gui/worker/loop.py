@@ -151,6 +151,8 @@ class TrainingLoop:
                 chunk = max(1, min(10_000, int(chunk * CHUNK_SECONDS / max(spent, 1e-6))))
             if experiment.diverged:
                 self.running, self._auto_paused = False, True
+            elif getattr(experiment, "finished", None):
+                self.running = False  # done what was asked (a set run's epochs): paused there
         if self._stop_at is not None and experiment.step_count >= self._stop_at:
             self.running, self._stop_at = False, None
         return chunk
@@ -181,7 +183,7 @@ class TrainingLoop:
                 case Pause():
                     self.running, self._skip, self._stop_at = False, 0, None  # a pause also stops a fast-forward
                 case Resume():
-                    self.running = not experiment.diverged
+                    self.running = not experiment.diverged and not getattr(experiment, "finished", None)
                 case StepOnce():
                     self.running, self._skip = False, 0
                     experiment.step(1)

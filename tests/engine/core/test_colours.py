@@ -1,7 +1,17 @@
-"""The shared colours: zero-centred limits (the map itself: tests/engine/render/test_style.py)."""
+"""The shared colours: palettes by name, one clear error for an unknown one, zero-centred limits."""
 import pytest
 
-from filterlab.engine.core.colours import symmetric_limit
+from filterlab.engine.core.colours import DEFAULT_PALETTE, PALETTES, PETROFF10, TABLEAU10, palette, symmetric_limit
+
+
+def test_palettes_by_name():
+    assert palette() is PALETTES[DEFAULT_PALETTE] is TABLEAU10
+    assert palette("colour-blind safe") is PETROFF10
+    for colours in PALETTES.values():
+        assert len(colours) == 10 and len(set(colours)) == 10
+        assert all(len(c) == 3 and all(0 <= v <= 255 for v in c) for c in colours)
+    with pytest.raises(ValueError, match="tableau10"):
+        palette("rainbow")
 
 
 def test_symmetric_limit():

@@ -1,30 +1,25 @@
-"""Exports for a slide: the filters at one step as a picture, or their forming as a GIF.
+"""Exports for a slide: the filters at one step, as a picture or as one frame of an animation.
 
 A `Slide` shows the training digit, the step, every filter with its cosine to the digit
 under it, and a colorbar in weight units, `width` pixels wide (1,200 by default; the
 figure is 12 inches at width/12 dpi, so a wider export is the same picture, sharper).
-matplotlib lays it out once; an animation then only changes the data, the texts and the
-limits of each frame, so every frame has the same layout and size. The GIF is written by
-Pillow from the frames matplotlib draws, with the last frame held for a moment before
-the loop starts again.
+matplotlib lays it out once; an animation (engine/render/animation.py) then only changes
+the data, the texts and the limits of each frame, so every frame has the same layout and size.
 """
 from __future__ import annotations
 
-from typing import Callable, Optional
+from typing import Optional
 
 import numpy as np
 from PIL import Image
 
 from filterlab.engine.core.colours import symmetric_limit
-from filterlab.engine.core.files import save_atomic
-from filterlab.engine.render.frames import FrameSet
 from filterlab.engine.render.style import (
     MAX_COLUMNS,
     MUTED,
     TITLE_PT,
     WIDTH_IN,
     filter_grid,
-    gif_frame,
     grid_shape,
     new_figure,
     pixels,
@@ -36,8 +31,6 @@ from filterlab.engine.render.style import (
 
 EXPORT_WIDTH = 1200                       # px: a slide's width
 EXPORT_WIDTHS = (1200, 1600, 1920, 2560)  # the choices the window offers
-FPS = 10
-HOLD_MS = 2000                            # the last frame stays this long before the GIF loops
 MIN_COLUMNS = 5
 DIGIT_SHARE = 1.2                         # the digit's column, in tiles
 LEGEND = ("cos: cosine similarity to the digit (+1 the digit, -1 its negative);  "
@@ -89,37 +82,3 @@ def slide_figure(step: int, filters, cosines, image, label: int, width: int = EX
     slide = Slide(filters.shape[0], filters.shape[-1], width)
     slide.show(step, filters, cosines, image, label)
     return slide.figure
-
-
-def save_animation(frames: FrameSet, path, *, width: int = EXPORT_WIDTH, fps: float = FPS,
-                   progress: Optional[Callable[[int, int], None]] = None) -> int:
-    """Write `frames` as a looping GIF at `path` (atomically); return the frame count.
-
-    Every frame uses its own symmetric limit: the weights grow by orders of magnitude
-    during training, so a shared limit would show blank early frames. The colours show
-    shape, the colorbar and the step counter say how large and when. The GIF's comment
-    lists the steps its frames show.
-    """
-    if len(frames) == 0:
-        raise ValueError("no frames to animate")
-    if fps <= 0:
-        raise ValueError(f"fps must be positive, got {fps}")
-    slide = Slide(frames.filters.shape[1], frames.filters.shape[-1], width)
-
-    def drawn():
-        for i in range(len(frames)):
-            slide.show(frames.steps[i], frames.filters[i], frames.cosines[i], frames.images[i], frames.labels[i])
-            picture = gif_frame(pixels(slide.figure))
-            slide.figure.set_layout_engine("none")  # laid out on the first frame; the rest keep it
-            if progress is not None:
-                progress(i + 1, len(frames))  # a window shows it: rendering takes seconds
-            yield picture
-
-    pictures = drawn()
-    first = next(pictures)
-    durations = [int(1000 / fps)] * (len(frames) - 1) + [HOLD_MS]
-    comment = "Filter Lab: the filters at steps " + ", ".join(str(int(s)) for s in frames.steps)
-    # Pillow takes the frames one by one (each kept as 256 colours), so no list of full frames.
-    save_atomic(path, lambda temp: first.save(temp, format="GIF", save_all=True, append_images=pictures,
-                                              duration=durations, loop=0, comment=comment))
-    return len(frames)

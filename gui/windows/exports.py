@@ -1,14 +1,15 @@
-"""Taking the story out of the window: a GIF and a picture for a slide, the window itself, the history.
+"""Taking the story out of the window: a GIF or MP4 and a picture for a slide, the window itself, the history.
 
-The GIF and the picture are drawn by matplotlib (engine/render/slides.py) at the export
-width (1,200 px unless File > Export size… says otherwise): the digit, the step, every
-filter with its cosine, a colorbar. The GIF's frames are spread over the change, not over
-the steps (engine/render/frames.py). Files are written atomically by the engine's
-writers; dialogs suggest a name and open in the last folder (file_dialogs.py). The GIF
-is rendered on the worker thread (training waits those few seconds) while a progress
-dialog counts the frames; every failure (a read-only folder, a full disk, an unknown
-format) is reported and changes nothing else. The render modules, and matplotlib with
-them, are imported at the first export, so the window's start-up does not pay for them.
+The animation and the picture are drawn by matplotlib (engine/render/slides.py) at the
+export width (1,200 px unless File > Export size… says otherwise): the digit, the step,
+every filter with its cosine, a colorbar. The animation's frames are spread over the
+change, not over the steps (engine/render/frames.py); a .mp4 name makes it a video
+(engine/render/animation.py). Files are written atomically by the engine's writers;
+dialogs suggest a name and open in the last folder (file_dialogs.py). The animation is
+rendered on the worker thread (training waits those few seconds) while a progress dialog
+counts the frames; every failure (a read-only folder, a full disk, an unknown format) is
+reported and changes nothing else. The render modules, and matplotlib with them, are
+imported at the first export, so the window's start-up does not pay for them.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from filterlab.gui.windows.file_dialogs import ask_file, settings
 WIDTH_KEY = "exports/width"
 WIDTHS = {"1200 px (a slide)": 1200, "1600 px": 1600, "1920 px (full HD)": 1920, "2560 px": 2560}
 PICTURES = "PNG images (*.png);;PDF documents (*.pdf);;SVG drawings (*.svg)"
+ANIMATIONS = "GIF animations (*.gif);;MP4 videos (*.mp4)"
 
 
 class Exporter(QObject):
@@ -68,18 +70,18 @@ class Exporter(QObject):
 
     # ------------------------------------------------------------------ GIF
     def gif(self) -> None:
-        path = ask_file(self.window, "Export the filters' evolution as a GIF", "GIF animations (*.gif)",
+        path = ask_file(self.window, "Export the filters forming as a GIF or a video", ANIMATIONS,
                         name=f"filters-step-{self._step(live=True)}.gif")
         if path:
             self.gif_to(path)
 
     def gif_to(self, path: str) -> None:
         from filterlab.engine.render.frames import GIF_FRAMES, gif_frames
-        from filterlab.engine.render.slides import save_animation
+        from filterlab.engine.render.animation import save_animation
 
         window, width = self.window, self.width
         dialog = QProgressDialog("Rendering the animation…", None, 0, GIF_FRAMES, window)
-        dialog.setWindowTitle("Export GIF")
+        dialog.setWindowTitle("Export the animation")
         dialog.setMinimumDuration(300)
         dialog.setValue(0)
         self.progress = dialog

@@ -1,13 +1,9 @@
-"""Exports for a slide: 1,200 px or the width asked for, with the digit, step, cosines and colorbar; the GIF."""
-import os
-
+"""Exports for a slide: 1,200 px or the width asked for, with the digit, step, cosines and colorbar."""
 import numpy as np
 import pytest
 from matplotlib.text import Text
-from PIL import Image, ImageSequence
 
-from filterlab.engine.render.frames import FrameSet
-from filterlab.engine.render.slides import EXPORT_WIDTH, HOLD_MS, Slide, save_animation, slide_figure
+from filterlab.engine.render.slides import EXPORT_WIDTH, Slide, slide_figure
 from filterlab.engine.render.style import pixels
 
 RNG = np.random.default_rng(2)
@@ -17,14 +13,6 @@ DIGIT[6:22, 12:16] = 1.0
 
 def texts(figure) -> list[str]:
     return [t.get_text() for t in figure.findobj(Text) if t.get_text()]
-
-
-def frame_set(count=5, filters=3):
-    grow = np.linspace(0.0, 1.0, count)[:, None, None, None]
-    weights = 0.03 * RNG.normal(size=(count, filters, 28, 28)) * (1 - grow) + 0.4 * grow * DIGIT
-    return FrameSet(steps=np.arange(count) * 10, filters=weights, cosines=np.linspace(0, 0.9, count)[:, None]
-                    .repeat(filters, axis=1), images=np.repeat(DIGIT[None], count, axis=0),
-                    labels=np.full(count, 1))
 
 
 def test_a_slide_is_1200_px_wide_with_digit_step_cosines_and_colorbar():
@@ -57,28 +45,3 @@ def test_show_moves_a_slide_to_another_step_and_rejects_the_wrong_count():
     assert slide.picture().size == first.size
     with pytest.raises(ValueError):
         slide.show(1, np.ones((4, 28, 28)), [0] * 4, DIGIT, 7)
-
-
-def test_gif_frames_share_a_size_and_a_palette_hold_the_end_and_keep_the_page_white(tmp_path):
-    path = tmp_path / "filters.gif"
-    seen = []
-    assert save_animation(frame_set(5), path, fps=5, progress=lambda done, total: seen.append((done, total))) == 5
-    assert seen == [(i, 5) for i in range(1, 6)]
-    assert os.listdir(tmp_path) == ["filters.gif"]
-    with Image.open(path) as gif:
-        assert gif.n_frames == 5 and gif.width == 1200
-        durations = [frame.info["duration"] for frame in ImageSequence.Iterator(gif)]
-        sizes = {frame.size for frame in ImageSequence.Iterator(gif)}
-        gif.seek(4)
-        last = np.asarray(gif.convert("RGB"))
-    assert durations == [200, 200, 200, 200, HOLD_MS] and len(sizes) == 1
-    assert (last[2] == 255).all()  # the page's top rows: white, not the palette's nearest grey
-
-
-def test_save_animation_refuses_nothing_and_a_missing_folder_leaves_nothing(tmp_path):
-    with pytest.raises(ValueError):
-        save_animation(FrameSet(*(np.zeros((0,) + s) for s in ((), (3, 28, 28), (3,), (28, 28), ()))),
-                       tmp_path / "a.gif")
-    with pytest.raises(OSError):
-        save_animation(frame_set(2), tmp_path / "missing" / "a.gif")
-    assert os.listdir(tmp_path) == []

@@ -22,7 +22,8 @@ def own_settings(tmp_path):
 @pytest.fixture
 def dialogs(monkeypatch):
     """Every file dialog the app runs: what it suggested (folder, file) is recorded, and it is answered
-    with the next of `answers` — a path to pick, None to cancel — or, when none is left, accepted as suggested."""
+    with the next of `answers` — a path to pick, (name filter, path) to pick that filter first, None to
+    cancel — or, when none is left, accepted as suggested."""
     from PySide6.QtWidgets import QFileDialog
 
     seen, answers = [], []
@@ -33,6 +34,10 @@ def dialogs(monkeypatch):
         answer = answers.pop(0) if answers else ""
         if answer is None:
             return 0
+        if isinstance(answer, tuple):
+            dialog.selectNameFilter(answer[0])
+            dialog.filterSelected.emit(answer[0])  # as choosing it in the dialog's list does
+            answer = answer[1]
         if answer:
             dialog.selectFile(str(answer))
         return 1
@@ -61,7 +66,7 @@ def test_gif_from_the_menu_spreads_the_forming_and_the_next_dialog_opens_where_i
     folder = tmp_path / "slides"
     folder.mkdir()
     dialogs.answers.append(folder / "forming.gif")
-    assert choose(qtbot, win, "Export filters as GIF…") == [True, str(folder / "forming.gif")]
+    assert choose(qtbot, win, "Export filters forming (GIF, MP4)…") == [True, str(folder / "forming.gif")]
     first = dialogs.seen[0]
     assert first.file.endswith("/filters-step-2000.gif") and first.folder != str(tmp_path)
     pictures = gif_pictures(folder / "forming.gif")
@@ -109,20 +114,27 @@ def test_picture_export_at_the_width_chosen_in_the_menu_and_as_pdf(qtbot, paused
     assert offered[1][0][offered[1][1]] == "1920 px (full HD)"  # remembered
 
 
-def test_window_png_history_and_the_session_name_from_the_menu(qtbot, paused_window, dialogs, tmp_path):
+def test_video_window_png_history_and_the_session_name_from_the_menu(qtbot, paused_window, dialogs, tmp_path):
+    import av
     win = paused_window()
+    dialogs.answers.append(("MP4 videos (*.mp4)", tmp_path / "clip"))  # no suffix typed: the filter's
+    assert choose(qtbot, win, "Export filters forming (GIF, MP4)…")[0] is True
+    with av.open(str(tmp_path / "clip.mp4")) as video:
+        stream = video.streams.video[0]
+        assert stream.codec_context.name == "h264" and stream.width == 1200 and stream.frames > 20
     dialogs.answers += [tmp_path / "window.png", tmp_path / "history.npz", None]
     choose(qtbot, win, "Save window as PNG…")
-    assert dialogs.seen[0].file.endswith("/window-step-200.png")
+    assert dialogs.seen[1].file.endswith("/window-step-200.png")
     grabbed = win.grab()
     with Image.open(tmp_path / "window.png") as picture:
         assert picture.size == (grabbed.width(), grabbed.height())
     choose(qtbot, win, "Export history (.npz)…")
-    assert dialogs.seen[1].file.endswith("/history-step-200.npz")
+    assert dialogs.seen[2].file.endswith("/history-step-200.npz")
     assert np.load(tmp_path / "history.npz")["filters"].shape == (111, 3, 28, 28)
     win.actions["Save session…"].trigger()  # cancelled: nothing written
-    assert dialogs.seen[2].file.endswith("/session-step-200.npz") and dialogs.seen[2].folder == str(tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "settings") == ["history.npz", "window.png"]
+    assert dialogs.seen[3].file.endswith("/session-step-200.npz") and dialogs.seen[3].folder == str(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "settings") == ["clip.mp4", "history.npz",
+                                                                                  "window.png"]
 
 
 def test_a_failed_export_is_one_message_and_leaves_nothing(qtbot, paused_window, dialogs, tmp_path, monkeypatch):
@@ -131,7 +143,7 @@ def test_a_failed_export_is_one_message_and_leaves_nothing(qtbot, paused_window,
     warnings = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *args: warnings.append(args[2]))
     dialogs.answers += [tmp_path / "missing" / "filters.gif", tmp_path / "filters.xyz"]
-    assert choose(qtbot, win, "Export filters as GIF…")[0] is False
+    assert choose(qtbot, win, "Export filters forming (GIF, MP4)…")[0] is False
     assert choose(qtbot, win, "Export filters as picture (PNG, PDF, SVG)…")[0] is False
     assert len(warnings) == 2 and all(w.startswith("Could not write /") for w in warnings)
     assert warnings[0].endswith("/missing/filters.gif:\nNo such file or directory")  # not the temporary file

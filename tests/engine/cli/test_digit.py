@@ -84,6 +84,7 @@ def write_text(tmp_path):
     (["--digit", "3", "--index", "4"], "not allowed"),
     (["--speed", "10"], "--speed is for the window"),
     (["--lesson"], "--lesson is for the window"),
+    (["--gif", "filters.avi"], "must end in .gif"),
 ])
 def test_bad_input_exits_2_with_one_clear_line(tmp_path, run_main, args, words):
     args = [a(tmp_path) if callable(a) else a for a in args]

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageSequence
 
-from filterlab.engine.render.animation import HOLD_MS, save_animation
+from filterlab.engine.cli.launch import GIF_SUFFIXES
+from filterlab.engine.render.animation import FORMATS, HOLD_MS, save_animation
 from filterlab.engine.render.frames import FrameSet
 
 RNG = np.random.default_rng(3)
@@ -51,6 +52,10 @@ def test_mp4_is_h264_at_the_width_asked_with_the_end_held(tmp_path):
     assert np.abs(pictures[-1].astype(int) - pictures[4]).mean() < 0.5  # held: the same picture
     assert np.abs(pictures[0].astype(int) - pictures[-1]).mean() > 1  # the filters changed
     assert pictures[0][2].min() >= 245  # white page
+
+
+def test_the_command_line_takes_what_it_can_write():
+    assert GIF_SUFFIXES == tuple(f".{kind}" for kind in FORMATS)
 
 
 def test_save_animation_refuses_nothing_another_format_and_a_missing_folder_leaves_nothing(tmp_path):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
 from typing import Sequence
 
 import numpy as np
@@ -32,13 +33,20 @@ RC = {"font.size": BODY_PT, "axes.titlesize": BODY_PT, "axes.edgecolor": OUTLINE
       "figure.titlesize": TITLE_PT, "xtick.labelsize": CAPTION_PT, "ytick.labelsize": CAPTION_PT}
 
 
+_BUILDING = threading.RLock()
+
+
 def styled(build):
-    """Decorate a function that builds a figure: its artists take the shared look (RC)."""
+    """Decorate a function that builds a figure: its artists take the shared look (RC).
+
+    rc_context changes matplotlib's global settings for the while, so figures are built
+    one at a time (the window may build a picture while the training thread builds a GIF).
+    """
     @functools.wraps(build)
     def wrapper(*args, **kwargs):
         import matplotlib
 
-        with matplotlib.rc_context(RC):
+        with _BUILDING, matplotlib.rc_context(RC):
             return build(*args, **kwargs)
     return wrapper
 

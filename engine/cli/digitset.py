@@ -8,7 +8,7 @@ from filterlab.engine.cli.digit import config_from_args
 from filterlab.engine.cli.options import UsageError, options_given
 from filterlab.engine.cli.progress import rate, train
 from filterlab.engine.core.config import ConfigError
-from filterlab.engine.core.files import save_image, save_json
+from filterlab.engine.core.files import save_figure, save_json
 from filterlab.engine.data import DataError
 from filterlab.engine.digitset.data import DEFAULT_BATCH, EPOCHS
 from filterlab.engine.digitset.spec import SetSpec
@@ -113,6 +113,6 @@ def _write(trainer, metrics: dict, out: Path) -> None:
                            image_caption="mean training image (cos: to the mean of the filter's class)",
                            targets=[str(c) for c in snap.filter_classes])
     out.mkdir(parents=True, exist_ok=True)
-    save_image(figure, out / "figure.png")
+    save_figure(figure, out / "figure.png")
     save_json(out / "metrics.json", metrics)
     trainer.save_history(out / "history.npz")

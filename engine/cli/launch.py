@@ -15,6 +15,8 @@ from typing import Optional
 from filterlab.engine.cli import comparison, digit, digitset, lab1d
 from filterlab.engine.cli.options import UsageError, build_parser, options_given
 
+GIF_SUFFIXES = (".gif", ".mp4")  # what engine/render/animation.py writes (imported only to draw one)
+
 
 @dataclass(frozen=True)
 class Launch:
@@ -67,5 +69,7 @@ def _check_common(args: argparse.Namespace) -> None:
         raise UsageError("--lesson is the lesson of the one-digit experiment; leave out --lab1d, --classes, --compare")
     if args.gif is not None and not args.headless:
         raise UsageError("--gif is for --headless runs; the window exports GIFs from its menu")
+    if args.gif is not None and args.gif.suffix.lower() not in GIF_SUFFIXES:
+        raise UsageError(f"--gif {args.gif} must end in .gif (or .mp4, a video)")
     if args.headless and args.out.exists() and not args.out.is_dir():
         raise UsageError(f"--out {args.out} exists and is not a folder")

@@ -1,7 +1,7 @@
 """The 1-D lab's views: the sequence and its peaks, both responses, and the taps over time and now.
 
 Each draws a Lab1DSnapshot. Colours and wording follow the headless figure
-(engine/lab1d_figure.py), so the window and figure.png read alike: blue is the learned
+(engine/render/lab1d.py; the colours are engine/core/colours.py), so the window and figure.png read alike: blue is the learned
 filter, orange the hand-designed [-1, 1, -1], black triangles the true peaks. Legends sit
 in the titles, where they can never cover the data.
 """
@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout
 
 from filterlab.engine.lab1d.snapshot import Lab1DSnapshot
-from filterlab.engine.render.lab1d import BAR_COLOR, HAND_COLOR, LEARNED_COLOR, TAP_COLORS, TRUTH_COLOR, ZERO_COLOR
+from filterlab.engine.core.colours import BAR_COLOR, HAND_COLOR, LEARNED_COLOR, TAP_COLORS, TRUTH_COLOR, ZERO_COLOR
 from filterlab.gui.views.base import SnapshotView
 from filterlab.gui.views.style import fixed_plot
 

@@ -16,7 +16,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QColor, QPen
 
-from filterlab.engine.core.colours import DIVERGING_COLORS, DIVERGING_POSITIONS, TABLEAU10
+from filterlab.engine.core.colours import DEFAULT_PALETTE, DIVERGING_COLORS, DIVERGING_POSITIONS, PALETTES, palette
 
 DIVERGING = pg.ColorMap(DIVERGING_POSITIONS, [tuple(c) for c in DIVERGING_COLORS], name="filterlab-diverging")
 GRAY = pg.ColorMap((0.0, 1.0), [(0, 0, 0), (255, 255, 255)], name="filterlab-gray")
@@ -37,16 +37,41 @@ def heat_overlay_lut(points: int = 256) -> np.ndarray:
     return rgba
 
 
+_palette = {"name": DEFAULT_PALETTE}  # the app's palette for filters and runs; use_palette changes it
+
+
+def palette_names() -> list[str]:
+    """The palettes on offer: "tableau10" (the default) and "colour-blind safe" (Petroff 10)."""
+    return list(PALETTES)
+
+
+def use_palette(name: str) -> None:
+    """Colour filters and runs with palette `name` from now on (ValueError for an unknown one).
+
+    Views take it the next time they build their labels and curves (filter_color, run_color).
+    """
+    palette(name)  # checks the name
+    _palette["name"] = name
+
+
+def palette_name() -> str:
+    return _palette["name"]
+
+
+def run_color(index: int) -> tuple:
+    """(r, g, b) of run or filter `index` in the palette in use (it repeats after ten)."""
+    colours = palette(_palette["name"])
+    return colours[index % len(colours)]
 
 
 def filter_color(index: int, count: int) -> QColor:
     """The colour of filter `index`: its cosine label in the grid and its similarity curve.
 
-    Up to ten filters get the Tableau 10 palette (distinct, readable on white); more
-    filters than that share evenly spaced hues.
+    Up to ten filters get the palette in use (Tableau 10, or the colour-blind safe one);
+    more filters than that share evenly spaced hues.
     """
-    if count <= len(TABLEAU10):
-        return QColor(*TABLEAU10[index])
+    if count <= len(palette(_palette["name"])):
+        return QColor(*run_color(index))
     return pg.intColor(index, hues=count, values=1, maxValue=190, sat=230)
 
 

@@ -87,9 +87,9 @@ def _checked(image, label, description):
 
 def run(trainer, spec: DigitSpec, steps, out: Path, gif) -> tuple[list[str], bool]:
     """Train, then write figure.png, metrics.json, history.npz (and a GIF); (lines to print, diverged)."""
+    from filterlab.engine.render.animation import save_animation
     from filterlab.engine.render.digit import filter_figure
     from filterlab.engine.render.frames import gif_frames
-    from filterlab.engine.render.animation import save_animation
 
     done, seconds = train(trainer, STEPS if steps is None else steps)
     snap = trainer.snapshot()

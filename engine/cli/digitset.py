@@ -111,7 +111,7 @@ def _write(trainer, metrics: dict, out: Path) -> None:
                            snap.cosine, title=f"Filter Lab: {digits.description}, after {len(trainer.epochs)} "
                            f"epochs{score}",
                            image_caption="mean training image (cos: to the mean of the filter's class)",
-                           targets=[str(c) for c in snap.filter_classes])
+                           targets=[str(c) for c in snap.filter_classes], confusion=snap.confusion)
     out.mkdir(parents=True, exist_ok=True)
     save_figure(figure, out / "figure.png")
     save_json(out / "metrics.json", metrics)

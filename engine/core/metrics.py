@@ -57,3 +57,9 @@ def untouched_weights(images, k: int) -> np.ndarray:
         ink = np.asarray(image) != 0
         touched |= np.lib.stride_tricks.sliding_window_view(ink, (side, side)).any(axis=(2, 3))
     return ~touched
+
+
+def signed(value: float, digits: int = 2) -> str:
+    """A signed number as a learner reads it: "+0.85", "-0.12", and "0.00", never "-0.00"."""
+    rounded = round(float(value), digits)
+    return f"{0.0:.{digits}f}" if rounded == 0 else f"{rounded:+.{digits}f}"

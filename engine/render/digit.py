@@ -15,6 +15,7 @@ from typing import Sequence
 import numpy as np
 
 from filterlab.engine.core.colours import symmetric_limit
+from filterlab.engine.core.metrics import signed
 from filterlab.engine.render.style import (
     LEGEND,
     MAX_COLUMNS,
@@ -50,7 +51,7 @@ def _cosine_block(heading: str, filters, cosines, scale_each=False, targets=None
     filters = checked_filters(filters)
     if len(cosines) != len(filters):
         raise ValueError(f"need one cosine per filter for {heading}")
-    text = [f"cos {float(c):+.2f}" + (f" to {targets[i]}" if targets is not None else "")
+    text = [f"cos {signed(c)}" + (f" to {targets[i]}" if targets is not None else "")
             for i, c in enumerate(cosines)]
     if not scale_each:
         return Block(heading, filters, text, [symmetric_limit(filters)] * len(filters))
@@ -69,12 +70,20 @@ def _height(blocks: Sequence[Block], title: bool) -> float:
     return (0.5 if title else 0.1) + 0.45 * len(blocks) + rows * (tile + 0.2 * lines + 0.12) + 0.35
 
 
+CONFUSION_IN = 4.6  # the height of a set run's confusion matrix under its filters
+
+
 @styled
-def blocks_figure(image, image_caption: str, blocks: Sequence[Block], title: str = ""):
-    """The digit beside the blocks, stacked; a matplotlib Figure."""
-    figure = new_figure(_height(blocks, bool(title)))
+def blocks_figure(image, image_caption: str, blocks: Sequence[Block], title: str = "", confusion=None):
+    """The digit beside the blocks, stacked (and a set run's confusion matrix under them); a Figure."""
+    height = _height(blocks, bool(title))
+    figure = new_figure(height + (CONFUSION_IN if confusion is not None else 0.0))
+    top = figure
+    if confusion is not None:
+        top, bottom = figure.subfigures(2, 1, height_ratios=(height, CONFUSION_IN))
+        draw_confusion(bottom, np.asarray(confusion))
     cols = max(MIN_COLUMNS, min(MAX_COLUMNS, max(len(b.filters) for b in blocks)))
-    left, right = figure.subfigures(1, 2, width_ratios=(DIGIT_SHARE, cols), wspace=0.0)
+    left, right = top.subfigures(1, 2, width_ratios=(DIGIT_SHARE, cols), wspace=0.0)
     rows = [grid_shape(len(b.filters))[0] + 0.4 for b in blocks]
     digit_axes = left.subplots(len(blocks) + 1, 1, height_ratios=[rows[0], *rows[1:], 0.01])
     show_digit(digit_axes[0], image, textwrap.fill(image_caption, 28))
@@ -91,8 +100,26 @@ def blocks_figure(image, image_caption: str, blocks: Sequence[Block], title: str
     return figure
 
 
+def draw_confusion(host, confusion: np.ndarray) -> None:
+    """The test split's 10x10 counts, shaded by each true class's share; the diagonal is right."""
+    ax = host.subplots(1, 1)
+    shares = confusion / np.maximum(confusion.sum(axis=1, keepdims=True), 1)
+    ax.imshow(shares, cmap="Blues", vmin=0, vmax=1)
+    for (row, col), count in np.ndenumerate(confusion):
+        if count:
+            ax.text(col, row, str(count), ha="center", va="center", fontsize=8,
+                    color="white" if shares[row, col] > 0.5 else "black")
+    ax.set_xticks(range(10))
+    ax.set_yticks(range(10))
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true class")
+    right = int(np.trace(confusion))
+    ax.set_title(f"test digits: {right} of {int(confusion.sum())} right ({right / max(confusion.sum(), 1):.1%}); "
+                 "rows = true class, columns = predicted", fontsize=10)
+
+
 def filter_figure(image, initial, final, initial_cos, final_cos, *, title="", scale_each=False,
-                  image_caption="digit", targets=None):
+                  image_caption="digit", targets=None, confusion=None):
     """Summary figure: the digit, the initial filters and the trained filters.
 
     Each block of filters shares one zero-centred colour limit, because the
@@ -110,7 +137,7 @@ def filter_figure(image, initial, final, initial_cos, final_cos, *, title="", sc
     suffix = " (each scaled to its own L)" if scale_each else ""
     blocks = [_cosine_block("initial filters" + suffix, initial, initial_cos, scale_each, targets),
               _cosine_block("trained filters" + suffix, final, final_cos, scale_each, targets)]
-    return blocks_figure(image, image_caption, blocks, title)
+    return blocks_figure(image, image_caption, blocks, title, confusion)
 
 
 def comparison_figure(image, runs: Sequence[tuple[str, np.ndarray, Sequence[float]]], *, title=""):

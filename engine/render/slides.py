@@ -14,6 +14,7 @@ import numpy as np
 from PIL import Image
 
 from filterlab.engine.core.colours import symmetric_limit
+from filterlab.engine.core.metrics import signed
 from filterlab.engine.render.style import (
     MAX_COLUMNS,
     MUTED,
@@ -67,7 +68,7 @@ class Slide:
         for picture, ax, f, c in zip(self.images, self.axes, filters, cosines):
             picture.set_data(f)
             picture.set_clim(-lim, lim)
-            ax.set_xlabel(f"cos {float(c):+.2f}")
+            ax.set_xlabel(f"cos {signed(c)}")
         self.digit.set_data(np.clip(np.nan_to_num(np.asarray(image, dtype=np.float64)), 0.0, 1.0))
         self.digit_axes.set_title(f"training digit: {label}", loc="left")
         self.step.set_text(f"step {int(step):,}")

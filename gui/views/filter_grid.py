@@ -6,8 +6,7 @@ of 64 keeps 64 filters nearly as cheap to draw as 5.
 
 Colours are honest about sign: a diverging map centred on 0, with a colorbar; one shared
 scale compares filters, a per-filter scale shows each one's shape. Under each filter: its
-number and its cosine to the digit; the filter taken apart elsewhere is outlined. The
-title sits above the picture (it never squeezes the colorbar out).
+number and its cosine to the digit; the filter taken apart is outlined; the title above.
 """
 from __future__ import annotations
 
@@ -27,10 +26,11 @@ from PySide6.QtWidgets import (
 )
 
 from filterlab.engine.core.colours import DIVERGING_COLORS
+from filterlab.engine.core.metrics import signed
 from filterlab.engine.core.snapshot import Snapshot
 from filterlab.gui.views.base import SnapshotView
-from filterlab.gui.views.style import DIVERGING, add_image_box, cosmetic_pen, filter_color, signed
-from filterlab.gui.views.tiling import GAP, LABEL, grid_columns, label_font, nice_limit
+from filterlab.gui.views.style import DIVERGING, add_image_box, cosmetic_pen, filter_color
+from filterlab.gui.views.tiling import GAP, LABEL, grid_columns, label_font, nice_limit, tile_at
 from filterlab.gui.widgets.title_label import TitleLabel
 
 SELECTED = QColor(230, 150, 0)
@@ -120,6 +120,11 @@ class FilterGrid(SnapshotView):
         """Outline filter `index` (None: none)."""
         self.selected = index
         self._outline_selected()
+
+    def recolour(self) -> None:
+        """Labels in the colours of the palette in use (they are made again)."""
+        self.arrangement = None
+        self._redraw()
 
     def _redraw(self) -> None:
         if self._last is not None:
@@ -248,14 +253,15 @@ class FilterGrid(SnapshotView):
         self.label_texts = [""] * len(self.labels)  # set again, centred in the new size
 
     def _pixels_per_unit(self) -> float:
-        """Screen pixels per weight (the view keeps the aspect, so one number serves both axes)."""
+        """Screen pixels per weight (the aspect is kept: one number serves both axes)."""
         return self.view.width() / max(self.view.viewRect().width(), 1e-9)
 
     def _show_why(self, k) -> None:
         why = self._caption
         if not why and self.source == "filters" and self._explain and k is not None:
             why = ("each step adds the digit × dL/dz, one number per filter: they become ±digit"
-                   if k == 28 else "each step adds image patches weighted by dL/d(output map)")
+                   if k == 28 else "each step adds image patches weighted by dL/d(output map); under each filter "
+                   f"its cosine to the {k}×{k} patch of the digit it responds to most (framed on the digit)")
         self.why.setText(why)
         self.why.setVisible(bool(why))
 
@@ -292,10 +298,4 @@ class FilterGrid(SnapshotView):
 
     def tile_at(self, x: float, y: float):
         """(filter index, row, col) under image coordinates (x, y), or None in a gap."""
-        if self.arrangement is None:
-            return None
-        k = self._k
-        for index, (top, left) in enumerate(self.slots):
-            if left <= x < left + k and top <= y < top + k:
-                return index, int(y - top), int(x - left)
-        return None
+        return None if self.arrangement is None else tile_at(self.slots, self._k, x, y)

@@ -12,8 +12,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout
 
-from filterlab.engine.lab1d.snapshot import Lab1DSnapshot
 from filterlab.engine.core.colours import BAR_COLOR, HAND_COLOR, LEARNED_COLOR, TAP_COLORS, TRUTH_COLOR, ZERO_COLOR
+from filterlab.engine.lab1d.snapshot import Lab1DSnapshot
 from filterlab.gui.views.base import SnapshotView
 from filterlab.gui.views.style import fixed_plot
 

@@ -67,6 +67,10 @@ class LearningAddedView(SnapshotView):
         row.addLayout(left, 3)
         row.addLayout(right, 2)
 
+    def recolour(self) -> None:
+        self.delta.recolour()
+        self.blend.recolour()
+
     def _redraw(self) -> None:
         if self._last is not None:
             self.draw(self._last)

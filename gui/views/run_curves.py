@@ -5,10 +5,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout
 
-from filterlab.engine.core.colours import TABLEAU10
 from filterlab.gui.views.base import SnapshotView
 from filterlab.gui.views.filter_grid import FilterGrid
-from filterlab.gui.views.style import fixed_plot, log_plot
+from filterlab.gui.views.style import fixed_plot, log_plot, run_color
 
 
 class RunCurves(SnapshotView):
@@ -26,15 +25,22 @@ class RunCurves(SnapshotView):
         else:
             self.plot.setYRange(0, 1.02, padding=0)
             self.plot.setLabel("left", "mean |cosine| to the digit")
-        self.curves = [self.plot.plot(name=name, pen=pg.mkPen(TABLEAU10[i], width=2))
-                       for i, name in enumerate(names)]
-        self.legend = QLabel(" &nbsp; ".join(f"<span style='color:rgb{TABLEAU10[i]}'>━ {name}</span>"
-                                             for i, name in enumerate(names)))
+        self.names = list(names)
+        self.curves = [self.plot.plot(name=name) for name in names]
+        self.legend = QLabel()
         self.legend.setWordWrap(True)  # above the plot, never over a curve
+        self.recolour()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.legend)
         layout.addWidget(self.plot)
+
+    def recolour(self) -> None:
+        """Each run in its colour of the palette in use (View > Colour-blind safe colours)."""
+        for i, curve in enumerate(self.curves):
+            curve.setPen(pg.mkPen(run_color(i), width=2))
+        self.legend.setText(" &nbsp; ".join(f"<span style='color:rgb{run_color(i)}'>━ {name}</span>"
+                                            for i, name in enumerate(self.names)))
 
     def draw(self, comparison) -> None:
         for curve, run in zip(self.curves, comparison.runs):
@@ -51,10 +57,14 @@ class RunColumn(SnapshotView):
         super().__init__(parent)
         self.index = index
         self.grid = FilterGrid("filters", f"■ {name}", explain=False)
-        self.grid.title.setStyleSheet(f"color: rgb{TABLEAU10[index]}")
+        self.recolour()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.grid, 1)
+
+    def recolour(self) -> None:
+        self.grid.title.setStyleSheet(f"color: rgb{run_color(self.index)}")
+        self.grid.recolour()
 
     def draw(self, comparison) -> None:
         self.grid.draw(comparison.runs[self.index])

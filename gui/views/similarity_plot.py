@@ -41,6 +41,7 @@ class SimilarityPlot(SnapshotView):
         self.lines = CurveSet()
         self.plot.addItem(self.lines)
         self.curves: list[Curve] = []  # one per filter: what the plot shows
+        self._last = None
         self._pens: list = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -50,7 +51,14 @@ class SimilarityPlot(SnapshotView):
         self.setToolTip("Cosine similarity of each filter to the training digit at every recorded step. "
                         "Colours match the labels under the filters.")
 
+    def recolour(self) -> None:
+        """Curves and names in the palette in use."""
+        self._pens = []
+        if self._last is not None:
+            self.draw(self._last)
+
     def draw(self, snapshot: Snapshot) -> None:
+        self._last = snapshot
         curves = snapshot.cosine_history
         count = snapshot.filters.shape[0]
         if len(self._pens) != count:

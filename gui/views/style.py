@@ -105,11 +105,6 @@ def fixed_plot(widget: pg.PlotWidget | None = None) -> pg.PlotWidget:
     return plot
 
 
-def signed(value: float, digits: int = 2) -> str:
-    """A signed number as a learner reads it: "+0.85", "-0.12", and "0.00", never "-0.00"."""
-    rounded = round(float(value), digits)
-    return f"{0.0:.{digits}f}" if rounded == 0 else f"{rounded:+.{digits}f}"
-
 
 class DecadeAxis(pg.AxisItem):
     """A log axis that reads plainly: labels at whole decades (1, 0.1, 0.01, 1e-04), never overlapping,

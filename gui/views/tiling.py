@@ -44,3 +44,11 @@ def label_font(font: QFont, room: float, many: bool = False) -> tuple[QFont, boo
     while width(sample) > room and font.pointSizeF() > 6:
         font.setPointSizeF(font.pointSizeF() * 0.9)
     return font, compact
+
+
+def tile_at(slots, k: int, x: float, y: float):
+    """(tile index, row, col) of the k x k tile under (x, y), tiles at `slots` (top, left); None in a gap."""
+    for index, (top, left) in enumerate(slots):
+        if left <= x < left + k and top <= y < top + k:
+            return index, int(y - top), int(x - left)
+    return None

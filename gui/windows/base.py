@@ -162,7 +162,8 @@ class ExperimentWindow(QMainWindow):
         self.timeline.set_recorded(frame.snapshot.record_steps)
         if self.timeline.is_live:
             self.display(frame.snapshot, every_view=not frame.running)
-        self.run.set_paused(not frame.running)
+        if frame.applied >= self.commands.sent:  # not older than the last click: its state is the state
+            self.run.set_paused(not frame.running)
         self.status_rate.set_title(f"{frame.steps_per_second:,.0f} steps/s · {frame.pace}" if frame.running else "")
         self.update_status(frame)
         self.frame_drawn.emit(frame)

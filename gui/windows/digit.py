@@ -140,6 +140,11 @@ class DigitWindow(LessonStates, ExperimentWindow):
         split.setSizes([300, 560, 640])
         self.set_body(split)
         self.status_device = status_label()
+        self.try_set = QPushButton("train these filters on all ten classes")
+        self.try_set.setToolTip("Open a window that trains the same filters on the 800 bundled training digits")
+        self.try_set.clicked.connect(self.open_set_like_this)
+        self.try_set.setVisible(False)
+        self.statusBar().addPermanentWidget(self.try_set)
         self.statusBar().addPermanentWidget(self.status_device)
         self.resize(1500, 900)
 
@@ -232,9 +237,32 @@ class DigitWindow(LessonStates, ExperimentWindow):
             self.status_notice.set_title(snap.diverged)
         elif snap.blank_image:
             self.status_notice.set_title("blank image: the gradient of every filter is exactly 0, "
-                                       "nothing can be learned — draw something")
+                                         "nothing can be learned — draw something")
         elif self.timeline.is_live:
-            self.status_notice.set_title("")
+            self.status_notice.set_title(self.small_kernel_note(snap))
+        self.try_set.setVisible(bool(self.small_kernel_note(snap)) and self.source.active)
+
+    @staticmethod
+    def small_kernel_note(snap) -> str:
+        """One digit and small kernels: the output layer alone separates the image, the filters barely move."""
+        k, count = snap.config.kernel, snap.filters.shape[0]
+        if k >= 28 or snap.loss > 0.01 or getattr(snap, "example", None) is not None:
+            return ""
+        moved = float(np.linalg.norm(snap.filters - snap.initial) / (np.linalg.norm(snap.initial) or 1.0))
+        if moved > 0.5:
+            return ""
+        weights = 10 * count * (29 - k) ** 2
+        return (f"one digit, {k}×{k} filters: the output layer alone ({weights:,} weights) separates this image "
+                f"(loss {snap.loss:.1g}), so the filters moved only {moved:.0%} of their size; strokes appear "
+                "when there are many digits to tell apart")
+
+    def open_set_like_this(self) -> None:
+        """The same filters on all ten classes, in a window beside this one."""
+        from filterlab.engine.digitset.data import bundled_set
+        from filterlab.engine.digitset.spec import SetSpec
+        if self.frame is not None:
+            config = self.frame.snapshot.config.with_(seed=0)
+            self.experiment_wanted.emit(SetSpec(config, bundled_set(tuple(range(10)))))
 
     def scores(self, snap) -> str:
         """What the status bar adds after the loss (a set run: its test accuracy)."""

@@ -30,6 +30,7 @@ class SetWindow(DigitWindow):
         first = DigitSpec(spec.config, spec.digits.test_images[0], int(spec.digits.test_labels[0]))
         super().__init__(first, running=running, factory=spec.build, speed=speed)
         self.setWindowTitle(f"Filter Lab — {spec.description}")
+        self.source.set_enabled_sources(False, WHY_OFF)
         self.source.setVisible(False)
         self.control_panel.widget().layout().insertWidget(0, self._examples(len(spec.digits.test_labels)))
         self.controls.paint_start.setEnabled(False)

@@ -76,8 +76,8 @@ class Exporter(QObject):
             self.gif_to(path)
 
     def gif_to(self, path: str) -> None:
-        from filterlab.engine.render.frames import GIF_FRAMES, gif_frames
         from filterlab.engine.render.animation import save_animation
+        from filterlab.engine.render.frames import GIF_FRAMES, gif_frames
 
         window, width = self.window, self.width
         dialog = QProgressDialog("Rendering the animation…", None, 0, GIF_FRAMES, window)

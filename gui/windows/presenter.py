@@ -10,6 +10,11 @@ from __future__ import annotations
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication
 
+from filterlab.engine.core.colours import DEFAULT_PALETTE
+from filterlab.gui.views.style import palette_name, use_palette
+
+SAFE = "colour-blind safe"
+
 ZOOMS = (0.8, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0)
 
 
@@ -27,10 +32,12 @@ class Presenter:
                  ("Zoom in", lambda: self.step_zoom(+1), "Ctrl+=", False),
                  ("Zoom out", lambda: self.step_zoom(-1), "Ctrl+-", False),
                  ("Actual size", lambda: self.set_zoom(1.0), "Ctrl+0", False),
-                 ("Hide controls", self.toggle_controls, "Ctrl+H", True))
+                 ("Hide controls", self.toggle_controls, "Ctrl+H", True),
+                 ("Colour-blind safe colours", self.toggle_palette, "", True))
         for text, slot, key, checkable in items:
             action = QAction(text, self.window)
-            action.setShortcut(QKeySequence(key))
+            if key:
+                action.setShortcut(QKeySequence(key))
             action.setCheckable(checkable)
             action.triggered.connect(lambda _=False, slot=slot: slot())
             menu.addAction(action)
@@ -53,6 +60,17 @@ class Presenter:
         if panel is not None:
             panel.setVisible(not panel.isVisible())
             self.actions["Hide controls"].setChecked(not panel.isVisible())
+
+    def toggle_palette(self) -> None:
+        """The filters' and runs' colours from a palette that stays distinct under colour blindness (or back)."""
+        safe = palette_name() != SAFE
+        use_palette(SAFE if safe else DEFAULT_PALETTE)
+        for window in QApplication.topLevelWidgets():
+            for view in getattr(window, "views", ()):
+                if hasattr(view, "recolour"):
+                    view.recolour()
+            if hasattr(window, "presenter"):
+                window.presenter.actions["Colour-blind safe colours"].setChecked(safe)
 
     def step_zoom(self, direction: int) -> None:
         nearest = min(range(len(ZOOMS)), key=lambda i: abs(ZOOMS[i] - self.zoom))

@@ -54,6 +54,7 @@ class Frame:
     running: bool
     steps_per_second: float
     pace: str = ""
+    applied: int = 0  # commands applied when it was made (see Commands.sent)
 
 
 def freeze_startup_objects() -> None:
@@ -81,6 +82,7 @@ class TrainingLoop:
         self._auto_paused = False
         self._skip = 0  # steps still to fast-forward
         self._stop_at: Optional[int] = None  # pause when training reaches this step
+        self.applied = 0  # commands taken off the queue and carried out
 
     def run(self, frame_ready: Callable[[], None], failed: Callable[[str], None]) -> None:
         """Build the experiment, then train and publish until told to stop."""
@@ -113,6 +115,7 @@ class TrainingLoop:
                 if isinstance(command, Stop):
                     return
                 self._apply(command, failed)
+                self.applied += 1
                 dirty = True
                 self.pace.start(time.perf_counter(), self.experiment.step_count)
                 meter.clear()
@@ -124,7 +127,8 @@ class TrainingLoop:
             if dirty and now >= next_frame and self.mailbox.empty():
                 busy = self.running or self._skip > 0  # fast-forwarding counts as running: Pause stops it
                 step = self.experiment.step_count
-                frame = Frame(self.experiment.snapshot(), busy, meter.rate() if busy else 0.0, self.pace.describe(step))
+                frame = Frame(self.experiment.snapshot(), busy, meter.rate() if busy else 0.0,
+                              self.pace.describe(step), self.applied)
                 if self.mailbox.put(frame):
                     frame_ready()
                 # a fixed beat, not "one period after the last frame": chunk ends do not

@@ -19,7 +19,8 @@ from filterlab.gui.windows.lab1d import Lab1DWindow
 
 WINDOWS = {
     "digit": lambda digit: DigitWindow(DigitSpec(Config(filters=3), *digit), speed=0),
-    "set": lambda digit: SetWindow(SetSpec(Config(filters=3), bundled_set((3, 7)), batch_size=16), speed=0),
+    "set": lambda digit: SetWindow(SetSpec(Config(filters=3), bundled_set((3, 7)), batch_size=16, epochs=500),
+                                   speed=0),
     "comparison": lambda digit: ComparisonWindow(
         ComparisonSpec((("seed=1", Config(seed=1)), ("seed=2", Config(seed=2))), *digit), speed=0),
     "lab1d": lambda digit: Lab1DWindow(Lab1DSpec(), speed=0),

@@ -2,9 +2,8 @@
 import numpy as np
 from PySide6.QtCore import Qt
 
-from filterlab.engine.core.metrics import cosine_to_image
+from filterlab.engine.core.metrics import cosine_to_image, signed
 from filterlab.engine.data import bundled_index
-from filterlab.gui.views.style import signed
 
 TIMEOUT = 20_000
 

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from filterlab.engine.cli.options import UsageError
+from filterlab.engine.comparison.fork import ForkSpec
 from filterlab.engine.comparison.spec import ComparisonSpec
 from filterlab.engine.digit.spec import DigitSpec
 from filterlab.engine.digitset.spec import SetSpec
@@ -22,7 +23,8 @@ from filterlab.gui.windows.digitset import SetWindow
 from filterlab.gui.windows.lab1d import Lab1DWindow
 from filterlab.gui.worker.pace import LESSON
 
-WINDOWS = {DigitSpec: DigitWindow, SetSpec: SetWindow, ComparisonSpec: ComparisonWindow, Lab1DSpec: Lab1DWindow}
+WINDOWS = {DigitSpec: DigitWindow, SetSpec: SetWindow, ComparisonSpec: ComparisonWindow, ForkSpec: ComparisonWindow,
+           Lab1DSpec: Lab1DWindow}
 
 
 def run_window(launch) -> int:

@@ -36,18 +36,21 @@ class Stacked:
 
 @dataclass
 class Digit:
-    """The shared training digit, cut into patches once."""
+    """The training digit(s), cut into patches once: one shared by every run (the first dimension
+    is 1), or one per run (a fork that changed the digit)."""
 
-    patches: torch.Tensor    # (S,K)
-    patches_t: torch.Tensor  # (K,S)
-    onehot: torch.Tensor     # (10,)
-    label: int
+    patches: torch.Tensor    # (1 or R, S, K)
+    patches_t: torch.Tensor  # (1 or R, K, S)
+    onehot: torch.Tensor     # (1 or R, 10)
+    labels: torch.Tensor     # (1 or R,)
 
     @classmethod
-    def of(cls, image: np.ndarray, label: int, kernel: int, device) -> "Digit":
-        x = torch.from_numpy(image.copy()).to(device)
-        patches = F.unfold(x[None, None], kernel)[0].T.contiguous()
-        return cls(patches, patches.T.contiguous(), F.one_hot(torch.tensor(label), 10).float().to(device), label)
+    def of(cls, images, labels, kernel: int, device) -> "Digit":
+        """`images` (n,28,28) and `labels` (n,): n = 1 for a shared digit, else one per run (slot order)."""
+        x = torch.from_numpy(np.array(images, dtype=np.float32)).to(device)
+        patches = F.unfold(x[:, None], kernel).transpose(1, 2).contiguous()  # (n,S,K)
+        labels = torch.tensor(np.asarray(labels, dtype=np.int64), device=device)
+        return cls(patches, patches.transpose(1, 2).contiguous(), F.one_hot(labels, 10).float(), labels)
 
 
 def gradients(p: Stacked, digit: Digit):
@@ -70,7 +73,7 @@ def gradients(p: Stacked, digit: Digit):
     dh = torch.bmm(gc[:, None, :], p.fc_weight).view(runs, count, -1)
     torch.matmul(dh, digit.patches, out=gw)
     torch.sum(dh, dim=2, out=gb)
-    return log_probs[:, digit.label].neg(), probs, h, dh
+    return log_probs.gather(1, digit.labels.expand(runs)[:, None])[:, 0].neg(), probs, h, dh
 
 
 def details(p: Stacked, loss, probs, h, dh, weight, update, kernel: int, order) -> list[StepDetails]:

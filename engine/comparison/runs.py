@@ -8,51 +8,31 @@ is almost all per-op overhead (README, "Performance"). R runs stepped one after 
 pay that overhead R times; with the R models' weights stacked into (R, ...) tensors, one
 set of ops serves them all (engine/comparison/maths.py).
 
-Why per-run optimizers on views: each run keeps exactly the optimizer a Trainer would
-build (fused Adam or SGD with its own settings). Its parameters are views into the
-stacked weights and its gradients views into stacked gradient buffers, so the batched
-maths writes where each optimizer reads, with no copies. Runs with equal optimizer
-settings share one optimizer: one fused kernel call updates them all.
+Why per-run optimizers on views: each run keeps exactly the optimizer a Trainer would build
+(fused Adam or SGD with its own settings) over views into the stacked weights and gradient
+buffers, so the batched maths writes where each optimizer reads, with no copies. Runs with
+equal optimizer settings share one optimizer: one fused kernel call updates them all.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Optional, Sequence
 
 import numpy as np
 import torch
 
 from filterlab.engine.comparison.maths import Digit, Stacked, details, gradients
+from filterlab.engine.comparison.pictures import recorded_snapshots, run_snapshots
+from filterlab.engine.comparison.snapshot import ComparisonSnapshot
 from filterlab.engine.core.config import Config, ConfigError
 from filterlab.engine.core.history import FilterHistory, ImageHistory, LossHistory
 from filterlab.engine.core.model import build_model, checked_digit, checked_filters, to_numpy
-from filterlab.engine.core.optimizers import apply_hparams, clone_state, make_optimizer
-from filterlab.engine.core.passes import recorded_pass
+from filterlab.engine.core.optimizers import apply_hparams, clone_state, make_optimizer, stacked_state
 from filterlab.engine.core.rollback import guarded_steps
 from filterlab.engine.core.runtime import resolve_device
-from filterlab.engine.core.snapshot import Snapshot, StepDetails, make_snapshot
+from filterlab.engine.core.snapshot import Snapshot, StepDetails
 
 SHARED_FIELDS = ("filters", "kernel", "device")  # what the stacked tensors need to agree on
 LIVE_FIELDS = ("lr", "momentum", "weight_decay")
-
-
-@dataclass(frozen=True)
-class ComparisonSnapshot:
-    """The runs of a Comparison at one step, each a full Snapshot, in the order given."""
-
-    step: int
-    names: tuple
-    runs: tuple
-    diverged: Optional[str] = None
-    historical: bool = False
-
-    @property
-    def blank_image(self) -> bool:
-        return self.runs[0].blank_image
-
-    @property
-    def record_steps(self) -> np.ndarray:
-        return self.runs[0].record_steps
 
 
 class Comparison:
@@ -80,7 +60,8 @@ class Comparison:
         self.names = list(names) if names is not None else [f"run {r + 1}" for r in range(len(configs))]
         self.device = resolve_device(configs[0].device)
         self.step_count = 0
-        self.image_history = ImageHistory()
+        self.image_histories = [ImageHistory() for _ in configs]
+        self.origin = None  # a fork's (learners, step, digits): where it starts, and a reset goes back to
         self.set_image(image, label)
         self.reset()
 
@@ -93,8 +74,9 @@ class Comparison:
         """Every run back to its own initial weights (its config's seed and init), step 0.
 
         `seed` is accepted as the protocol has it, and ignored: each run keeps the seed
-        that is part of what is being compared.
+        that is part of what is being compared. A fork goes back to where it was made.
         """
+        self.configs = [learner.config for learner in self.origin[0]] if self.origin else self.configs
         self._group()
         models = [build_model(self.configs[r], torch.device("cpu")) for r in self._order]
         stack = lambda get: torch.stack([get(m).detach() for m in models]).to(self.device)
@@ -106,6 +88,9 @@ class Comparison:
         self.diverged: Optional[str] = None
         self.rollback_state = None
         self._start_record()
+        if self.origin is not None:  # a fork starts again where it was made
+            learners, step, self.digits = self.origin
+            self.start_from(learners, step, recut=True)
 
     def set_hparams(self, **changes) -> None:
         """Change lr, momentum or weight decay of every run, live (the rest is what is compared)."""
@@ -120,6 +105,21 @@ class Comparison:
         if self.diverged and min(c.lr for c in self.configs) < old_lr:
             self.diverged = None
 
+    def start_from(self, learners, step: int, recut: bool = False) -> None:
+        """Every run from a given state at `step` (a fork, engine/comparison/fork.py): the parameters and the
+        optimizer state of learners[r] (a Learner each), a fresh record from there."""
+        for slot, run in enumerate(self._order):
+            model = learners[run].model
+            for param, value in zip(self.stacked.params(), (model.conv.weight.flatten(1), model.conv.bias,
+                                                            model.fc.weight, model.fc.bias)):
+                param[slot].copy_(value.detach())
+        for optimizer, runs in zip(self.optimizers, self._groups):
+            optimizer.load_state_dict(stacked_state(optimizer, [learners[r].optimizer for r in runs]))
+        self.step_count, self.diverged, self.rollback_state = step, None, None
+        self._start_record(step)
+        if recut:  # per-run digits (a fork that changed one) into the batched maths
+            self._cut_digits()
+
     def set_initial_filters(self, run: int, filters: np.ndarray) -> None:
         """Start every run over, run number `run` from hand-painted (F,k,k) filters."""
         filters = checked_filters(filters, self.configs[run])
@@ -130,10 +130,23 @@ class Comparison:
     def set_image(self, image: np.ndarray, label: int) -> None:
         """Train every run on another digit from now on; the filters carry on from where they are."""
         image, label = checked_digit(image, label)
-        self.image, self.label = image, label
-        self.image_history.add(self.step_count, image, label)
-        self.digit = Digit.of(image, label, self.configs[0].kernel, self.device)
-        self._last: Optional[list[StepDetails]] = None
+        self.digits = [(image, label)] * self.runs
+        self._cut_digits()
+
+    def set_run_digit(self, run: int, image: np.ndarray, label: int) -> None:
+        """Train run number `run` alone on another digit from now on (a fork that changed the digit)."""
+        digits = list(self.digits)
+        digits[run] = checked_digit(image, label)
+        self.digits = digits
+        self._cut_digits()
+
+    @property
+    def image(self) -> np.ndarray:
+        return self.digits[0][0]
+
+    @property
+    def label(self) -> int:
+        return self.digits[0][1]
 
     def step(self, n: int = 1) -> int:
         """Train every run n steps (fewer if one diverges); returns the steps kept.
@@ -156,7 +169,7 @@ class Comparison:
     def filters(self) -> np.ndarray:
         """(R,F,k,k) current filters of every run."""
         k = self.configs[0].kernel
-        return self._per_run(self.stacked.weight).reshape(self.runs, -1, k, k)
+        return self.per_run(self.stacked.weight).reshape(self.runs, -1, k, k)
 
     def snapshot(self) -> ComparisonSnapshot:
         """All runs at this step, as one frozen value (what a window's worker publishes)."""
@@ -164,36 +177,19 @@ class Comparison:
 
     def snapshots(self) -> list[Snapshot]:
         """One Snapshot per run, all at the same step, for views side by side."""
-        last = self._last or self._probe()
-        filters, fc = self.filters(), self._per_run(self.stacked.fc_weight)
-        return [make_snapshot(
-            step=self.step_count, details=last[r], filters=filters[r], fc_weight=fc[r], image=self.image.copy(),
-            label=self.label, initial=self.initial[r].copy(), losses=self.losses[r].arrays(),
-            curves=self.filter_histories[r].cosine_curves(self.image_history), config=config,
-            device=str(self.device), diverged=self.diverged) for r, config in enumerate(self.configs)]
+        return run_snapshots(self, self._last or self._probe())
 
     def record_steps(self) -> np.ndarray:
         return np.array(self.filter_histories[0].steps, dtype=np.int64)
 
     def snapshot_at(self, step: int) -> ComparisonSnapshot:
         """Every run's recorded frame at or before `step`, run forward and backward again."""
-        runs = []
-        for r, (config, record) in enumerate(zip(self.configs, self.filter_histories)):
-            index = record.index_at(step)
-            frame_step, filters = record.steps[index], record.frames[index]
-            image, label = self.image_history.at(frame_step)
-            x = torch.from_numpy(np.asarray(image, np.float32)).to(self.device)[None, None]
-            y = torch.tensor([label], device=self.device)
-            details_r, fc_weight = recorded_pass(config, self.device, filters, record.heads[index], x, y)
-            loss_steps, loss_values = self.losses[r].arrays()
-            curve_steps, curves = record.cosine_curves(self.image_history)
-            keep, curve_keep = loss_steps <= frame_step, curve_steps <= frame_step
-            runs.append(make_snapshot(
-                step=frame_step, details=details_r, filters=filters.copy(), fc_weight=fc_weight,
-                image=np.array(image, copy=True), label=label, initial=self.initial[r].copy(),
-                losses=(loss_steps[keep], loss_values[keep]), curves=(curve_steps[curve_keep], curves[curve_keep]),
-                config=config, device=str(self.device), historical=True))
+        runs = recorded_snapshots(self, step)
         return ComparisonSnapshot(runs[0].step, tuple(self.names), tuple(runs), None, historical=True)
+
+    def per_run(self, tensor: torch.Tensor) -> np.ndarray:
+        """A stacked tensor as numpy, rows back in run order."""
+        return to_numpy(tensor)[self._slots]
 
     # ------------------------------------------- stepping (engine/core/rollback.py)
     def update(self, index: int, record: bool) -> torch.Tensor:
@@ -226,10 +222,10 @@ class Comparison:
 
     def forget_last_step(self) -> None:
         self.step_count -= 1
-        for losses, record in zip(self.losses, self.filter_histories):
+        for losses, record, images in zip(self.losses, self.filter_histories, self.image_histories):
             losses.drop_last()
             record.truncate(self.step_count)
-        self.image_history.truncate(self.step_count)
+            images.truncate(self.step_count)
 
     def weights_finite(self) -> bool:
         return all(bool(torch.isfinite(p).all()) for p in self.stacked.params())
@@ -255,10 +251,6 @@ class Comparison:
         self._order = [r for runs in self._groups for r in runs]  # the run in each slot
         self._slots = np.argsort(self._order)                      # the slot of each run
 
-    def _per_run(self, tensor: torch.Tensor) -> np.ndarray:
-        """A stacked tensor as numpy, rows back in run order."""
-        return to_numpy(tensor)[self._slots]
-
     def _make_optimizers(self) -> list[torch.optim.Optimizer]:
         """One optimizer per group of equal settings, over its slice of every stacked tensor."""
         optimizers, first = [], 0
@@ -272,15 +264,16 @@ class Comparison:
             first += len(runs)
         return optimizers
 
-    def _start_record(self) -> None:
-        """Step 0 of every run's record: the initial filters, no losses yet."""
+    def _start_record(self, step: int = 0) -> None:
+        """The first frame of every run's record (step 0, or where a fork starts), no losses yet."""
         self.initial = self.filters()
         self.losses = [LossHistory() for _ in self.configs]
         self.filter_histories = [FilterHistory(c.record_every) for c in self.configs]
         for history, filters, head in zip(self.filter_histories, self.initial, self._heads()):
-            history.add(0, filters, head)
-        self.image_history = ImageHistory()
-        self.image_history.add(0, self.image, self.label)
+            history.put(step, filters, head)
+        self.image_histories = [ImageHistory() for _ in self.configs]
+        for history, (image, label) in zip(self.image_histories, self.digits):
+            history.add(step, image, label)
         self._last = None
 
     def _probe(self) -> list[StepDetails]:
@@ -291,8 +284,17 @@ class Comparison:
                              self.configs[0].kernel, self._slots)
         return self._last
 
+    def _cut_digits(self) -> None:
+        """The digits as the batched maths takes them: one shared, or one per run (slot order)."""
+        for history, (image, label) in zip(self.image_histories, self.digits):
+            history.add(self.step_count, image, label)
+        shared = all(d[0] is self.digits[0][0] and d[1] == self.digits[0][1] for d in self.digits)
+        chosen = self.digits[:1] if shared else [self.digits[run] for run in getattr(self, "_order", range(self.runs))]
+        self.digit = Digit.of([d[0] for d in chosen], [d[1] for d in chosen], self.configs[0].kernel, self.device)
+        self._last: Optional[list[StepDetails]] = None
+
     def _heads(self) -> np.ndarray:
         """(R,H) every parameter but the filters, flattened as model.head_vector does."""
         s = self.stacked
-        return self._per_run(torch.cat([p.flatten(1) for p in (s.bias, s.fc_weight, s.fc_bias)], dim=1))
+        return self.per_run(torch.cat([p.flatten(1) for p in (s.bias, s.fc_weight, s.fc_bias)], dim=1))
 

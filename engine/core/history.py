@@ -110,6 +110,7 @@ class FilterHistory:
     heads: list[np.ndarray] = field(default_factory=list)
     cosines: list = field(default_factory=list)
     thinning: int = 1
+    kept: set = field(default_factory=set)  # steps edited by hand: their frames survive thinning
 
     def spacing_at(self, step: int) -> int:
         """Steps between recorded frames around `step`: 1, then 10, 100, 1,000 by decade."""
@@ -132,7 +133,18 @@ class FilterHistory:
         self.cosines.append(None)
         while len(self.frames) > 2 and len(self.frames) * (filters.nbytes + head.nbytes) > self.max_bytes:
             self.thinning *= 2
-            self._keep([i for i, s in enumerate(self.steps) if i == 0 or self.due(s)])
+            self._keep([i for i, s in enumerate(self.steps) if i == 0 or self.due(s) or s in self.kept])
+
+    def put(self, step: int, filters: np.ndarray, head: np.ndarray) -> None:
+        """The model at `step` changed by hand: that step's frame is the new one, due or not, and it is kept."""
+        if self.steps and self.steps[-1] == step:
+            self.frames[-1], self.heads[-1], self.cosines[-1] = filters, head, None
+        else:
+            self.steps.append(step)
+            self.frames.append(filters)
+            self.heads.append(head)
+            self.cosines.append(None)
+        self.kept.add(step)
 
     def truncate(self, step: int) -> None:
         """Forget frames after `step` (training was rolled back)."""

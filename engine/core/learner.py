@@ -21,6 +21,7 @@ import torch.nn.functional as F
 
 from filterlab.engine.core.config import Config, ConfigError
 from filterlab.engine.core.history import FilterHistory, LossHistory
+from filterlab.engine.core.journal import Change, Edit, Journal
 from filterlab.engine.core.model import FilterNet, build_model, checked_filters, head_vector, to_numpy
 from filterlab.engine.core.optimizers import apply_hparams, clone_state, make_optimizer
 from filterlab.engine.core.parameters import PARAMETERS
@@ -52,6 +53,7 @@ class LearnerState:
     initial: np.ndarray
     losses: dict
     record: FilterHistory
+    edits: tuple = ()  # (step, filter) of every filter edited by hand, for the timeline's marks
 
 
 class Learner:
@@ -94,6 +96,7 @@ class Learner:
             self.reset(new)
             return True
         self.config = new
+        self.journal.events.append(Change(self.step_count, new))
         if new.optimizer != old.optimizer:
             self.optimizer = make_optimizer(self.model.parameters(), new)
             self.rollback_state = None  # its optimizer state belongs to the old optimizer
@@ -104,6 +107,27 @@ class Learner:
         if self.diverged and new.lr < old.lr:
             self.diverged = self.trouble = None
         return False
+
+    def set_filter(self, k: int, weights: np.ndarray, reset_optimizer: bool = False) -> None:
+        """Filter k becomes `weights` (k x k) between two steps: kept in the record and the journal.
+
+        The optimizer's state is kept (Adam's moments of that filter go on) unless
+        `reset_optimizer`: then that filter's moments (or momentum) start again from 0.
+        """
+        size = self.config.kernel
+        weights = np.array(weights, dtype=np.float32)
+        if not 0 <= k < self.config.filters or weights.shape != (size, size) or not np.isfinite(weights).all():
+            raise ValueError(f"filter {k + 1} must become a finite {size}x{size} array "
+                             f"(there are {self.config.filters} filters), got shape {weights.shape}")
+        with torch.no_grad():
+            self.model.conv.weight[k, 0] = torch.from_numpy(weights).to(self.device)
+            if reset_optimizer:
+                for slot in self.optimizer.state.get(self.model.conv.weight, {}).values():
+                    if isinstance(slot, torch.Tensor) and slot.dim() == 4:
+                        slot[k].zero_()
+        self.journal.events.append(Edit(self.step_count, k, weights, reset_optimizer))
+        self.rollback_state = self.last = None  # neither describes the weights any more
+        self.record.put(self.step_count, self.filters(), head_vector(self.model))
 
     def step(self, n: int = 1) -> int:
         """Train n steps (fewer if training diverges); returns the steps kept.
@@ -176,10 +200,13 @@ class Learner:
             self.losses.extend(self.step_count, losses)
         for step, filters, head in frames:
             self.record.add(step, filters, head)
+        if len(losses) and self.journal.due(self.step_count):
+            self.journal.keep(self.step_count, self.checkpoint())
 
     def forget_last_step(self) -> None:
         self.step_count -= 1
         self.record.truncate(self.step_count)
+        self.journal.forget_after(self.step_count)
         self.losses.drop_last()
         if self.on_forget is not None:
             self.on_forget(self.step_count)
@@ -205,7 +232,8 @@ class Learner:
             model=_model_arrays(self.model.state_dict()), optimizer=_optimizer_arrays(self.optimizer.state_dict()),
             rollback=None if self.rollback_state is None else
             (_model_arrays(self.rollback_state[0]), _optimizer_arrays(self.rollback_state[1])),
-            initial=self.initial.copy(), losses=self.losses.state(), record=self.record)
+            initial=self.initial.copy(), losses=self.losses.state(), record=self.record,
+            edits=tuple((e.step, e.filter) for e in self.journal.edits))
 
     @classmethod
     def from_state(cls, state: LearnerState, batch: Batch,
@@ -219,6 +247,9 @@ class Learner:
         learner.initial = state.initial
         learner.losses = LossHistory.from_state(state.losses)
         learner.record = state.record
+        learner.record.kept |= {step for step, _ in state.edits}
+        learner.journal = Journal(events=[Edit(step, k, None) for step, k in state.edits], start=state.step)
+        learner.journal.keep(state.step, learner.checkpoint())  # forks from here on are exact
         return learner
 
     def _torch_state(self, model: dict, optimizer: dict) -> tuple[dict, dict]:
@@ -242,11 +273,17 @@ class Learner:
         self.diverged = (f"training diverged at step {trouble.step} ({trouble.describe()}); "
                          f"rolled back to step {self.step_count}: lower the learning rate or reset")
 
+    def checkpoint(self) -> tuple:
+        """(config, model state, optimizer state) now: where a replay can start (engine/core/journal.py)."""
+        return (self.config, *self.save_state())
+
     def _start_record(self) -> None:
         self.initial = self.filters()
         self.losses = LossHistory()
         self.record = FilterHistory(self.config.record_every)
         self.record.add(0, self.initial, head_vector(self.model))
+        self.journal = Journal()
+        self.journal.keep(0, self.checkpoint())
         self.last = None
 
 

@@ -63,3 +63,12 @@ def signed(value: float, digits: int = 2) -> str:
     """A signed number as a learner reads it: "+0.85", "-0.12", and "0.00", never "-0.00"."""
     rounded = round(float(value), digits)
     return f"{0.0:.{digits}f}" if rounded == 0 else f"{rounded:+.{digits}f}"
+
+
+def cosine(a: np.ndarray, b: np.ndarray) -> float:
+    """The app's similarity of two pictures of one size: the cosine of their centred values (0 if one is flat)."""
+    a = np.asarray(a, np.float64).ravel()
+    b = np.asarray(b, np.float64).ravel()
+    a, b = a - a.mean(), b - b.mean()
+    norms = float(np.linalg.norm(a) * np.linalg.norm(b))
+    return float(a @ b / norms) if norms > 0 else 0.0

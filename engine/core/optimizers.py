@@ -38,3 +38,24 @@ def clone_state(value):
     return value
 
 
+
+
+def stacked_state(optimizer: torch.optim.Optimizer, sources) -> dict:
+    """The state_dict `optimizer` (over runs stacked in its slice, engine/comparison) would have if each of its
+    runs had the state of one of `sources` (optimizers over one model's four parameters, in order).
+
+    Per parameter and slot, the runs' tensors are stacked in the layout of the stacked parameter; a
+    scalar slot (Adam's step) is the same for runs that were at the same step, so the first is kept.
+    """
+    state = optimizer.state_dict()
+    state["state"] = {}
+    params = optimizer.param_groups[0]["params"]
+    for index, param in enumerate(params):
+        slots = [source.state_dict()["state"].get(index, {}) for source in sources]
+        if not all(slots):
+            continue
+        state["state"][index] = {
+            name: (first.clone() if first.dim() == 0 else
+                   torch.stack([s[name].reshape(param.shape[1:]) for s in slots]).to(param.device))
+            for name, first in slots[0].items() if first is not None}
+    return state

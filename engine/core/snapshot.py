@@ -81,6 +81,7 @@ class Snapshot(ReadOnlyArrays):
     historical: bool = False  # replayed from the record (timeline), not the live state
     patch_origins: Optional[np.ndarray] = None  # (F,2) where each small filter responds most (k < 28)
     untouched: Optional[np.ndarray] = None      # (k,k) weights whose loss gradient was always exactly 0
+    edit_steps: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # steps a filter was painted
 
     @property
     def blank_image(self) -> bool:
@@ -102,7 +103,7 @@ def make_snapshot(*, step: int, details: StepDetails, filters: np.ndarray, fc_we
                   image: np.ndarray, label: int, initial: np.ndarray, losses: tuple, curves: tuple,
                   config: Config, device: str, diverged: Optional[str] = None, historical: bool = False,
                   initial_cosine: Optional[np.ndarray] = None, cosine: Optional[np.ndarray] = None,
-                  untouched: Optional[np.ndarray] = None) -> Snapshot:
+                  untouched: Optional[np.ndarray] = None, edit_steps: Optional[np.ndarray] = None) -> Snapshot:
     """The one way a digit run's Snapshot is put together.
 
     `fc_weight` is the output layer's (10, F*s*s) weight: a filter's weight to the label
@@ -123,4 +124,4 @@ def make_snapshot(*, step: int, details: StepDetails, filters: np.ndarray, fc_we
         loss_steps=losses[0], loss_values=losses[1], config=config, device=device, diverged=diverged,
         cosine_steps=curves[0], cosine_history=curves[1], historical=historical,
         patch_origins=patch_origins(filters, image) if filters.shape[1] < image.shape[0] else None,
-        untouched=untouched)
+        untouched=untouched, edit_steps=np.zeros(0, np.int64) if edit_steps is None else edit_steps)

@@ -48,6 +48,8 @@ def session_arrays(state) -> dict[str, np.ndarray]:
     if learner.rollback is not None:  # what the next divergence would roll back to
         arrays.update(_state_arrays(ROLLBACK, *learner.rollback))
     arrays["image"] = state.image
+    arrays["edit_steps"] = np.array([step for step, _ in learner.edits], dtype=np.int64)
+    arrays["edit_filters"] = np.array([k for _, k in learner.edits], dtype=np.int64)
     arrays["session_json"] = np.array(json.dumps({
         "format": FORMAT,
         "version": VERSION,
@@ -112,7 +114,9 @@ class Session:
             config=self.config, step=meta["step"], diverged=meta["diverged"],
             model=self._part("", "model"), optimizer=self._part("", "optimizer"),
             rollback=(self._part(ROLLBACK, "model"), self._part(ROLLBACK, "optimizer")) if meta["rollback"] else None,
-            initial=arrays["initial_filters"], losses=losses, record=record)
+            initial=arrays["initial_filters"], losses=losses, record=record,
+            edits=tuple(zip(arrays.get("edit_steps", np.zeros(0, np.int64)).tolist(),
+                            arrays.get("edit_filters", np.zeros(0, np.int64)).tolist())))
         images = ImageHistory(arrays["image_steps"].tolist(), list(arrays["images"]), arrays["labels"].tolist())
         return DigitState(learner, self.image, self.label, images)
 

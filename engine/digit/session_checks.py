@@ -167,7 +167,7 @@ def _expected_arrays(config: Config, meta: dict) -> tuple[dict, set]:
         "filter_heads": (f32, ("T", head_size(config))),
         "image_steps": (i64, ("M",)), "images": (f32, ("M", IMAGE_SIZE, IMAGE_SIZE)), "labels": (i64, ("M",)),
     }
-    optional = {}
+    optional = {"edit_steps": (i64, ("E",)), "edit_filters": (i64, ("E",))}  # filters edited by hand
     for prefix in ("", ROLLBACK) if meta["rollback"] else ("",):
         for name, shape in parameter_shapes(config).items():
             required[f"{prefix}model.{name}"] = (f32, shape)
@@ -224,7 +224,12 @@ def _check_values(arrays: dict, meta: dict) -> None:
             raise SessionError(f"array {name!r} holds NaN or infinite values")
         if name.endswith(".step") and array < 0:
             raise SessionError(f"array {name!r} is negative")
-    for name in ("loss_steps", "filter_steps", "image_steps"):
+    edits = arrays.get("edit_filters")
+    if edits is not None and ((edits < 0) | (edits >= arrays["initial_filters"].shape[0])).any():
+        raise SessionError("an edited filter's number is not one of the session's filters")
+    for name in ("loss_steps", "filter_steps", "image_steps", "edit_steps"):
+        if name not in arrays:
+            continue
         steps = arrays[name]
         if len(steps) and (steps[0] < 0 or steps[-1] > meta["step"] or (np.diff(steps) < 0).any()):
             raise SessionError(f"{name} must rise from 0 to at most step {meta['step']}")

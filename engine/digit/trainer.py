@@ -56,6 +56,24 @@ class Trainer(LearnerExperiment):
         self.learner.start_from_filters(checked_filters(filters, self.config))
         self._restart()
 
+    def set_filter(self, k: int, weights: np.ndarray, reset_optimizer: bool = False) -> None:
+        """Filter k (0-based) becomes `weights` between two steps; training carries on from it.
+
+        The edit is kept in the record (the timeline and the GIF show it at its step, and
+        mark it), in saved sessions, and in the journal a fork replays.
+        """
+        self.learner.set_filter(k, weights, reset_optimizer)
+
+    def filter(self, k: int) -> np.ndarray:
+        """Filter k now, as numpy."""
+        return to_numpy(self.model.conv.weight[k, 0])
+
+    def learner_at(self, step: int):
+        """(a Learner exactly in this run's state at `step`, None), or (an approximation, why): what a fork
+        starts from (engine/core/replay.py)."""
+        from filterlab.engine.core.replay import learner_at
+        return learner_at(self.learner, step, self._batch_at)
+
     def set_image(self, image: np.ndarray, label: int) -> None:
         """Train on another digit from now on; the filters carry on from where they are."""
         self._x, self._y = _digit_tensors(*checked_digit(image, label), self.device)
@@ -81,7 +99,7 @@ class Trainer(LearnerExperiment):
             image=self.image, label=self.label, initial=learner.initial.copy(), losses=learner.losses.arrays(),
             curves=learner.record.cosine_curves(self.image_history), config=learner.config,
             device=str(learner.device), diverged=learner.diverged, initial_cosine=self._initial_cosine(),
-            untouched=self.untouched())
+            untouched=self.untouched(), edit_steps=learner.journal.edit_steps)
 
     def untouched(self) -> np.ndarray:
         """(k,k) the weights whose loss gradient has been exactly 0 at every step so far (weight decay aside):
@@ -110,7 +128,7 @@ class Trainer(LearnerExperiment):
             image=np.array(image, copy=True), label=label, initial=learner.initial.copy(),
             losses=self.recorded_losses(frame_step), curves=(curve_steps[curve_keep], curves[curve_keep]),
             config=learner.config, device=str(learner.device), historical=True,
-            initial_cosine=self._initial_cosine())
+            initial_cosine=self._initial_cosine(), edit_steps=learner.journal.edit_steps)
 
     # -------------------------------------------------------------- the state
     def state(self) -> DigitState:
@@ -129,6 +147,11 @@ class Trainer(LearnerExperiment):
     # ---------------------------------------------------------------- internals
     def _batch(self, step: int) -> tuple[torch.Tensor, torch.Tensor]:
         return self._x, self._y
+
+    def _batch_at(self, step: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """The digit the run trained on at `step` (a replay's batch)."""
+        image, label = self.image_history.at(step)
+        return _digit_tensors(np.asarray(image, np.float32), label, self.device)
 
     def _restart(self) -> None:
         """After a reset: the digit on the (maybe new) device, a fresh record of digits."""

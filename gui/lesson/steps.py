@@ -97,8 +97,10 @@ def _negative(snap) -> str:
 def _your_turn(snap) -> str:
     return ("<p><b>Your turn.</b> Draw a digit on the canvas (left button: ink, right button: erase), or "
             "pick another label (keys 0-9).</p><p>Guess first: will the filters become your drawing, or "
-            "its negative? Which ones? Then watch. A blank canvas teaches nothing: every gradient is "
-            "exactly 0.</p>")
+            "its negative? Which ones? <b>Predict, then reveal</b> holds you to it: commit a guess for one "
+            "filter, and only then do the steps run, your guess beside the result. A blank canvas teaches "
+            "nothing: every gradient is exactly 0.</p><p>Or paint on a filter (P, or double-click it) and "
+            "watch backprop answer.</p>")
 
 
 def _beyond(snap) -> str:
@@ -153,7 +155,9 @@ STEPS = (
     LessonStep("5. Run slowly and watch", _watch, _run_slowly, lambda w: [w.filters, w.similarity]),
     LessonStep("6. Why some filters become the negative digit", _negative, _formed,
                lambda w: [w.filters]),
-    LessonStep("7. Your turn", _your_turn, _drawing, lambda w: [w.source]),
+    LessonStep("7. Your turn", _your_turn, _drawing, lambda w: [w.source, w.tabs],
+               links=(("Predict, then reveal", lambda w: w.open_prediction()),
+                      ("Paint on a filter", lambda w: w.paint_tools.toggle.setChecked(True)))),
     LessonStep("8. Beyond one digit", _beyond, lambda window: window.commands.pause(), lambda w: [],
                links=(("Small kernels (8 filters of 5 × 5)", lambda w: w.try_small_kernels()),
                       ("Many digits (all ten classes)", lambda w: w.open_experiment("set")),

@@ -10,8 +10,47 @@ steps, where the filters change most, take most of its length: a log scale in st
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPolygonF
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QStyle, QVBoxLayout, QWidget
+
+EDIT_COLOUR = QColor(230, 120, 0)
+
+
+class EditMarks(QWidget):
+    """Small triangles under the slider at the recorded frames where a filter was painted by hand."""
+
+    def __init__(self, slider: QSlider):
+        super().__init__()
+        self.slider = slider
+        self.indices: list[int] = []
+        self.setFixedHeight(7)
+
+    def set_indices(self, indices) -> None:
+        indices = [int(i) for i in indices]
+        if indices != self.indices:
+            self.indices = indices
+            self.setToolTip(f"▲ a filter was painted by hand here ({len(indices)} edit"
+                            f"{'s' if len(indices) != 1 else ''})" if indices else "")
+            self.update()
+
+    def x_of(self, index: int) -> float:
+        """Where the slider's handle centre is at `index`."""
+        half = self.slider.style().pixelMetric(QStyle.PixelMetric.PM_SliderLength, None, self.slider) / 2
+        span = max(self.slider.maximum() - self.slider.minimum(), 1)
+        return half + (index - self.slider.minimum()) / span * (self.slider.width() - 2 * half)
+
+    def paintEvent(self, event) -> None:
+        if not self.indices:
+            return
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(EDIT_COLOUR)
+        for index in self.indices:
+            x = self.x_of(index)
+            painter.drawPolygon(QPolygonF([QPointF(x, 0), QPointF(x - 4, 7), QPointF(x + 4, 7)]))
+        painter.end()
 
 
 class TimelineBar(QWidget):
@@ -41,8 +80,14 @@ class TimelineBar(QWidget):
         self.label.setMinimumWidth(220)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
+        self.marks = EditMarks(self.slider)
+        track = QVBoxLayout()
+        track.setContentsMargins(0, 0, 0, 0)
+        track.setSpacing(0)
+        track.addWidget(self.slider)
+        track.addWidget(self.marks)
         layout.addWidget(QLabel("timeline"))
-        layout.addWidget(self.slider, 1)
+        layout.addLayout(track, 1)
         layout.addWidget(self.label)
         layout.addWidget(self.replay)
         layout.addWidget(self.live)
@@ -51,9 +96,10 @@ class TimelineBar(QWidget):
     def is_live(self) -> bool:
         return self.live.isChecked()
 
-    def set_recorded(self, steps: np.ndarray) -> None:
-        """The steps the record holds now (they grow, and thin out on long runs)."""
+    def set_recorded(self, steps: np.ndarray, edits=()) -> None:
+        """The steps the record holds now (they grow, and thin out on long runs), and the painted ones."""
         self.steps = steps
+        self.marks.set_indices(np.searchsorted(steps, np.asarray(edits, np.int64)) if len(edits) else ())
         self.slider.blockSignals(True)
         self.slider.setMaximum(max(len(steps) - 1, 0))
         if self.is_live:

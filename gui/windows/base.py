@@ -159,7 +159,7 @@ class ExperimentWindow(QMainWindow):
         if frame is None:
             return
         self.frame = frame
-        self.timeline.set_recorded(frame.snapshot.record_steps)
+        self.timeline.set_recorded(frame.snapshot.record_steps, getattr(frame.snapshot, "edit_steps", ()))
         if self.timeline.is_live:
             self.display(frame.snapshot, every_view=not frame.running)
         if frame.applied >= self.commands.sent:  # not older than the last click: its state is the state

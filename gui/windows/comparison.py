@@ -40,6 +40,10 @@ class ComparisonWindow(ExperimentWindow):
         self.sample.valueChanged.connect(lambda index: self.commands.set_image(*bundled_index(index)))
         self._build_layout()
         add_help_menu(self)
+        self.note = getattr(spec, "note", None) or ""  # a fork that could not be exact says so
+        if hasattr(spec, "comparison"):
+            self.setWindowTitle(f"Filter Lab — a fork: {' · '.join(names)}")
+            self.run.reset.setToolTip("Both runs back to the state the fork was made from (R)")
         self.start()
 
     def reset(self) -> None:
@@ -74,3 +78,5 @@ class ComparisonWindow(ExperimentWindow):
         state = comparison.diverged or ("running" if frame.running else "paused")
         self.status_step.set_title(f"step {comparison.step:,}   {state}")
         self.status_detail.set_title(f"loss: {losses}")
+        if self.note:
+            self.status_notice.set_title(self.note)

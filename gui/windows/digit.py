@@ -29,7 +29,10 @@ from filterlab.gui.widgets.digit_source import DigitSource
 from filterlab.gui.widgets.spotlight import Spotlight
 from filterlab.gui.windows.base import ExperimentWindow, status_label
 from filterlab.gui.windows.exports import Exporter
+from filterlab.gui.windows.forking import Forking
 from filterlab.gui.windows.help import add_help_menu
+from filterlab.gui.windows.painting import FilterPainting, PaintTools
+from filterlab.gui.windows.predict import PredictPanel
 from filterlab.gui.windows.probe import WeightProbe
 from filterlab.gui.windows.sessions import SessionActions
 from filterlab.gui.worker.pace import LESSON
@@ -56,14 +59,17 @@ class DigitWindow(LessonStates, ExperimentWindow):
         self.sessions, self.exporter = SessionActions(self), Exporter(self)
         self.probe_control = WeightProbe(self, self.filters, self.probe)
         self._wire()
+        self.paint_tools = PaintTools()
+        self.painting, self.forking = FilterPainting(self, self.paint_tools), Forking(self)
         self._build_layout()
         self._build_menu()
         self.spotlight = Spotlight(self)
         self.lesson = None  # the lesson's panel, made when first opened
         self.actions.update(add_help_menu(self, lesson=self.open_lesson))
-        self.add_keys({"C": self.source.canvas.clear, "F": self.skip.click,
+        self.add_keys({"C": self.source.canvas.clear, "F": self.skip.click, "P": self.paint_tools.toggle.toggle,
                        **{str(d): (lambda d=d: self.choose_label(d)) for d in range(10)}},
                       {"F": f"fast-forward {SKIP_STEPS:,} steps (Pause or Step stops it)", "C": "clear the canvas",
+                       "P": "paint on a filter (or double-click one)",
                        "0-9": "the label the digit is trained as", "Ctrl+O": "open an image of a digit",
                        "Ctrl+S": "save the session", "F1": "the lesson", "Ctrl+Q": "quit"})
         self.source.show_digit(*spec.digit)
@@ -81,6 +87,7 @@ class DigitWindow(LessonStates, ExperimentWindow):
         self.decomposition = DecompositionView()
         self.probe = ProbePlot()
         self.learned = LearningAddedView()
+        self.predict = PredictPanel(self)
         self.curves = self.similarity  # the view under the loss
         self.views = (self.filters, self.initial, self.loss, self.bars, self.digit, self.similarity,
                       self.decomposition, self.maps, self.learned)
@@ -91,6 +98,7 @@ class DigitWindow(LessonStates, ExperimentWindow):
                 (self.decomposition, "one step", "one step, taken apart"),
                 (self.learned, "learning added", "what learning added: each filter = its start + Δ"),
                 (self.probe, "one weight", "the weight under the mouse, over the record"),
+                (self.predict, "predict", "predict, then reveal: guess a filter before the steps run"),
                 (self.maps, "feature maps", "each filter's response over the digit")]
 
     def _wire(self) -> None:
@@ -112,7 +120,7 @@ class DigitWindow(LessonStates, ExperimentWindow):
     def _build_layout(self) -> None:
         self.control_panel = self._scrolling_panel()
         middle = QSplitter(Qt.Orientation.Vertical)
-        middle.addWidget(self.filters)
+        middle.addWidget(self._with_tools(self.filters))
         middle.addWidget(self.initial)
         middle.setSizes([600, 300])
         now = QWidget()
@@ -147,6 +155,27 @@ class DigitWindow(LessonStates, ExperimentWindow):
         self.statusBar().addPermanentWidget(self.try_set)
         self.statusBar().addPermanentWidget(self.status_device)
         self.resize(1500, 900)
+
+    def _with_tools(self, grid: QWidget) -> QWidget:
+        """The filters with the painter's tools above them; "✎ Paint" and "Fork here…" on the timeline."""
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.paint_tools)
+        column.addWidget(grid, 1)
+        column.addWidget(self.paint_tools.note)
+        self.fork_button = QPushButton("Fork here…")
+        self.fork_button.setToolTip("Two runs side by side from the exact state at the step shown: "
+                                    "as it was, and with one change")
+        self.fork_button.clicked.connect(self.forking.ask)
+        self.timeline.layout().addWidget(self.paint_tools.toggle)
+        self.timeline.layout().addWidget(self.fork_button)
+        return box
+
+    def open_prediction(self) -> None:
+        """The lesson's "your turn": the predict tab, on the filter outlined."""
+        self.tabs.setCurrentWidget(self.predict)
+        self.predict.filter.setValue((self.filters.selected or 0) + 1)
 
     def _scrolling_panel(self) -> QScrollArea:
         """The digit's sources and the knobs in one column that scrolls on a small screen."""

@@ -40,6 +40,9 @@ class SetWindow(DigitWindow):
         self.filters.caption = ("each step adds the minibatch's digits, each × its own dL/dz: "
                                 "the filters keep what the set's classes share")
         self.results.chosen.connect(self.show_test_digit)
+        for hands_on in (self.paint_tools.toggle, self.fork_button):  # experiments on one digit's run
+            hands_on.setVisible(False)
+        self.painting.enabled = False
 
     def _build_views(self) -> None:
         super()._build_views()

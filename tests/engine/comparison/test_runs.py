@@ -85,7 +85,7 @@ def test_set_image_moves_every_run_to_the_new_digit(digit):
     comparison.step(200)
     for snap, cos in zip(comparison.snapshots(), before):
         assert snap.label == 7 and np.abs(snap.cosine).mean() > cos + 0.3
-    assert comparison.image_history.steps == [0, 100]
+    assert comparison.image_histories[0].steps == [0, 100]
 
 
 def test_runs_must_share_the_model_shape(digit):

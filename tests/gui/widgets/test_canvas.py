@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from filterlab.gui.widgets.canvas import TOOLTIP, DrawingCanvas, stroke_footprint
+from filterlab.engine.core.brush import stroke_footprint
+from filterlab.gui.widgets.canvas import TOOLTIP, DrawingCanvas
 
 
 @pytest.fixture

@@ -69,7 +69,11 @@ def test_every_step_puts_the_app_in_the_state_it_describes(qtbot, lesson):
     # 7. your turn: training at the lesson pace, the canvas framed
     click_next(qtbot, w)
     settled(qtbot, w, lambda f: f.running and "lesson pace" in f.pace)
-    assert w.spotlight.targets == [w.source]
+    assert w.spotlight.targets == [w.source, w.tabs]
+    predict = w.lesson.links.itemAt(0).widget()
+    assert predict.text() == "Predict, then reveal"
+    qtbot.mouseClick(predict, Qt.MouseButton.LeftButton)
+    assert w.tabs.currentWidget() is w.predict
     # 8. beyond: paused, one click each
     click_next(qtbot, w)
     settled(qtbot, w, lambda f: not f.running)
@@ -100,7 +104,7 @@ def test_the_small_kernel_link_sets_the_knobs_and_rebuilds(qtbot, lesson):
     w.lesson.go_to(len(STEPS) - 1)
     button = w.lesson.links.itemAt(0).widget()
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    snap = settled(qtbot, w, lambda f: f.snapshot.filters.shape == (8, 5, 5))
+    settled(qtbot, w, lambda f: f.snapshot.filters.shape == (8, 5, 5))
     assert w.controls.kernel.value() == 5 and w.tabs.currentWidget() is w.maps
 
 

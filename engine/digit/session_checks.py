@@ -88,7 +88,7 @@ def _check_meta(meta: dict) -> None:
         raise SessionError("loss_capacity must be even")
     if not isinstance(meta.get("rollback"), bool):
         raise SessionError("rollback must be true or false")
-    if not (meta.get("diverged") is None or isinstance(meta["diverged"], str)):
+    if "diverged" not in meta or not (meta["diverged"] is None or isinstance(meta["diverged"], str)):
         raise SessionError("diverged must be a message or null")
 
 

@@ -376,6 +376,8 @@ HOSTILE = {
     "an empty filter record": (lambda good: rewritten(good, lambda a: a.update(
         filters=a["filters"][:0], filter_steps=a["filter_steps"][:0], filter_heads=a["filter_heads"][:0])),
         "the record of filters is empty"),
+    "no diverged field": (lambda good: rewritten(good, lambda a: a.__setitem__("session_json", np.array(json.dumps(
+        {k: v for k, v in json.loads(str(a["session_json"])).items() if k != "diverged"})))), "diverged"),
     "an lr below float32": (lambda good: rewritten(good, with_config("lr", 1e-320)), "smallest normal float32"),
     "an init value above float32": (lambda good: rewritten(good, with_config("init_value", 1e300)),
                                     "largest float32"),

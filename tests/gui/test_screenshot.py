@@ -110,3 +110,23 @@ def test_a_screenshot_whose_training_cannot_start_says_so_at_once(qtbot, digit, 
     code = take_screenshot(QApplication.instance(), window, "never.png", 10)
     assert code == 2 and time.perf_counter() - started < 10
     assert capsys.readouterr().err == "filterlab: error: could not start training: this state cannot train\n"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child process is POSIX")
+def test_ctrl_c_closes_the_window_with_one_line_and_exit_130(tmp_path):
+    import signal
+    import time
+
+    shot = tmp_path / "shot.png"
+    shot.write_bytes(b"an older screenshot")
+    process = subprocess.Popen([sys.executable, "main.py", "--speed", "5", "--screenshot", str(shot), "--steps",
+                                "100000"], cwd=ROOT, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    time.sleep(6)  # the window is up and training at 5 steps/s
+    assert process.poll() is None
+    process.send_signal(signal.SIGINT)
+    started = time.perf_counter()
+    err = process.communicate(timeout=20)[1]
+    assert process.returncode == 130 and time.perf_counter() - started < 10
+    assert err.strip().splitlines()[-1] == "filterlab: interrupted" and "Traceback" not in err
+    assert shot.read_bytes() == b"an older screenshot" and os.listdir(tmp_path) == ["shot.png"]

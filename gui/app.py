@@ -36,12 +36,15 @@ def run_window(launch) -> int:
             raise UsageError("device cuda was asked for, but no CUDA GPU is available")
     app = application()
     speed = LESSON if launch.speed is None else launch.speed
-    window = open_window(spec, running=launch.screenshot is None, speed=speed)
-    if launch.lesson:
-        window.open_lesson()
-    interrupted, previous = close_on_ctrl_c(app)
+    interrupted, previous = close_on_ctrl_c(app)  # before the window: its training thread starts with it
     try:
-        if launch.screenshot is None:
+        window = open_window(spec, running=launch.screenshot is None, speed=speed)
+        if launch.lesson:
+            window.open_lesson()
+        if interrupted:  # Ctrl-C while the window was being made: close it (it joins its thread)
+            window.close()
+            code = None
+        elif launch.screenshot is None:
             code = app.exec()
         else:
             steps = 300 if launch.steps is None else launch.steps

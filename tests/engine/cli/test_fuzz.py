@@ -31,8 +31,7 @@ from filterlab.engine.data import BUNDLED_PATH, DataError, bundled_digit, load_i
 from filterlab.engine.digit.session import SessionError, load_session, read_session
 
 SEED = 15  # the number: any fixed seed, so CI always tries the same inputs
-FUZZ = settings(max_examples=120, deadline=None, database=None, derandomize=False,
-                suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=100, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @functools.cache
@@ -172,7 +171,7 @@ def refused_or_trains(path: Path) -> None:
 
 
 @seed(SEED)
-@FUZZ
+@settings(FUZZ, max_examples=60)  # most break the zip's CRC: cheap, and the next two go deeper
 @given(mutated(["stored.npz", "deflated.npz"]))
 def test_a_session_with_mutated_bytes_is_refused_or_trains(case):
     with written(*case) as path:
@@ -188,7 +187,7 @@ def test_a_session_with_a_mutated_entry_is_refused_or_trains(data):
 
 
 @seed(SEED)
-@FUZZ
+@settings(FUZZ, max_examples=60)  # many pass and train: the slowest kind
 @given(mutated_arrays())
 def test_a_session_with_mutated_contents_is_refused_or_trains(arrays):
     with tempfile.TemporaryDirectory() as folder:
@@ -245,7 +244,7 @@ def run_main(argv) -> tuple[int, str]:
 
 
 @seed(SEED)
-@settings(FUZZ, max_examples=12)
+@settings(FUZZ, max_examples=30)
 @given(mutated(["stored.npz", "digit.png", "digit.jpeg"]))
 def test_main_on_a_mutated_file_ends_in_one_clean_line(case):
     name, data = case

@@ -94,7 +94,7 @@ def test_a_screenshot_whose_training_cannot_start_says_so_at_once(qtbot, digit, 
     """Not after SCREENSHOT_TIMEOUT_S of silence: one line, exit 2, as soon as the worker reports it."""
     import time
 
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtCore import QEventLoop
 
     from filterlab.engine.digit.spec import DigitSpec
     from filterlab.gui.screenshot import take_screenshot
@@ -107,7 +107,12 @@ def test_a_screenshot_whose_training_cannot_start_says_so_at_once(qtbot, digit, 
     qtbot.addWidget(window)
     window.show()
     started = time.perf_counter()
-    code = take_screenshot(QApplication.instance(), window, "never.png", 10)
+    class OwnLoop:
+        """exec/quit on a loop of its own: quitting the test session's QApplication would stall the tests after."""
+        loop = QEventLoop()
+        exec, quit = loop.exec, loop.quit
+
+    code = take_screenshot(OwnLoop(), window, "never.png", 10)
     assert code == 2 and time.perf_counter() - started < 10
     assert capsys.readouterr().err == "filterlab: error: could not start training: this state cannot train\n"
 

@@ -40,8 +40,12 @@ def take_screenshot(app, window, path, steps: int, start: int = 0, paced: bool =
         app.quit()
 
     def on_frame(frame):
-        if frame.snapshot.step >= start + steps and result["code"] is None:
-            result["code"] = 0
+        snap = frame.snapshot
+        done = snap.step >= start + steps or getattr(snap, "finished", None)  # a set run stops at its epochs
+        if (done or snap.diverged) and result["code"] is None:
+            result["code"] = 0 if done else 1
+            if snap.diverged:
+                print(f"warning: {snap.diverged}", file=sys.stderr)
             QTimer.singleShot(200, grab)
 
     def grab():

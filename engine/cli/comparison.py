@@ -10,7 +10,7 @@ from filterlab.engine.cli.progress import rate, train
 from filterlab.engine.comparison.runs_text import configs_from_spec
 from filterlab.engine.comparison.spec import ComparisonSpec
 from filterlab.engine.core.config import ConfigError
-from filterlab.engine.core.files import save_image, save_json
+from filterlab.engine.core.files import save_figure, save_json
 
 MAX_RUNS = 4
 
@@ -58,7 +58,7 @@ def run(comparison, spec: ComparisonSpec, steps, out: Path, gif) -> tuple[list[s
                                                   for name, snap in zip(comparison.names, snaps)],
                                title=f"Filter Lab: {spec.description}, after {comparison.step_count} steps")
     out.mkdir(parents=True, exist_ok=True)
-    save_image(figure, out / "figure.png")
+    save_figure(figure, out / "figure.png")
     save_json(out / "metrics.json", metrics)
     line = "; ".join(f"{r['name']}: loss {r['final_loss']:.4g}, mean |cosine| {r['mean_abs_cosine']:.3f}"
                      for r in runs)

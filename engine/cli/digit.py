@@ -8,7 +8,7 @@ from pathlib import Path
 from filterlab.engine.cli.options import UsageError, options_given
 from filterlab.engine.cli.progress import rate, train
 from filterlab.engine.core.config import Config, ConfigError
-from filterlab.engine.core.files import save_image, save_json
+from filterlab.engine.core.files import save_figure, save_json
 from filterlab.engine.data import DataError
 from filterlab.engine.digit.spec import DigitSpec
 
@@ -87,7 +87,9 @@ def _checked(image, label, description):
 
 def run(trainer, spec: DigitSpec, steps, out: Path, gif) -> tuple[list[str], bool]:
     """Train, then write figure.png, metrics.json, history.npz (and a GIF); (lines to print, diverged)."""
-    from filterlab.engine.render.digit import filter_figure, gif_frames, save_gif
+    from filterlab.engine.render.animation import save_animation
+    from filterlab.engine.render.digit import filter_figure
+    from filterlab.engine.render.frames import gif_frames
 
     done, seconds = train(trainer, STEPS if steps is None else steps)
     snap = trainer.snapshot()
@@ -98,6 +100,9 @@ def run(trainer, spec: DigitSpec, steps, out: Path, gif) -> tuple[list[str], boo
         "cosine": snap.cosine.tolist(),
         "mean_abs_cosine": float(abs(snap.cosine).mean()),
         "class_weights": snap.class_weights.tolist(),
+        # the share of filter weights whose loss gradient was exactly 0 at every step (the input under them
+        # was always blank): only weight decay moved them
+        "untouched_fraction": float(snap.untouched.mean()),
         "steps_per_second": rate(done, seconds),
         "seconds": seconds,
         "label": snap.label,
@@ -108,11 +113,11 @@ def run(trainer, spec: DigitSpec, steps, out: Path, gif) -> tuple[list[str], boo
     out.mkdir(parents=True, exist_ok=True)
     figure = filter_figure(snap.image, snap.initial, snap.filters, snap.initial_cosine, snap.cosine,
                            title=f"Filter Lab: {spec.description}, after {snap.step} steps")
-    save_image(figure, out / "figure.png")
+    save_figure(figure, out / "figure.png")
     save_json(out / "metrics.json", metrics)
     trainer.save_history(out / "history.npz")
     if gif is not None:
-        save_gif(*gif_frames(trainer.filter_history), gif)
+        save_animation(gif_frames(trainer.filter_history, trainer.image_history), gif)
     lines = [f"wrote {out}/figure.png, metrics.json, history.npz" + (f" and {gif}" if gif else ""),
              f"loss {metrics['final_loss']:.4g}, mean |cosine| to the digit {metrics['mean_abs_cosine']:.3f}, "
              f"{metrics['steps_per_second']:,.0f} steps/s" if metrics["steps_per_second"] else "no steps trained"]

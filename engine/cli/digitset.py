@@ -8,7 +8,7 @@ from filterlab.engine.cli.digit import config_from_args
 from filterlab.engine.cli.options import UsageError, options_given
 from filterlab.engine.cli.progress import rate, train
 from filterlab.engine.core.config import ConfigError
-from filterlab.engine.core.files import save_image, save_json
+from filterlab.engine.core.files import save_figure, save_json
 from filterlab.engine.data import DataError
 from filterlab.engine.digitset.data import DEFAULT_BATCH, EPOCHS
 from filterlab.engine.digitset.spec import SetSpec
@@ -89,6 +89,7 @@ def _metrics(trainer, initial_loss, initial_accuracy, done, seconds) -> dict:
         "final_train_loss": last.get("train_loss"),
         "final_test_loss": last.get("test_loss"),
         "final_test_accuracy": last.get("test_accuracy"),
+        "confusion": snap.confusion.tolist(),  # the test split: rows = true class, columns = predicted
         "filter_classes": snap.filter_classes.tolist(),
         "initial_cosine": snap.initial_cosine.tolist(),
         "cosine": snap.cosine.tolist(),
@@ -110,8 +111,8 @@ def _write(trainer, metrics: dict, out: Path) -> None:
                            snap.cosine, title=f"Filter Lab: {digits.description}, after {len(trainer.epochs)} "
                            f"epochs{score}",
                            image_caption="mean training image (cos: to the mean of the filter's class)",
-                           targets=[str(c) for c in snap.filter_classes])
+                           targets=[str(c) for c in snap.filter_classes], confusion=snap.confusion)
     out.mkdir(parents=True, exist_ok=True)
-    save_image(figure, out / "figure.png")
+    save_figure(figure, out / "figure.png")
     save_json(out / "metrics.json", metrics)
     trainer.save_history(out / "history.npz")

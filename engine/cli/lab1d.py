@@ -13,7 +13,7 @@ from pathlib import Path
 from filterlab.engine.cli.options import UsageError, options_given
 from filterlab.engine.cli.progress import rate, train
 from filterlab.engine.core.config import ConfigError
-from filterlab.engine.core.files import save_image, save_json
+from filterlab.engine.core.files import save_figure, save_json
 from filterlab.engine.lab1d.config import Lab1DConfig
 from filterlab.engine.lab1d.spec import Lab1DSpec
 
@@ -46,7 +46,7 @@ def run(lab, spec: Lab1DSpec, steps, out: Path, gif) -> tuple[list[str], bool]:
     metrics.update(seconds=seconds, steps_per_second=rate(done, seconds))
     out.mkdir(parents=True, exist_ok=True)
     title = f"Filter Lab, 1-D: a {snap.config.taps}-tap filter after {snap.step:,} steps (seed {snap.config.seed})"
-    save_image(lab1d_figure(snap, title=title), out / "figure.png")
+    save_figure(lab1d_figure(snap, title=title), out / "figure.png")
     save_json(out / "metrics.json", metrics)
     taps = ", ".join(f"{t:+.2f}" for t in snap.taps / snap.size_ratio)
     return [f"wrote {out}/figure.png and metrics.json",

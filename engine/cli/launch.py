@@ -19,6 +19,8 @@ from filterlab.engine.core.inputs import shown
 MAX_SPEED = 1_000_000  # steps per second; no step is that fast, and 0 already means "as fast as possible"
 MIN_SPEED = 0.01  # one step every 100 s
 
+GIF_SUFFIXES = (".gif", ".mp4")  # what engine/render/animation.py writes (imported only to draw one)
+
 
 @dataclass(frozen=True)
 class Launch:
@@ -72,6 +74,8 @@ def _check_common(args: argparse.Namespace) -> None:
         raise UsageError("--lesson is the lesson of the one-digit experiment; leave out --lab1d, --classes, --compare")
     if args.gif is not None and not args.headless:
         raise UsageError("--gif is for --headless runs; the window exports GIFs from its menu")
+    if args.gif is not None and args.gif.suffix.lower() not in GIF_SUFFIXES:
+        raise UsageError(f"--gif {shown(args.gif)} must end in .gif (or .mp4, a video)")
     _check_outputs(args)
 
 

@@ -42,7 +42,8 @@ def _mode_options(parser: Parser) -> None:
     mode.add_argument("--steps", type=int, default=None,
                       help="steps to train (headless default 5000; with --screenshot default 300)")
     mode.add_argument("--out", type=Path, default=Path("run"), help="headless output folder (default: run)")
-    mode.add_argument("--gif", type=Path, help="also write an animated GIF of the filters (headless)")
+    mode.add_argument("--gif", type=Path, help="also write an animated GIF of the filters forming (headless; "
+                      "a name ending .mp4 writes an MP4 video)")
     mode.add_argument("--screenshot", type=Path,
                       help="open the window, train --steps steps, save a PNG of it and exit")
     mode.add_argument("--speed", type=float, metavar="STEPS_PER_SECOND",

@@ -1,11 +1,20 @@
-"""The one diverging colormap shared by the headless figures and the Qt window.
+"""The colours every figure and the Qt window share: one diverging map, the palettes, the 1-D lab's.
 
 Filter weights are signed, so the colour has to say which way they point:
 blue = negative, red = positive, near-white = zero.  The anchors are
-ColorBrewer RdBu reversed, which stays readable for the common forms of
-colour blindness.  The GUI builds ``pyqtgraph.ColorMap(DIVERGING_POSITIONS,
-DIVERGING_COLORS)`` from the same anchors so both views agree.
+ColorBrewer RdBu reversed. The GUI builds ``pyqtgraph.ColorMap(DIVERGING_POSITIONS,
+DIVERGING_COLORS)`` from them and the figures a matplotlib colormap
+(engine/render/style.py), so both agree.
+
+Checked under simulated colour blindness (README, "Colour for everyone";
+tests/engine/core/test_colour_vision.py): the diverging map keeps its lightness
+order and its two signs apart under deuteranopia and protanopia, so it stays.
+Tableau 10, the default palette for filters and runs, does not: its orange and
+green (filters 2 and 3) merge under protanopia. ``PETROFF10`` is the safe
+alternative — Petroff's ten-colour sequence (2021), built for colour-blind
+viewers, as matplotlib ships it (``matplotlib.color_sequences["petroff10"]``).
 """
+from __future__ import annotations
 
 import numpy as np
 
@@ -18,45 +27,33 @@ DIVERGING_COLORS = (
     (178, 24, 43),    # dark red: +limit
 )
 
-# One colour per filter (its label in the grid, its similarity curve) or per run: Tableau 10,
-# distinct and readable on white.
+# One colour per filter (its label in the grid, its similarity curve) or per run.
 TABLEAU10 = ((31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
              (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207))
+PETROFF10 = ((63, 144, 218), (255, 169, 14), (189, 31, 1), (148, 164, 162), (131, 45, 182),
+             (169, 107, 89), (231, 99, 0), (185, 172, 112), (113, 117, 129), (146, 218, 221))
+PALETTES = {"tableau10": TABLEAU10, "colour-blind safe": PETROFF10}
+DEFAULT_PALETTE = "tableau10"
 
 NAN_COLOR = (128, 128, 128)
-_MIN_LIMIT = 1e-12
+
+# The 1-D lab (its window and its figure): blue the learned filter, orange the hand-designed
+# [-1, 1, -1], black the true peaks; one colour per tap (ColorBrewer Dark2).
+LEARNED_COLOR = (40, 90, 160)
+HAND_COLOR = (230, 120, 30)
+TRUTH_COLOR = (33, 33, 33)
+BAR_COLOR = (190, 196, 205)
+ZERO_COLOR = (150, 150, 150)
+TAP_COLORS = ((27, 158, 119), (217, 95, 2), (117, 112, 179), (231, 41, 138), (102, 166, 30),
+              (230, 171, 2), (166, 118, 29), (31, 120, 180), (102, 102, 102))
 
 
-def _interpolate(t: np.ndarray) -> np.ndarray:
-    """Colours at positions ``t`` in [0, 1], linear between the anchors."""
-    anchors = np.asarray(DIVERGING_COLORS, dtype=np.float64)
-    channels = [np.interp(t, DIVERGING_POSITIONS, anchors[:, c]) for c in range(3)]
-    return np.rint(np.stack(channels, axis=-1)).astype(np.uint8)
-
-
-def diverging_lut(n: int = 256) -> np.ndarray:
-    """(n, 3) uint8 lookup table, for consumers that want a table, not anchors."""
-    return _interpolate(np.linspace(0.0, 1.0, n))
-
-
-def apply_diverging(values: np.ndarray, limit: float) -> np.ndarray:
-    """Map values to (..., 3) uint8 RGB with [-limit, +limit] spanning the map.
-
-    Interpolates against the anchors directly (not a finite LUT) so that 0 gets
-    the centre colour exactly.  Values beyond the limit clip to the end
-    colours; NaN becomes neutral grey; a zero, negative or non-finite limit
-    is replaced by a tiny one rather than dividing by zero.
-    """
-    v = np.asarray(values, dtype=np.float64)
-    lim = float(limit)
-    if not np.isfinite(lim) or lim <= 0.0:
-        lim = _MIN_LIMIT
-    nan = np.isnan(v)
-    # Clip before dividing so a tiny limit cannot overflow.
-    t = np.clip(np.where(nan, 0.0, v), -lim, lim) / (2.0 * lim) + 0.5
-    rgb = _interpolate(t)
-    rgb[nan] = NAN_COLOR
-    return rgb
+def palette(name: str = DEFAULT_PALETTE) -> tuple:
+    """The palette called `name` (a key of PALETTES): ten (r, g, b) tuples, 0-255."""
+    try:
+        return PALETTES[name]
+    except KeyError:
+        raise ValueError(f"no palette {name!r}; choose one of {', '.join(PALETTES)}") from None
 
 
 def symmetric_limit(values) -> float:

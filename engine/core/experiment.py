@@ -15,7 +15,9 @@ it must offer:
   another thread; it carries `step`, `diverged` and `record_steps`;
 * `record_steps()` and `snapshot_at(step)` are the record a timeline replays: the
   recorded steps, and the snapshot of the recorded step at or before `step`, rebuilt
-  from the record (marked `historical`).
+  from the record (marked `historical`);
+* optionally `finished`: a message once the experiment has done what it was asked (a set
+  run's epochs); the worker then pauses, as it does on `diverged`.
 
 Adding a fifth experiment: write a class with these members in its own package under
 engine/, a spec (engine/cli/specs.py) that builds it, and a window under gui/windows/.

@@ -114,6 +114,12 @@ def save_json(path, data) -> None:
     save_atomic(path, lambda temp: Path(temp).write_text(json.dumps(data, indent=2) + "\n"))
 
 
+def save_figure(figure, path) -> None:
+    """A matplotlib Figure, in the format its suffix names: .png, .pdf, .svg (sharp at any size)."""
+    fmt = Path(path).suffix.lstrip(".").lower() or "png"
+    save_atomic(path, lambda temp: figure.savefig(temp, format=fmt, facecolor="white"))
+
+
 def save_image(image, path) -> None:
     """A Pillow image, in the format its suffix names (png, gif, ...)."""
     fmt = Path(path).suffix.lstrip(".").upper() or "PNG"

@@ -27,8 +27,8 @@ class Pass:
     dl_dmaps: torch.Tensor
     input_grad: torch.Tensor
     update: torch.Tensor
-    x: torch.Tensor  # (28,28) the pass's first example
-    y: torch.Tensor  # () and its label
+    x: torch.Tensor  # (B,1,28,28) the pass's examples (a view: nothing writes into it)
+    y: torch.Tensor  # (B,) and their labels
 
 
 def forward_backward(model: FilterNet, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, Pass]:
@@ -40,7 +40,7 @@ def forward_backward(model: FilterNet, x: torch.Tensor, y: torch.Tensor) -> tupl
     loss = F.nll_loss(log_probs, y)
     loss.backward()
     return loss, Pass(loss.item(), log_probs.detach(), maps.detach(), maps.grad, x.grad,
-                      torch.zeros_like(model.conv.weight[:, 0]), x.detach()[0, 0], y[0])
+                      torch.zeros_like(model.conv.weight[:, 0]), x.detach(), y)
 
 
 def details_of(last: Pass, model: FilterNet) -> StepDetails:

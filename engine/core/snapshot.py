@@ -16,7 +16,7 @@ from typing import Optional
 import numpy as np
 
 from filterlab.engine.core.config import Config
-from filterlab.engine.core.metrics import cosine_to_image
+from filterlab.engine.core.metrics import cosine_to_image, patch_origins
 
 
 class ReadOnlyArrays:
@@ -79,6 +79,8 @@ class Snapshot(ReadOnlyArrays):
     cosine_steps: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     cosine_history: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (T,F)
     historical: bool = False  # replayed from the record (timeline), not the live state
+    patch_origins: Optional[np.ndarray] = None  # (F,2) where each small filter responds most (k < 28)
+    untouched: Optional[np.ndarray] = None      # (k,k) weights whose loss gradient was always exactly 0
 
     @property
     def blank_image(self) -> bool:
@@ -99,7 +101,8 @@ class Snapshot(ReadOnlyArrays):
 def make_snapshot(*, step: int, details: StepDetails, filters: np.ndarray, fc_weight: np.ndarray,
                   image: np.ndarray, label: int, initial: np.ndarray, losses: tuple, curves: tuple,
                   config: Config, device: str, diverged: Optional[str] = None, historical: bool = False,
-                  initial_cosine: Optional[np.ndarray] = None, cosine: Optional[np.ndarray] = None) -> Snapshot:
+                  initial_cosine: Optional[np.ndarray] = None, cosine: Optional[np.ndarray] = None,
+                  untouched: Optional[np.ndarray] = None) -> Snapshot:
     """The one way a digit run's Snapshot is put together.
 
     `fc_weight` is the output layer's (10, F*s*s) weight: a filter's weight to the label
@@ -118,4 +121,6 @@ def make_snapshot(*, step: int, details: StepDetails, filters: np.ndarray, fc_we
         class_weights=np.asarray(fc_weight).reshape(10, count, -1)[label].sum(axis=1),
         cosine=cosine, initial_cosine=initial_cosine,
         loss_steps=losses[0], loss_values=losses[1], config=config, device=device, diverged=diverged,
-        cosine_steps=curves[0], cosine_history=curves[1], historical=historical)
+        cosine_steps=curves[0], cosine_history=curves[1], historical=historical,
+        patch_origins=patch_origins(filters, image) if filters.shape[1] < image.shape[0] else None,
+        untouched=untouched)

@@ -19,7 +19,7 @@ from filterlab.engine.core.config import Config
 from filterlab.engine.core.experiment import LearnerExperiment
 from filterlab.engine.core.history import ImageHistory
 from filterlab.engine.core.learner import Learner, LearnerState
-from filterlab.engine.core.metrics import cosine_to_image
+from filterlab.engine.core.metrics import cosine_to_image, untouched_weights
 from filterlab.engine.core.model import checked_digit, checked_filters, to_numpy
 from filterlab.engine.core.passes import recorded_pass
 from filterlab.engine.core.snapshot import Snapshot, make_snapshot
@@ -80,7 +80,16 @@ class Trainer(LearnerExperiment):
             step=learner.step_count, details=details, filters=learner.filters(), fc_weight=learner.fc_weight(),
             image=self.image, label=self.label, initial=learner.initial.copy(), losses=learner.losses.arrays(),
             curves=learner.record.cosine_curves(self.image_history), config=learner.config,
-            device=str(learner.device), diverged=learner.diverged, initial_cosine=self._initial_cosine())
+            device=str(learner.device), diverged=learner.diverged, initial_cosine=self._initial_cosine(),
+            untouched=self.untouched())
+
+    def untouched(self) -> np.ndarray:
+        """(k,k) the weights whose loss gradient has been exactly 0 at every step so far (weight decay aside):
+        where every digit trained on so far was blank under them (engine/core/metrics.py)."""
+        key = (tuple(self.image_history.steps), self.config.kernel)
+        if self._untouched is None or self._untouched[0] != key:
+            self._untouched = (key, untouched_weights(self.image_history.images, self.config.kernel))
+        return self._untouched[1]
 
     def snapshot_at(self, step: int) -> Snapshot:
         """The recorded frame at or just before `step`, run forward and backward again.
@@ -127,6 +136,7 @@ class Trainer(LearnerExperiment):
         self.image_history = ImageHistory()
         self.image_history.add(0, self.image, self.label)
         self._initial_cos = None
+        self._untouched = None
 
     def _follow_device(self) -> None:
         self._x, self._y = self._x.to(self.device), self._y.to(self.device)

@@ -16,7 +16,7 @@ class SetSpec:
 
     def build(self):
         from filterlab.engine.digitset.trainer import SetTrainer  # torch: on the caller's thread
-        return SetTrainer(self.config, self.digits, self.batch_size)
+        return SetTrainer(self.config, self.digits, self.batch_size, self.epochs)
 
     @property
     def description(self) -> str:

@@ -1,217 +1,80 @@
 """The 1-D lab's headless figure: sequence, peaks, both responses and the taps, in one PNG.
 
-Pillow only (as engine/figure.py, whose fonts and layout helpers it shares), so it runs on
-a machine with no display. Colours are the window's too: blue is the learned filter,
-orange the hand-designed [-1, 1, -1], black triangles the true peaks.
+Drawn by matplotlib (engine/render/style.py). Colours are the window's too
+(engine/core/colours.py): blue is the learned filter, orange the hand-designed
+[-1, 1, -1], black triangles the true peaks. Each legend sits between its panel's title
+and the plot, so it never covers data.
 """
 from __future__ import annotations
 
-from typing import Sequence
-
 import numpy as np
-from PIL import Image, ImageDraw
 
+from filterlab.engine.core.colours import BAR_COLOR, HAND_COLOR, LEARNED_COLOR, TAP_COLORS, TRUTH_COLOR, ZERO_COLOR
 from filterlab.engine.lab1d.snapshot import Lab1DSnapshot
-from filterlab.engine.render.drawing import (
-    BACKGROUND,
-    BODY_SIZE,
-    INK,
-    MARGIN,
-    MUTED,
-    OUTLINE,
-    SECTION_GAP,
-    TITLE_SIZE,
-    load_font,
-    text_strip,
-    vstack,
-)
+from filterlab.engine.render.style import CAPTION_PT, new_figure, rgb01, styled
 
-LEARNED_COLOR = (40, 90, 160)
-HAND_COLOR = (230, 120, 30)
-TRUTH_COLOR = (33, 33, 33)
-BAR_COLOR = (190, 196, 205)
-ZERO_COLOR = (150, 150, 150)
-TAP_COLORS = ((27, 158, 119), (217, 95, 2), (117, 112, 179), (231, 41, 138), (102, 166, 30),
-              (230, 171, 2), (166, 118, 29), (31, 120, 180), (102, 102, 102))
-WIDTH = 900
-PANEL_HEIGHT = 190
-LEFT, RIGHT, TOP, BOTTOM = 56, 30, 24, 34  # room for tick labels, title and axis label
-LINE = 18  # height of a title or legend row
+LEARNED, HAND, TRUTH, BAR, ZERO = (rgb01(c) for c in (LEARNED_COLOR, HAND_COLOR, TRUTH_COLOR, BAR_COLOR, ZERO_COLOR))
+TITLE_PAD = 22  # points: room for the legend between a panel's title and its plot
 
 
-class Axes:
-    """A minimal plot on its own image: data -> pixels, lines, markers, bars, ticks.
-
-    The legend, (label, colour) pairs, flows in rows between the title and the plot, so
-    it never covers data.
-    """
-
-    def __init__(self, width, height, xlim, ylim, title, xlabel, legend=()):
-        self.font = load_font(BODY_SIZE)
-        rows = self._legend_rows(legend, width - LEFT - RIGHT)
-        top = TOP + LINE * len(rows)
-        self.image = Image.new("RGB", (width, height + top - TOP), BACKGROUND)
-        self.draw = ImageDraw.Draw(self.image)
-        (x0, x1), (y0, y1) = xlim, ylim
-        self.xlim, self.ylim = (x0, x1 if x1 > x0 else x0 + 1), (y0, y1 if y1 > y0 else y0 + 1)
-        self.box = (LEFT, top, width - RIGHT, self.image.height - BOTTOM)
-        self.draw.rectangle(self.box, outline=OUTLINE)
-        self.draw.text((LEFT, 2), title, font=self.font, fill=INK)
-        for r, row in enumerate(rows):
-            x = LEFT
-            for label, color in row:
-                y = TOP - 2 + r * LINE
-                self.draw.rectangle((x, y + 3, x + 10, y + 13), fill=color)
-                self.draw.text((x + 15, y), label, font=self.font, fill=MUTED)
-                x += self._item_width(label)
-        label_width = self.font.getbbox(xlabel)[2]
-        self.draw.text(((LEFT + width - RIGHT - label_width) // 2, self.image.height - 17), xlabel,
-                       font=self.font, fill=MUTED)
-
-    def _item_width(self, label: str) -> int:
-        return 15 + self.font.getbbox(label)[2] + 22
-
-    def _legend_rows(self, items, width: int) -> list:
-        rows, used = [], width
-        for item in items:
-            if used + self._item_width(item[0]) > width:
-                rows.append([])
-                used = 0
-            rows[-1].append(item)
-            used += self._item_width(item[0])
-        return rows
-
-    def px(self, x, y):
-        left, top, right, bottom = self.box
-        (x0, x1), (y0, y1) = self.xlim, self.ylim
-        return (left + (np.asarray(x, float) - x0) / (x1 - x0) * (right - left),
-                bottom - (np.asarray(y, float) - y0) / (y1 - y0) * (bottom - top))
-
-    def ticks(self, xs: Sequence[float], ys: Sequence[float], fmt="{:g}") -> None:
-        left, top, right, bottom = self.box
-        for x in xs:
-            px, _ = self.px(x, 0)
-            label = fmt.format(x)
-            self.draw.line((px, bottom, px, bottom + 3), fill=INK)
-            self.draw.text((px - self.font.getbbox(label)[2] / 2, bottom + 4), label, font=self.font, fill=INK)
-        for y in ys:
-            _, py = self.px(0, y)
-            label = f"{y:.3g}"
-            self.draw.line((left - 3, py, left, py), fill=INK)
-            self.draw.text((left - 6 - self.font.getbbox(label)[2], py - 7), label, font=self.font, fill=INK)
-
-    def line(self, xs, ys, color, width=2, dashed=False) -> None:
-        px, py = self.px(xs, ys)
-        points = list(zip(px.tolist(), py.tolist()))
-        if not dashed:
-            self.draw.line(points, fill=color, width=width, joint="curve")
-            return
-        for (ax, ay), (bx, by) in zip(points, points[1:]):
-            length = max(np.hypot(bx - ax, by - ay), 1e-9)
-            for start in np.arange(0.0, length, 10.0):  # 6 px on, 4 px off
-                end = min(start + 6.0, length)
-                self.draw.line((ax + (bx - ax) * start / length, ay + (by - ay) * start / length,
-                                ax + (bx - ax) * end / length, ay + (by - ay) * end / length),
-                               fill=color, width=width)
-
-    def markers(self, xs, ys, color, shape="circle", size=5, filled=True) -> None:
-        px, py = self.px(xs, ys)
-        for x, y in zip(px.tolist(), py.tolist()):
-            if shape == "triangle":
-                self.draw.polygon([(x, y - size), (x - size, y + size), (x + size, y + size)], fill=color)
-                continue
-            box = (x - size, y - size, x + size, y + size)
-            fill, outline = (color, color) if filled else (None, color)
-            draw = self.draw.ellipse if shape == "circle" else self.draw.rectangle
-            draw(box, fill=fill, outline=outline, width=2)
-
-    def bars(self, xs, heights, width, color) -> None:
-        for x, h in zip(xs, heights):
-            (left, right), (top, bottom) = self.px([x - width / 2, x + width / 2], [max(h, 0.0), min(h, 0.0)])
-            self.draw.rectangle((left, top, right, max(bottom, top + 1)), fill=color)
+def _legend(ax, columns: int) -> None:
+    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=columns, frameon=False, fontsize=CAPTION_PT,
+              borderaxespad=0.1, handlelength=1.6)
 
 
-def _position_ticks(length: int) -> list[int]:
-    return list(range(0, length, 8 if length <= 96 else max(8, length // 12 // 8 * 8)))
-
-
-def _sequence_panel(snap: Lab1DSnapshot) -> Image.Image:
+def _sequence_panel(ax, snap: Lab1DSnapshot) -> None:
     length, top = len(snap.sample), snap.config.levels - 1
-    ax = Axes(WIDTH, PANEL_HEIGHT, (-1, length), (0, top + 0.5),
-              f"a held-out random sequence (integers 0-{top}) and its local peaks", "position",
-              legend=[("value", BAR_COLOR), ("local peak: larger than both neighbours", TRUTH_COLOR)])
-    ax.bars(np.arange(length), snap.sample, 0.7, BAR_COLOR)
+    ax.bar(np.arange(length), snap.sample, width=0.7, color=BAR, label="value")
     peaks = snap.positions[snap.true_peaks]
-    ax.markers(peaks, snap.sample[peaks] + 0.25, TRUTH_COLOR, shape="triangle")
-    ax.ticks(_position_ticks(length), [0, top])
-    return ax.image
+    ax.plot(peaks, snap.sample[peaks] + 0.25, "^", color=TRUTH, markersize=7, linestyle="none",
+            label="local peak: larger than both neighbours")
+    ax.set(xlim=(-1, length), ylim=(0, top + 0.6), yticks=[0, top], xlabel="position")
+    ax.set_title(f"a held-out random sequence (integers 0-{top}) and its local peaks", pad=TITLE_PAD)
+    _legend(ax, 2)
 
 
-def _response_panel(snap: Lab1DSnapshot) -> Image.Image:
-    learned = snap.learned_response / snap.size_ratio
-    hand = snap.hand_response
-    both = np.concatenate([learned, hand, [0.0]])
-    low, high = float(both.min()), float(both.max())
-    pad = 0.12 * (high - low or 1.0)
-    ax = Axes(WIDTH, PANEL_HEIGHT, (-1, len(snap.sample)), (low - pad, high + pad),
-              "the filters' responses; marked: the peaks each one locates (max-pool of 3, then above 0)",
-              "position", legend=[(f"learned filter / {snap.size_ratio:.3g}, to match the length of [-1, 1, -1]",
-                                   LEARNED_COLOR), ("[-1, 1, -1], bias -1/2", HAND_COLOR)])
-    xs = snap.positions
-    ax.line([-1, len(snap.sample)], [0, 0], ZERO_COLOR, width=1, dashed=True)
-    ax.line(xs, hand, HAND_COLOR, width=2, dashed=True)
-    ax.line(xs, learned, LEARNED_COLOR, width=2)
-    ax.markers(xs[snap.hand_peaks], hand[snap.hand_peaks], HAND_COLOR, shape="square", size=6, filled=False)
-    ax.markers(xs[snap.learned_peaks], learned[snap.learned_peaks], LEARNED_COLOR, size=4)
-    ax.ticks(_position_ticks(len(snap.sample)), [low, 0, high] if low < 0 < high else [low, high])
-    return ax.image
+def _response_panel(ax, snap: Lab1DSnapshot) -> None:
+    learned, hand, xs = snap.learned_response / snap.size_ratio, snap.hand_response, snap.positions
+    ax.axhline(0.0, color=ZERO, linewidth=1, linestyle="--")
+    ax.plot(xs, learned, color=LEARNED, linewidth=2,
+            label=f"learned filter / {snap.size_ratio:.3g}, to match the length of [-1, 1, -1]")
+    ax.plot(xs, hand, color=HAND, linewidth=2, linestyle="--", label="[-1, 1, -1], bias -1/2")
+    ax.plot(xs[snap.learned_peaks], learned[snap.learned_peaks], "o", color=LEARNED, markersize=6,
+            label="peaks it locates")
+    ax.plot(xs[snap.hand_peaks], hand[snap.hand_peaks], "s", markerfacecolor="none", markeredgecolor=HAND,
+            markeredgewidth=2, markersize=10, label="peaks [-1, 1, -1] locates")
+    ax.set(xlim=(-1, len(snap.sample)), xlabel="position", ylabel="response")
+    ax.set_title("the filters' responses; marked: the peaks each one locates (max-pool of 3, then above 0)",
+                 pad=TITLE_PAD)
+    _legend(ax, 4)
 
 
-def _taps_over_time_panel(snap: Lab1DSnapshot, width: int) -> Image.Image:
-    steps, history = snap.tap_steps, snap.tap_history
-    low, high = min(float(history.min()), -1.0), max(float(history.max()), 1.0)
-    pad = 0.08 * (high - low)
-    last = max(int(steps[-1]), 1)
+def _taps_over_time_panel(ax, snap: Lab1DSnapshot) -> None:
     half = snap.config.taps // 2
-    colors = [TAP_COLORS[i % len(TAP_COLORS)] for i in range(snap.config.taps)]
-    labels = [(f"tap {i - half:+d}" if i != half else "tap 0 (middle)", c) for i, c in enumerate(colors)]
-    ax = Axes(width, PANEL_HEIGHT, (0, last), (low - pad, high + pad), "the taps during training", "step",
-              legend=labels)
-    ax.line([0, last], [0, 0], ZERO_COLOR, width=1, dashed=True)
-    for i, color in enumerate(colors):
-        ax.line(steps, history[:, i], color, width=2)
-    ax.ticks([0, last // 2, last], [low, 0, high], fmt="{:,.0f}")
-    return ax.image
+    ax.axhline(0.0, color=ZERO, linewidth=1, linestyle="--")
+    for i in range(snap.config.taps):
+        ax.plot(snap.tap_steps, snap.tap_history[:, i], color=rgb01(TAP_COLORS[i % len(TAP_COLORS)]), linewidth=2,
+                label=f"tap {i - half:+d}" if i != half else "tap 0 (middle)")
+    ax.set(xlim=(0, max(int(snap.tap_steps[-1]), 1)), xlabel="step", ylabel="tap value")
+    ax.xaxis.set_major_formatter("{x:,.0f}")
+    ax.set_title("the taps during training", pad=TITLE_PAD * (1 + (snap.config.taps > 5)))
+    _legend(ax, 5)
 
 
-def _taps_now_panel(snap: Lab1DSnapshot, width: int) -> Image.Image:
-    scaled = snap.taps / snap.size_ratio
-    k = snap.config.taps
-    limit = max(1.2, float(np.abs(scaled).max()) * 1.2)
-    ax = Axes(width, PANEL_HEIGHT, (-0.6, k - 0.4), (-limit, limit),
-              f"taps now; cosine {snap.cosine:+.3f}", "tap",
-              legend=[(f"learned / {snap.size_ratio:.3g}", LEARNED_COLOR), ("[-1, 1, -1]", HAND_COLOR)])
-    ax.line([-0.6, k - 0.4], [0, 0], ZERO_COLOR, width=1)
-    ax.bars(np.arange(k) - 0.18, scaled, 0.34, LEARNED_COLOR)
-    ax.bars(np.arange(k) + 0.18, snap.reference, 0.34, HAND_COLOR)
-    ax.ticks([], [-1, 0, 1])
-    half = k // 2
-    for i, value in enumerate(scaled):
-        if abs(value) >= 0.1:  # the near-zero outer taps of a long filter would only crowd the labels
-            px, py = ax.px(i, value + (0.12 if value >= 0 else -0.12) * limit)
-            label = f"{value:+.2f}"
-            ax.draw.text((px - 18 - ax.font.getbbox(label)[2] / 2, py - 7), label, font=ax.font,
-                         fill=LEARNED_COLOR)
-        tick = f"{i - half:+d}" if i != half else "0"
-        ax.draw.text((ax.px(i, 0)[0] - ax.font.getbbox(tick)[2] / 2, ax.box[3] + 4), tick, font=ax.font, fill=INK)
-    return ax.image
-
-
-def _hstack(left: Image.Image, right: Image.Image) -> Image.Image:
-    out = Image.new("RGB", (left.width + right.width, max(left.height, right.height)), BACKGROUND)
-    out.paste(left, (0, 0))
-    out.paste(right, (left.width, 0))
-    return out
+def _taps_now_panel(ax, snap: Lab1DSnapshot) -> None:
+    scaled, k, half = snap.taps / snap.size_ratio, snap.config.taps, snap.config.taps // 2
+    positions = np.arange(k)
+    learned = ax.bar(positions - 0.18, scaled, width=0.34, color=LEARNED, label=f"learned / {snap.size_ratio:.3g}")
+    ax.bar(positions + 0.18, snap.reference, width=0.34, color=HAND, label="[-1, 1, -1]")
+    # The near-zero outer taps of a long filter would only crowd the labels.
+    ax.bar_label(learned, labels=[f"{v:+.2f}" if abs(v) >= 0.1 else "" for v in scaled], padding=2,
+                 color=LEARNED, fontsize=CAPTION_PT)
+    limit = max(1.2, float(np.abs(scaled).max()) * 1.3)
+    ax.axhline(0.0, color=ZERO, linewidth=1)
+    ax.set(ylim=(-limit, limit), xticks=positions, xticklabels=[f"{i - half:+d}" if i != half else "0" for i in positions],
+           yticks=[-1, 0, 1], xlabel="tap")
+    ax.set_title(f"taps now; cosine {snap.cosine:+.3f}", pad=TITLE_PAD)
+    _legend(ax, 2)
 
 
 def summary_lines(snap: Lab1DSnapshot) -> list[str]:
@@ -227,18 +90,22 @@ def summary_lines(snap: Lab1DSnapshot) -> list[str]:
     return lines
 
 
-def lab1d_figure(snap: Lab1DSnapshot, title: str = "") -> Image.Image:
-    """Everything one run shows, top to bottom, with the numbers underneath."""
+@styled
+def lab1d_figure(snap: Lab1DSnapshot, title: str = ""):
+    """Everything one run shows, top to bottom, with the numbers underneath; a matplotlib Figure."""
     if snap.tap_history.shape[0] == 0:
         raise ValueError("the snapshot has no taps record")
-    half_width = WIDTH // 2 + 60
-    body = load_font(BODY_SIZE)
-    sections = [
-        _sequence_panel(snap),
-        _response_panel(snap),
-        _hstack(_taps_over_time_panel(snap, half_width), _taps_now_panel(snap, WIDTH - half_width)),
-        vstack([text_strip(line, body) for line in summary_lines(snap)], gap=2, margin=0),
-    ]
+    figure = new_figure(9.2)
+    axes = figure.subplot_mosaic([["sequence", "sequence"], ["response", "response"], ["time", "now"],
+                                  ["text", "text"]], height_ratios=(1.0, 1.1, 1.1, 0.55), width_ratios=(1.35, 1.0))
+    _sequence_panel(axes["sequence"], snap)
+    _response_panel(axes["response"], snap)
+    _taps_over_time_panel(axes["time"], snap)
+    _taps_now_panel(axes["now"], snap)
+    text = axes["text"]
+    text.set_axis_off()
+    text.text(0.0, 1.0, "\n".join(summary_lines(snap)), va="top", ha="left", transform=text.transAxes,
+              linespacing=1.5)
     if title:
-        sections.insert(0, text_strip(title, load_font(TITLE_SIZE)))
-    return vstack(sections, gap=SECTION_GAP // 2, margin=MARGIN)
+        figure.suptitle(title, x=0.01, ha="left")
+    return figure

@@ -12,31 +12,37 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QVBoxLayout
 
 from filterlab.engine.core.snapshot import Snapshot
 from filterlab.gui.views.base import SnapshotView
 from filterlab.gui.views.style import DIVERGING, GRAY, add_image_box
+from filterlab.gui.widgets.title_label import TitleLabel
 
 
 class DecompositionView(SnapshotView):
+    selected = Signal(int)  # the filter taken apart (0-based), whichever way it was chosen
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.filter = QSpinBox()
-        self.filter.setPrefix("filter ")
+        self.filter.setPrefix("filter #")
         self.filter.setRange(1, 1)
         self.filter.setToolTip("Which filter to take apart (or click a filter in the grid)")
-        self.filter.valueChanged.connect(lambda _: self._redraw())
+        self.filter.valueChanged.connect(lambda value: (self.selected.emit(value - 1), self._redraw()))
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
-        self.titles, self.images = [], []
+        self.titles, self.images, self.values = [], [], []
+        titles, values = QHBoxLayout(), QHBoxLayout()
         for col, (title, colormap) in enumerate((("image x", GRAY), ("dL/dz", DIVERGING),
                                                  ("gradient = dL/dz × x", DIVERGING), ("step taken Δw", DIVERGING))):
-            self.titles.append(self.graphics.addLabel(title, row=0, col=col, color="k"))
-            _, image, _ = add_image_box(self.graphics, colormap, row=1, col=col)
+            self.titles.append(TitleLabel(title))
+            titles.addWidget(self.titles[-1], 1)
+            _, image, _ = add_image_box(self.graphics, colormap, row=0, col=col)
             self.images.append(image)
-        self.values = [self.graphics.addLabel("", row=2, col=col, color=(60, 60, 60), size="8pt")
-                       for col in range(4)]
+            self.values.append(TitleLabel("", bold=False))
+            values.addWidget(self.values[-1], 1)
         self.caption = QLabel()
         self.caption.setWordWrap(True)
         top = QHBoxLayout()
@@ -46,7 +52,9 @@ class DecompositionView(SnapshotView):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
+        layout.addLayout(titles)
         layout.addWidget(self.graphics, 1)
+        layout.addLayout(values)
         layout.addWidget(self.caption)
         self._last: Snapshot | None = None
         self.product = self.shown_update = None  # the numbers on screen, for tests and readers
@@ -68,23 +76,23 @@ class DecompositionView(SnapshotView):
         if full:
             self.product = dl_dz[0, 0] * snapshot.image
             middle = np.full((1, 1), dl_dz[0, 0], dtype=np.float32)
-            self.titles[1].setText("dL/dz (one number)")
-            self.values[1].setText(f"dL/dz = {dl_dz[0, 0]:+.3g}")
+            self.titles[1].set_title("dL/dz (one number)")
+            self.values[1].set_title(f"dL/dz = {dl_dz[0, 0]:+.3g}")
         else:
             patches = np.lib.stride_tricks.sliding_window_view(snapshot.image, (k, k))
             self.product = np.einsum("ij,ijab->ab", dl_dz, patches)
             middle = dl_dz
-            self.titles[1].setText("dL/d(output map)")
-            self.values[1].setText(f"range {dl_dz.min():+.2g} … {dl_dz.max():+.2g}")
+            self.titles[1].set_title("dL/d(output map)")
+            self.values[1].set_title(f"range {dl_dz.min():+.2g} … {dl_dz.max():+.2g}")
         self.shown_update = snapshot.update[f]
         self.images[0].setImage(snapshot.image, autoLevels=False, levels=(0.0, 1.0))
         for image, data in ((self.images[1], middle), (self.images[2], self.product),
                             (self.images[3], self.shown_update)):
             limit = float(np.abs(data).max()) or 1.0
             image.setImage(np.asarray(data, dtype=np.float32), autoLevels=False, levels=(-limit, limit))
-        self.values[0].setText(f"label {snapshot.label}")
-        self.values[2].setText(f"max |dL/dw| {np.abs(self.product).max():.3g}")
-        self.values[3].setText("not recorded for past steps" if snapshot.historical
+        self.values[0].set_title(f"label {snapshot.label}")
+        self.values[2].set_title(f"max |dL/dw| {np.abs(self.product).max():.3g}")
+        self.values[3].set_title("not recorded for past steps" if snapshot.historical
                                else f"max |Δw| {np.abs(self.shown_update).max():.3g}")
         self.caption.setText(self._explain(snapshot, full, f))
 
@@ -93,11 +101,11 @@ class DecompositionView(SnapshotView):
         config = snapshot.config
         if full:
             sign = "the digit" if snapshot.dl_dz[f, 0, 0] < 0 else "the negative digit"
-            why = (f"The gradient of filter {f + 1} is the image times one number, dL/dz = "
+            why = (f"The gradient of filter #{f + 1} is the image times one number, dL/dz = "
                    f"{snapshot.dl_dz[f, 0, 0]:+.3g}; gradient descent moves against it, so this "
                    f"step adds a copy of {sign}.")
         else:
-            why = (f"The output of filter {f + 1} is a map; its gradient is the sum of the image's "
+            why = (f"The output of filter #{f + 1} is a map; its gradient is the sum of the image's "
                    f"{config.kernel}x{config.kernel} patches, each weighted by dL/d(output) at its position.")
         if config.optimizer == "sgd":
             how = f" SGD: Δw = -lr × (gradient + weight decay × w), lr = {config.lr:g}."

@@ -4,9 +4,9 @@ All filters are tiled into ONE image, outlined by one static path, and pushed wi
 single `setImage(..., autoLevels=False, levels=...)` per frame. One image item instead
 of 64 keeps 64 filters nearly as cheap to draw as 5.
 
-Colours are honest about sign: a diverging map centred on 0, with a colorbar. One shared
-scale compares filters with each other; a per-filter scale shows each one's shape even
-when their sizes differ. Under each filter: its cosine similarity to the digit.
+Colours are honest about sign: a diverging map centred on 0, with a colorbar; one shared
+scale compares filters, a per-filter scale shows each one's shape. Under each filter: its
+number and its cosine to the digit; the filter taken apart is outlined; the title above.
 """
 from __future__ import annotations
 
@@ -14,38 +14,26 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Signal
-from PySide6.QtGui import QColor, QFont, QPainterPath, QPen, QTransform
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsSimpleTextItem, QVBoxLayout
+from PySide6.QtCore import QEvent, QRectF, Signal
+from PySide6.QtGui import QColor, QPainterPath, QTransform
+from PySide6.QtWidgets import (
+    QApplication,
+    QGraphicsItem,
+    QGraphicsPathItem,
+    QGraphicsSimpleTextItem,
+    QLabel,
+    QVBoxLayout,
+)
 
 from filterlab.engine.core.colours import DIVERGING_COLORS
+from filterlab.engine.core.metrics import signed
 from filterlab.engine.core.snapshot import Snapshot
 from filterlab.gui.views.base import SnapshotView
-from filterlab.gui.views.style import DIVERGING, add_image_box, filter_color
+from filterlab.gui.views.style import DIVERGING, add_image_box, cosmetic_pen, filter_color
+from filterlab.gui.views.tiling import GAP, LABEL, grid_columns, label_font, nice_limit, tile_at
+from filterlab.gui.widgets.title_label import TitleLabel
 
-GAP = 0.25       # gap between tiles, as a fraction of the kernel size
-LABEL = 0.32     # room under each tile for its cosine, as a fraction of the kernel size
-MAX_COLUMNS = 8
-
-
-def nice_limit(value: float) -> float:
-    """Round a colour limit up to two significant digits.
-
-    The colorbar's axis is redrawn only when its range changes; weights that grow a
-    little every step would otherwise make it re-render every frame.
-    """
-    if not np.isfinite(value) or value <= 0:
-        return 1.0
-    scale = 10.0 ** (math.floor(math.log10(value)) - 1)
-    return math.ceil(value / scale) * scale
-
-
-def grid_columns(count: int, width: float, height: float) -> int:
-    """How many columns make the tiles largest in a width x height area."""
-    def tile_size(columns: int) -> float:
-        rows = math.ceil(count / columns)
-        return min(width / (columns * (1 + GAP)), height / (rows * (1 + GAP + LABEL)))
-    return max(range(1, min(count, MAX_COLUMNS * 2) + 1), key=tile_size)
+SELECTED = QColor(230, 150, 0)
 
 
 class FilterGrid(SnapshotView):
@@ -60,42 +48,64 @@ class FilterGrid(SnapshotView):
         self._quantity = "response z" if source == "z" else "weight"
         self.per_filter_scale = False
         self.show_gradient = False
-        self._geometry = None
-        self._labels: list[QGraphicsSimpleTextItem] = []
-        self._label_texts: list[str] = []
+        self.selected = None  # the filter outlined (the one taken apart)
+        self.arrangement = None  # (count, k, columns) the tiles are laid out for
+        self.slots: list[tuple[int, int]] = []  # (top, left) of each tile in the tiled image
+        self.labels: list[QGraphicsSimpleTextItem] = []
+        self.label_texts: list[str] = []
         self._last: Snapshot | None = None
-        self._drawn_key = None  # what the image shows now, to skip redrawing the same
-        self._drawn_filters = self._drawn_grads = None
+        self._drawn = None  # what the picture shows now, to skip redrawing the same
+        self._explain = explain  # say the one-line "why" under the title
+        self._caption = ""  # a window's own "why", instead of the default one
+        self._gradient_scale = 0.0  # largest |dL/dw| of this run: the overlay's fixed scale
+        self._compact = False  # labels without "cos" when a tile is too narrow for it
+        self._fitted_at = 0.0  # pixels per weight the labels were fitted to
+        self._build(title)
+        self.setToolTip("Each square is one filter (blue = negative weight, red = positive). "
+                        "Under it: its number and its cosine similarity to the digit.")
 
+    def _build(self, title: str) -> None:
+        self.title = TitleLabel(title)
+        self.why = QLabel()
+        self.why.setWordWrap(True)
+        self.why.setVisible(False)
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
         self.graphics.ci.setContentsMargins(2, 2, 2, 2)
-        self._title = title
-        self._explain = explain  # add the one-line "why" to the title
-        self.caption = ""  # a window's own one-line "why", instead of the default one
-        self.title = self.graphics.addLabel(title, row=0, col=0, colspan=2, color="k")
-        self.view, self.image, self.overlay = add_image_box(self.graphics, DIVERGING)
+        self.view, self.image, self.overlay = add_image_box(self.graphics, DIVERGING, row=0)
         self.view.setBackgroundColor(DIVERGING_COLORS[2])  # the colour of weight 0
         self._outlines = QGraphicsPathItem()
-        pen = QPen(QColor(150, 150, 150))
-        pen.setCosmetic(True)
-        self._outlines.setPen(pen)
-        self.view.addItem(self._outlines)
+        self._outlines.setPen(cosmetic_pen(QColor(150, 150, 150), 1))
+        self._highlight = QGraphicsPathItem()
+        self._highlight.setPen(cosmetic_pen(SELECTED, 3))
+        for item in (self._outlines, self._highlight):
+            self.view.addItem(item)
         self.colorbar = pg.ColorBarItem(values=(-1, 1), colorMap=DIVERGING, interactive=False,
                                         width=14, colorMapMenu=False, label=self._quantity)
         self.colorbar.setImageItem(self.image)
-        self.graphics.addItem(self.colorbar, row=1, col=1)
-
+        self.graphics.addItem(self.colorbar, row=0, col=1)
+        self.gradient_note = QLabel()
+        self.gradient_note.setWordWrap(True)
+        self.gradient_note.setVisible(False)
         self._hovered = None
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.graphics.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.graphics)
-        self.setToolTip("Each square is one filter (blue = negative weight, red = positive). "
-                        "The number under it is its cosine similarity to the digit.")
+        layout.setSpacing(2)
+        for widget in (self.title, self.why, self.graphics, self.gradient_note):
+            layout.addWidget(widget, 1 if widget is self.graphics else 0)
 
     # ------------------------------------------------------------ options
+    @property
+    def caption(self) -> str:
+        return self._caption
+
+    @caption.setter
+    def caption(self, text: str) -> None:
+        self._caption = text
+        self._show_why(self.arrangement[1] if self.arrangement else None)
+
     def set_per_filter_scale(self, on: bool) -> None:
         self.per_filter_scale = on
         self._redraw()
@@ -103,10 +113,22 @@ class FilterGrid(SnapshotView):
     def set_show_gradient(self, on: bool) -> None:
         self.show_gradient = on
         self.overlay.setVisible(on)
+        self.gradient_note.setVisible(on and self.source == "filters")
+        self._redraw()
+
+    def select(self, index) -> None:
+        """Outline filter `index` (None: none)."""
+        self.selected = index
+        self._outline_selected()
+
+    def recolour(self) -> None:
+        """Labels in the colours of the palette in use (they are made again)."""
+        self.arrangement = None
         self._redraw()
 
     def _redraw(self) -> None:
         if self._last is not None:
+            self._drawn = None
             self.draw(self._last)
 
     # ------------------------------------------------------------ drawing
@@ -117,69 +139,96 @@ class FilterGrid(SnapshotView):
         grads = snapshot.grads if self.show_gradient and self.source == "filters" else None
         count, k, _ = filters.shape
         columns = grid_columns(count, self.graphics.width() - 60, self.graphics.height() - 20)
-        key = (count, k, columns, self.per_filter_scale, self.show_gradient)
-        if (key == self._drawn_key and np.array_equal(filters, self._drawn_filters)
-                and (grads is None or np.array_equal(grads, self._drawn_grads))):
-            return
-        if self._geometry != (count, k, columns):
+        if self.arrangement != (count, k, columns):
             self._layout(count, k, columns)
+        if abs(self._pixels_per_unit() - self._fitted_at) > 0.05 * self._fitted_at:
+            self._fit_labels()  # the tiles changed size on screen: labels to fit them
+        texts = self._label_values(snapshot, count)
+        key = (count, k, columns, self.per_filter_scale, self.show_gradient, texts, self._fitted_at)
+        if self._drawn is not None and key == self._drawn[0] and np.array_equal(filters, self._drawn[1]) \
+                and (grads is None or np.array_equal(grads, self._drawn[2])):
+            return
+        self._draw_weights(filters, count)
+        if grads is not None:
+            self._draw_gradient(snapshot, grads)
+        for index, (item, text) in enumerate(zip(self.labels, texts)):
+            if text != self.label_texts[index]:
+                self.label_texts[index] = text
+                item.setText(text)
+                item.setTransform(QTransform.fromTranslate(-item.boundingRect().width() / 2, 1))
+        self._drawn = (key, filters, grads)
+
+    def _draw_weights(self, filters: np.ndarray, count: int) -> None:
         if self.per_filter_scale:
             limits = np.abs(filters).reshape(count, -1).max(axis=1)
-            shown = filters / np.where(limits > 0, limits, 1.0)[:, None, None]
-            limit = 1.0
+            shown, limit = filters / np.where(limits > 0, limits, 1.0)[:, None, None], 1.0
         else:
-            limit = nice_limit(float(np.abs(filters).max()))
-            shown = filters
-        if key[3] != (self._drawn_key or (None,) * 4)[3]:
-            quantity = self._quantity
-            self.colorbar.setLabel("left", f"{quantity} / own max" if self.per_filter_scale else quantity)
+            shown, limit = filters, nice_limit(float(np.abs(filters).max()))
+        label = f"{self._quantity} / own max" if self.per_filter_scale else self._quantity
+        if self.colorbar.axis.labelText != label:
+            self.colorbar.setLabel("left", label)
         self.image.setImage(self._tile(shown), autoLevels=False, levels=(-limit, limit))
         if self.colorbar.levels() != (-limit, limit):
             self.colorbar.setLevels((-limit, limit))
-        if grads is not None:
-            magnitude = np.abs(grads)
-            self.overlay.setImage(self._tile(magnitude), autoLevels=False,
-                                  levels=(0.0, float(magnitude.max()) or 1.0))
-        for index, (item, text) in enumerate(zip(self._labels, self._label_values(snapshot, count))):
-            if text != self._label_texts[index]:
-                self._label_texts[index] = text
-                item.setText(text)
-                item.setTransform(QTransform.fromTranslate(-item.boundingRect().width() / 2, 1))
-        self._drawn_key, self._drawn_filters, self._drawn_grads = key, filters, grads
 
-    def _label_values(self, snapshot: Snapshot, count: int) -> list[str]:
-        """Under a filter: its cosine to the digit; under a feature map: its filter's number."""
+    def _draw_gradient(self, snapshot: Snapshot, grads: np.ndarray) -> None:
+        """|dL/dw| on the run's own scale: its largest so far, so a vanishing gradient fades away."""
+        magnitude = np.abs(grads)
+        now = float(magnitude.max())
+        if snapshot.step <= 1 or not self._gradient_scale:
+            self._gradient_scale = 0.0  # a new run (or a reset) starts a new scale
+        self._gradient_scale = max(self._gradient_scale, now)
+        scale = self._gradient_scale or 1.0
+        self.overlay.setImage(self._tile(magnitude), autoLevels=False, levels=(0.0, scale))
+        self.gradient_note.setText(f"green: |dL/dw| of step {snapshot.step:,}, largest now {now:.2g}, "
+                                   f"drawn on a scale of 0 to {scale:.2g} (the largest of this run)")
+
+    def _label_values(self, snapshot: Snapshot, count: int) -> tuple[str, ...]:
+        """Under a filter: its number and cosine to the digit; under a feature map: its filter's number."""
         if self.source == "z":
-            return [f"{i + 1}" for i in range(count)]
+            return tuple(f"#{i + 1}" for i in range(count))
         cosines = snapshot.cosine if self.source == "filters" else snapshot.initial_cosine
-        prefix = "cos " if count <= 16 else ""
-        return [f"{prefix}{value:+.2f}" for value in cosines]
+        word = " " if self._compact else " cos "
+        return tuple(f"#{i + 1}{word}{signed(value)}" for i, value in enumerate(cosines))
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        self._fit_labels()
         self._redraw()
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and self.arrangement is not None:
+            self._layout(*self.arrangement)  # labels in the new size (presenter zoom)
+            self._redraw()
 
     def _layout(self, count: int, k: int, columns: int) -> None:
         """Work out where each tile goes; rebuild labels when the arrangement changes."""
         rows = math.ceil(count / columns)
-        gap = max(1, round(k * GAP))
-        label = max(2, round(k * LABEL))
+        gap, label = max(1, round(k * GAP)), max(2, round(k * LABEL))
         self._pitch = (k + gap + label, k + gap)
-        height = rows * self._pitch[0] - gap
-        width = columns * self._pitch[1] - gap
+        height, width = rows * self._pitch[0] - gap, columns * self._pitch[1] - gap
         self._canvas = np.zeros((height, width), dtype=np.float32)  # gaps read as weight 0
-        self._slots = [((i // columns) * self._pitch[0], (i % columns) * self._pitch[1])
-                       for i in range(count)]
+        self.slots = [((i // columns) * self._pitch[0], (i % columns) * self._pitch[1]) for i in range(count)]
         outlines = QPainterPath()
-        for top, left in self._slots:
+        for top, left in self.slots:
             outlines.addRect(QRectF(left, top, k, k))
         self._outlines.setPath(outlines)
-        for item in self._labels:
+        self._make_labels(count, k)
+        self.arrangement = (count, k, columns)
+        self.view.setRange(xRange=(0, width), yRange=(0, height), padding=0.02)
+        self._fit_labels()
+        self._k = k
+        self._show_why(k)
+        self._outline_selected()
+
+    def _make_labels(self, count: int, k: int) -> None:
+        for item in self.labels:
             self.view.removeItem(item)
-        font = QFont()
-        font.setPointSize(9 if count <= 16 else 7)
-        self._labels = []
-        for index, (top, left) in enumerate(self._slots):
+        font = QApplication.font(self)
+        font.setPointSizeF(font.pointSizeF() * (1.0 if count <= 16 else 0.8))
+        self.labels = []
+        for index, (top, left) in enumerate(self.slots):
             # Plain Qt text items paint in C++; pyqtgraph's TextItem would run Python per
             # label per frame, which 64 labels at 60 Hz make costly.
             item = QGraphicsSimpleTextItem()
@@ -188,26 +237,50 @@ class FilterGrid(SnapshotView):
             item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
             item.setPos(left + k / 2, top + k)
             self.view.addItem(item)
-            self._labels.append(item)
-        self._label_texts = [""] * count
-        self._geometry = (count, k, columns)
-        if self.caption:
-            self.title.setText(f"{self._title} — {self.caption}")
-        elif self.source == "filters" and self._explain:
+            self.labels.append(item)
+        self.label_texts = [""] * count
+
+    def _fit_labels(self) -> None:
+        """Labels as large as the text of the window, but never wider than a tile's pitch (zoomed,
+        or 64 small tiles): "#1 cos +0.85", then "#1 +0.85", then a smaller font."""
+        if not self.labels or self.view.viewRect().width() <= 0:
+            return
+        self._fitted_at = self._pixels_per_unit()
+        room = self._pitch[1] * self._fitted_at * 0.95
+        font, self._compact = label_font(QApplication.font(self), room, many=len(self.labels) > 16)
+        for item in self.labels:
+            item.setFont(font)
+        self.label_texts = [""] * len(self.labels)  # set again, centred in the new size
+
+    def _pixels_per_unit(self) -> float:
+        """Screen pixels per weight (the aspect is kept: one number serves both axes)."""
+        return self.view.width() / max(self.view.viewRect().width(), 1e-9)
+
+    def _show_why(self, k) -> None:
+        why = self._caption
+        if not why and self.source == "filters" and self._explain and k is not None:
             why = ("each step adds the digit × dL/dz, one number per filter: they become ±digit"
-                   if k == 28 else "each step adds image patches weighted by dL/d(output map)")
-            self.title.setText(f"{self._title} — {why}")
-        self._k = k
-        self.view.setRange(xRange=(0, width), yRange=(0, height), padding=0.02)
+                   if k == 28 else "each step adds image patches weighted by dL/d(output map); under each filter "
+                   f"its cosine to the {k}×{k} patch of the digit it responds to most (framed on the digit)")
+        self.why.setText(why)
+        self.why.setVisible(bool(why))
+
+    def _outline_selected(self) -> None:
+        path = QPainterPath()
+        if self.selected is not None and self.selected < len(self.slots):
+            top, left = self.slots[self.selected]
+            path.addRect(QRectF(left - 0.5, top - 0.5, self._k + 1, self._k + 1))
+        self._highlight.setPath(path)
 
     def _tile(self, stack: np.ndarray) -> np.ndarray:
         """(F,k,k) -> one image with all tiles in place (a fresh array: ImageItem keeps it)."""
         canvas = self._canvas.copy()
         k = self._k
-        for (top, left), tile in zip(self._slots, stack):
+        for (top, left), tile in zip(self.slots, stack):
             canvas[top:top + k, left:left + k] = tile
         return canvas
 
+    # --------------------------------------------------------------- the mouse
     def _under(self, scene_pos):
         point = self.view.mapSceneToView(scene_pos)
         return self.tile_at(point.x(), point.y())
@@ -225,10 +298,4 @@ class FilterGrid(SnapshotView):
 
     def tile_at(self, x: float, y: float):
         """(filter index, row, col) under image coordinates (x, y), or None in a gap."""
-        if self._geometry is None:
-            return None
-        k = self._k
-        for index, (top, left) in enumerate(self._slots):
-            if left <= x < left + k and top <= y < top + k:
-                return index, int(y - top), int(x - left)
-        return None
+        return None if self.arrangement is None else tile_at(self.slots, self._k, x, y)

@@ -1,7 +1,7 @@
 """The 1-D lab's views: the sequence and its peaks, both responses, and the taps over time and now.
 
 Each draws a Lab1DSnapshot. Colours and wording follow the headless figure
-(engine/lab1d_figure.py), so the window and figure.png read alike: blue is the learned
+(engine/render/lab1d.py; the colours are engine/core/colours.py), so the window and figure.png read alike: blue is the learned
 filter, orange the hand-designed [-1, 1, -1], black triangles the true peaks. Legends sit
 in the titles, where they can never cover the data.
 """
@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtWidgets import QLabel, QVBoxLayout
 
+from filterlab.engine.core.colours import BAR_COLOR, HAND_COLOR, LEARNED_COLOR, TAP_COLORS, TRUTH_COLOR, ZERO_COLOR
 from filterlab.engine.lab1d.snapshot import Lab1DSnapshot
-from filterlab.engine.render.lab1d import BAR_COLOR, HAND_COLOR, LEARNED_COLOR, TAP_COLORS, TRUTH_COLOR, ZERO_COLOR
 from filterlab.gui.views.base import SnapshotView
 from filterlab.gui.views.style import fixed_plot
 
@@ -56,8 +56,14 @@ class LabPlot(SnapshotView):
         self.plot = fixed_plot()
         self.plot.setLabel("bottom", xlabel)
         self.plot.setLabel("left", ylabel)
+        self.heading = QLabel()  # above the plot: it wraps on a narrow screen instead of being cut
+        self.heading.setWordWrap(True)
+        self.heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.heading.setTextFormat(Qt.TextFormat.RichText)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.heading)
         layout.addWidget(self.plot)
 
     def set_title(self, text: str, *keys: str) -> None:
@@ -65,7 +71,7 @@ class LabPlot(SnapshotView):
         title = _title(text, *keys)
         if title != self._title:
             self._title = title
-            self.plot.setTitle(title, color="k", size="10pt")
+            self.heading.setText(title)
 
     def shape_changed(self, snapshot: Lab1DSnapshot) -> bool:
         """True once per new lab shape (taps, levels, length): time to set ranges, ticks, curves."""

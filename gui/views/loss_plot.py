@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QLabel, QVBoxLayout
+from PySide6.QtWidgets import QVBoxLayout
 
 from filterlab.engine.core.snapshot import Snapshot
 from filterlab.gui.views.base import SnapshotView
-from filterlab.gui.views.style import fixed_plot
+from filterlab.gui.views.style import log_plot
+from filterlab.gui.widgets.title_label import TitleLabel
 
 FLOOR = 1e-12  # a loss of exactly 0.0 (float32 underflow) still needs a place on a log axis
 
@@ -21,15 +22,13 @@ class LossPlot(SnapshotView):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.plot = fixed_plot()
-        self.plot.setLogMode(y=True)
-        self.plot.showGrid(x=False, y=False)
+        self.plot = log_plot()
         self.plot.setLabel("bottom", "step")
         self.plot.setLabel("left", "loss")
         self.curve = self.plot.plot(pen=pg.mkPen((40, 90, 160), width=2))
         self.marker = pg.ScatterPlotItem(size=8, brush=pg.mkBrush(200, 60, 40))
         self.plot.addItem(self.marker)
-        self.readout = QLabel("loss: waiting for the first step")
+        self.readout = TitleLabel("loss: waiting for the first step", bold=False)
         self._steps = np.zeros(0)
         self._values = np.zeros(0)
         self.plot.scene().sigMouseMoved.connect(self._hover)
@@ -44,7 +43,9 @@ class LossPlot(SnapshotView):
         self._steps = snapshot.loss_steps
         self._values = np.maximum(snapshot.loss_values, FLOOR)
         self.curve.setData(self._steps, self._values)
-        self.readout.setText(f"loss {snapshot.loss:.4g} at step {snapshot.step:,}")
+        if not len(self._steps):  # a new run: no curve yet, and no range left over from the old one
+            self.plot.getViewBox().setRange(xRange=(0, 10), yRange=(-1, 1), padding=0, disableAutoRange=False)
+        self.readout.set_title(f"loss {snapshot.loss:.4g} at step {snapshot.step:,}")
 
     def value_near(self, step: float):
         """(step, loss) of the recorded point nearest to `step`, or None before any."""
@@ -66,4 +67,4 @@ class LossPlot(SnapshotView):
             return
         step, loss = found
         self.marker.setData([step], [np.log10(loss)])
-        self.readout.setText(f"step {step:,}: loss {loss:.4g}   (hover)")
+        self.readout.set_title(f"step {step:,}: loss {loss:.4g}   (hover)")

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QVBoxLayout
 from filterlab.engine.core.snapshot import Snapshot
 from filterlab.gui.views.base import SnapshotView
 from filterlab.gui.views.style import fixed_plot
+from filterlab.gui.widgets.title_label import TitleLabel
 
 OTHER = pg.mkBrush(150, 160, 175)
 TARGET = pg.mkBrush(230, 120, 30)
@@ -29,9 +30,10 @@ class PredictionBars(SnapshotView):
         self.plot.getAxis("bottom").setTicks([[(i, str(i)) for i in range(10)]])
         self.bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7, brushes=[OTHER] * 10)
         self.plot.addItem(self.bars)
-        self.plot.setTitle("prediction", color="k")
+        self.title = TitleLabel("prediction")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.title)
         layout.addWidget(self.plot)
         self.setToolTip("Softmax probability of each class; the target class is orange.")
 
@@ -39,8 +41,7 @@ class PredictionBars(SnapshotView):
         brushes = [TARGET if i == snapshot.label else OTHER for i in range(10)]
         self.bars.setOpts(height=snapshot.probs, brushes=brushes)
         best = int(np.argmax(snapshot.probs))
-        self.plot.setTitle(f"prediction: {best} ({snapshot.probs[best]:.0%}), target {snapshot.label}",
-                           color="k")
+        self.title.set_title(f"prediction: {best} ({snapshot.probs[best]:.0%}), target {snapshot.label}")
 
     @property
     def heights(self) -> np.ndarray:

@@ -5,10 +5,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout
 
-from filterlab.engine.core.colours import TABLEAU10
 from filterlab.gui.views.base import SnapshotView
 from filterlab.gui.views.filter_grid import FilterGrid
-from filterlab.gui.views.style import fixed_plot
+from filterlab.gui.views.style import fixed_plot, log_plot, run_color
 
 
 class RunCurves(SnapshotView):
@@ -19,20 +18,29 @@ class RunCurves(SnapshotView):
     def __init__(self, names, what: str, parent=None):
         super().__init__(parent)
         self.what = what
-        self.plot = fixed_plot()
-        self.plot.addLegend(offset=(-10, 10) if what == "loss" else (-10, -10))
+        self.plot = log_plot() if what == "loss" else fixed_plot()
         self.plot.setLabel("bottom", "step")
         if what == "loss":
-            self.plot.setLogMode(y=True)
             self.plot.setLabel("left", "loss")
         else:
             self.plot.setYRange(0, 1.02, padding=0)
             self.plot.setLabel("left", "mean |cosine| to the digit")
-        self.curves = [self.plot.plot(name=name, pen=pg.mkPen(TABLEAU10[i], width=2))
-                       for i, name in enumerate(names)]
+        self.names = list(names)
+        self.curves = [self.plot.plot(name=name) for name in names]
+        self.legend = QLabel()
+        self.legend.setWordWrap(True)  # above the plot, never over a curve
+        self.recolour()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.legend)
         layout.addWidget(self.plot)
+
+    def recolour(self) -> None:
+        """Each run in its colour of the palette in use (View > Colour-blind safe colours)."""
+        for i, curve in enumerate(self.curves):
+            curve.setPen(pg.mkPen(run_color(i), width=2))
+        self.legend.setText(" &nbsp; ".join(f"<span style='color:rgb{run_color(i)}'>━ {name}</span>"
+                                            for i, name in enumerate(self.names)))
 
     def draw(self, comparison) -> None:
         for curve, run in zip(self.curves, comparison.runs):
@@ -48,13 +56,15 @@ class RunColumn(SnapshotView):
     def __init__(self, index: int, name: str, parent=None):
         super().__init__(parent)
         self.index = index
-        self.grid = FilterGrid("filters", "filters", explain=False)
+        self.grid = FilterGrid("filters", f"■ {name}", explain=False)
+        self.recolour()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        swatch = QLabel(f"■ {name}")
-        swatch.setStyleSheet(f"color: rgb{TABLEAU10[index]}; font-weight: bold")
-        layout.addWidget(swatch)
         layout.addWidget(self.grid, 1)
+
+    def recolour(self) -> None:
+        self.grid.title.setStyleSheet(f"color: rgb{run_color(self.index)}")
+        self.grid.recolour()
 
     def draw(self, comparison) -> None:
         self.grid.draw(comparison.runs[self.index])

@@ -8,11 +8,12 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtWidgets import QLabel, QVBoxLayout
 
 from filterlab.engine.core.snapshot import Snapshot
 from filterlab.gui.views.base import SnapshotView
 from filterlab.gui.views.style import filter_color, fixed_plot
+from filterlab.gui.widgets.title_label import TitleLabel
 
 
 class SimilarityPlot(SnapshotView):
@@ -22,9 +23,14 @@ class SimilarityPlot(SnapshotView):
         super().__init__(parent)
         self.plot = fixed_plot()
         self.plot.setYRange(-1.05, 1.05, padding=0)
+        self.plot.getAxis("left").setTicks([[(-1.0, "−1"), (0.0, "0"), (1.0, "+1")], [(-0.5, ""), (0.5, "")]])
         self.plot.setLabel("bottom", "step")
         self.plot.setLabel("left", "cosine to the digit")
-        self.plot.setTitle("similarity of each filter to the digit (+1 digit, -1 its negative)", color="k")
+        self.title = TitleLabel("similarity of each filter to the digit (+1 the digit, −1 its negative)")
+        self.plot.getViewBox().setLimits(minXRange=10)
+        self.legend = QLabel()  # the filters' names in their colours, above the plot: never over a curve
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.legend.setWordWrap(True)
         for value, text in ((1.0, "digit"), (-1.0, "negative digit"), (0.0, "")):
             line = pg.InfiniteLine(value, angle=0, pen=pg.mkPen((160, 160, 160), style=Qt.PenStyle.DashLine))
             self.plot.addItem(line)
@@ -35,21 +41,38 @@ class SimilarityPlot(SnapshotView):
         self.lines = CurveSet()
         self.plot.addItem(self.lines)
         self.curves: list[Curve] = []  # one per filter: what the plot shows
+        self._last = None
         self._pens: list = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.title)
+        layout.addWidget(self.legend)
         layout.addWidget(self.plot)
         self.setToolTip("Cosine similarity of each filter to the training digit at every recorded step. "
                         "Colours match the labels under the filters.")
 
+    def recolour(self) -> None:
+        """Curves and names in the palette in use."""
+        self._pens = []
+        if self._last is not None:
+            self.draw(self._last)
+
     def draw(self, snapshot: Snapshot) -> None:
+        self._last = snapshot
         curves = snapshot.cosine_history
         count = snapshot.filters.shape[0]
         if len(self._pens) != count:
             self._pens = [pg.mkPen(filter_color(i, count), width=2 if count <= 16 else 1) for i in range(count)]
+            self._name_filters(count)
         steps = snapshot.cosine_steps
         self.curves = [Curve(steps, curves[:, i] if len(steps) else np.zeros(0)) for i in range(count)]
         self.lines.set_curves(self.curves, self._pens)
+
+
+    def _name_filters(self, count: int) -> None:
+        """#1..#F in the colours of the grid's labels (up to 16 filters; more would be a wall of names)."""
+        names = [f"<span style='color:{filter_color(i, count).name()}'>━ #{i + 1}</span>" for i in range(count)]
+        self.legend.setText(" &nbsp;".join(names) if count <= 16 else "one colour per filter, as under the filters")
 
 
 class Curve:
@@ -82,7 +105,8 @@ class CurveSet(pg.GraphicsObject):
         self._rect = QRectF()
         if curves and len(curves[0].x):
             left, right = float(curves[0].x[0]), float(curves[0].x[-1])
-            pad = max(right - left, 1.0) * 0.01
+            right = max(right, left + 10)  # a fresh run: steps 0-10, not a range around one point
+            pad = (right - left) * 0.01
             self._rect = QRectF(left - pad, -1.05, right - left + 2 * pad, 2.1)
         self.informViewBoundsChanged()
         self.update()

@@ -10,11 +10,13 @@ pixels. Plots take no mouse input and autorange themselves.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPen
 
-from filterlab.engine.core.colours import DIVERGING_COLORS, DIVERGING_POSITIONS, TABLEAU10
+from filterlab.engine.core.colours import DEFAULT_PALETTE, DIVERGING_COLORS, DIVERGING_POSITIONS, PALETTES, palette
 
 DIVERGING = pg.ColorMap(DIVERGING_POSITIONS, [tuple(c) for c in DIVERGING_COLORS], name="filterlab-diverging")
 GRAY = pg.ColorMap((0.0, 1.0), [(0, 0, 0), (255, 255, 255)], name="filterlab-gray")
@@ -35,16 +37,41 @@ def heat_overlay_lut(points: int = 256) -> np.ndarray:
     return rgba
 
 
+_palette = {"name": DEFAULT_PALETTE}  # the app's palette for filters and runs; use_palette changes it
+
+
+def palette_names() -> list[str]:
+    """The palettes on offer: "tableau10" (the default) and "colour-blind safe" (Petroff 10)."""
+    return list(PALETTES)
+
+
+def use_palette(name: str) -> None:
+    """Colour filters and runs with palette `name` from now on (ValueError for an unknown one).
+
+    Views take it the next time they build their labels and curves (filter_color, run_color).
+    """
+    palette(name)  # checks the name
+    _palette["name"] = name
+
+
+def palette_name() -> str:
+    return _palette["name"]
+
+
+def run_color(index: int) -> tuple:
+    """(r, g, b) of run or filter `index` in the palette in use (it repeats after ten)."""
+    colours = palette(_palette["name"])
+    return colours[index % len(colours)]
 
 
 def filter_color(index: int, count: int) -> QColor:
     """The colour of filter `index`: its cosine label in the grid and its similarity curve.
 
-    Up to ten filters get the Tableau 10 palette (distinct, readable on white); more
-    filters than that share evenly spaced hues.
+    Up to ten filters get the palette in use (Tableau 10, or the colour-blind safe one);
+    more filters than that share evenly spaced hues.
     """
-    if count <= len(TABLEAU10):
-        return QColor(*TABLEAU10[index])
+    if count <= len(palette(_palette["name"])):
+        return QColor(*run_color(index))
     return pg.intColor(index, hues=count, values=1, maxValue=190, sat=230)
 
 
@@ -76,3 +103,53 @@ def fixed_plot(widget: pg.PlotWidget | None = None) -> pg.PlotWidget:
     plot.setMouseEnabled(False, False)
     plot.hideButtons()
     return plot
+
+
+
+class DecadeAxis(pg.AxisItem):
+    """A log axis that reads plainly: labels at whole decades (1, 0.1, 0.01, 1e-04), never overlapping,
+    never an offset multiplier; within less than a decade, at 1, 2 and 5 times one."""
+
+    MIN_GAP_PX = 26  # between two labels
+
+    def __init__(self, orientation: str = "left", **kwargs):
+        super().__init__(orientation, **kwargs)
+        self.enableAutoSIPrefix(False)
+
+    def logTickValues(self, minVal, maxVal, size, stdTicks):
+        lo, hi = sorted((minVal, maxVal))
+        room = max(1, int(size // self.MIN_GAP_PX))
+        decades = list(range(math.ceil(lo), math.floor(hi) + 1))
+        if len(decades) >= 2:
+            every = max(1, math.ceil(len(decades) / room))
+            return [(float(every), [d for d in decades if d % every == 0]), (None, [])]
+        nice = [e + math.log10(m) for e in range(math.floor(lo) - 1, math.ceil(hi) + 1) for m in (1, 2, 5)]
+        inside = [v for v in nice if lo <= v <= hi]
+        every = max(1, math.ceil(len(inside) / room))
+        return [(None, inside[::every]), (None, [])]
+
+    def logTickStrings(self, values, scale, spacing):
+        return [decade_text(10 ** v) for v in values]
+
+
+def decade_text(value: float) -> str:
+    """1, 20, 0.5, 0.01, 1e-04: short and plain."""
+    if value >= 1e5 or value < 1e-3:
+        return f"{value:.0e}"
+    return f"{value:.3f}".rstrip("0").rstrip(".") if value < 1 else f"{value:g}"
+
+
+def log_plot() -> pg.PlotWidget:
+    """A fixed plot with a log y axis labelled by DecadeAxis (the loss curves)."""
+    plot = fixed_plot(pg.PlotWidget(background="w", axisItems={"left": DecadeAxis("left")}))
+    plot.setLogMode(y=True)
+    plot.getViewBox().setLimits(minXRange=10, minYRange=0.3)  # a fresh run shows a sane range, not ±0.01
+    return plot
+
+
+def cosmetic_pen(colour: QColor, width: int) -> QPen:
+    """A pen of the same screen width at any zoom."""
+    pen = QPen(colour)
+    pen.setWidth(width)
+    pen.setCosmetic(True)
+    return pen

@@ -125,7 +125,7 @@ class DrawingCanvas(QtWidgets.QWidget):
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
-        self.setMinimumSize(260, 260)
+        self.setMinimumSize(180, 180)
         self.setToolTip(TOOLTIP)
         self.viewbox.setToolTip(TOOLTIP)  # the graphics view answers tooltips from its items
         self._show()

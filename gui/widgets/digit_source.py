@@ -24,6 +24,7 @@ class DigitSource(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.image: Optional[np.ndarray] = None  # the digit as the network trains on it
+        self.active = True  # off: the training takes its digits elsewhere (a set run); nothing is sent
         self.canvas = DrawingCanvas()
         self.canvas.changed.connect(self._on_drawn)
         self.label = QSpinBox()
@@ -97,6 +98,7 @@ class DigitSource(QWidget):
 
     def set_enabled_sources(self, on: bool, why: str = "") -> None:
         """Switch every source on or off (a set run takes its digits from the minibatches)."""
+        self.active = on
         for widget in (self.canvas, self.clear, self.label, self.sample, self.open_button):
             widget.setEnabled(on)
             if why:
@@ -108,5 +110,5 @@ class DigitSource(QWidget):
         self._announce()
 
     def _announce(self) -> None:
-        if self.image is not None:
+        if self.image is not None and self.active:
             self.digit_changed.emit(self.image, self.label.value())

@@ -7,7 +7,7 @@ fast-forward) passes its own buttons, and they join the row.
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
 from filterlab.gui.worker.pace import LESSON
 
@@ -42,9 +42,9 @@ class RunControls(QGroupBox):
         self.speed.setToolTip("How fast training goes. The lesson pace plays the first steps slowly (the change "
                               "from noise to digit), then faster; a fixed speed shows single updates")
         self.speed.currentIndexChanged.connect(lambda _: self.speed_changed.emit(self.speed.currentData()))
-        buttons = QHBoxLayout()
-        for button in (self.pause, self.step, self.reset, *extra_buttons):
-            buttons.addWidget(button)
+        buttons = QGridLayout()  # two to a row: the column stays narrow on a small screen
+        for index, button in enumerate((self.pause, self.step, self.reset, *extra_buttons)):
+            buttons.addWidget(button, index // 2, index % 2)
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
         row = QHBoxLayout()

@@ -18,16 +18,28 @@ import time
 from typing import Any, Callable, Optional
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QSizePolicy, QVBoxLayout, QWidget
 
 from filterlab.gui.widgets.run_controls import RunControls
 from filterlab.gui.widgets.timeline_bar import TimelineBar
+from filterlab.gui.widgets.title_label import TitleLabel
+from filterlab.gui.windows.keys import KeyRouter
+from filterlab.gui.windows.presenter import Presenter
 from filterlab.gui.windows.replay import Replay
 from filterlab.gui.worker.commands import Commands
 from filterlab.gui.worker.loop import Frame
 from filterlab.gui.worker.pace import LESSON, pace_for
 from filterlab.gui.worker.thread import TrainingWorker, WorkerThread
+
+
+def status_label(text: str = "", stretch: bool = False) -> TitleLabel:
+    """A status bar label: left-aligned, elided when short of room; its full text when there is room."""
+    label = TitleLabel(text, bold=False)
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    if not stretch:
+        label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+    return label
 
 
 class ExperimentWindow(QMainWindow):
@@ -65,14 +77,39 @@ class ExperimentWindow(QMainWindow):
         self.replay = Replay(self)
         self._build_status_bar()
         self._shortcuts: list[QShortcut] = []
+        self.keys = KeyRouter(self)
+        self.presenter = Presenter(self)
+        self.control_panel = None  # the controls Hide controls hides (each window names its own)
+        self._placed = False
         self.key_help: list[tuple[str, str]] = []  # (key, what it does), for Help > Keyboard shortcuts
         self.add_keys({"Space": self.run.pause.toggle, "S": self.step_once, "R": self.reset},
                       {"Space": "pause or resume training", "S": "pause and train exactly one step",
                        "R": "reset: back to step 0 from a new start"})
 
     def start(self) -> None:
-        """Start training; call once the views exist."""
+        """Start training; call once the views, controls and menus exist."""
+        self.presenter.build_menu()
+        self.keys.watch()
         self._thread.start()
+
+    def showEvent(self, event) -> None:
+        """The first time: open inside the screen it appears on, at most the size it asks for.
+
+        Not offscreen (tests, --screenshot without a display): there is no screen to fit,
+        only Qt's 800x800 stand-in, and a picture should show the window at its own size.
+        """
+        super().showEvent(event)
+        if not self._placed:
+            self._placed = True
+            if QGuiApplication.platformName() != "offscreen":
+                self.fit_to_screen(self.screen().availableGeometry())
+
+    def fit_to_screen(self, screen) -> None:
+        """Within `screen` (a QRect, the available geometry): the size asked for, or less; centred."""
+        size = self.size().boundedTo(screen.size())
+        self.resize(size)
+        self.move(screen.left() + (screen.width() - self.width()) // 2,
+                  screen.top() + (screen.height() - self.height()) // 2)
 
     # ---------------------------------------------------------------- commands
     def step_once(self) -> None:
@@ -136,8 +173,9 @@ class ExperimentWindow(QMainWindow):
         self.timeline.set_recorded(frame.snapshot.record_steps)
         if self.timeline.is_live:
             self.display(frame.snapshot, every_view=not frame.running)
-        self.run.set_paused(not frame.running)
-        self.status_rate.setText(f"{frame.steps_per_second:,.0f} steps/s · {frame.pace}" if frame.running else "")
+        if frame.applied >= self.commands.sent:  # not older than the last click: its state is the state
+            self.run.set_paused(not frame.running)
+        self.status_rate.set_title(f"{frame.steps_per_second:,.0f} steps/s · {frame.pace}" if frame.running else "")
         self.update_status(frame)
         self.frame_drawn.emit(frame)
 
@@ -159,8 +197,8 @@ class ExperimentWindow(QMainWindow):
     def update_status(self, frame: Frame) -> None:
         """The status bar for this frame (subclasses say what their experiment has to say)."""
         snap = frame.snapshot
-        self.status_step.setText(f"step {snap.step:,}   {'running' if frame.running else 'paused'}")
-        self.status_notice.setText(snap.diverged or "")
+        self.status_step.set_title(f"step {snap.step:,}   {'running' if frame.running else 'paused'}")
+        self.status_notice.set_title(snap.diverged or "")
 
     # ---------------------------------------------------------------- timeline
     def show_recorded_step(self, step: int, then: Optional[Callable[[Any], None]] = None,
@@ -169,13 +207,13 @@ class ExperimentWindow(QMainWindow):
         def show(snap):
             if not self.timeline.is_live:
                 self.display(snap, every_view=True)
-                self.status_notice.setText(f"{note} {snap.step:,}: press Live to return")
+                self.status_notice.set_title(f"{note} {snap.step:,}: press Live to return")
             if then is not None:
                 then(snap)
         self.ask_worker(lambda experiment: experiment.snapshot_at(step), show)
 
     def go_live(self) -> None:
-        self.status_notice.setText("")
+        self.status_notice.set_title("")
         if self.frame is not None:
             self.display(self.frame.snapshot, every_view=True)
 
@@ -191,11 +229,14 @@ class ExperimentWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self.status_step = QLabel("loading PyTorch…")
-        self.status_rate = QLabel("")
-        self.status_notice = QLabel("")
-        self.status_notice.setStyleSheet("color: #b03020; font-weight: bold")
+        # elided labels: text that changes every frame never squeezes its neighbours out of shape
+        self.status_step = status_label("loading PyTorch…")
+        self.status_detail = status_label(stretch=True)   # what the experiment has to add
+        self.status_notice = status_label(stretch=True)   # why training stopped, what is shown
+        self.status_notice.setStyleSheet("color: #b03020")
+        self.status_rate = status_label()
         bar.addWidget(self.status_step)
+        bar.addWidget(self.status_detail, 1)
         bar.addWidget(self.status_notice, 1)
         bar.addPermanentWidget(self.status_rate)
 

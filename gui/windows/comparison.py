@@ -72,4 +72,5 @@ class ComparisonWindow(ExperimentWindow):
         comparison = frame.snapshot
         losses = ", ".join(f"{name} {run.loss:.3g}" for name, run in zip(comparison.names, comparison.runs))
         state = comparison.diverged or ("running" if frame.running else "paused")
-        self.status_step.setText(f"step {comparison.step:,}   loss: {losses}   {state}")
+        self.status_step.set_title(f"step {comparison.step:,}   {state}")
+        self.status_detail.set_title(f"loss: {losses}")

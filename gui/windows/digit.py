@@ -12,15 +12,14 @@ import numpy as np
 from PIL import Image
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
-from filterlab.engine.core.config import Config
-from filterlab.engine.data import bundled_digit
 from filterlab.engine.digit.spec import DigitSpec
-from filterlab.gui.lesson.panel import LessonPanel
+from filterlab.gui.lesson.states import LessonStates
 from filterlab.gui.views.decomposition import DecompositionView
 from filterlab.gui.views.digit_view import DigitView
 from filterlab.gui.views.filter_grid import FilterGrid
+from filterlab.gui.views.learning_added import LearningAddedView
 from filterlab.gui.views.loss_plot import LossPlot
 from filterlab.gui.views.prediction_bars import PredictionBars
 from filterlab.gui.views.probe_plot import ProbePlot
@@ -28,7 +27,7 @@ from filterlab.gui.views.similarity_plot import SimilarityPlot
 from filterlab.gui.widgets.controls import ControlPanel
 from filterlab.gui.widgets.digit_source import DigitSource
 from filterlab.gui.widgets.spotlight import Spotlight
-from filterlab.gui.windows.base import ExperimentWindow
+from filterlab.gui.windows.base import ExperimentWindow, status_label
 from filterlab.gui.windows.exports import Exporter
 from filterlab.gui.windows.help import add_help_menu
 from filterlab.gui.windows.probe import WeightProbe
@@ -39,7 +38,7 @@ SKIP_STEPS = 10_000
 SETTINGS = ("lr", "optimizer", "momentum", "weight_decay", "filters", "kernel", "init", "init_value")
 
 
-class DigitWindow(ExperimentWindow):
+class DigitWindow(LessonStates, ExperimentWindow):
     experiment_wanted = Signal(object)  # the spec of another experiment to open (the lesson's last step)
 
     def __init__(self, spec: DigitSpec = DigitSpec(), running: bool = True, factory=None, speed=LESSON):
@@ -81,8 +80,18 @@ class DigitWindow(ExperimentWindow):
         self.maps = FilterGrid("z", "feature maps: each filter's response at every position of the digit")
         self.decomposition = DecompositionView()
         self.probe = ProbePlot()
+        self.learned = LearningAddedView()
+        self.curves = self.similarity  # the view under the loss
         self.views = (self.filters, self.initial, self.loss, self.bars, self.digit, self.similarity,
-                      self.decomposition, self.maps)
+                      self.decomposition, self.maps, self.learned)
+
+    def tab_pages(self, now: QWidget) -> list:
+        """(page, tab name, tooltip) of the tabs under the curves."""
+        return [(now, "prediction", "prediction · training digit"),
+                (self.decomposition, "one step", "one step, taken apart"),
+                (self.learned, "learning added", "what learning added: each filter = its start + Δ"),
+                (self.probe, "one weight", "the weight under the mouse, over the record"),
+                (self.maps, "feature maps", "each filter's response over the digit")]
 
     def _wire(self) -> None:
         c, commands = self.controls, self.commands
@@ -97,14 +106,11 @@ class DigitWindow(ExperimentWindow):
         c.gradient_overlay_toggled.connect(self.digit.set_show_gradient)
         c.initial_toggled.connect(self._show_initial)
         self.filters.clicked.connect(self.decomposition.select)
+        self.decomposition.selected.connect(self.filters.select)
+        self.filters.select(0)
 
     def _build_layout(self) -> None:
-        left = QVBoxLayout()
-        left.addWidget(self.source, 1)
-        left.addWidget(self.controls)
-        left_panel = QWidget()
-        left_panel.setLayout(left)
-        left_panel.setMaximumWidth(340)
+        self.control_panel = self._scrolling_panel()
         middle = QSplitter(Qt.Orientation.Vertical)
         middle.addWidget(self.filters)
         middle.addWidget(self.initial)
@@ -115,25 +121,49 @@ class DigitWindow(ExperimentWindow):
         now_layout.addWidget(self.bars, 3)
         now_layout.addWidget(self.digit, 2)
         self.tabs = QTabWidget()
-        self.tabs.addTab(now, "prediction · digit")
-        self.tabs.addTab(self.decomposition, "one step, taken apart")
-        self.tabs.addTab(self.probe, "weight under the mouse")
-        self.tabs.addTab(self.maps, "feature maps")
+        self.tabs.setUsesScrollButtons(False)
+        self.tabs.tabBar().setElideMode(Qt.TextElideMode.ElideRight)
+        for page, name, tip in self.tab_pages(now):
+            self.tabs.setTabToolTip(self.tabs.addTab(page, name), tip)
         self.tabs.currentChanged.connect(lambda _: self._draw_current_tab())
         right = QSplitter(Qt.Orientation.Vertical)
-        for widget in (self.loss, self.similarity, self.tabs):
+        for widget in (self.loss, self.curves, self.tabs):
             right.addWidget(widget)
         right.setSizes([260, 260, 340])
         split = QSplitter(Qt.Orientation.Horizontal)
-        for widget in (left_panel, middle, right):
+        for widget in (self.control_panel, middle, right):
             split.addWidget(widget)
-        split.setStretchFactor(1, 3)
-        split.setStretchFactor(2, 2)
-        split.setSizes([340, 600, 560])
+        for splitter in (split, middle, right):
+            splitter.setChildrenCollapsible(False)
+        split.setStretchFactor(1, 1)
+        split.setStretchFactor(2, 1)
+        split.setSizes([300, 560, 640])
         self.set_body(split)
-        self.status_device = QLabel("")
+        self.status_device = status_label()
+        self.try_set = QPushButton("train these filters on all ten classes")
+        self.try_set.setToolTip("Open a window that trains the same filters on the 800 bundled training digits")
+        self.try_set.clicked.connect(self.open_set_like_this)
+        self.try_set.setVisible(False)
+        self.statusBar().addPermanentWidget(self.try_set)
         self.statusBar().addPermanentWidget(self.status_device)
         self.resize(1500, 900)
+
+    def _scrolling_panel(self) -> QScrollArea:
+        """The digit's sources and the knobs in one column that scrolls on a small screen."""
+        panel = QWidget()
+        column = QVBoxLayout(panel)
+        column.setContentsMargins(4, 4, 4, 4)
+        column.addWidget(self.source, 1)
+        column.addWidget(self.controls)
+        scroll = QScrollArea()
+        scroll.setWidget(panel)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        width = panel.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 4
+        scroll.setMinimumWidth(width)
+        scroll.setMaximumWidth(width + 40)
+        return scroll
 
     def _build_menu(self) -> None:
         self.actions: dict[str, QAction] = {}
@@ -141,8 +171,10 @@ class DigitWindow(ExperimentWindow):
         items = [("Open image…", self.source.open_image, QKeySequence.StandardKey.Open), None,
                  ("Open session…", self.sessions.open, None),
                  ("Save session…", self.sessions.save, QKeySequence.StandardKey.Save), None,
-                 ("Export filters as GIF…", self.exporter.gif, None),
-                 ("Export filter grid as PNG…", self.exporter.png, None),
+                 ("Export filters forming (GIF, MP4)…", self.exporter.gif, None),
+                 ("Export filters as picture (PNG, PDF, SVG)…", self.exporter.png, None),
+                 ("Save window as PNG…", self.exporter.window_png, None),
+                 ("Export size…", self.exporter.choose_width, None),
                  ("Export history (.npz)…", self.exporter.history, None), None,
                  ("Quit", self.close, QKeySequence.StandardKey.Quit)]
         for item in items:
@@ -195,71 +227,42 @@ class DigitWindow(ExperimentWindow):
         self.source.show_digit(trainer.image, trainer.label)
         self.commands.replace(trainer)
 
-    # ------------------------------------------------------------------ lesson
-    def open_lesson(self) -> None:
-        """Help > Lesson: the lesson's panel beside the views, at its first step."""
-        if self.lesson is None:
-            self.lesson = LessonPanel(self)
-            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.lesson)
-        self.lesson.show()
-        self.lesson.go_to(0)
-
-    def lesson_start(self, seed: int) -> None:
-        """The article's experiment from its start: default settings, the bundled 4, `seed`, step 0, paused."""
-        config = Config(seed=seed)
-        self.run.set_paused(True)
-        self.commands.pause()
-        self.timeline.go_live()
-        self.controls.set_config(config)
-        image, label = bundled_digit(4)
-        self.source.show_digit(image, label)
-        self.commands.set_hparams(**{name: getattr(config, name) for name in SETTINGS})
-        self.commands.set_image(image, label)
-        self.commands.reset(seed)
-
-    def show_tab(self, name: str) -> None:
-        pages = {"prediction": 0, "decomposition": self.decomposition, "probe": self.probe, "maps": self.maps}
-        page = pages[name]
-        self.tabs.setCurrentIndex(page) if isinstance(page, int) else self.tabs.setCurrentWidget(page)
-
-    def use_lesson_pace(self) -> None:
-        self.run.show_speed(LESSON)
-        self.set_speed(LESSON)
-
-    def try_small_kernels(self) -> None:
-        """8 filters of 5 x 5, through the knobs as a person would set them; then train at the lesson pace."""
-        self.controls.filters.setValue(8)
-        self.controls.kernel.setValue(5)
-        self.show_tab("maps")
-        self.use_lesson_pace()
-        self.run.set_paused(False)
-        self.commands.resume()
-
-    def open_experiment(self, name: str) -> None:
-        """Ask for another experiment's window beside this one: "set" (all ten classes) or "lab1d".
-
-        The window is opened by whoever opened this one (gui/app.py), which knows every window.
-        """
-        from filterlab.engine.digitset.data import bundled_set
-        from filterlab.engine.digitset.spec import SetSpec
-        from filterlab.engine.lab1d.spec import Lab1DSpec
-
-        spec = SetSpec(Config(filters=16), bundled_set(tuple(range(10)))) if name == "set" else Lab1DSpec()
-        self.experiment_wanted.emit(spec)
-
     # ------------------------------------------------------------------ status
     def update_status(self, frame) -> None:
         snap = frame.snapshot
-        self.status_step.setText(f"step {snap.step:,}   loss {snap.loss:.4g}{self.scores(snap)}   "
+        self.status_step.set_title(f"step {snap.step:,}   loss {snap.loss:.4g}{self.scores(snap)}   "
                                  f"{'running' if frame.running else 'paused'}")
-        self.status_device.setText(f"device: {snap.device}")
+        self.status_device.set_title(f"device: {snap.device}")
         if snap.diverged:
-            self.status_notice.setText(snap.diverged)
+            self.status_notice.set_title(snap.diverged)
         elif snap.blank_image:
-            self.status_notice.setText("blank image: the gradient of every filter is exactly 0, "
-                                       "nothing can be learned — draw something")
+            self.status_notice.set_title("blank image: the gradient of every filter is exactly 0, "
+                                         "nothing can be learned — draw something")
         elif self.timeline.is_live:
-            self.status_notice.setText("")
+            self.status_notice.set_title(self.small_kernel_note(snap))
+        self.try_set.setVisible(bool(self.small_kernel_note(snap)) and self.source.active)
+
+    @staticmethod
+    def small_kernel_note(snap) -> str:
+        """One digit and small kernels: the output layer alone separates the image, the filters barely move."""
+        k, count = snap.config.kernel, snap.filters.shape[0]
+        if k >= 28 or snap.loss > 0.01 or getattr(snap, "example", None) is not None:
+            return ""
+        moved = float(np.linalg.norm(snap.filters - snap.initial) / (np.linalg.norm(snap.initial) or 1.0))
+        if moved > 0.5:
+            return ""
+        weights = 10 * count * (29 - k) ** 2
+        return (f"one digit, {k}×{k} filters: the output layer alone ({weights:,} weights) separates this image "
+                f"(loss {snap.loss:.1g}), so the filters moved only {moved:.0%} of their size; strokes appear "
+                "when there are many digits to tell apart")
+
+    def open_set_like_this(self) -> None:
+        """The same filters on all ten classes, in a window beside this one."""
+        from filterlab.engine.digitset.data import bundled_set
+        from filterlab.engine.digitset.spec import SetSpec
+        if self.frame is not None:
+            config = self.frame.snapshot.config.with_(seed=0)
+            self.experiment_wanted.emit(SetSpec(config, bundled_set(tuple(range(10)))))
 
     def scores(self, snap) -> str:
         """What the status bar adds after the loss (a set run: its test accuracy)."""

@@ -1,16 +1,28 @@
-"""Taking the story out of the window: a GIF for a slide, a PNG of the grid, the raw history.
+"""Taking the story out of the window: a GIF or MP4 and a picture for a slide, the window itself, the history.
 
-Files are written atomically by the engine's writers. The GIF is rendered on the worker
-thread (training waits those few seconds) while a progress dialog counts the frames;
-every failure (a read-only folder, a full disk) is reported and changes nothing else.
+The animation and the picture are drawn by matplotlib (engine/render/slides.py) at the
+export width (1,200 px unless File > Export size… says otherwise): the digit, the step,
+every filter with its cosine, a colorbar. The animation's frames are spread over the
+change, not over the steps (engine/render/frames.py); a .mp4 name makes it a video
+(engine/render/animation.py). Files are written atomically by the engine's writers;
+dialogs suggest a name and open in the last folder (file_dialogs.py). The animation is
+rendered on the worker thread (training waits those few seconds) while a progress dialog
+counts the frames; every failure (a read-only folder, a full disk, an unknown format) is
+reported and changes nothing else. The render modules, and matplotlib with them, are
+imported at the first export, so the window's start-up does not pay for them.
 """
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QProgressDialog
 
-from filterlab.engine.core.files import save_image
-from filterlab.engine.render.digit import GIF_FRAMES, gif_frames, grid_frame, save_gif
+from filterlab.engine.core.files import save_atomic
+from filterlab.gui.windows.file_dialogs import ask_file, settings
+
+WIDTH_KEY = "exports/width"
+WIDTHS = {"1200 px (a slide)": 1200, "1600 px": 1600, "1920 px (full HD)": 1920, "2560 px": 2560}
+PICTURES = "PNG images (*.png);;PDF documents (*.pdf);;SVG drawings (*.svg)"
+ANIMATIONS = "GIF animations (*.gif);;MP4 videos (*.mp4)"
 
 
 class Exporter(QObject):
@@ -24,71 +36,121 @@ class Exporter(QObject):
         self.window = window
         self.progress = None
 
-    def _ask(self, title: str, suffix: str, pattern: str):
-        dialog = QFileDialog(self.window, title, "", pattern)
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setDefaultSuffix(suffix)
-        return dialog.selectedFiles()[0] if dialog.exec() else None
+    @property
+    def width(self) -> int:
+        """Pixels across a GIF or PNG export (remembered between runs)."""
+        value = settings().value(WIDTH_KEY, 1200)
+        try:
+            return int(value) if int(value) in WIDTHS.values() else 1200
+        except (TypeError, ValueError):
+            return 1200
 
-    def _report(self, error: Exception | None, done: str) -> None:
+    def choose_width(self) -> None:
+        """File > Export size…: how wide GIF and PNG exports are."""
+        names = list(WIDTHS)
+        current = next(i for i, w in enumerate(WIDTHS.values()) if w == self.width)
+        name, ok = QInputDialog.getItem(self.window, "Export size", "Width of exported GIFs and pictures:",
+                                        names, current, False)
+        if ok and name in WIDTHS:
+            settings().setValue(WIDTH_KEY, WIDTHS[name])
+            self.window.statusBar().showMessage(f"exports are {WIDTHS[name]:,} px wide", 5000)
+
+    def _step(self, live: bool = False) -> int:
+        """The step a suggested name carries: the newest (live) or the one shown."""
+        snap = self.window.frame.snapshot if live and self.window.frame else self.window.shown
+        return 0 if snap is None else snap.step
+
+    def _report(self, error: Exception | None, done: str, path: str) -> None:
+        """`done` in the status bar, or one message that says what went wrong (never the temporary file)."""
         if error is None:
             self.window.statusBar().showMessage(done, 8000)
-        else:
-            QMessageBox.warning(self.window, "Export failed", f"{error}")
+            return
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        QMessageBox.warning(self.window, "Export failed", f"Could not write {path}:\n{reason}")
 
     # ------------------------------------------------------------------ GIF
     def gif(self) -> None:
-        path = self._ask("Export the filters' evolution as a GIF", "gif", "GIF animations (*.gif)")
+        path = ask_file(self.window, "Export the filters forming as a GIF or a video", ANIMATIONS,
+                        name=f"filters-step-{self._step(live=True)}.gif")
         if path:
             self.gif_to(path)
 
     def gif_to(self, path: str) -> None:
-        window = self.window
+        from filterlab.engine.render.animation import save_animation
+        from filterlab.engine.render.frames import GIF_FRAMES, gif_frames
+
+        window, width = self.window, self.width
         dialog = QProgressDialog("Rendering the animation…", None, 0, GIF_FRAMES, window)
-        dialog.setWindowTitle("Export GIF")
+        dialog.setWindowTitle("Export the animation")
         dialog.setMinimumDuration(300)
         dialog.setValue(0)
         self.progress = dialog
         self._progress.connect(lambda done, total: (dialog.setMaximum(total), dialog.setValue(done)))
 
         def render(trainer):
-            frames, steps = gif_frames(trainer.filter_history)
             try:
-                count = save_gif(frames, steps, path, progress=self._progress.emit)
+                frames = gif_frames(trainer.filter_history, trainer.image_history)
+                return None, save_animation(frames, path, width=width, progress=self._progress.emit)
             except (OSError, ValueError) as error:
                 return error, 0
-            return None, count
 
         def finish(result) -> None:
             error, count = result
             dialog.reset()
             self._progress.disconnect()
-            self._report(error, f"wrote {count} frames to {path}")
+            self._report(error, f"wrote {count} frames to {path}", path)
             self.done.emit(error is None, path)
         window.ask_worker(render, finish)
 
     # ------------------------------------------------------------------ PNG
     def png(self) -> None:
-        path = self._ask("Export the filter grid as PNG", "png", "PNG images (*.png)")
+        path = ask_file(self.window, "Export the filters as a picture", PICTURES,
+                        name=f"filters-step-{self._step()}.png")
         if path:
             self.png_to(path)
 
     def png_to(self, path: str) -> None:
-        """The grid as shown now (live or scrubbed), with its step."""
+        """The filters as shown now (live or scrubbed): PNG, or PDF/SVG by the path's suffix."""
+        from filterlab.engine.core.files import save_figure
+        from filterlab.engine.render.slides import slide_figure
+
         snap = self.window.shown
         if snap is None:
             return
         try:
-            save_image(grid_frame(snap.filters, step=snap.step), path)
+            save_figure(slide_figure(snap.step, snap.filters, snap.cosine, snap.image, snap.label, self.width), path)
             error = None
         except (OSError, ValueError) as failure:
             error = failure
-        self._report(error, f"wrote the grid at step {snap.step:,} to {path}")
+        self._report(error, f"wrote the filters at step {snap.step:,} to {path}", path)
+        self.done.emit(error is None, path)
+
+    # --------------------------------------------------------------- window
+    def window_png(self) -> None:
+        path = ask_file(self.window, "Save the window as PNG", "PNG images (*.png)",
+                        name=f"window-step-{self._step()}.png")
+        if path:
+            self.window_png_to(path)
+
+    def window_png_to(self, path: str) -> None:
+        """The whole window as it looks now, at the screen's own resolution."""
+        picture = self.window.grab()
+
+        def write(temp: str) -> None:
+            if not picture.save(temp, "PNG"):
+                raise OSError(f"Qt could not write a PNG to {path}")
+        try:
+            save_atomic(path, write)
+            error = None
+        except OSError as failure:
+            error = failure
+        self._report(error, f"wrote the window ({picture.width()} x {picture.height()} px) to {path}", path)
         self.done.emit(error is None, path)
 
     # -------------------------------------------------------------- history
     def history(self) -> None:
-        path = self._ask("Export the recorded history", "npz", "NumPy archives (*.npz)")
+        path = ask_file(self.window, "Export the recorded history", "NumPy archives (*.npz)",
+                        name=f"history-step-{self._step(live=True)}.npz")
         if path:
             self.history_to(path)
 
@@ -101,6 +163,6 @@ class Exporter(QObject):
             return None
 
         def finish(error) -> None:
-            self._report(error, f"wrote the history to {path}")
+            self._report(error, f"wrote the history to {path}", path)
             self.done.emit(error is None, path)
         self.window.ask_worker(save, finish)

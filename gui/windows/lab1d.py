@@ -43,8 +43,6 @@ class Lab1DWindow(ExperimentWindow):
         self.responses.plot.setXLink(self.sequence.plot)
         self._build_controls(config)
         self._build_layout()
-        self.status_scores = QLabel("")
-        self.statusBar().insertWidget(1, self.status_scores, 1)
         self.start()
 
     # ------------------------------------------------------------------ layout
@@ -94,8 +92,8 @@ class Lab1DWindow(ExperimentWindow):
 
     def update_status(self, frame) -> None:
         snap = frame.snapshot
-        self.status_step.setText(f"step {snap.step:,}   loss {snap.loss:.4g}   "
+        self.status_step.set_title(f"step {snap.step:,}   loss {snap.loss:.4g}   "
                                  f"{'running' if frame.running else 'paused'}")
-        self.status_scores.setText(
+        self.status_detail.set_title(
             f"held-out F1 vs the true peaks: learned {snap.learned.f1:.3f}, [-1, 1, -1] {snap.hand.f1:.3f}   "
             f"same peaks as [-1, 1, -1]: F1 {snap.agreement.f1:.3f}   cosine {snap.cosine:+.3f}")

@@ -10,9 +10,10 @@ swap, never after it unseen.
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from filterlab.engine.digit.session import SessionError, load_session, save_session
+from filterlab.gui.windows.file_dialogs import ask_file
 
 SESSION_FILES = "Filter Lab sessions (*.npz);;All files (*)"
 
@@ -35,12 +36,14 @@ class SessionActions(QObject):
             self.open_from(path)
 
     def _ask(self, save: bool) -> str:
-        """The file picked in a session dialog, '' if cancelled; a bare name gets .npz."""
-        dialog = QFileDialog(self.window, "Save the session" if save else "Open a session", "", SESSION_FILES)
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave if save else QFileDialog.AcceptMode.AcceptOpen)
-        dialog.setFileMode(QFileDialog.FileMode.AnyFile if save else QFileDialog.FileMode.ExistingFile)
-        dialog.setDefaultSuffix("npz")  # here, unlike after getSaveFileName, Qt asks before overwriting
-        return dialog.selectedFiles()[0] if dialog.exec() else ""
+        """The file picked in a session dialog, '' if cancelled; a bare name gets .npz.
+
+        Saving suggests session-step-N.npz; both open in the last folder used (file_dialogs.py).
+        """
+        frame = self.window.frame
+        name = f"session-step-{frame.snapshot.step}.npz" if save and frame is not None else ""
+        return ask_file(self.window, "Save the session" if save else "Open a session", SESSION_FILES,
+                        name=name, save=save)
 
     def save_to(self, path: str) -> None:
         def save(trainer):

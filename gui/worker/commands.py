@@ -10,6 +10,7 @@ training the same way, whichever way it is connected.
 """
 from __future__ import annotations
 
+import itertools
 import queue
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
@@ -92,10 +93,19 @@ class Stop:
 
 
 class Commands:
-    """The window's side of the queue: one method per message, callable from any thread."""
+    """The window's side of the queue: one method per message, callable from any thread.
+
+    `sent` counts the messages put on the queue (the GUI thread puts them); a frame says how
+    many the loop had applied when it was made, so a frame older than the last click cannot
+    set a button back to a state the user has already changed.
+    """
 
     def __init__(self):
-        self.queue: "queue.Queue[object]" = queue.Queue()
+        self.queue = _CountingQueue()
+
+    @property
+    def sent(self) -> int:
+        return self.queue.sent
 
     def pause(self) -> None:
         self.queue.put(Pause())
@@ -138,3 +148,16 @@ class Commands:
 
     def stop(self) -> None:
         self.queue.put(Stop())
+
+
+class _CountingQueue(queue.Queue):
+    """A queue that counts what was ever put on it."""
+
+    def __init__(self):
+        super().__init__()
+        self._counter = itertools.count(1)
+        self.sent = 0
+
+    def put(self, item, block=True, timeout=None) -> None:
+        self.sent = next(self._counter)  # next() on itertools.count is atomic under the GIL
+        super().put(item, block, timeout)

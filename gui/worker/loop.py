@@ -54,6 +54,7 @@ class Frame:
     running: bool
     steps_per_second: float
     pace: str = ""
+    applied: int = 0  # commands applied when it was made (see Commands.sent)
 
 
 def freeze_startup_objects() -> None:
@@ -81,6 +82,7 @@ class TrainingLoop:
         self._auto_paused = False
         self._skip = 0  # steps still to fast-forward
         self._stop_at: Optional[int] = None  # pause when training reaches this step
+        self.applied = 0  # commands taken off the queue and carried out
 
     def run(self, frame_ready: Callable[[], None], failed: Callable[[str], None],
             stopped: Optional[Callable[[str], None]] = None) -> None:
@@ -120,6 +122,7 @@ class TrainingLoop:
                 if isinstance(command, Stop):
                     return
                 self._apply(command, failed)
+                self.applied += 1
                 dirty = True
                 self.pace.start(time.perf_counter(), self.experiment.step_count)
                 meter.clear()
@@ -131,7 +134,8 @@ class TrainingLoop:
             if dirty and now >= next_frame and self.mailbox.empty():
                 busy = self.running or self._skip > 0  # fast-forwarding counts as running: Pause stops it
                 step = self.experiment.step_count
-                frame = Frame(self.experiment.snapshot(), busy, meter.rate() if busy else 0.0, self.pace.describe(step))
+                frame = Frame(self.experiment.snapshot(), busy, meter.rate() if busy else 0.0,
+                              self.pace.describe(step), self.applied)
                 if self.mailbox.put(frame):
                     frame_ready()
                 # a fixed beat, not "one period after the last frame": chunk ends do not
@@ -158,6 +162,8 @@ class TrainingLoop:
                 chunk = max(1, min(10_000, int(chunk * CHUNK_SECONDS / max(spent, 1e-6))))
             if experiment.diverged:
                 self.running, self._auto_paused = False, True
+            elif getattr(experiment, "finished", None):
+                self.running = False  # done what was asked (a set run's epochs): paused there
         if self._stop_at is not None and experiment.step_count >= self._stop_at:
             self.running, self._stop_at = False, None
         return chunk
@@ -188,7 +194,7 @@ class TrainingLoop:
                 case Pause():
                     self.running, self._skip, self._stop_at = False, 0, None  # a pause also stops a fast-forward
                 case Resume():
-                    self.running = not experiment.diverged
+                    self.running = not experiment.diverged and not getattr(experiment, "finished", None)
                 case StepOnce():
                     self.running, self._skip = False, 0
                     experiment.step(1)

@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from filterlab.engine.render.frames import GIF_FRAMES
+
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -27,7 +29,7 @@ def test_headless_run_writes_figure_metrics_and_history(tmp_path, progress_shown
     assert metrics["steps_per_second"] > 0
     assert metrics["config"]["filters"] == 5 and metrics["config"]["kernel"] == 28
     figure = Image.open(out / "figure.png")
-    assert figure.width > 500 and figure.height > 500
+    assert figure.width == 1200 and figure.height > 500
     history = np.load(out / "history.npz")
     assert history["filters"].shape[1:] == (5, 28, 28)
     assert history["filter_steps"][-1] == 1000
@@ -43,7 +45,8 @@ def test_headless_on_an_image_file_with_gif(tmp_path, run_main):
     metrics = json.loads((tmp_path / "r" / "metrics.json").read_text())
     assert metrics["label"] == 3
     gif = Image.open(tmp_path / "f.gif")
-    assert gif.n_frames == 101  # every recorded step: each of the first 100
+    # 101 records (each of the first 100 steps): the frames are spread over the change, as the window's
+    assert 50 <= gif.n_frames <= GIF_FRAMES and gif.width == 1200
 
 
 def test_same_seed_same_metrics(tmp_path, run_main):
@@ -89,6 +92,7 @@ def write_text(tmp_path):
     (["--digit", "3", "--index", "4"], "not allowed"),
     (["--speed", "10"], "--speed is for the window"),
     (["--lesson"], "--lesson is for the window"),
+    (["--gif", "filters.avi"], "must end in .gif"),
 ])
 def test_bad_input_exits_2_with_one_clear_line(tmp_path, run_main, args, words):
     args = [a(tmp_path) if callable(a) else a for a in args]

@@ -29,7 +29,7 @@ def test_runs_train_in_lockstep_and_each_grid_shows_its_run(qtbot, compare):
     assert {run.step for run in comparison.runs} == {comparison.step}
     for column, run in zip(compare.columns, comparison.runs):
         shown = column.grid.image.image
-        for (top, left), tile in zip(column.grid._slots, run.filters):
+        for (top, left), tile in zip(column.grid.slots, run.filters):
             np.testing.assert_array_equal(shown[top:top + 28, left:left + 28], tile)
     zeros = comparison.runs[1].filters
     np.testing.assert_allclose(zeros[1], zeros[0], atol=1e-6)  # symmetry never breaks

@@ -19,12 +19,12 @@ def test_filters_change_and_become_the_digit(qtbot, window, wait_frame, pause):
     # the filter view shows exactly the engine's filters
     shown = window.filters.image.image
     k = snap.filters.shape[1]
-    for (top, left), tile in zip(window.filters._slots, snap.filters):
+    for (top, left), tile in zip(window.filters.slots, snap.filters):
         np.testing.assert_array_equal(shown[top:top + k, left:left + k], tile)
-    assert window.filters._label_texts[0] == f"cos {snap.cosine[0]:+.2f}"
+    assert window.filters.label_texts[0] == f"#1 cos {snap.cosine[0]:+.2f}"
     np.testing.assert_allclose(window.bars.heights, snap.probs)
     np.testing.assert_array_equal(window.loss.curve.getData()[0], snap.loss_steps)
-    assert "step" in window.status_step.text()
+    assert "step" in window.status_step.title()
 
 
 def test_pause_stops_the_step_counter_and_resume_restarts_it(qtbot, window, wait_frame, pause):
@@ -108,8 +108,8 @@ def test_filters_and_kernel_rebuild_the_views(qtbot, window, wait_frame):
     window.controls.filters.setValue(12)
     window.controls.kernel.setValue(5)
     frame = wait_frame(window, lambda f: f.snapshot.filters.shape == (12, 5, 5) and f.snapshot.step > 5)
-    assert len(window.filters._labels) == 12
-    assert window.filters._geometry[:2] == (12, 5)
+    assert len(window.filters.labels) == 12
+    assert window.filters.arrangement[:2] == (12, 5)
 
 
 def test_divergence_pauses_itself_and_a_smaller_lr_recovers(qtbot, window, wait_frame):
@@ -117,20 +117,20 @@ def test_divergence_pauses_itself_and_a_smaller_lr_recovers(qtbot, window, wait_
     window.commands.set_hparams(optimizer="sgd", lr=1e20)
     frame = wait_frame(window, lambda f: f.snapshot.diverged is not None)
     assert not frame.running
-    assert "diverged" in window.status_notice.text()
+    assert "diverged" in window.status_notice.title()
     assert window.run.pause.isChecked()
     assert np.isfinite(frame.snapshot.filters).all()
     window.commands.set_hparams(optimizer="sgd", lr=0.01)
     recovered = wait_frame(window, lambda f: f.running and f.snapshot.step > frame.snapshot.step)
     assert recovered.snapshot.diverged is None
-    assert window.status_notice.text() == ""
+    assert window.status_notice.title() == ""
 
 
 def test_blank_canvas_says_nothing_can_be_learned(qtbot, window, wait_frame):
     wait_frame(window, lambda f: f.snapshot.step > 0)
     window.source.canvas.clear()
     frame = wait_frame(window, lambda f: f.snapshot.blank_image)
-    assert "nothing can be learned" in window.status_notice.text()
+    assert "nothing can be learned" in window.status_notice.title()
     assert np.abs(frame.snapshot.grads).max() == 0
 
 
@@ -230,6 +230,6 @@ def test_feature_maps_view_shows_the_snapshot_maps(qtbot, digit):
     z = win.frame.snapshot.z
     shown = win.maps.image.image
     side = z.shape[1]
-    for (top, left), tile in zip(win.maps._slots, z):
+    for (top, left), tile in zip(win.maps.slots, z):
         np.testing.assert_array_equal(shown[top:top + side, left:left + side], tile)
     win.close()

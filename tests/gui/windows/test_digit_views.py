@@ -41,7 +41,7 @@ def test_scrubbing_shows_the_filters_recorded_at_that_step(qtbot, paused_window)
     recorded = win.worker.experiment.filter_history.at(60)[1]
     shown = win.filters.image.image
     k = recorded.shape[1]
-    for (top, left), tile in zip(win.filters._slots, recorded):
+    for (top, left), tile in zip(win.filters.slots, recorded):
         np.testing.assert_array_equal(shown[top:top + k, left:left + k], tile)
     np.testing.assert_allclose(win.bars.heights, win.shown.probs)
     assert win.loss.curve.getData()[0].max() <= 60
@@ -68,4 +68,4 @@ def test_hovering_a_weight_shows_its_history(qtbot, paused_window):
     history = win.worker.experiment.filter_history
     np.testing.assert_array_equal(xs, history.steps)
     np.testing.assert_allclose(ys, [frame[2, 14, 12] for frame in history.frames])
-    assert "filter 3, pixel (14, 12)" in win.probe.getPlotItem().titleLabel.text
+    assert "filter #3, pixel (14, 12)" in win.probe.title.title()

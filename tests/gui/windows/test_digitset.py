@@ -11,11 +11,11 @@ def test_set_window_trains_and_reports_test_accuracy(qtbot):
     qtbot.addWidget(win)
     win.show()
     qtbot.waitUntil(lambda: win.frame is not None and len(win.frame.snapshot.epochs) >= 3, timeout=30_000)
-    assert "test accuracy" in win.status_step.text()
+    assert "test accuracy" in win.status_step.title()
     assert win.frame.snapshot.epochs[-1]["test_accuracy"] > 0.5
-    assert not win.source.canvas.isEnabled() and not win.source.sample.isEnabled()
-    assert not win.similarity.isVisible()
-    assert "minibatch" in win.filters.title.text
+    assert not win.source.isVisible() and not win.source.active and win.example.isVisible()
+    assert win.curves is win.accuracy and win.accuracy.isVisible()
+    assert "minibatch" in win.filters.why.text()
     win.close()
 
 
@@ -23,13 +23,13 @@ def test_one_digit_actions_are_off_in_a_set_run_and_training_goes_on(qtbot):
     """Digit keys, image and session files belong to one digit: a set run neither offers nor breaks on them."""
     from PySide6.QtCore import Qt
 
-    win = SetWindow(SetSpec(Config(filters=4), bundled_set((3, 7)), batch_size=32), speed=0)
+    win = SetWindow(SetSpec(Config(filters=4), bundled_set((3, 7)), batch_size=32, epochs=500), speed=0)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
     qtbot.waitUntil(lambda: win.frame is not None and win.frame.snapshot.step > 0, timeout=30_000)
     label = win.source.label.value()
-    for key in (Qt.Key.Key_7, Qt.Key.Key_2):
+    for key in (Qt.Key.Key_7, Qt.Key.Key_2, Qt.Key.Key_C):
         qtbot.keyClick(win, key)
     assert win.source.label.value() == label
     assert not any(win.actions[name].isEnabled() for name in ("Open image…", "Open session…", "Save session…", "Lesson"))

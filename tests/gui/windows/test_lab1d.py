@@ -34,8 +34,8 @@ def test_window_trains_and_shows_the_lab(qtbot, window, wait_frame):
     np.testing.assert_allclose(window.tap_bars.heights, snap.taps / snap.size_ratio)
     np.testing.assert_allclose(window.responses.shown_learned, snap.learned_response / snap.size_ratio)
     assert len(window.taps_plot.curves) == 3
-    assert f"step {snap.step:,}" in window.status_step.text()
-    assert "same peaks as [-1, 1, -1]" in window.status_scores.text()
+    assert f"step {snap.step:,}" in window.status_step.title()
+    assert "same peaks as [-1, 1, -1]" in window.status_detail.title()
 
 
 def test_window_step_reset_and_settings(qtbot, window, wait_frame):

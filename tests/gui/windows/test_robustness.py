@@ -373,7 +373,7 @@ def click_storm(qtbot, window, wait_frame, mouse, folder, monkeypatch, qtlog, co
         click(qtbot, window.timeline.live)
     make_sane(qtbot, window, wait_frame)
     frame = wait_in_step(window, wait_frame)
-    assert window.filters._geometry[:2] == frame.snapshot.filters.shape[:2]
+    assert window.filters.arrangement[:2] == frame.snapshot.filters.shape[:2]
     assert_one_step(qtbot, window, wait_frame)
     recorder.check()
     close_in_time(window, 2.0)
@@ -412,7 +412,7 @@ def test_fifty_fast_resets_end_on_the_last_seed_and_training_goes_on(qtbot, wind
     if not running:
         assert frame.snapshot.step == 0 and not frame.running
         np.testing.assert_array_equal(frame.snapshot.filters, expected)
-        assert window.status_step.text().startswith("step 0 ")
+        assert window.status_step.title().startswith("step 0 ")
         assert len(frame.snapshot.loss_steps) == 0
         qtbot.wait(150)
         assert window.worker.experiment.step_count == 0
@@ -459,7 +459,7 @@ def test_filters_and_kernel_changed_twenty_times_fast_train_the_last_shape(qtbot
     assert losses[0] > 0.5 and losses[-1] < 0.01  # from about chance (ln 10 = 2.3) to learned
     config = window.worker.experiment.config
     assert (config.filters, config.kernel) == shape
-    assert window.filters._geometry[:2] == shape and len(window.filters._labels) == shape[0]
+    assert window.filters.arrangement[:2] == shape and len(window.filters.labels) == shape[0]
 
 
 def test_settings_changed_while_a_session_opens_stay_in_step_with_the_engine(qtbot, window, wait_frame, tmp_path,

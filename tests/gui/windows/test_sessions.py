@@ -41,9 +41,9 @@ def test_window_save_then_open_restores_the_step_and_the_filters_shown(qtbot, wi
     np.testing.assert_array_equal(frame.snapshot.filters, saved.filters)
     np.testing.assert_array_equal(frame.snapshot.initial, saved.initial)
     shown, k = window.filters.image.image, saved.filters.shape[1]
-    for (top, left), tile in zip(window.filters._slots, saved.filters):
+    for (top, left), tile in zip(window.filters.slots, saved.filters):
         np.testing.assert_array_equal(shown[top:top + k, left:left + k], tile)
-    assert f"step {saved.step:,}" in window.status_step.text()
+    assert f"step {saved.step:,}" in window.status_step.title()
 
 
 def test_window_open_takes_the_sessions_shape_settings_and_digit(qtbot, window, wait_frame, pause, tmp_path):

@@ -1,0 +1,69 @@
+"""What the lesson does to the digit window: the states its steps put the app in.
+
+A mixin of the digit window (gui/windows/digit.py): each method works the window's own
+controls and commands, as a person would, so what the lesson sets up is what the class sees.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from filterlab.engine.core.config import Config
+from filterlab.engine.data import bundled_digit
+from filterlab.gui.lesson.panel import LessonPanel
+from filterlab.gui.worker.pace import LESSON
+
+SETTINGS = ("lr", "optimizer", "momentum", "weight_decay", "filters", "kernel", "init", "init_value")
+
+
+class LessonStates:
+    def open_lesson(self) -> None:
+        """Help > Lesson: the lesson's panel beside the views, at its first step."""
+        if self.lesson is None:
+            self.lesson = LessonPanel(self)
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.lesson)
+        self.lesson.show()
+        self.lesson.go_to(0)
+
+    def lesson_start(self, seed: int) -> None:
+        """The article's experiment from its start: default settings, the bundled 4, `seed`, step 0, paused."""
+        config = Config(seed=seed)
+        self.run.set_paused(True)
+        self.commands.pause()
+        self.timeline.go_live()
+        self.controls.set_config(config)
+        image, label = bundled_digit(4)
+        self.source.show_digit(image, label)
+        self.commands.set_hparams(**{name: getattr(config, name) for name in SETTINGS})
+        self.commands.set_image(image, label)
+        self.commands.reset(seed)
+
+    def show_tab(self, name: str) -> None:
+        pages = {"prediction": 0, "decomposition": self.decomposition, "probe": self.probe, "maps": self.maps,
+                 "learned": self.learned}
+        page = pages[name]
+        self.tabs.setCurrentIndex(page) if isinstance(page, int) else self.tabs.setCurrentWidget(page)
+
+    def use_lesson_pace(self) -> None:
+        self.run.show_speed(LESSON)
+        self.set_speed(LESSON)
+
+    def try_small_kernels(self) -> None:
+        """8 filters of 5 x 5, through the knobs as a person would set them; then train at the lesson pace."""
+        self.controls.filters.setValue(8)
+        self.controls.kernel.setValue(5)
+        self.show_tab("maps")
+        self.use_lesson_pace()
+        self.run.set_paused(False)
+        self.commands.resume()
+
+    def open_experiment(self, name: str) -> None:
+        """Ask for another experiment's window beside this one: "set" (all ten classes) or "lab1d".
+
+        The window is opened by whoever opened this one (gui/app.py), which knows every window.
+        """
+        from filterlab.engine.digitset.data import bundled_set
+        from filterlab.engine.digitset.spec import SetSpec
+        from filterlab.engine.lab1d.spec import Lab1DSpec
+
+        spec = SetSpec(Config(filters=16), bundled_set(tuple(range(10)))) if name == "set" else Lab1DSpec()
+        self.experiment_wanted.emit(spec)

@@ -1,0 +1,54 @@
+"""How a grid of filters is laid out and coloured: columns that make the tiles largest, round colour limits."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PySide6.QtGui import QFont, QFontMetrics
+
+GAP = 0.25       # gap between tiles, as a fraction of the kernel size
+LABEL = 0.32     # room under each tile for its number and cosine, as a fraction of the kernel size
+MAX_COLUMNS = 8
+
+
+def nice_limit(value: float) -> float:
+    """Round a colour limit up to two significant digits.
+
+    The colorbar's axis is redrawn only when its range changes; weights that grow a
+    little every step would otherwise make it re-render every frame.
+    """
+    if not np.isfinite(value) or value <= 0:
+        return 1.0
+    scale = 10.0 ** (math.floor(math.log10(value)) - 1)
+    return math.ceil(value / scale) * scale
+
+
+def grid_columns(count: int, width: float, height: float) -> int:
+    """How many columns make the tiles largest in a width x height area."""
+    def tile_size(columns: int) -> float:
+        rows = math.ceil(count / columns)
+        return min(width / (columns * (1 + GAP)), height / (rows * (1 + GAP + LABEL)))
+    return max(range(1, min(count, MAX_COLUMNS * 2) + 1), key=tile_size)
+
+
+def label_font(font: QFont, room: float, many: bool = False) -> tuple[QFont, bool]:
+    """(font, compact) for the labels under tiles `room` px apart: the window's size of text (a little
+    smaller for many filters), compact ("#1 +0.85", no "cos") when the full label does not fit, and a
+    smaller font only when even that does not."""
+    font = QFont(font)
+    if many:
+        font.setPointSizeF(font.pointSizeF() * 0.8)
+    width = lambda text: QFontMetrics(font).horizontalAdvance(text)
+    compact = width("#00 cos -0.00") > room
+    sample = "#00 -0.00" if compact else "#00 cos -0.00"
+    while width(sample) > room and font.pointSizeF() > 6:
+        font.setPointSizeF(font.pointSizeF() * 0.9)
+    return font, compact
+
+
+def tile_at(slots, k: int, x: float, y: float):
+    """(tile index, row, col) of the k x k tile under (x, y), tiles at `slots` (top, left); None in a gap."""
+    for index, (top, left) in enumerate(slots):
+        if left <= x < left + k and top <= y < top + k:
+            return index, int(y - top), int(x - left)
+    return None

@@ -1,0 +1,85 @@
+"""Presenter mode, for a projector at the front of a room: full screen, larger text, no controls.
+
+View > Full screen (F11), Zoom in / out / actual size (Ctrl+=, Ctrl+-, Ctrl+0) and Hide
+controls (Ctrl+H). Zoom scales the application's font, which every widget and every
+pyqtgraph axis and label follows (the filter grid lays out its labels again on the
+change), so at zoom 2 the text is about 24 px high: readable from the back of a room.
+"""
+from __future__ import annotations
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication
+
+from filterlab.engine.core.colours import DEFAULT_PALETTE
+from filterlab.gui.views.style import palette_name, use_palette
+
+SAFE = "colour-blind safe"
+
+ZOOMS = (0.8, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0)
+
+
+class Presenter:
+    def __init__(self, window):
+        self.window = window
+        self.base_size = QApplication.font().pointSizeF()
+        self.zoom = 1.0
+        self.actions: dict[str, QAction] = {}
+
+    def build_menu(self) -> None:
+        """The View menu, placed before Help."""
+        menu = self.window.menuBar().addMenu("&View")
+        items = (("Full screen", self.toggle_full_screen, "F11", True),
+                 ("Zoom in", lambda: self.step_zoom(+1), "Ctrl+=", False),
+                 ("Zoom out", lambda: self.step_zoom(-1), "Ctrl+-", False),
+                 ("Actual size", lambda: self.set_zoom(1.0), "Ctrl+0", False),
+                 ("Hide controls", self.toggle_controls, "Ctrl+H", True),
+                 ("Colour-blind safe colours", self.toggle_palette, "", True))
+        for text, slot, key, checkable in items:
+            action = QAction(text, self.window)
+            if key:
+                action.setShortcut(QKeySequence(key))
+            action.setCheckable(checkable)
+            action.triggered.connect(lambda _=False, slot=slot: slot())
+            menu.addAction(action)
+            self.actions[text] = action
+        bar = self.window.menuBar()
+        help_menu = next((a for a in bar.actions() if a.text() == "&Help"), None)
+        if help_menu is not None:
+            bar.removeAction(menu.menuAction())
+            bar.insertAction(help_menu, menu.menuAction())
+        self.window.key_help += [("F11", "full screen"), ("Ctrl+= / Ctrl+- / Ctrl+0", "larger, smaller, actual text"),
+                                 ("Ctrl+H", "hide or show the controls")]
+
+    def toggle_full_screen(self) -> None:
+        window = self.window
+        window.showNormal() if window.isFullScreen() else window.showFullScreen()
+        self.actions["Full screen"].setChecked(window.isFullScreen())
+
+    def toggle_controls(self) -> None:
+        panel = self.window.control_panel
+        if panel is not None:
+            panel.setVisible(not panel.isVisible())
+            self.actions["Hide controls"].setChecked(not panel.isVisible())
+
+    def toggle_palette(self) -> None:
+        """The filters' and runs' colours from a palette that stays distinct under colour blindness (or back)."""
+        safe = palette_name() != SAFE
+        use_palette(SAFE if safe else DEFAULT_PALETTE)
+        for window in QApplication.topLevelWidgets():
+            for view in getattr(window, "views", ()):
+                if hasattr(view, "recolour"):
+                    view.recolour()
+            if hasattr(window, "presenter"):
+                window.presenter.actions["Colour-blind safe colours"].setChecked(safe)
+
+    def step_zoom(self, direction: int) -> None:
+        nearest = min(range(len(ZOOMS)), key=lambda i: abs(ZOOMS[i] - self.zoom))
+        self.set_zoom(ZOOMS[max(0, min(len(ZOOMS) - 1, nearest + direction))])
+
+    def set_zoom(self, zoom: float) -> None:
+        """Scale the application's text (every window of the app: it is one projector)."""
+        self.zoom = zoom
+        font = QApplication.font()
+        font.setPointSizeF(self.base_size * zoom)
+        QApplication.setFont(font)
+        self.window.statusBar().showMessage(f"text at {zoom:.0%}", 2000)

@@ -1,0 +1,81 @@
+"""Every key works after every field: type into a field, press Enter, and Space, S, R, 0-9 act again."""
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+TIMEOUT = 20_000
+
+FIELDS = {  # field -> (text typed, the value it must commit)
+    "lr": ("0.002", 0.002),
+    "momentum": ("0.5", 0.5),
+    "weight_decay": ("0.0001", 0.0001),
+    "init_value": ("0.02", 0.02),
+    "filters": ("4", 4),
+    "kernel": ("27", 27),
+    "label": ("2", 2),
+    "sample": ("123", 123),
+}
+
+
+def field_of(window, name):
+    return getattr(window.source, name) if name in ("label", "sample") else getattr(window.controls, name)
+
+
+def press(qtbot, window, key):
+    """A key as the keyboard sends it: to the widget with the focus (or the window)."""
+    QTest.keyClick(QApplication.focusWidget() or window, key)
+    qtbot.wait(30)
+
+
+def frame_where(qtbot, window, condition):
+    qtbot.waitUntil(lambda: window.frame is not None and condition(window.frame), timeout=TIMEOUT)
+    return window.frame
+
+
+@pytest.mark.parametrize("name", FIELDS)
+def test_after_typing_into_a_field_and_enter_every_key_works(qtbot, paused_window, name):
+    window = paused_window()
+    window.activateWindow()
+    field = field_of(window, name)
+    text, value = FIELDS[name]
+    qtbot.mouseClick(field.lineEdit(), Qt.MouseButton.LeftButton)
+    field.lineEdit().selectAll()
+    qtbot.keyClicks(field.lineEdit(), text)
+    press(qtbot, window, Qt.Key.Key_Return)
+    assert field.value() == pytest.approx(value)
+    qtbot.waitUntil(lambda: not field.hasFocus(), timeout=2_000)  # Enter handed the keys back
+    qtbot.wait(500)  # the change reaches the training (a new shape rebuilds the model)
+    step = frame_where(qtbot, window, lambda f: not f.running).snapshot.step
+    press(qtbot, window, Qt.Key.Key_S)
+    frame_where(qtbot, window, lambda f: f.snapshot.step == step + 1 and not f.running)
+    press(qtbot, window, Qt.Key.Key_7)
+    assert window.source.label.value() == 7
+    frame_where(qtbot, window, lambda f: f.snapshot.label == 7)
+    press(qtbot, window, Qt.Key.Key_Space)
+    frame_where(qtbot, window, lambda f: f.running)
+    seed = window.run.seed.text()
+    press(qtbot, window, Qt.Key.Key_R)
+    assert window.run.seed.text() != seed
+    press(qtbot, window, Qt.Key.Key_Space)
+    frame_where(qtbot, window, lambda f: not f.running)
+
+
+def test_letters_and_space_reach_the_app_even_while_a_field_is_being_edited(qtbot, paused_window):
+    window = paused_window()
+    window.activateWindow()
+    field = window.controls.lr
+    qtbot.mouseClick(field.lineEdit(), Qt.MouseButton.LeftButton)
+    assert field.hasFocus()
+    step = window.frame.snapshot.step
+    press(qtbot, window, Qt.Key.Key_S)
+    frame_where(qtbot, window, lambda f: f.snapshot.step == step + 1)
+    assert field.hasFocus() and "s" not in field.lineEdit().text().lower()
+    press(qtbot, window, Qt.Key.Key_C)
+    qtbot.waitUntil(lambda: window.source.canvas.is_blank(), timeout=TIMEOUT)
+    press(qtbot, window, Qt.Key.Key_F)
+    frame_where(qtbot, window, lambda f: f.snapshot.step > step + 1000)
+    press(qtbot, window, Qt.Key.Key_Space)
+    field.lineEdit().selectAll()
+    press(qtbot, window, Qt.Key.Key_3)  # a digit in a number field is typing, not the label
+    assert field.lineEdit().text() == "3" and window.source.label.value() == 4

@@ -7,11 +7,14 @@ import sys
 
 from filterlab.engine.cli.options import EXIT_USAGE, UsageError
 
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a process ended by Ctrl-C
+
 
 def main(argv=None) -> int:
-    from filterlab.engine.cli.launch import parse
-
+    """0 done, 1 training diverged, 2 bad input (one line on stderr), 130 Ctrl-C (one line; every file whole)."""
     try:
+        from filterlab.engine.cli.launch import parse
+
         launch = parse(argv)
         if launch.headless:
             from filterlab.engine.cli.headless import run_headless
@@ -21,6 +24,9 @@ def main(argv=None) -> int:
     except UsageError as error:
         print(f"filterlab: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:  # every file is written whole or not at all (engine/core/files.py)
+        print("\nfilterlab: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -5,9 +5,10 @@ appears while PyTorch is still loading.
 """
 from __future__ import annotations
 
+import signal
 import sys
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from filterlab.engine.cli.options import UsageError
@@ -37,14 +38,45 @@ def run_window(launch) -> int:
             raise UsageError("device cuda was asked for, but no CUDA GPU is available")
     app = application()
     speed = LESSON if launch.speed is None else launch.speed
-    window = open_window(spec, running=launch.screenshot is None, speed=speed)
-    if launch.lesson:
-        window.open_lesson()
-    if launch.screenshot is None:
-        return app.exec()
-    steps = 300 if launch.steps is None else launch.steps
-    return take_screenshot(app, window, launch.screenshot, steps, start=getattr(spec, "start_step", 0),
-                           paced=launch.speed is not None)
+    interrupted, previous = close_on_ctrl_c(app)  # before the window: its training thread starts with it
+    try:
+        window = open_window(spec, running=launch.screenshot is None, speed=speed)
+        if launch.lesson:
+            window.open_lesson()
+        if interrupted:  # Ctrl-C while the window was being made: close it (it joins its thread)
+            window.close()
+            code = None
+        elif launch.screenshot is None:
+            code = app.exec()
+        else:
+            steps = 300 if launch.steps is None else launch.steps
+            code = take_screenshot(app, window, launch.screenshot, steps, start=getattr(spec, "start_step", 0),
+                                   paced=launch.speed is not None)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if interrupted:
+        raise KeyboardInterrupt  # main() says so in one line
+    return code
+
+
+def close_on_ctrl_c(app) -> tuple[list, object]:
+    """Ctrl-C closes every window (each joins its training thread) instead of a traceback in a slot.
+
+    Python sees a signal only when it runs, so a timer lets it run while Qt waits.
+    Returns (a list that is non-empty once interrupted, the previous handler).
+    """
+    interrupted: list = []
+
+    def on_ctrl_c(*_):
+        interrupted.append(True)
+        app.closeAllWindows()
+        app.quit()
+
+    previous = signal.signal(signal.SIGINT, on_ctrl_c)
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: None)
+    timer.start(200)
+    return interrupted, previous
 
 
 OPEN: list = []  # windows opened from another one, kept until they close

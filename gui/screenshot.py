@@ -1,11 +1,28 @@
-"""`--screenshot PATH`: open the real window, train exactly N steps, save it as a PNG, exit."""
+"""`--screenshot PATH`: open the real window, train exactly N steps, save it as a PNG, exit.
+
+The PNG goes through the atomic writer (engine/core/files.py): a full disk or a failed
+encode leaves an older file at PATH whole. If training cannot start or stops on an error,
+that is said in one line at once (exit 2), not after the time-out.
+"""
 from __future__ import annotations
 
 import sys
 
 from PySide6.QtCore import QTimer
 
+from filterlab.engine.cli.options import EXIT_USAGE
+from filterlab.engine.core.files import save_atomic
+from filterlab.engine.core.inputs import os_reason, shown
+
 SCREENSHOT_TIMEOUT_S = 300
+
+
+def save_png(pixmap, path) -> None:
+    """A QPixmap as PNG at `path`, atomically; OSError if Qt cannot write it."""
+    def write(temp: str) -> None:
+        if not pixmap.save(temp, "PNG"):
+            raise OSError("Qt could not write the PNG (is the disk full?)")
+    save_atomic(path, write)
 
 
 def take_screenshot(app, window, path, steps: int, start: int = 0, paced: bool = False) -> int:
@@ -14,6 +31,13 @@ def take_screenshot(app, window, path, steps: int, start: int = 0, paced: bool =
     `paced`: train at the window's speed (as --speed asked) and stop exactly there; else at once.
     """
     result = {"code": None}
+
+    def finish(code: int, message: str = "") -> None:
+        if message:
+            print(f"filterlab: error: {message}", file=sys.stderr)
+        result["code"] = code
+        window.close()
+        app.quit()
 
     def on_frame(frame):
         snap = frame.snapshot
@@ -26,23 +50,24 @@ def take_screenshot(app, window, path, steps: int, start: int = 0, paced: bool =
 
     def grab():
         try:
-            if not window.grab().save(str(path)):
-                raise OSError(f"Qt could not write {path}")
+            save_png(window.grab(), path)
         except OSError as error:
-            print(f"filterlab: error: cannot save the screenshot: {error}", file=sys.stderr)
-            result["code"] = 2
-        window.close()
-        app.quit()
+            finish(EXIT_USAGE, f"cannot save the screenshot {shown(path)}: {os_reason(error)}")
+            return
+        finish(0)
+
+    def on_stopped(message: str) -> None:
+        if result["code"] is None:
+            finish(EXIT_USAGE, message)
 
     def give_up():
         if result["code"] is None:
-            print(f"filterlab: error: training did not reach step {start + steps} in {SCREENSHOT_TIMEOUT_S} s",
-                  file=sys.stderr)
-            result["code"] = 1
-            window.close()
-            app.quit()
+            finish(1, f"training did not reach step {start + steps} in {SCREENSHOT_TIMEOUT_S} s")
 
     window.frame_drawn.connect(on_frame)
+    window.training_stopped.connect(on_stopped)
+    if window.stopped_message:  # it came before we listened
+        QTimer.singleShot(0, lambda: on_stopped(window.stopped_message))
     if paced:
         window.commands.run_until(start + steps)
     else:

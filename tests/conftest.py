@@ -8,6 +8,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pathlib
 import re
+import sys
 
 import numpy as np
 import pytest
@@ -73,7 +74,11 @@ def tiny_factory(digit):
 # ------------------------------------------------------------------ command line
 @pytest.fixture
 def run_main(capsys):
-    """run_main(argv) -> (exit code, stdout, stderr) of filterlab.main.main; argparse's own exits included."""
+    """run_main(argv) -> (exit code, stdout, stderr) of filterlab.main.main; argparse's own exits included.
+
+    A headless run flushes denormals on its thread (engine/core/runtime.py), here the test's
+    own: put torch's default back, or the next test would parse 1e-320 as 0.0.
+    """
     from filterlab import main
 
     def run(argv):
@@ -81,6 +86,9 @@ def run_main(capsys):
             code = main.main([str(a) for a in argv])
         except SystemExit as stop:
             code = stop.code
+        finally:
+            if "torch" in sys.modules:
+                sys.modules["torch"].set_flush_denormal(False)
         out, err = capsys.readouterr()
         return code, out, err
     return run

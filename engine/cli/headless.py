@@ -13,6 +13,7 @@ from filterlab.engine.cli.launch import Launch
 from filterlab.engine.cli.options import UsageError
 from filterlab.engine.comparison.spec import ComparisonSpec
 from filterlab.engine.core.config import ConfigError
+from filterlab.engine.core.inputs import os_reason, shown
 from filterlab.engine.digit.spec import DigitSpec
 from filterlab.engine.digitset.spec import SetSpec
 from filterlab.engine.lab1d.spec import Lab1DSpec
@@ -33,7 +34,8 @@ def run_headless(launch: Launch) -> int:
     try:
         lines, diverged = RUNNERS[type(launch.spec)](experiment, launch.spec, launch.steps, launch.out, launch.gif)
     except OSError as error:
-        raise UsageError(f"cannot write the results: {error}") from None
+        where = f"{shown(error.filename)}: " if error.filename else ""
+        raise UsageError(f"cannot write the results: {where}{os_reason(error)}") from None
     for line in lines:
         print(line)
     if diverged:

@@ -7,13 +7,17 @@ to write). The window is handed the spec, never the argparse namespace.
 from __future__ import annotations
 
 import argparse
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
 from filterlab.engine.cli import comparison, digit, digitset, lab1d
 from filterlab.engine.cli.options import UsageError, build_parser, options_given
+from filterlab.engine.core.files import path_problem
+from filterlab.engine.core.inputs import shown
+
+MAX_SPEED = 1_000_000  # steps per second; no step is that fast, and 0 already means "as fast as possible"
+MIN_SPEED = 0.01  # one step every 100 s
 
 GIF_SUFFIXES = (".gif", ".mp4")  # what engine/render/animation.py writes (imported only to draw one)
 
@@ -63,13 +67,30 @@ def _check_common(args: argparse.Namespace) -> None:
     for option in ("speed", "lesson"):
         if args.headless and getattr(args, option) not in (None, False):
             raise UsageError(f"--{option} is for the window; leave out --headless")
-    if args.speed is not None and not (math.isfinite(args.speed) and args.speed >= 0):
-        raise UsageError(f"--speed must be 0 (as fast as possible) or a number of steps per second, got {args.speed}")
+    if args.speed is not None and not (args.speed == 0 or MIN_SPEED <= args.speed <= MAX_SPEED):
+        raise UsageError(f"--speed must be 0 (as fast as possible) or a number of steps per second from {MIN_SPEED} "
+                         f"to {MAX_SPEED:,}, got {args.speed}")
     if args.lesson and (args.lab1d or args.classes is not None or args.compare is not None):
         raise UsageError("--lesson is the lesson of the one-digit experiment; leave out --lab1d, --classes, --compare")
     if args.gif is not None and not args.headless:
         raise UsageError("--gif is for --headless runs; the window exports GIFs from its menu")
     if args.gif is not None and args.gif.suffix.lower() not in GIF_SUFFIXES:
-        raise UsageError(f"--gif {args.gif} must end in .gif (or .mp4, a video)")
-    if args.headless and args.out.exists() and not args.out.is_dir():
-        raise UsageError(f"--out {args.out} exists and is not a folder")
+        raise UsageError(f"--gif {shown(args.gif)} must end in .gif (or .mp4, a video)")
+    _check_outputs(args)
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Refuse an output that can never be written now, not after the training."""
+    outputs = {"--out": args.out if args.headless else None, "--gif": args.gif, "--screenshot": args.screenshot}
+    for option, path in outputs.items():
+        problem = path and path_problem(path)
+        if problem:
+            raise UsageError(f"{option} {shown(path)}: {problem}")
+    try:
+        if args.headless and args.out.exists() and not args.out.is_dir():
+            raise UsageError(f"--out {shown(args.out)} exists and is not a folder")
+        for option, path in (("--gif", args.gif), ("--screenshot", args.screenshot)):
+            if path is not None and path.is_dir():
+                raise UsageError(f"{option} {shown(path)} is a folder; give a file name")
+    except OSError as error:
+        raise UsageError(f"cannot use the output path: {error.strerror or error}") from None

@@ -14,8 +14,8 @@ def configs_from_spec(spec: str, base: Config) -> list[tuple[str, Config]]:
     """'seed=1;seed=2;optimizer=sgd,lr=0.1' -> (name, Config) per run: `base` with its changes.
 
     Runs are separated by ';', settings within a run by ',', each `name=value` with a name
-    from RUN_FIELDS ('-' may stand for '_'); a run's name is its text. ConfigError names
-    what is wrong.
+    from RUN_FIELDS ('-' may stand for '_'), each at most once in a run; a run's name is its
+    text. ConfigError names what is wrong.
     """
     runs = []
     for number, text in enumerate(spec.split(";"), start=1):
@@ -26,6 +26,8 @@ def configs_from_spec(spec: str, base: Config) -> list[tuple[str, Config]]:
             if not sep or name not in RUN_FIELDS:
                 raise ConfigError(f"run {number}: {item!r} is not name=value with a name among "
                                   f"{', '.join(RUN_FIELDS)}")
+            if name in changes:
+                raise ConfigError(f"run {number} sets {name.replace('_', '-')} twice; give each setting once")
             changes[name] = _value(name, value, number)
         if not changes:
             raise ConfigError(f"run {number} is empty; give it at least one name=value (e.g. seed=0)")

@@ -13,6 +13,10 @@ IMAGE_SIZE = 28
 OPTIMIZERS = ("adam", "sgd")
 DEVICES = ("auto", "cpu", "cuda")
 INITS = ("default", "zeros", "constant", "gaussian")
+# Training computes in float32: a larger number is infinite there, and a smaller non-zero
+# one is a denormal, which the training thread flushes to 0 (engine/core/runtime.py).
+FLOAT32_MAX = 3.4028234663852886e38
+FLOAT32_TINY = 1.1754943508222875e-38  # the smallest normal float32
 
 
 class ConfigError(ValueError):
@@ -39,13 +43,13 @@ class Config:
         check_int("filters", self.filters, 1, 64)
         check_int("kernel", self.kernel, 3, IMAGE_SIZE)
         check_choice("optimizer", self.optimizer, OPTIMIZERS)
-        check_float("lr", self.lr, low=0.0, low_open=True)
-        check_float("weight decay", self.weight_decay, low=0.0)
-        check_float("momentum", self.momentum, low=0.0, high=1.0, high_open=True)
+        check_float32("lr", self.lr, zero=False)
+        check_float32("weight decay", self.weight_decay)
+        check_float32("momentum", self.momentum, high=1.0, high_open=True)
         check_int("seed", self.seed, 0, 2**63 - 1)
         check_choice("device", self.device, DEVICES)
         check_choice("init", self.init, INITS)
-        check_float("init value", self.init_value, low=0.0)
+        check_float32("init value", self.init_value)
         check_int("record interval", self.record_every, 1, 1_000_000)
 
     def with_(self, **changes) -> "Config":
@@ -82,6 +86,23 @@ def check_float(name, value, *, low=None, high=None, low_open=False, high_open=F
         raise ConfigError(f"{name} must be {'>' if low_open else '>='} {low}, got {value}")
     if high is not None and (value > high or (high_open and value == high)):
         raise ConfigError(f"{name} must be {'<' if high_open else '<='} {high}, got {value}")
+
+
+def check_float32(name, value, *, zero=True, high=FLOAT32_MAX, high_open=False) -> None:
+    """A number training can hold in float32: 0 (if `zero`) or from FLOAT32_TINY to `high`.
+
+    The message names the real limit, float32's, rather than a puzzling "got 0.0".
+    """
+    check_float(name, value)
+    if value < 0 or (value == 0 and not zero):
+        raise ConfigError(f"{name} must be {'0 or more' if zero else 'more than 0'}, got {value!r}")
+    if value > FLOAT32_MAX:
+        raise ConfigError(f"{name} must be at most {FLOAT32_MAX:.4g}, the largest float32 (training computes in "
+                          f"float32, where {value!r} is infinite)")
+    if 0 < value < FLOAT32_TINY:
+        raise ConfigError(f"{name} must be {'0 or ' if zero else ''}at least {FLOAT32_TINY:.2g}, the smallest normal "
+                          f"float32 (training computes in float32 and treats {value!r} as 0)")
+    check_float(name, value, high=high, high_open=high_open)
 
 
 def check_choice(name: str, value, choices) -> None:

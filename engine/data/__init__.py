@@ -5,7 +5,7 @@ background, because that is what MNIST looks like and what the filters learn fro
 This package is the one door every digit comes through:
 
 * `bundled`: the 1,000 MNIST digits shipped with the app, so it works offline;
-* `mnist`: the full MNIST through torchvision (optional, needs a download once);
+* `mnist` and `idx`: the full MNIST, read from its IDX files here (torchvision downloads it once);
 * `images`: any picture file the user brings, made into an MNIST-style digit.
 
 Anything wrong with the user's data becomes a DataError with a one-sentence message,

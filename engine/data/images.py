@@ -1,17 +1,32 @@
 """Any picture file a user brings, turned into a digit the way MNIST itself was made:
 crop to the ink, fit it in a 20x20 box, and centre it by its centre of mass in a 28x28 frame.
+
+A picture file is hostile until decoded. Only a regular file of at most MAX_FILE_BYTES is
+opened (engine/core/inputs.py); Pillow may try only the raster formats in FORMATS, all
+decoded in-process (never EPS, which would run Ghostscript on the file, or any other
+plugin); and the size in the header is checked against MAX_PIXELS before a pixel is
+decoded. Pillow's warnings about odd but readable files are not shown.
 """
-import pathlib
+import struct
+import warnings
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from filterlab.engine.core.inputs import InputError, open_input, shown
 from filterlab.engine.data.bundled import to_unit_float
 from filterlab.engine.data.errors import DataError
 
 FRAME = 28  # MNIST images are 28x28 ...
 BOX = 20  # ... with the digit scaled to fit a 20x20 box inside
 INK_THRESHOLD = 0.05  # fraction of the brightest pixel that still counts as ink
+FORMATS = ("PNG", "JPEG", "BMP", "GIF", "TIFF", "WEBP")
+FORMAT_NAMES = "a PNG, JPEG, BMP, GIF, TIFF or WebP image"
+MAX_FILE_BYTES = 64 * 2**20
+MAX_PIXELS = 24_000_000  # a 24-megapixel photo (6000x4000) decodes in well under 1 GB; a digit needs far less
+TOO_LARGE = f"Filter Lab reads at most {MAX_PIXELS / 1e6:.0f} megapixels (a digit needs far fewer)"
+# How Pillow's decoders report damaged data (a broken PNG chunk is a SyntaxError, a short read an OSError, ...)
+DAMAGED = (OSError, ValueError, SyntaxError, EOFError, struct.error)
 
 
 def to_mnist_style(gray: np.ndarray) -> np.ndarray:
@@ -30,8 +45,9 @@ def to_mnist_style(gray: np.ndarray) -> np.ndarray:
         return frame
     gray = gray / peak
 
-    rows, cols = np.nonzero(gray > INK_THRESHOLD)
-    ink = gray[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    ink_mask = gray > INK_THRESHOLD
+    rows, cols = np.flatnonzero(ink_mask.any(axis=1)), np.flatnonzero(ink_mask.any(axis=0))  # the ink's box
+    ink = gray[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
 
     scale = BOX / max(ink.shape)
     size = (max(1, round(ink.shape[1] * scale)), max(1, round(ink.shape[0] * scale)))  # Pillow wants (w, h)
@@ -64,35 +80,50 @@ def _flatten_transparency(image: Image.Image) -> np.ndarray:
     Transparent areas must end up as background, whether the ink is dark or light.
     """
     rgba = image.convert("RGBA")
-    luminance = to_unit_float(rgba.convert("L"))
     alpha = to_unit_float(rgba.getchannel("A"))
+    luminance = to_unit_float(rgba.convert("L"))
+    del rgba  # a large photo: keep at most two float copies of it alive
     light_ink = alpha.any() and np.average(luminance, weights=alpha) > 0.5
     backdrop = 0.0 if light_ink else 1.0
-    return luminance * alpha + backdrop * (1 - alpha)
+    luminance *= alpha  # luminance * alpha + backdrop * (1 - alpha), in place
+    alpha = np.subtract(1, alpha, out=alpha)
+    alpha *= backdrop
+    luminance += alpha
+    return luminance
 
 
 def load_image_file(path) -> np.ndarray:
-    """Any image file Pillow can read (PNG, JPEG, ...; any size and mode) -> MNIST-style float32 (28, 28) in [0, 1].
+    """A PNG, JPEG, BMP, GIF, TIFF or WebP file (any size up to MAX_PIXELS, any mode) -> MNIST-style float32 (28, 28).
 
     Dark ink on light paper is inverted, so the ink is always bright as in MNIST.
-    An image with no ink gives a blank frame.
+    An image with no ink gives a blank frame. DataError names the file and what is wrong.
     """
-    path = pathlib.Path(path)
-    if not path.exists():
-        raise DataError(f"no such file: {path}")
-    if path.is_dir():
-        raise DataError(f"this is a folder, not an image file: {path}")
     try:
-        with Image.open(path) as image:
-            gray = _grayscale(ImageOps.exif_transpose(image))  # phone photos store their rotation in EXIF
-    except UnidentifiedImageError as error:
-        raise DataError(f"not an image Pillow can read: {path}") from error
-    except Image.DecompressionBombError as error:
-        raise DataError(f"the image is too large to load safely: {path}") from error
-    except (OSError, ValueError) as error:  # how Pillow reports broken image data
-        raise DataError(f"the image data is damaged or truncated: {path}") from error
-
+        handle = open_input(path, MAX_FILE_BYTES, "an image")
+    except InputError as error:
+        raise DataError(f"{shown(path)}: {error}") from None
+    with handle, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "possibly corrupt EXIF data", a bomb warning (MAX_PIXELS is lower), ...
+        gray = _decode(handle, shown(path))
     border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
     if np.median(border) > 0.5:  # mostly light: dark ink on paper
-        gray = 1 - gray
+        np.subtract(1, gray, out=gray)
     return to_mnist_style(gray)
+
+
+def _decode(handle, name: str) -> np.ndarray:
+    """The image in `handle` as grayscale floats, if it is one of FORMATS and at most MAX_PIXELS."""
+    try:
+        with Image.open(handle, formats=FORMATS) as image:
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                raise DataError(f"{name}: the image is {width:,} x {height:,} pixels; {TOO_LARGE}")
+            return _grayscale(ImageOps.exif_transpose(image))  # phone photos store their rotation in EXIF
+    except DataError:
+        raise
+    except UnidentifiedImageError:
+        raise DataError(f"{name}: not {FORMAT_NAMES}") from None
+    except Image.DecompressionBombError:  # Pillow's own limit, far above MAX_PIXELS: the header claims even more
+        raise DataError(f"{name}: the image has more than {Image.MAX_IMAGE_PIXELS * 2:,} pixels; {TOO_LARGE}") from None
+    except DAMAGED:  # how Pillow reports broken image data
+        raise DataError(f"{name}: the image data is damaged or truncated") from None

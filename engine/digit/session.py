@@ -104,7 +104,8 @@ class Session:
         arrays, meta = self.arrays, self.meta
         frames = list(arrays["filters"])
         # a version-1 file kept a frame every filter_interval = record_every x 2^k steps
-        thinning = meta.get("filter_thinning") or max(1, meta["filter_interval"] // self.config.record_every)
+        thinning = (meta["filter_thinning"] if meta["version"] >= 2
+                    else max(1, meta["filter_interval"] // self.config.record_every))
         record = FilterHistory(self.config.record_every, meta["filter_max_bytes"], arrays["filter_steps"].tolist(),
                                frames, list(arrays["filter_heads"]), [None] * len(frames), thinning)
         losses = {"capacity": meta["loss_capacity"], "stride": meta["loss_stride"],

@@ -1,46 +1,41 @@
 """Is this file a session Filter Lab can carry on from? Checked before anything is built.
 
-A session file is treated as hostile until checked. np.load trusts what a file claims:
-a zip member may declare gigabytes, an array header may declare far more data than
-follows, an array may be a pickle. So the zip directory and every array header are
-checked *before* anything is decompressed, then names, dtypes and shapes against the
-file's own config, then values. Only a file that passes all of it becomes a Trainer, so
-a bad file can never leave a running session half-replaced.
+A session file is treated as hostile until checked. The file, the zip's directory and
+every array header are checked before anything is decompressed, and each array is read
+into no more than its header promised (engine/digit/session_file.py); then come names,
+dtypes and shapes against the file's own config, then values. Only a file that passes
+all of it becomes a Trainer, so a bad file can never leave a running session
+half-replaced, and what passes trains.
 
 No torch here: the window reads a session given on the command line before torch loads.
 """
 from __future__ import annotations
 
 import json
-import math
-import zipfile
-import zlib
 from pathlib import Path
 
 import numpy as np
 
 from filterlab.engine.core.config import IMAGE_SIZE, Config, ConfigError, check_float, check_int
+from filterlab.engine.core.inputs import shown
 from filterlab.engine.core.parameters import PARAMETERS, head_size, parameter_shapes
+from filterlab.engine.digit.session_file import MAX_UNPACKED_BYTES, SessionError, read_arrays
+
+__all__ = ["FORMAT", "MAX_UNPACKED_BYTES", "OPTIMIZER_SLOTS", "ROLLBACK", "SessionError", "VERSION", "read_checked"]
 
 FORMAT = "filterlab-session"
 VERSION = 2  # 2: the filter record is dense early (filter_thinning); 1 kept filters every filter_interval
 READABLE = (1, 2)
-MAX_UNPACKED_BYTES = 512 * 2**20  # the largest real session is well under 200 MB unpacked
-MAX_ARRAYS = 100  # a session has at most 42
 MAX_STEP = 2**62
 OPTIMIZER_SLOTS = {"adam": ("step", "exp_avg", "exp_avg_sq"), "sgd": ("momentum_buffer",)}
 ROLLBACK = "rollback."
-
-
-class SessionError(ValueError):
-    """A session file that cannot be used; the message names the file and what is wrong."""
 
 
 def read_checked(path) -> tuple[Config, dict, dict[str, np.ndarray]]:
     """(config, meta, arrays) of a session file that passed every check; else SessionError naming it."""
     path = Path(path)
     try:
-        arrays = _read_arrays(path)
+        arrays = read_arrays(path)
         meta = _json(arrays, "session_json")
         _check_format(meta)
         config = Config.from_dict(_json(arrays, "config_json"))
@@ -48,61 +43,8 @@ def read_checked(path) -> tuple[Config, dict, dict[str, np.ndarray]]:
         _check_arrays(arrays, config, meta)
         _check_values(arrays, meta)
     except (SessionError, ConfigError) as error:
-        raise SessionError(f"{path}: {error}") from None
+        raise SessionError(f"{shown(path)}: {error}") from None
     return config, meta, arrays
-
-
-# ------------------------------------------------------------- the file, as a zip
-def _read_arrays(path: Path) -> dict[str, np.ndarray]:
-    """Every array in the file, after the zip's and the headers' claims were checked."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-            _check_members(members)
-            for member in members:
-                with archive.open(member) as stream:
-                    _check_header(member, stream)
-        with np.load(path, allow_pickle=False) as npz:
-            return {name: npz[name] for name in npz.files}
-    except SessionError:
-        raise
-    except FileNotFoundError:
-        raise SessionError("no such file") from None
-    except OSError as error:
-        raise SessionError(f"cannot read it: {error.strerror or error}") from None
-    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, RuntimeError,
-            NotImplementedError) as error:
-        raise SessionError(f"not a Filter Lab session file (not a readable .npz: {error})") from None
-
-
-def _check_members(members: list[zipfile.ZipInfo]) -> None:
-    """Refuse on the zip's directory alone: too many, duplicated, or too large entries."""
-    names = [member.filename for member in members]
-    if len(names) > MAX_ARRAYS:
-        raise SessionError(f"it holds {len(names)} entries; a session has at most {MAX_ARRAYS}")
-    if len(set(names)) != len(names):
-        raise SessionError("it holds two entries of the same name")
-    unpacked = sum(member.file_size for member in members)
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise SessionError(f"its contents claim {unpacked / 2**20:,.0f} MB unpacked, more than any "
-                           f"session needs ({MAX_UNPACKED_BYTES // 2**20} MB); refused")
-    for name in names:
-        if not name.endswith(".npy"):
-            raise SessionError(f"it holds {name!r}, which is not an array")
-
-
-def _check_header(member: zipfile.ZipInfo, stream) -> None:
-    """An array must be plain data, no larger than the bytes the zip says it has."""
-    name = member.filename[:-len(".npy")]
-    readers = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
-    reader = readers.get(np.lib.format.read_magic(stream))
-    if reader is None:
-        raise SessionError(f"array {name!r} is in an unsupported .npy version")
-    shape, _, dtype = reader(stream)
-    if dtype.hasobject:
-        raise SessionError(f"array {name!r} holds Python objects (a pickle); refused")
-    if math.prod(shape) * dtype.itemsize > member.file_size:
-        raise SessionError(f"array {name!r} claims more data than the file holds")
 
 
 # ------------------------------------------------------------ the file's contents
@@ -146,7 +88,7 @@ def _check_meta(meta: dict) -> None:
         raise SessionError("loss_capacity must be even")
     if not isinstance(meta.get("rollback"), bool):
         raise SessionError("rollback must be true or false")
-    if not (meta.get("diverged") is None or isinstance(meta["diverged"], str)):
+    if "diverged" not in meta or not (meta["diverged"] is None or isinstance(meta["diverged"], str)):
         raise SessionError("diverged must be a message or null")
 
 
@@ -191,6 +133,8 @@ def _check_arrays(arrays: dict, config: Config, meta: dict) -> None:
             _check_array(name, arrays[name], np.dtype(dtype), shape, lengths)
     if not 1 <= lengths["M"]:
         raise SessionError("the record of training images is empty")
+    if not 1 <= lengths["T"]:
+        raise SessionError("the record of filters is empty (it always holds step 0's)")
     if lengths["N"] >= meta["loss_capacity"]:
         raise SessionError("the loss history holds more points than its capacity")
     if config.optimizer == "adam":

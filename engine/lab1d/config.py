@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields, replace
 
-from filterlab.engine.core.config import ConfigError, check_float, check_int
+from filterlab.engine.core.config import ConfigError, check_float32, check_int
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class Lab1DConfig:
             raise ConfigError(f"taps must be odd (3, 5, 7 or 9) so a middle tap sits on the candidate peak, "
                               f"got {self.taps}")
         check_int("levels", self.levels, 2, 100)
-        check_float("lr", self.lr, low=0.0, low_open=True, high=10.0)  # Adam moves a tap ~lr a step
+        check_float32("lr", self.lr, zero=False, high=10.0)  # Adam moves a tap ~lr a step
         check_int("seed", self.seed, 0, 2**63 - 1)
         check_int("length", self.length, 16, 4096)
         check_int("batch", self.batch, 1, 4096)

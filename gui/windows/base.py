@@ -19,7 +19,7 @@ from typing import Any, Callable, Optional
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import QMainWindow, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QSizePolicy, QVBoxLayout, QWidget
 
 from filterlab.gui.widgets.run_controls import RunControls
 from filterlab.gui.widgets.timeline_bar import TimelineBar
@@ -45,12 +45,14 @@ def status_label(text: str = "", stretch: bool = False) -> TitleLabel:
 class ExperimentWindow(QMainWindow):
     frame_drawn = Signal(object)  # the Frame just drawn (tests and --screenshot wait on it)
     _gui_call = Signal(object)    # a function the worker thread hands over to run on this thread
+    training_stopped = Signal(str)  # training could not start or stopped on an error (after on_stopped showed it)
 
     def __init__(self, factory: Callable[[], Any], *, running: bool = True, speed=LESSON, seed_text: str = "",
                  reset_tip: str = "", extra_buttons=()):
         """`speed`: LESSON (the time-lapse), or steps per second, 0 = as fast as possible."""
         super().__init__()
         self.frame: Optional[Frame] = None  # the newest frame drawn
+        self.stopped_message: Optional[str] = None  # why training could not start or stopped, if it did
         self.shown = None                   # the snapshot the views show: the live one, or a recorded one
         self.views: tuple = ()
         self._drawn_at: dict = {}  # view -> when it last drew (for views with max_hz)
@@ -58,6 +60,7 @@ class ExperimentWindow(QMainWindow):
         self.worker = TrainingWorker(factory, self.commands, running=running, pace=pace_for(speed))
         self.worker.frame_ready.connect(self._frame_waiting)
         self.worker.failed.connect(self.on_failed)
+        self.worker.stopped.connect(self.on_stopped)
         self._thread = WorkerThread(self.worker, self.commands)
         self._gui_call.connect(self._run_gui_call)
 
@@ -132,9 +135,17 @@ class ExperimentWindow(QMainWindow):
             self._shortcuts.append(shortcut)
 
     def ask_worker(self, query: Callable[[Any], Any], then: Callable[[Any], None]) -> None:
-        """Run query(experiment) on the worker thread between steps; then(result) on this thread."""
+        """Run query(experiment) on the worker thread between steps; then(result) on this thread.
+
+        A query that raises is reported here at once (on_stopped), and training goes on.
+        """
         def run(experiment):
-            result = query(experiment)
+            try:
+                result = query(experiment)
+            except Exception as error:  # whatever it was, the user is told now, not left waiting
+                message = f"that did not work: {type(error).__name__}: {error}"
+                self._gui_call.emit(lambda: self.on_stopped(message))
+                return
             self._gui_call.emit(lambda: then(result))
         self.commands.call(run)
 
@@ -230,8 +241,17 @@ class ExperimentWindow(QMainWindow):
         bar.addPermanentWidget(self.status_rate)
 
     def on_failed(self, message: str) -> None:
-        """A refused command or a training error: shown for a while, above the live status."""
+        """A refused command: shown for a while, above the live status."""
         self.statusBar().showMessage(message, 10_000)
+
+    def on_stopped(self, message: str) -> None:
+        """Training could not start or stopped on an error: a message box now, and the status bar keeps it."""
+        self.statusBar().showMessage(message)
+        box = QMessageBox(QMessageBox.Icon.Warning, "Filter Lab", message, parent=self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()  # not exec(): the window (and --screenshot) carry on meanwhile
+        self.stopped_message = message
+        self.training_stopped.emit(message)
 
     def closeEvent(self, event) -> None:
         """Stop the worker and join its thread before the window goes."""

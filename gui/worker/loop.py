@@ -84,8 +84,15 @@ class TrainingLoop:
         self._stop_at: Optional[int] = None  # pause when training reaches this step
         self.applied = 0  # commands taken off the queue and carried out
 
-    def run(self, frame_ready: Callable[[], None], failed: Callable[[str], None]) -> None:
-        """Build the experiment, then train and publish until told to stop."""
+    def run(self, frame_ready: Callable[[], None], failed: Callable[[str], None],
+            stopped: Optional[Callable[[str], None]] = None) -> None:
+        """Build the experiment, then train and publish until told to stop.
+
+        `failed(message)`: a command was refused, training goes on. `stopped(message)`
+        (default: failed): the experiment could not be built, or a step raised and training
+        paused; the window must say so at once, not leave the user waiting.
+        """
+        stopped = stopped or failed
         # Torch releases the GIL around every op and must win it back; with Python's
         # default 5 ms switch interval a busy GUI thread makes each of those waits long.
         sys.setswitchinterval(GIL_SWITCH_SECONDS)
@@ -95,7 +102,7 @@ class TrainingLoop:
             self.experiment = self.factory()
             freeze_startup_objects()
         except Exception as error:  # a bad config must reach the user, not kill the thread silently
-            failed(f"could not start training: {error}")
+            stopped(f"could not start training: {error}")
             return
         while True:  # an unexpected error pauses, never kills, the loop
             try:
@@ -103,7 +110,7 @@ class TrainingLoop:
                 return
             except Exception as error:  # torch out of memory, a bug: say so, keep commands flowing
                 self.running, self._skip = False, 0
-                failed(f"training stopped: {type(error).__name__}: {error}")
+                stopped(f"training stopped: {type(error).__name__}: {error}")
 
     # ------------------------------------------------------------------ the loop
     def _train_and_publish(self, frame_ready, failed) -> None:

@@ -17,7 +17,8 @@ class TrainingWorker(QObject):
     """Lives on the training thread; runs the loop when the thread starts."""
 
     frame_ready = Signal()      # a new Frame is in the mailbox
-    failed = Signal(str)        # a command was refused or the experiment could not be built
+    failed = Signal(str)        # a command was refused; training goes on
+    stopped = Signal(str)       # the experiment could not be built, or a step raised: training paused
     finished = Signal()
 
     def __init__(self, factory: Callable[[], Any], commands: Commands, running: bool = True, pace=None):
@@ -32,7 +33,7 @@ class TrainingWorker(QObject):
 
     @Slot()
     def run(self) -> None:
-        self.loop.run(self.frame_ready.emit, self.failed.emit)
+        self.loop.run(self.frame_ready.emit, self.failed.emit, self.stopped.emit)
         self.finished.emit()
 
 

@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from filterlab.engine.core.config import Config
@@ -67,3 +68,70 @@ def test_running_until_a_step_at_a_speed_stops_exactly_there(qtbot, digit):
     assert max(step for step, _ in drawn) == 30 and window.frame.snapshot.step == 30
     assert any(running for _, running in drawn)  # it ran at the pace on the way
     window.close()
+
+
+def test_a_screenshot_that_cannot_be_written_leaves_the_old_file_whole(qtbot, tmp_path, monkeypatch):
+    """As on a full disk: Qt writes part of the PNG, then fails. The old picture survives, no temp file stays."""
+    from PySide6.QtGui import QPixmap
+
+    from filterlab.gui.screenshot import save_png
+
+    shot = tmp_path / "shot.png"
+    shot.write_bytes(b"the old screenshot")
+
+    def full_disk(self, name, fmt=None):
+        Path(name).write_bytes(b"\x89PNG half")
+        return False
+
+    monkeypatch.setattr(QPixmap, "save", full_disk)
+    pixmap = QPixmap(20, 20)
+    with pytest.raises(OSError, match="Qt could not write the PNG"):
+        save_png(pixmap, shot)
+    assert shot.read_bytes() == b"the old screenshot" and os.listdir(tmp_path) == ["shot.png"]
+
+
+def test_a_screenshot_whose_training_cannot_start_says_so_at_once(qtbot, digit, capsys):
+    """Not after SCREENSHOT_TIMEOUT_S of silence: one line, exit 2, as soon as the worker reports it."""
+    import time
+
+    from PySide6.QtCore import QEventLoop
+
+    from filterlab.engine.digit.spec import DigitSpec
+    from filterlab.gui.screenshot import take_screenshot
+    from filterlab.gui.windows.digit import DigitWindow
+
+    def unusable():
+        raise RuntimeError("this state cannot train")
+
+    window = DigitWindow(DigitSpec(Config(filters=2), *digit), running=False, factory=unusable, speed=0)
+    qtbot.addWidget(window)
+    window.show()
+    started = time.perf_counter()
+    class OwnLoop:
+        """exec/quit on a loop of its own: quitting the test session's QApplication would stall the tests after."""
+        loop = QEventLoop()
+        exec, quit = loop.exec, loop.quit
+
+    code = take_screenshot(OwnLoop(), window, "never.png", 10)
+    assert code == 2 and time.perf_counter() - started < 10
+    assert capsys.readouterr().err == "filterlab: error: could not start training: this state cannot train\n"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child process is POSIX")
+def test_ctrl_c_closes_the_window_with_one_line_and_exit_130(tmp_path):
+    import signal
+    import time
+
+    shot = tmp_path / "shot.png"
+    shot.write_bytes(b"an older screenshot")
+    process = subprocess.Popen([sys.executable, "main.py", "--speed", "5", "--screenshot", str(shot), "--steps",
+                                "100000"], cwd=ROOT, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    time.sleep(6)  # the window is up and training at 5 steps/s
+    assert process.poll() is None
+    process.send_signal(signal.SIGINT)
+    started = time.perf_counter()
+    err = process.communicate(timeout=20)[1]
+    assert process.returncode == 130 and time.perf_counter() - started < 10
+    assert err.strip().splitlines()[-1] == "filterlab: interrupted" and "Traceback" not in err
+    assert shot.read_bytes() == b"an older screenshot" and os.listdir(tmp_path) == ["shot.png"]

@@ -29,6 +29,8 @@ def test_headless_compare_writes_one_row_per_run(tmp_path, run_main, progress_sh
     (["--compare", "seed=1;seed=2;seed=3;seed=4;seed=5"], "2 to 4 runs"),
     (["--compare", "seed=1;colour=red"], "colour"),
     (["--compare", "seed=1;lr=-1"], "lr"),
+    (["--compare", "seed=1,seed=2;seed=3"], "--compare run 1 sets seed twice"),
+    (["--compare", "init=constant,init-value=1e308;seed=1"], "run 1: init value must be at most 3.403e+38"),
     (["--compare", "seed=1;seed=2", "--load", "s.npz"], "--load"),
 ])
 def test_bad_input_exits_2_with_one_clear_line(tmp_path, run_main, args, words):

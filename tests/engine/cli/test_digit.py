@@ -64,7 +64,15 @@ def write_text(tmp_path):
 
 @pytest.mark.parametrize("args, words", [
     (["--image", "/no/such/file.png"], "no such file"),
-    (["--image", write_text], "not an image"),
+    (["--image", write_text], "not a PNG, JPEG, BMP, GIF, TIFF or WebP image"),
+    (["--image", "/dev/zero"], "not a regular file"),
+    (["--image", lambda tmp: tmp / ("x" * 300 + ".png")], "the name is too long for this system"),
+    (["--init", "constant", "--init-value", "1e308"], "init value must be at most 3.403e+38, the largest float32"),
+    (["--lr", "1e-320"], "lr must be at least 1.2e-38, the smallest normal float32"),
+    (["--lr", "1e39"], "the largest float32"),
+    (["--gif", lambda tmp: tmp / ("g" * 300 + ".gif")], "--gif"),
+    (["--out", lambda tmp: tmp / ("o" * 256)], "a part of the path is 256 bytes long"),
+    (["--out", lambda tmp: tmp / "/".join(["p" * 250] * 17)], "the system allows at most 4,095"),
     (["--digit", "12"], "digit"),
     (["--index", "5000"], "index"),
     (["--index", "-1"], "index"),
@@ -109,7 +117,7 @@ def test_out_that_is_a_file_is_refused(tmp_path, run_main):
 def test_unwritable_out_is_reported(tmp_path, run_main):
     (tmp_path / "file").write_text("keep me")
     code, _, err = run_main(["--headless", "--steps", "5", "--out", tmp_path / "file" / "sub"])
-    assert code == 2 and "cannot write" in err and "Traceback" not in err
+    assert code == 2 and f"{tmp_path / 'file'} is a file, not a folder" in err and "Traceback" not in err
     assert (tmp_path / "file").read_text() == "keep me"
 
 
@@ -141,6 +149,9 @@ def test_bad_init_options_exit_2_with_one_clear_line(tmp_path, run_main, args, w
 @pytest.mark.parametrize("args, words", [
     (["--speed", "-3"], "--speed must be 0"),
     (["--speed", "nan"], "--speed must be 0"),
+    (["--speed", "1e308"], "from 0.01 to 1,000,000, got 1e+308"),
+    (["--screenshot", "/tmp"], "--screenshot /tmp is a folder"),
+    (["--screenshot", "/tmp/" + "s" * 300 + ".png"], "a part of the path is 304 bytes long"),
     (["--lesson", "--lab1d"], "--lesson is the lesson of the one-digit experiment"),
     (["--lesson", "--classes", "all"], "--lesson is the lesson of the one-digit experiment"),
 ])

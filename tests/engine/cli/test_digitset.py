@@ -27,6 +27,7 @@ def test_headless_set_run_writes_epochs_accuracy_figure_and_history(tmp_path, ru
 
 @pytest.mark.parametrize("args, words", [
     (["--classes", "3,x"], "--classes"),
+    (["--classes", "3,7", "--init", "constant", "--init-value", "1e308"], "the largest float32"),
     (["--classes", "all", "--epochs", "0"], "--epochs"),
     (["--classes", "all", "--batch-size", "0"], "--batch-size"),
     (["--epochs", "2"], "--classes"),

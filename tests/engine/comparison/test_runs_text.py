@@ -1,4 +1,6 @@
 """The little language of --compare: runs separated by ';', each the base config with its own changes."""
+import re
+
 import pytest
 
 from filterlab.engine.comparison.runs_text import configs_from_spec
@@ -22,9 +24,13 @@ def test_compare_spec_parses_runs_over_a_base():
     ("seed", "not name=value"),
     ("seed=x", "whole number"),
     ("lr=fast", "number"),
-    ("seed=1;lr=-1", "run 2: lr must be > 0"),
+    ("seed=1;lr=-1", "run 2: lr must be more than 0"),
+    ("seed=1,seed=2;seed=3", "run 1 sets seed twice"),
+    ("seed=1;weight-decay=0.1,weight_decay=0.2", "run 2 sets weight-decay twice"),
+    ("seed=1;init=constant,init-value=1e308", "run 2: init value must be at most 3.403e+38, the largest float32"),
+    ("seed=1;lr=1e-320", "run 2: lr must be at least 1.2e-38"),
     ("optimizer=rmsprop", "optimizer must be one of"),
 ])
 def test_compare_spec_refuses_what_it_cannot_mean(spec, words):
-    with pytest.raises(ConfigError, match=words.replace("(", r"\(")):
+    with pytest.raises(ConfigError, match=re.escape(words)):
         configs_from_spec(spec, Config())

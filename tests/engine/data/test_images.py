@@ -1,9 +1,16 @@
-"""Digits made MNIST-style: scaled into 20x20, centred by mass; any image file a user brings."""
+"""Digits made MNIST-style: scaled into 20x20, centred by mass; any image file a user brings, and none that attacks."""
+import io
+import os
+import resource
+import subprocess
+import time
+
 import numpy as np
 import pytest
 from PIL import Image
 
 from filterlab.engine.data import DataError, bundled_digit, load_bundled, load_image_file, to_mnist_style
+from filterlab.engine.data.images import MAX_PIXELS
 
 
 def centre_of_mass(image):
@@ -189,7 +196,7 @@ def bad_file(tmp_path, kind):
     [
         ("missing", "no such file"),
         ("directory", "folder"),
-        ("text", "not an image Pillow can read"),
+        ("text", "not a PNG, JPEG, BMP, GIF, TIFF or WebP image"),
         ("truncated", "damaged or truncated"),
     ],
 )
@@ -198,3 +205,91 @@ def test_load_image_file_errors(tmp_path, kind, message):
     with pytest.raises(DataError, match=message) as error:
         load_image_file(path)
     assert str(path) in str(error.value)
+
+
+@pytest.mark.parametrize("fmt, suffix", [("BMP", "bmp"), ("GIF", "gif"), ("TIFF", "tif"), ("WEBP", "webp")])
+def test_every_allowed_raster_format_loads(tmp_path, fmt, suffix):
+    original, paper = enlarged_on_paper(5)
+    path = tmp_path / f"digit.{suffix}"
+    paper.save(path, format=fmt, **({"lossless": True} if fmt == "WEBP" else {}))
+    assert correlation(load_image_file(path), original) > 0.85
+
+
+def refused(path) -> str:
+    """load_image_file's one-line refusal, which must come at once."""
+    started = time.perf_counter()
+    with pytest.raises(DataError) as error:
+        load_image_file(path)
+    assert time.perf_counter() - started < 2
+    message = str(error.value)
+    assert "\n" not in message
+    return message
+
+
+def test_an_eps_file_never_reaches_ghostscript(tmp_path, monkeypatch):
+    """Pillow knows EPS, and decodes it by running Ghostscript on the file: not on a user's file."""
+    path = tmp_path / "digit.png"  # named like an image, as a hostile file would be
+    path.write_bytes(b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 100 100\n"
+                     b"newpath 10 10 moveto 90 90 lineto stroke\nshowpage\n%%EOF\n")
+    assert Image.open(path).format == "EPS"  # Pillow on its own would take it
+    started = []
+    monkeypatch.setattr(subprocess, "Popen", lambda *args, **kwargs: started.append(args))
+    assert f"{path}: not a PNG, JPEG, BMP, GIF, TIFF or WebP image" == refused(path)
+    assert started == []
+
+
+def png_with_short_chunk(tmp_path):
+    """A PNG whose IDAT chunk claims 13 bytes: the next 'chunk' is inside the data. Pillow: SyntaxError."""
+    buffer = io.BytesIO()
+    Image.fromarray(np.uint8(255 * ring(40, 40))).save(buffer, "PNG")
+    data = bytearray(buffer.getvalue())
+    at = data.find(b"IDAT")
+    data[at - 4:at] = (13).to_bytes(4, "big")
+    path = tmp_path / "short.png"
+    path.write_bytes(bytes(data))
+    with pytest.raises(SyntaxError):  # the case is real: this is what Pillow itself does with it
+        Image.open(path).load()
+    return path
+
+
+def test_a_png_with_a_damaged_chunk_is_reported_as_damaged(tmp_path):
+    path = png_with_short_chunk(tmp_path)
+    assert refused(path) == f"{path}: the image data is damaged or truncated"
+
+
+def test_an_image_over_the_pixel_limit_is_refused_from_its_header(tmp_path):
+    """12,000 x 12,000 is under Pillow's own bomb limit, and would take ~2 GB decoded."""
+    path = tmp_path / "big.png"
+    Image.new("1", (12_000, 12_000), 1).save(path)  # a few hundred kB on disk
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    message = refused(path)
+    assert "12,000 x 12,000 pixels" in message and f"at most {MAX_PIXELS / 1e6:.0f} megapixels" in message
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50 * 1024  # kB: nothing was decoded
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_is_refused_at_once(tmp_path):
+    os.mkfifo(tmp_path / "pipe.png")
+    assert "not a regular file" in refused(tmp_path / "pipe.png")
+
+
+def test_a_file_too_large_is_refused_before_reading(tmp_path):
+    path = tmp_path / "huge.png"
+    with open(path, "wb") as handle:
+        handle.truncate(65 * 2**20)
+    assert "it is 65.0 MB; an image is at most 64.0 MB" in refused(path)
+
+
+def test_a_name_too_long_is_one_line(tmp_path):
+    path = tmp_path / ("x" * 300 + ".png")
+    message = refused(path)
+    assert "the name is too long for this system" in message and len(message) < 300
+
+
+def test_pillows_warnings_about_a_readable_file_are_not_shown(tmp_path, recwarn):
+    """A broken EXIF block warns in Pillow; the digit still loads, and nothing is printed."""
+    original, paper = enlarged_on_paper(2)
+    path = tmp_path / "photo.jpg"
+    paper.save(path, exif=b"Exif\x00\x00MM\x00*\x00\x00\x00\x08\x00\x05\x01")  # an IFD cut short
+    assert correlation(load_image_file(path), original) > 0.85
+    assert len(recwarn) == 0

@@ -1,4 +1,7 @@
-"""The full MNIST through torchvision, read from IDX files written here (no download)."""
+"""The full MNIST, read from IDX files written here (no download); every damaged file named, with its fault."""
+import os
+import time
+
 import numpy as np
 import pytest
 
@@ -52,11 +55,14 @@ def test_load_mnist_missing_says_download(tmp_path):
     assert str(tmp_path) in str(error.value)
 
 
-def test_load_mnist_needs_both_splits(tmp_path, write_idx_mnist):
-    """torchvision checks that all four files exist, even to read only the training split."""
+def test_load_mnist_needs_only_the_split_it_reads_and_names_a_missing_file(tmp_path, write_idx_mnist):
     with np.load(BUNDLED_PATH) as sample:
         write_idx_mnist(tmp_path, sample["images"][:5], sample["labels"][:5], train=True)
-    with pytest.raises(DataError, match="--download"):
+    assert load_mnist(tmp_path, train=True)[0].shape == (5, 28, 28)
+    with pytest.raises(DataError, match="t10k-images-idx3-ubyte is not in .*; pass --download"):
+        load_mnist(tmp_path, train=False)
+    (tmp_path / "MNIST" / "raw" / "train-labels-idx1-ubyte").unlink()
+    with pytest.raises(DataError, match="train-labels-idx1-ubyte is not in"):
         load_mnist(tmp_path, train=True)
 
 
@@ -76,3 +82,74 @@ def test_load_mnist_failed_download(tmp_path, monkeypatch):
     monkeypatch.setattr(MNIST, "download", no_network)
     with pytest.raises(DataError, match="could not download"):
         load_mnist(tmp_path, download=True)
+
+
+RAW = ("MNIST", "raw")
+IMAGES, LABELS = "train-images-idx3-ubyte", "train-labels-idx1-ubyte"
+
+
+def rewrite(root, name, change):
+    path = root.joinpath(*RAW, name)
+    path.write_bytes(change(path.read_bytes()))
+
+
+def with_byte(at, value):
+    return lambda data: data[:at] + bytes([value]) + data[at + 1:]
+
+
+def images_of_size(size):
+    def change(data):
+        count = int.from_bytes(data[4:8], "big")
+        header = bytes([0, 0, 8, 3]) + np.array([count, size, size], ">u4").tobytes()
+        return header + bytes(count * size * size)
+    return change
+
+
+FAULTS = {
+    "wrong type byte": (IMAGES, with_byte(2, 0x0D), "its type byte is 0x0d; MNIST's files hold unsigned bytes (0x08)"),
+    "labels longer than the images": (LABELS, lambda d: d[:4] + (40).to_bytes(4, "big") + d[8:] + bytes(20),
+                                      "it holds 40 labels for the 20 images of train-images-idx3-ubyte"),
+    "images not 28x28": (IMAGES, images_of_size(27), "its images are 27 x 27; MNIST's are 28 x 28"),
+    "truncated images": (IMAGES, lambda d: d[:5000], "it is cut short: its header promises 20 images (15,696 bytes), "
+                                                     "the file has 5,000 bytes"),
+    "a header cut short": (LABELS, lambda d: d[:6], "it is cut short: 6 bytes, less than an IDX header"),
+    "bytes after the data": (LABELS, lambda d: d + b"extra", "it is 5 bytes longer than its header promises"),
+    "not an IDX file": (IMAGES, lambda d: b"PK" + d[2:], "it does not start as an IDX file does"),
+    "wrong number of dimensions": (LABELS, with_byte(3, 2), "it has 2 dimensions; MNIST's labels have 1"),
+    "a label that is not a digit": (LABELS, lambda d: d[:10] + bytes([200]) + d[11:],
+                                    "label #2 is 200, not a digit 0-9"),
+    "a header claiming a billion images": (IMAGES, lambda d: d[:4] + (10**9).to_bytes(4, "big") + d[8:],
+                                           "it claims 1,000,000,000 images; Filter Lab reads at most 100,000"),
+}
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=list(FAULTS))
+def test_each_fault_of_an_mnist_file_is_named_with_the_file(tiny_mnist, fault):
+    root = tiny_mnist[0]
+    name, change, words = FAULTS[fault]
+    rewrite(root, name, change)
+    with pytest.raises(DataError) as refused:
+        load_mnist(root)
+    message = str(refused.value)
+    assert words in message, message
+    assert str(root.joinpath(*RAW, name)) in message and "\n" not in message
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_in_place_of_a_file_is_refused_at_once(tiny_mnist):
+    root = tiny_mnist[0]
+    root.joinpath(*RAW, IMAGES).unlink()
+    os.mkfifo(root.joinpath(*RAW, IMAGES))
+    started = time.perf_counter()
+    with pytest.raises(DataError, match="not a regular file"):
+        load_mnist(root)
+    assert time.perf_counter() - started < 1
+
+
+def test_a_damaged_mnist_file_on_the_command_line_is_one_line_and_exit_2(tiny_mnist, run_main, tmp_path):
+    root = tiny_mnist[0]
+    rewrite(root, LABELS, lambda d: d[:4] + (40).to_bytes(4, "big") + d[8:] + bytes(20))
+    for mode in (["--index", "25"], ["--classes", "3,7", "--epochs", "1"]):
+        code, _, err = run_main(["--headless", "--mnist-root", root, *mode, "--out", tmp_path / "o"])
+        assert code == 2 and err.count("\n") == 1 and "40 labels for the 20 images" in err, err
+    assert not (tmp_path / "o").exists()

@@ -1,5 +1,7 @@
 """Sessions: stop, save, load and carry on bit for bit; any bad file refused, nothing touched."""
 import json
+import os
+import struct
 import subprocess
 import sys
 import zipfile
@@ -237,6 +239,70 @@ def oversized_header(good):
     return path
 
 
+def repacked(path_name, change=lambda name, data: data, method=zipfile.ZIP_DEFLATED):
+    """The good session's entries, each through change(name, bytes), packed again with `method`."""
+    def make(good):
+        path = good.with_name(path_name)
+        with zipfile.ZipFile(good) as src, zipfile.ZipFile(path, "w", method) as dst:
+            for item in src.infolist():
+                dst.writestr(item.filename, change(item.filename, src.read(item)))
+        return path
+    return make
+
+
+def npy_header(header: bytes, data: bytes = b"") -> bytes:
+    """A version 1.0 .npy entry with this header text, padded as NumPy pads it."""
+    header += b" " * (63 - (10 + len(header)) % 64) + b"\n"
+    return b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header + data
+
+
+def image_entry(header: bytes, data: bytes = bytes(28 * 28 * 4)):
+    """A change for repacked(): the image entry replaced by one with this header."""
+    return lambda name, old: npy_header(header, data) if name == "image.npy" else old
+
+
+def image_header(shape=b"(28, 28)", descr=b"'<f4'", tail=b""):
+    return b"{'descr': " + descr + b", 'fortran_order': False, 'shape': " + shape + b", }" + tail
+
+
+def corrupt_lzma(good):
+    """LZMA-packed entries (a method NumPy never writes) whose data is then damaged."""
+    path = repacked("lzma.npz", method=zipfile.ZIP_LZMA)(good)
+    data = bytearray(path.read_bytes())
+    data[1200:1260] = bytes(60)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def encrypted(good):
+    """The 'encrypted' flag set on every entry, in the directory and the local headers."""
+    data = bytearray(good.read_bytes())
+    for signature, offset in ((b"PK\x01\x02", 8), (b"PK\x03\x04", 6)):
+        at = data.find(signature)
+        while at != -1:
+            data[at + offset] |= 1
+            at = data.find(signature, at + 4)
+    path = good.with_name("locked.npz")
+    path.write_bytes(bytes(data))
+    return path
+
+
+def end_record(entries, directory_bytes, zip64_locator=False):
+    """A file ending in a zip end record that claims `entries` entries in `directory_bytes` bytes."""
+    def make(good):
+        locator = b"PK\x06\x07" + bytes(16) if zip64_locator else b""
+        record = b"PK\x05\x06" + struct.pack("<4H2LH", 0, 0, entries, entries, directory_bytes, 0, 0)
+        path = good.with_name("directory.npz")
+        path.write_bytes(bytes(1000) + locator + record)
+        return path
+    return make
+
+
+def fifo(good):
+    os.mkfifo(good.with_name("pipe.npz"))
+    return good.with_name("pipe.npz")
+
+
 def write(path_name, content):
     def make(good):
         path = good.with_name(path_name)
@@ -285,6 +351,36 @@ HOSTILE = {
                              "filter_steps"),
     "JSON not JSON": (lambda good: rewritten(good, setting("session_json", np.array("{nope"))), "JSON"),
     "zip bomb header": (zip_bomb, "MB unpacked"),
+    "an endless device": (lambda good: Path("/dev/zero"), "not a regular file"),
+    "a FIFO nobody writes to": (fifo, "not a regular file"),
+    "a folder": (lambda good: good.parent, "folder"),
+    "LZMA entries": (repacked("lzma.npz", method=zipfile.ZIP_LZMA), "compressed with LZMA"),
+    "bzip2 entries": (repacked("bz2.npz", method=zipfile.ZIP_BZIP2), "compressed with bzip2"),
+    "damaged LZMA entries": (corrupt_lzma, "compressed with LZMA"),
+    "encrypted entries": (encrypted, "encrypted"),
+    "a directory of 60,000 entries": (end_record(60_000, 2_760_000), "lists 60,000 entries"),
+    "a directory of 400 MB": (end_record(40, 400_000_000), "zip directory is 400,000,000 bytes"),
+    "a ZIP64 archive": (end_record(40, 4000, zip64_locator=True), "ZIP64"),
+    "a header the tokenizer chokes on": (repacked("token.npz", image_entry(image_header(tail=b" '''"))),
+                                         "array 'image' has a damaged header"),
+    "a header that is not a dict": (repacked("list.npz", image_entry(b"[1, 2, 3]")), "damaged header"),
+    "a negative length": (repacked("neg.npz", image_entry(image_header(shape=b"(-28, -28)"))), "negative length"),
+    "a structured dtype": (repacked("rec.npz", image_entry(image_header(descr=b"[('a', '<f4')]"))),
+                           "only numbers and text"),
+    "data after the array": (repacked("tail.npz", image_entry(image_header(), bytes(28 * 28 * 4 + 8))),
+                             "more data than its header says"),
+    "a Fortran-ordered image": (lambda good: rewritten(good, lambda a: a.__setitem__(
+        "image", np.asfortranarray(a["image"]))), "Fortran order"),
+    "a big-endian image": (lambda good: rewritten(good, lambda a: a.__setitem__("image", a["image"].astype(">f4"))),
+                           ">f4"),
+    "an empty filter record": (lambda good: rewritten(good, lambda a: a.update(
+        filters=a["filters"][:0], filter_steps=a["filter_steps"][:0], filter_heads=a["filter_heads"][:0])),
+        "the record of filters is empty"),
+    "no diverged field": (lambda good: rewritten(good, lambda a: a.__setitem__("session_json", np.array(json.dumps(
+        {k: v for k, v in json.loads(str(a["session_json"])).items() if k != "diverged"})))), "diverged"),
+    "an lr below float32": (lambda good: rewritten(good, with_config("lr", 1e-320)), "smallest normal float32"),
+    "an init value above float32": (lambda good: rewritten(good, with_config("init_value", 1e300)),
+                                    "largest float32"),
     "array header larger than its data": (oversized_header, "claims more data"),
 }
 

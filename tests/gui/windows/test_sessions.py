@@ -121,3 +121,46 @@ def test_window_open_after_a_divergence_resumes_and_later_commands_still_run(qtb
     assert frame.snapshot.diverged is None and frame.snapshot.config.optimizer == "adam"
     assert session_done(qtbot, window, lambda: window.sessions.save_to(str(tmp_path / "again.npz")))[0]
     assert read_session(tmp_path / "again.npz").step > 60
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_window_open_of_a_fifo_or_a_device_warns_at_once_and_training_goes_on(qtbot, window, wait_frame, tmp_path,
+                                                                              monkeypatch):
+    import time
+
+    from PySide6.QtWidgets import QMessageBox
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: warnings.append(args[1:3]))
+    os.mkfifo(tmp_path / "pipe.npz")
+    before = wait_frame(window, lambda f: f.snapshot.step > 10).snapshot
+    for path in (tmp_path / "pipe.npz", Path("/dev/zero")):
+        started = time.perf_counter()
+        ok, message = session_done(qtbot, window, lambda: window.sessions.open_from(str(path)))
+        assert not ok and "not a regular file" in message and time.perf_counter() - started < 5
+    assert [title for title, _ in warnings] == ["Cannot open this session"] * 2
+    wait_frame(window, lambda f: f.running and f.snapshot.step > before.step + 100)
+
+
+def test_window_open_image_of_a_refused_kind_warns_at_once(qtbot, window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: warnings.append(args[1:3]))
+    eps = tmp_path / "digit.eps"
+    eps.write_bytes(b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\nshowpage\n")
+    assert not window.source.load_image_path(str(eps))
+    assert warnings == [("Cannot use this image", f"{eps}: not a PNG, JPEG, BMP, GIF, TIFF or WebP image")]
+
+
+def test_a_failure_on_the_training_thread_is_shown_at_once_and_training_goes_on(qtbot, window, wait_frame):
+    """Whatever a query on the worker raises, the window says so now; the user is never left waiting."""
+    from PySide6.QtWidgets import QMessageBox
+
+    before = wait_frame(window, lambda f: f.snapshot.step > 10).snapshot
+    answered = []
+    with qtbot.waitSignal(window.training_stopped, timeout=TIMEOUT) as stopped:
+        window.ask_worker(lambda trainer: trainer.snapshot().filters[99], answered.append)
+    assert stopped.args[0].startswith("that did not work: IndexError") and answered == []
+    boxes = [box for box in window.findChildren(QMessageBox) if box.isVisible()]
+    assert len(boxes) == 1 and boxes[0].text() == stopped.args[0]
+    assert window.statusBar().currentMessage() == stopped.args[0]
+    wait_frame(window, lambda f: f.running and f.snapshot.step > before.step + 100)

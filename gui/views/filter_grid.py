@@ -16,21 +16,14 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QRectF, Signal
 from PySide6.QtGui import QColor, QPainterPath, QTransform
-from PySide6.QtWidgets import (
-    QApplication,
-    QGraphicsItem,
-    QGraphicsPathItem,
-    QGraphicsSimpleTextItem,
-    QLabel,
-    QVBoxLayout,
-)
+from PySide6.QtWidgets import QApplication, QGraphicsPathItem, QLabel, QVBoxLayout
 
 from filterlab.engine.core.colours import DIVERGING_COLORS
 from filterlab.engine.core.metrics import signed
 from filterlab.engine.core.snapshot import Snapshot
 from filterlab.gui.views.base import SnapshotView
 from filterlab.gui.views.style import DIVERGING, add_image_box, cosmetic_pen, filter_color
-from filterlab.gui.views.tiling import GAP, LABEL, grid_columns, label_font, nice_limit, tile_at
+from filterlab.gui.views.tiling import GAP, LABEL, grid_columns, label_font, nice_limit, reuse_labels, tile_at
 from filterlab.gui.widgets.title_label import TitleLabel
 
 SELECTED = QColor(230, 150, 0)
@@ -51,7 +44,8 @@ class FilterGrid(SnapshotView):
         self.selected = None  # the filter outlined (the one taken apart)
         self.arrangement = None  # (count, k, columns) the tiles are laid out for
         self.slots: list[tuple[int, int]] = []  # (top, left) of each tile in the tiled image
-        self.labels: list[QGraphicsSimpleTextItem] = []
+        self.labels: list = []  # the text items under the tiles (of _label_items, the ones made so far)
+        self._label_items: list = []
         self.label_texts: list[str] = []
         self._last: Snapshot | None = None
         self._drawn = None  # what the picture shows now, to skip redrawing the same
@@ -165,7 +159,7 @@ class FilterGrid(SnapshotView):
         else:
             shown, limit = filters, nice_limit(float(np.abs(filters).max()))
         label = f"{self._quantity} / own max" if self.per_filter_scale else self._quantity
-        if self.colorbar.axis.labelText != label:
+        if self.colorbar.getAxis("left").labelText != label:  # the label's axis (colorbar.axis is the right one)
             self.colorbar.setLabel("left", label)
         self.image.setImage(self._tile(shown), autoLevels=False, levels=(-limit, limit))
         if self.colorbar.levels() != (-limit, limit):
@@ -223,21 +217,13 @@ class FilterGrid(SnapshotView):
         self._outline_selected()
 
     def _make_labels(self, count: int, k: int) -> None:
-        for item in self.labels:
-            self.view.removeItem(item)
         font = QApplication.font(self)
         font.setPointSizeF(font.pointSizeF() * (1.0 if count <= 16 else 0.8))
-        self.labels = []
-        for index, (top, left) in enumerate(self.slots):
-            # Plain Qt text items paint in C++; pyqtgraph's TextItem would run Python per
-            # label per frame, which 64 labels at 60 Hz make costly.
-            item = QGraphicsSimpleTextItem()
+        self.labels = reuse_labels(self.view, self._label_items, count)  # made once, kept: see tiling.py
+        for index, (item, (top, left)) in enumerate(zip(self.labels, self.slots)):
             item.setFont(font)
             item.setBrush(filter_color(index, count))  # the same colour as its similarity curve
-            item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
             item.setPos(left + k / 2, top + k)
-            self.view.addItem(item)
-            self.labels.append(item)
         self.label_texts = [""] * count
 
     def _fit_labels(self) -> None:

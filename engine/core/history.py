@@ -123,6 +123,17 @@ class FilterHistory:
     def due(self, step: int) -> bool:
         return step % self.spacing_at(step) == 0
 
+    def due_steps(self, first: int, last: int) -> list[int]:
+        """The steps from `first` to `last` (both included) that are due, worked out a stretch of one
+        spacing at a time, not step by step (a chunk of 10,000 steps asks for them at once)."""
+        found, step = [], max(first, 0)
+        while step <= last:
+            spacing = self.spacing_at(step)
+            end = min(last, DENSE_STEPS if step <= DENSE_STEPS else 10 ** len(str(step - 1)))  # same spacing up to here
+            found.extend(range(-(-step // spacing) * spacing, end + 1, spacing))
+            step = end + 1
+        return found
+
     def add(self, step: int, filters: np.ndarray, head: np.ndarray) -> None:
         """Keep the frame if `step` is on the current grid; thin the record when full."""
         if not self.due(step):

@@ -34,15 +34,24 @@ def patch_origins(filters: np.ndarray, image: np.ndarray) -> np.ndarray:
 
 
 def cosine_to_image(filters: np.ndarray, image: np.ndarray) -> np.ndarray:
-    """(F,k,k) filters, (28,28) image -> (F,) signed cosine to the patch each responds to most."""
+    """(F,k,k) filters, (28,28) image -> (F,) signed cosine to the patch each responds to most.
+
+    A kernel as large as the image has one patch, the image: it is centred once, not once
+    per filter (a snapshot of 64 filters takes this at display rate on the training thread).
+    """
     count, k, _ = filters.shape
     w = filters.reshape(count, -1).astype(np.float64)
-    patches = _patches(image, k)[responded_patches(filters, image)]  # (F, k*k)
     w = w - w.mean(axis=1, keepdims=True)
-    patches = patches - patches.mean(axis=1, keepdims=True)
-    norms = np.linalg.norm(w, axis=1) * np.linalg.norm(patches, axis=1)
+    if k == image.shape[0]:
+        patch = image.reshape(-1).astype(np.float64)
+        patch = patch - patch.mean()
+        norms, dots = np.linalg.norm(w, axis=1) * np.linalg.norm(patch), w @ patch
+    else:
+        patches = _patches(image, k)[responded_patches(filters, image)]  # (F, k*k)
+        patches = patches - patches.mean(axis=1, keepdims=True)
+        norms, dots = np.linalg.norm(w, axis=1) * np.linalg.norm(patches, axis=1), (w * patches).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(norms > 0, (w * patches).sum(axis=1) / np.where(norms > 0, norms, 1.0), 0.0)
+        return np.where(norms > 0, dots / np.where(norms > 0, norms, 1.0), 0.0)
 
 
 def untouched_weights(images, k: int) -> np.ndarray:

@@ -27,7 +27,7 @@ def learner_at(learner: Learner, step: int, batch_at) -> tuple[Learner, Optional
     if found is None:
         return _from_record(learner, step, batch_at)
     at, (config, model_state, optimizer_state) = found
-    replayed = Learner(config, batch_at)
+    replayed = type(learner)(config, batch_at)  # the same arithmetic (a chunked learner replays chunked)
     replayed.load_state(clone_state((model_state, optimizer_state)))
     replayed.step_count = at
     replayed.initial = learner.initial
@@ -44,7 +44,7 @@ def learner_at(learner: Learner, step: int, batch_at) -> tuple[Learner, Optional
 def _from_record(learner: Learner, step: int, batch_at) -> tuple[Learner, str]:
     record = learner.record
     index = record.index_at(step)
-    replayed = Learner(learner.config, batch_at)
+    replayed = type(learner)(learner.config, batch_at)
     load_weights(replayed.model, record.frames[index], record.heads[index])
     replayed.step_count = record.steps[index]
     replayed.initial = learner.initial

@@ -18,9 +18,10 @@ import torch
 from filterlab.engine.core.config import Config
 from filterlab.engine.core.experiment import LearnerExperiment
 from filterlab.engine.core.history import ImageHistory
-from filterlab.engine.core.learner import Learner, LearnerState
+from filterlab.engine.core.learner import LearnerState
 from filterlab.engine.core.metrics import cosine_to_image, untouched_weights
 from filterlab.engine.core.model import checked_digit, checked_filters, to_numpy
+from filterlab.engine.core.one_example import OneExampleLearner
 from filterlab.engine.core.passes import recorded_pass
 from filterlab.engine.core.snapshot import Snapshot, make_snapshot
 
@@ -44,7 +45,7 @@ class Trainer(LearnerExperiment):
             from filterlab.engine.data import bundled_digit
             image, label = bundled_digit(4)
         self._x, self._y = _digit_tensors(*checked_digit(image, label), torch.device("cpu"))
-        self.learner = Learner(config, self._batch, on_forget=self._forget)
+        self.learner = OneExampleLearner(config, self._batch, on_forget=self._forget)
         self._restart()
 
     # ----------------------------------------------------------------- commands
@@ -139,7 +140,7 @@ class Trainer(LearnerExperiment):
     def from_state(cls, state: DigitState) -> "Trainer":
         """A trainer exactly as `state` describes it (ConfigError if its device is missing here)."""
         trainer = cls(state.learner.config, state.image, state.label)
-        trainer.learner = Learner.from_state(state.learner, trainer._batch, on_forget=trainer._forget)
+        trainer.learner = OneExampleLearner.from_state(state.learner, trainer._batch, on_forget=trainer._forget)
         trainer._follow_device()
         trainer.image_history = state.images
         return trainer

@@ -16,7 +16,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QVBoxLayout
 
 from filterlab.engine.core.snapshot import Snapshot
-from filterlab.gui.views.base import SnapshotView
+from filterlab.gui.views.base import SnapshotView, unchanged
 from filterlab.gui.views.style import DIVERGING, GRAY, add_image_box
 from filterlab.gui.widgets.title_label import TitleLabel
 
@@ -57,6 +57,7 @@ class DecompositionView(SnapshotView):
         layout.addLayout(values)
         layout.addWidget(self.caption)
         self._last: Snapshot | None = None
+        self._drawn_for = None  # the filter number drawn
         self.product = self.shown_update = None  # the numbers on screen, for tests and readers
 
     def select(self, index: int) -> None:
@@ -64,13 +65,18 @@ class DecompositionView(SnapshotView):
 
     def _redraw(self) -> None:
         if self._last is not None:
-            self.draw(self._last)
+            last, self._last = self._last, None
+            self.draw(last)
 
     def draw(self, snapshot: Snapshot) -> None:
+        fields = ("filters", "image", "label", "dl_dz", "update", "historical", "config")
+        if unchanged(self._last, snapshot, fields) and self._drawn_for == self.filter.value():
+            return
         self._last = snapshot
         count, k, _ = snapshot.filters.shape
         self.filter.setMaximum(count)
         f = self.filter.value() - 1
+        self._drawn_for = f + 1
         full = k == snapshot.image.shape[0]
         dl_dz = snapshot.dl_dz[f]
         if full:

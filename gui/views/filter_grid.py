@@ -175,7 +175,7 @@ class FilterGrid(SnapshotView):
         else:
             shown, limit = filters, nice_limit(float(np.abs(filters).max()))
         label = f"{self._quantity} / own max" if self.per_filter_scale else self._quantity
-        if self.colorbar.axis.labelText != label:
+        if self.colorbar.getAxis("left").labelText != label:  # the label's axis (colorbar.axis is the right one)
             self.colorbar.setLabel("left", label)
         self.image.setImage(self._tile(shown), autoLevels=False, levels=(-limit, limit))
         if self.colorbar.levels() != (-limit, limit):

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QVBoxLayout
 
 from filterlab.engine.core.metrics import cosine_to_image
 from filterlab.engine.core.snapshot import Snapshot
-from filterlab.gui.views.base import SnapshotView
+from filterlab.gui.views.base import SnapshotView, unchanged
 from filterlab.gui.views.filter_grid import FilterGrid
 from filterlab.gui.views.style import GRAY, add_image_box
 from filterlab.gui.widgets.title_label import TitleLabel
@@ -73,9 +73,12 @@ class LearningAddedView(SnapshotView):
 
     def _redraw(self) -> None:
         if self._last is not None:
-            self.draw(self._last)
+            last, self._last = self._last, None
+            self.draw(last)
 
     def draw(self, snapshot: Snapshot) -> None:
+        if unchanged(self._last, snapshot, ("filters", "initial", "image", "untouched")):
+            return
         self._last = snapshot
         delta = snapshot.filters - snapshot.initial
         blend = delta + (1 - self.fade.value() / 100) * snapshot.initial

@@ -1,7 +1,9 @@
 """The loss over training, on a log axis, because the interesting part spans decades.
 
 The engine already keeps a decimated curve (at most a few thousand points however long
-the run), so redrawing it every frame stays cheap. Hovering reads out step and loss.
+the run), so redrawing it every frame stays cheap. The axes do not autorange: the steps
+run to the next round number and the loss spans whole half decades, so the axes are laid
+out and drawn again only when the curve outgrows them. Hovering reads out step and loss.
 """
 from __future__ import annotations
 
@@ -10,8 +12,8 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout
 
 from filterlab.engine.core.snapshot import Snapshot
-from filterlab.gui.views.base import SnapshotView
-from filterlab.gui.views.style import log_plot
+from filterlab.gui.views.base import SnapshotView, unchanged
+from filterlab.gui.views.style import decade_span, growing_end, log_plot
 from filterlab.gui.widgets.title_label import TitleLabel
 
 FLOOR = 1e-12  # a loss of exactly 0.0 (float32 underflow) still needs a place on a log axis
@@ -27,7 +29,11 @@ class LossPlot(SnapshotView):
         self.plot.setLabel("left", "loss")
         self.curve = self.plot.plot(pen=pg.mkPen((40, 90, 160), width=2))
         self.marker = pg.ScatterPlotItem(size=8, brush=pg.mkBrush(200, 60, 40))
+        self.marker.setVisible(False)  # an empty scatter still costs a paint
         self.plot.addItem(self.marker)
+        self.plot.getViewBox().disableAutoRange()
+        self.frame = None  # (steps, log10 low, log10 high) the axes show
+        self._shown = None  # the snapshot drawn
         self.readout = TitleLabel("loss: waiting for the first step", bold=False)
         self._steps = np.zeros(0)
         self._values = np.zeros(0)
@@ -40,12 +46,24 @@ class LossPlot(SnapshotView):
         self.setToolTip("Training loss (cross-entropy) per step, log scale. Hover to read a value.")
 
     def draw(self, snapshot: Snapshot) -> None:
+        if unchanged(self._shown, snapshot, ("step", "loss", "loss_steps", "loss_values")):
+            return
+        self._shown = snapshot
         self._steps = snapshot.loss_steps
         self._values = np.maximum(snapshot.loss_values, FLOOR)
         self.curve.setData(self._steps, self._values)
-        if not len(self._steps):  # a new run: no curve yet, and no range left over from the old one
-            self.plot.getViewBox().setRange(xRange=(0, 10), yRange=(-1, 1), padding=0, disableAutoRange=False)
+        self._frame()
         self.readout.set_title(f"loss {snapshot.loss:.4g} at step {snapshot.step:,}")
+
+    def _frame(self) -> None:
+        """Steps 0 to a round number, whole half decades of loss; a new run: steps 0-10, 0.1 to 10."""
+        if len(self._steps):
+            frame = (growing_end(self._steps[-1]), *decade_span(self._values))
+        else:
+            frame = (10.0, -1.0, 1.0)
+        if frame != self.frame:
+            self.frame = frame
+            self.plot.getViewBox().setRange(xRange=(0, frame[0]), yRange=frame[1:], padding=0.02)
 
     def value_near(self, step: float):
         """(step, loss) of the recorded point nearest to `step`, or None before any."""
@@ -60,6 +78,7 @@ class LossPlot(SnapshotView):
     def _hover(self, scene_pos) -> None:
         if not self.plot.sceneBoundingRect().contains(scene_pos):
             self.marker.setData([], [])
+            self.marker.setVisible(False)
             return
         point = self.plot.getPlotItem().vb.mapSceneToView(scene_pos)
         found = self.value_near(point.x())
@@ -67,4 +86,5 @@ class LossPlot(SnapshotView):
             return
         step, loss = found
         self.marker.setData([step], [np.log10(loss)])
+        self.marker.setVisible(True)
         self.readout.set_title(f"step {step:,}: loss {loss:.4g}   (hover)")

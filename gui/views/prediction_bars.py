@@ -10,7 +10,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout
 
 from filterlab.engine.core.snapshot import Snapshot
-from filterlab.gui.views.base import SnapshotView
+from filterlab.gui.views.base import SnapshotView, unchanged
 from filterlab.gui.views.style import fixed_plot
 from filterlab.gui.widgets.title_label import TitleLabel
 
@@ -31,6 +31,7 @@ class PredictionBars(SnapshotView):
         self.bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7, brushes=[OTHER] * 10)
         self.plot.addItem(self.bars)
         self.title = TitleLabel("prediction")
+        self._shown = None  # the snapshot drawn
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.title)
@@ -38,6 +39,9 @@ class PredictionBars(SnapshotView):
         self.setToolTip("Softmax probability of each class; the target class is orange.")
 
     def draw(self, snapshot: Snapshot) -> None:
+        if unchanged(self._shown, snapshot, ("probs", "label")):
+            return
+        self._shown = snapshot
         brushes = [TARGET if i == snapshot.label else OTHER for i in range(10)]
         self.bars.setOpts(height=snapshot.probs, brushes=brushes)
         best = int(np.argmax(snapshot.probs))

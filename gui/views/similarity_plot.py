@@ -2,6 +2,8 @@
 
 Curves start near 0 (random filters look like nothing) and climb towards +1 (the digit)
 or -1 (its negative), one colour per filter, the same colour as its label in the grid.
+The curves change only when the record gains a frame, so a draw without one costs
+nothing; the steps axis runs to the next round number instead of autoranging.
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout
 
 from filterlab.engine.core.snapshot import Snapshot
 from filterlab.gui.views.base import SnapshotView
-from filterlab.gui.views.style import filter_color, fixed_plot
+from filterlab.gui.views.style import filter_color, fixed_plot, growing_end
 from filterlab.gui.widgets.title_label import TitleLabel
 
 
@@ -28,6 +30,9 @@ class SimilarityPlot(SnapshotView):
         self.plot.setLabel("left", "cosine to the digit")
         self.title = TitleLabel("similarity of each filter to the digit (+1 the digit, −1 its negative)")
         self.plot.getViewBox().setLimits(minXRange=10)
+        self.plot.getViewBox().disableAutoRange()
+        self.plot.setXRange(0, 10, padding=0.01)
+        self._end = 10.0  # the right end of the steps axis
         self.legend = QLabel()  # the filters' names in their colours, above the plot: never over a curve
         self.legend.setTextFormat(Qt.TextFormat.RichText)
         self.legend.setWordWrap(True)
@@ -58,16 +63,22 @@ class SimilarityPlot(SnapshotView):
             self.draw(self._last)
 
     def draw(self, snapshot: Snapshot) -> None:
-        self._last = snapshot
+        previous, self._last = self._last, snapshot
         curves = snapshot.cosine_history
         count = snapshot.filters.shape[0]
         if len(self._pens) != count:
             self._pens = [pg.mkPen(filter_color(i, count), width=2 if count <= 16 else 1) for i in range(count)]
             self._name_filters(count)
+        elif previous is not None and self.curves and np.array_equal(snapshot.cosine_steps, previous.cosine_steps) \
+                and np.array_equal(curves, previous.cosine_history):
+            return  # no new frame in the record: the same curves
         steps = snapshot.cosine_steps
         self.curves = [Curve(steps, curves[:, i] if len(steps) else np.zeros(0)) for i in range(count)]
         self.lines.set_curves(self.curves, self._pens)
-
+        end = growing_end(steps[-1]) if len(steps) else 10.0
+        if end != self._end:
+            self._end = end
+            self.plot.setXRange(0, end, padding=0.01)
 
     def _name_filters(self, count: int) -> None:
         """#1..#F in the colours of the grid's labels (up to 16 filters; more would be a wall of names)."""

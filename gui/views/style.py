@@ -17,6 +17,7 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor, QPen
 
 from filterlab.engine.core.colours import DEFAULT_PALETTE, DIVERGING_COLORS, DIVERGING_POSITIONS, PALETTES, palette
+from filterlab.gui.views.image_item import FastImageItem
 
 DIVERGING = pg.ColorMap(DIVERGING_POSITIONS, [tuple(c) for c in DIVERGING_COLORS], name="filterlab-diverging")
 GRAY = pg.ColorMap((0.0, 1.0), [(0, 0, 0), (255, 255, 255)], name="filterlab-gray")
@@ -82,9 +83,9 @@ def add_image_box(graphics: pg.GraphicsLayoutWidget, colormap: pg.ColorMap, row:
     view.invertY(True)
     view.setMouseEnabled(False, False)
     view.setMenuEnabled(False)
-    image = pg.ImageItem(axisOrder="row-major")
+    image = FastImageItem(axisOrder="row-major")  # drawn as 32-bit pixels: see image_item.py
     image.setColorMap(colormap)
-    overlay = pg.ImageItem(axisOrder="row-major")
+    overlay = FastImageItem(axisOrder="row-major")
     overlay.setLookupTable(heat_overlay_lut())
     overlay.setVisible(False)
     view.addItem(image)
@@ -145,6 +146,30 @@ def log_plot() -> pg.PlotWidget:
     plot.setLogMode(y=True)
     plot.getViewBox().setLimits(minXRange=10, minYRange=0.3)  # a fresh run shows a sane range, not ±0.01
     return plot
+
+
+GROWTH = (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0)  # the right ends an axis of steps jumps to, per decade
+
+
+def growing_end(last: float, least: float = 10.0) -> float:
+    """The right end of an axis that grows with the run: the next of 1, 1.5, 2, 3, 4, 5, 6 or 8 x 10^k
+    at or above `last` (at least `least`).
+
+    The curve fills at least three quarters of the width, and the range moves a few times a
+    decade instead of on every frame: each move lays the axis out and draws its ticks again,
+    and the plot's autorange walked every item's data on every frame (README, "Performance").
+    """
+    last = max(float(last), least)
+    decade = 10.0 ** math.floor(math.log10(last))
+    return next((m * decade for m in GROWTH if m * decade >= last), 10.0 * decade)
+
+
+def decade_span(values: np.ndarray, step: float = 0.5) -> tuple[float, float]:
+    """(low, high) log10 limits around positive `values`, on a grid of `step` decades: a log axis
+    that moves only when the data crosses a half decade."""
+    logs = np.log10(values)
+    low, high = math.floor(float(logs.min()) / step) * step, math.ceil(float(logs.max()) / step) * step
+    return low, max(high, low + step)
 
 
 def cosmetic_pen(colour: QColor, width: int) -> QPen:

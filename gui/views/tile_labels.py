@@ -7,10 +7,10 @@ changes, and fitted to the tile's pitch on screen (zoomed, or 64 small tiles).
 from __future__ import annotations
 
 from PySide6.QtGui import QTransform
-from PySide6.QtWidgets import QApplication, QGraphicsItem, QGraphicsSimpleTextItem
+from PySide6.QtWidgets import QApplication
 
 from filterlab.gui.views.style import filter_color
-from filterlab.gui.views.tiling import label_font
+from filterlab.gui.views.tiling import label_font, reuse_labels
 
 
 class TileLabels:
@@ -19,26 +19,21 @@ class TileLabels:
     def __init__(self, view, widget):
         self.view = view
         self._widget = widget  # whose font the labels follow
-        self.items: list[QGraphicsSimpleTextItem] = []
+        self._pool: list = []  # every text item made so far
+        self.items: list = []  # the ones in use
         self.texts: list[str] = []
         self.compact = False  # without "cos" when a tile is too narrow for it
 
     def make(self, slots, k: int) -> None:
-        """New labels under tiles at `slots` (top, left) of size k."""
-        for item in self.items:
-            self.view.removeItem(item)
+        """Labels under tiles at `slots` (top, left) of size k (items made once and kept: tiling.reuse_labels)."""
         count = len(slots)
         font = QApplication.font(self._widget)
         font.setPointSizeF(font.pointSizeF() * (1.0 if count <= 16 else 0.8))
-        self.items = []
-        for index, (top, left) in enumerate(slots):
-            item = QGraphicsSimpleTextItem()
+        self.items = reuse_labels(self.view, self._pool, count)
+        for index, (item, (top, left)) in enumerate(zip(self.items, slots)):
             item.setFont(font)
             item.setBrush(filter_color(index, count))  # the same colour as its similarity curve
-            item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
             item.setPos(left + k / 2, top + k)
-            self.view.addItem(item)
-            self.items.append(item)
         self.texts = [""] * count
 
     def fit(self, room: float) -> None:

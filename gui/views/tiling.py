@@ -1,10 +1,12 @@
-"""How a grid of filters is laid out and coloured: columns that make the tiles largest, round colour limits."""
+"""How a grid of filters is laid out and coloured: columns that make the tiles largest, round colour limits,
+the labels under the tiles."""
 from __future__ import annotations
 
 import math
 
 import numpy as np
 from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsSimpleTextItem
 
 GAP = 0.25       # gap between tiles, as a fraction of the kernel size
 LABEL = 0.32     # room under each tile for its number and cosine, as a fraction of the kernel size
@@ -52,3 +54,23 @@ def tile_at(slots, k: int, x: float, y: float):
         if left <= x < left + k and top <= y < top + k:
             return index, int(y - top), int(x - left)
     return None
+
+
+def reuse_labels(view, pool: list, count: int) -> list:
+    """`count` text items for the labels under the tiles, from `pool`: new ones are made and added
+    to `view` only when the pool is short, the spares are hidden.
+
+    Plain Qt text items paint in C++ (pyqtgraph's TextItem runs Python per label per frame)
+    and, cached, are only blitted when the image under them changes. They are kept because
+    pyqtgraph's addItem and removeItem cost ~0.3 ms an item: a new shape at 64 filters
+    dropped and made 128 of them, a stall of tens of ms on the GUI thread.
+    """
+    while len(pool) < count:
+        item = QGraphicsSimpleTextItem()
+        item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        view.addItem(item)
+        pool.append(item)
+    for index, item in enumerate(pool):
+        item.setVisible(index < count)
+    return pool[:count]

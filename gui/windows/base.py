@@ -32,6 +32,8 @@ from filterlab.gui.worker.loop import Frame
 from filterlab.gui.worker.pace import LESSON, pace_for
 from filterlab.gui.worker.thread import TrainingWorker, WorkerThread
 
+STATUS_HZ = 10  # status bar text while training runs: each new text lays the status bar out again
+
 
 def status_label(text: str = "", stretch: bool = False) -> TitleLabel:
     """A status bar label: left-aligned, elided when short of room; its full text when there is room."""
@@ -56,6 +58,7 @@ class ExperimentWindow(QMainWindow):
         self.shown = None                   # the snapshot the views show: the live one, or a recorded one
         self.views: tuple = ()
         self._drawn_at: dict = {}  # view -> when it last drew (for views with max_hz)
+        self._status_at = (0.0, None)  # when the status bar was last written, and what it said then (_status_key)
         self.commands = Commands()
         self.worker = TrainingWorker(factory, self.commands, running=running, pace=pace_for(speed))
         self.worker.frame_ready.connect(self._frame_waiting)
@@ -175,9 +178,24 @@ class ExperimentWindow(QMainWindow):
             self.display(frame.snapshot, every_view=not frame.running)
         if frame.applied >= self.commands.sent:  # not older than the last click: its state is the state
             self.run.set_paused(not frame.running)
-        self.status_rate.set_title(f"{frame.steps_per_second:,.0f} steps/s · {frame.pace}" if frame.running else "")
-        self.update_status(frame)
+        if self._status_due(frame):
+            self.status_rate.set_title(f"{frame.steps_per_second:,.0f} steps/s · {frame.pace}" if frame.running else "")
+            self.update_status(frame)
         self.frame_drawn.emit(frame)
+
+    def _status_due(self, frame: Frame) -> bool:
+        """Every frame while paused, or when what the status bar says changes in kind (running, pace,
+        a divergence, a blank digit); while training runs, the numbers STATUS_HZ times a second.
+
+        A status text that changes makes Qt lay the status bar out and paint it again: at 60
+        frames a second that was a fifth of the window's time, for numbers nobody reads at 60 Hz.
+        """
+        snap, now = frame.snapshot, time.perf_counter()
+        key = (frame.running, frame.pace, snap.diverged, getattr(snap, "blank_image", None), snap.historical)
+        if frame.running and key == self._status_at[1] and now - self._status_at[0] < 1.0 / STATUS_HZ:
+            return False
+        self._status_at = (now, key)
+        return True
 
     def display(self, snapshot, every_view: bool) -> None:
         """Draw `snapshot` in the visible views; rate-capped ones only when due (or every_view)."""

@@ -10,14 +10,16 @@ The pattern (after superqt's thread workers and acq4's frame display):
   dropped rather than queued, so memory stays flat and the GUI never drowns in stale
   updates.
 
-The experiment (engine/core/experiment.py) is built by a factory on this thread, which is
-also where torch is first imported: the window is on screen before that slow import ends.
+The experiment (engine/core/experiment.py) is built by a factory on this thread, once
+torch has been imported on a thread of its own (gui/worker/preload.py): the window is on
+screen before that slow import ends, and a window closed meanwhile need not wait for it.
 """
 from __future__ import annotations
 
 import gc
 import queue
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
@@ -39,6 +41,7 @@ from filterlab.gui.worker.commands import (
 )
 from filterlab.gui.worker.mailbox import Mailbox, RateMeter
 from filterlab.gui.worker.pace import FullSpeed
+from filterlab.gui.worker.preload import wait_for_preload
 
 DISPLAY_HZ = 60.0
 CHUNK_SECONDS = 0.008  # training time between two looks at the command queue
@@ -83,6 +86,7 @@ class TrainingLoop:
         self._skip = 0  # steps still to fast-forward
         self._stop_at: Optional[int] = None  # pause when training reaches this step
         self.applied = 0  # commands taken off the queue and carried out
+        self.stopping = threading.Event()  # set by the window as it closes: no need to wait for a Stop
 
     def run(self, frame_ready: Callable[[], None], failed: Callable[[str], None],
             stopped: Optional[Callable[[str], None]] = None) -> None:
@@ -96,6 +100,8 @@ class TrainingLoop:
         # Torch releases the GIL around every op and must win it back; with Python's
         # default 5 ms switch interval a busy GUI thread makes each of those waits long.
         sys.setswitchinterval(GIL_SWITCH_SECONDS)
+        if not wait_for_preload(self.stopping):  # closed while PyTorch was loading: nothing to build
+            return
         try:
             from filterlab.engine.core.runtime import tune_runtime
             tune_runtime()

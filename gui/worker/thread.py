@@ -55,6 +55,7 @@ class WorkerThread:
         """True if the thread ended in time."""
         if not self.thread.isRunning():
             return True
+        self.worker.loop.stopping.set()  # seen at once while PyTorch is still loading
         self.commands.stop()
         self.thread.quit()
         return self.thread.wait(timeout_ms)

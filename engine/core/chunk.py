@@ -1,0 +1,123 @@
+"""A chunk of training steps in one call: the hot path of the one-digit experiment.
+
+Why: the window draws on one thread while training runs on another, and both need
+Python's GIL. Every eager torch call releases the GIL and must win it back, and while the
+window's thread runs Python, winning it back takes up to a switch interval: a step made
+of ~30 torch calls then lost half its speed to a busy window (README, "Performance"). So
+the default experiment (a 28x28 kernel on one digit, Adam, on the CPU) runs its steps
+in a TorchScript function that takes n steps in one call, with the GIL released the
+whole time, and hands back everything the record and the views need: the losses, the
+recorded frames, the state before the last step (rollback), the last step's details.
+
+The step is written out by hand, as the model makes it exact (engine/core/model.py):
+z = W x + b, logits = A z + c, dlogits = softmax - onehot, dL/dz = A^T dlogits,
+dL/dW = dL/dz x^T, dL/dA = dlogits z^T, then Adam as torch.optim.Adam computes it (L2
+weight decay added to the gradient, bias-corrected moments). All parameters and
+moments live in one flat vector during the chunk, so the update is six whole-vector
+operations instead of six per tensor. Every step is the same arithmetic however the
+steps are chunked, so a run is the same bit for bit whether it was trained in one go or
+in pieces (a saved and reopened session). A test holds it to the `Conv2d` loop.
+
+Nothing changes for other shapes, optimizers or devices: they take the eager path.
+"""
+from __future__ import annotations
+
+import warnings
+from typing import List
+
+import torch
+from torch import Tensor
+
+PIXELS = 28 * 28
+_compiled: dict = {}
+
+
+def _views(P: Tensor, count: int, pixels: int) -> List[Tensor]:
+    """W (F, pixels), b (F,), A (10, F), c (10,): views into the flat parameters P (the model's order)."""
+    weights = count * pixels
+    return [P[:weights].view(count, pixels), P[weights:weights + count],
+            P[weights + count:weights + 11 * count].view(10, count), P[weights + 11 * count:]]
+
+
+def _gradient(W: Tensor, b: Tensor, A: Tensor, c: Tensor, x: Tensor, label: int) -> List[Tensor]:
+    """[loss, flat dL/dparams (the order of P), log-probabilities, z, dL/dz] at the weights W, b, A, c."""
+    z = torch.addmv(b, W, x)
+    log_probs = torch.log_softmax(torch.addmv(c, A, z), 0)
+    dlogits = log_probs.exp()
+    dlogits[label] -= 1.0
+    dz = torch.mv(A.t(), dlogits)
+    G = torch.cat([torch.outer(dz, x).view(-1), dz, torch.outer(dlogits, z).view(-1), dlogits])
+    return [-log_probs[label], G, log_probs, z, dz]
+
+
+def _adam(P: Tensor, M: Tensor, V: Tensor, G: Tensor, step: float, hyper: List[float]) -> None:
+    """One torch.optim.Adam update (not decoupled weight decay, no amsgrad) of the flat vectors."""
+    lr, beta1, beta2, eps, weight_decay = hyper[0], hyper[1], hyper[2], hyper[3], hyper[4]
+    if weight_decay != 0.0:
+        G.add_(P, alpha=weight_decay)
+    M.lerp_(G, 1.0 - beta1)
+    V.mul_(beta2).addcmul_(G, G, value=1.0 - beta2)
+    correction1 = 1.0 - beta1 ** step
+    correction2 = 1.0 - beta2 ** step
+    denominator = (V.sqrt() / (correction2 ** 0.5)).add_(eps)
+    P.addcdiv_(M, denominator, value=-lr / correction1)
+
+
+def _adam_chunk(params: List[Tensor], moments: List[Tensor], squares: List[Tensor], steps: List[Tensor],
+                x: Tensor, label: int, hyper: List[float], n: int, due: List[int]) -> List[Tensor]:
+    """n Adam steps; returns [losses (n,), frames (len(due), L) after the steps in `due`, the state at
+    the start and before the last step (3, L) each, the final flat parameters, the last step's
+    log-probabilities, z, dL/dz, dL/dx, dL/dW and ΔW, and (all parameters finite, Adam's step at the start)]."""
+    count, weights = params[1].numel(), params[0].numel()
+    state = torch.stack([torch.cat([p.reshape(-1) for p in params]), torch.cat([m.reshape(-1) for m in moments]),
+                         torch.cat([v.reshape(-1) for v in squares])])
+    start = state.clone()
+    P, M, V = state[0], state[1], state[2]
+    first = float(steps[0].item())
+    losses = torch.empty(n, dtype=P.dtype, device=P.device)
+    frames = torch.empty(len(due), P.numel(), dtype=P.dtype, device=P.device)
+    before, shown, grad = start, [P[:0]], P[:0]
+    recorded = 0
+    W, b, A, c = _views(P, count, x.numel())
+    for i in range(n):
+        if i == n - 1:
+            before = state.clone()
+        result = _gradient(W, b, A, c, x, label)
+        losses[i] = result[0]
+        if i == n - 1:
+            grad = result[1][:weights].clone()
+            shown = [result[2], result[3], result[4], torch.mv(W.t(), result[4])]
+        _adam(P, M, V, result[1], first + i + 1, hyper)
+        if recorded < len(due) and due[recorded] == i:
+            frames[recorded].copy_(P)
+            recorded += 1
+    offset = 0
+    for k in range(len(params)):
+        size = params[k].numel()
+        params[k].view(-1).copy_(P[offset:offset + size])
+        moments[k].view(-1).copy_(M[offset:offset + size])
+        squares[k].view(-1).copy_(V[offset:offset + size])
+        steps[k].fill_(first + n)
+        offset += size
+    update = P[:weights] - before[0][:weights]
+    status = torch.zeros(2, dtype=torch.float64)
+    status[0] = torch.isfinite(P).all()
+    status[1] = first
+    return [losses, frames, start, before, P] + shown + [grad, update, status]
+
+
+def adam_chunk():
+    """The compiled chunk function, or None where TorchScript is missing or fails (the eager path serves)."""
+    if "adam" not in _compiled:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # torch.jit.script is deprecated: if it goes, the eager path serves
+                _compiled["adam"] = torch.jit.script(_adam_chunk)
+        except Exception:  # no TorchScript in this torch build
+            _compiled["adam"] = None
+    return _compiled["adam"]
+
+
+def eager_adam_chunk():
+    """The same function, run eagerly (tests compare the two)."""
+    return _adam_chunk

@@ -1,0 +1,158 @@
+"""The chunked step (engine/core/chunk.py) is the Conv2d experiment: same losses, weights, record and details.
+
+It is held to three references: the eager Learner (autograd through the Conv2d parameters and
+torch's fused Adam), the original script's nn.Sequential(Conv2d, Flatten, Linear) loop, and
+itself chunked differently (bit for bit). And it must let other threads run while it trains.
+"""
+import threading
+import time
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from filterlab.engine.core.chunk import adam_chunk, eager_adam_chunk
+from filterlab.engine.core.config import Config
+from filterlab.engine.core.learner import Learner
+from filterlab.engine.core.one_example import OneExampleLearner
+
+DETAILS = ("probs", "z", "dl_dz", "input_grad", "grads", "update")
+
+
+def learners(config, digit):
+    x, y = torch.from_numpy(digit[0])[None, None], torch.tensor([digit[1]])
+    return Learner(config, lambda step: (x, y)), OneExampleLearner(config, lambda step: (x, y))
+
+
+def train(learner, chunks):
+    for n in chunks:
+        assert learner.step(n) == n
+    return learner
+
+
+def test_the_default_experiment_takes_the_chunk_and_others_the_eager_step(digit):
+    assert adam_chunk() is not None  # TorchScript is there: the fast path is what the tests below test
+    assert learners(Config(), digit)[1].chunked()
+    for config in (Config(kernel=5), Config(optimizer="sgd"), Config(optimizer="sgd", momentum=0.9)):
+        assert not learners(config, digit)[1].chunked()
+
+
+@pytest.mark.parametrize("filters", [1, 5, 64])
+def test_chunked_steps_match_the_eager_conv2d_learner(digit, filters):
+    eager, chunked = learners(Config(filters=filters), digit)
+    chunks = [1, 2, 7, 40, 250, 700]  # across the dense record (every step to 100) and its thinning
+    train(eager, chunks)
+    train(chunked, chunks)
+    np.testing.assert_allclose(chunked.losses.arrays()[1], eager.losses.arrays()[1], rtol=2e-4, atol=1e-6)
+    np.testing.assert_allclose(chunked.filters(), eager.filters(), rtol=1e-4, atol=1e-7)
+    np.testing.assert_allclose(chunked.fc_weight(), eager.fc_weight(), rtol=1e-4, atol=1e-6)
+    assert chunked.record.steps == eager.record.steps
+    for ours, theirs in zip(chunked.record.frames + chunked.record.heads, eager.record.frames + eager.record.heads):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-6)
+    ours, theirs = chunked.details(), eager.details()
+    assert ours.loss == pytest.approx(theirs.loss, rel=1e-4, abs=1e-7)
+    for name in DETAILS:
+        a, b = getattr(ours, name), getattr(theirs, name)
+        assert a.shape == b.shape and a.dtype == b.dtype, name
+        np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-7 * max(1.0, np.abs(b).max()), err_msg=name)
+    for p, q in zip(chunked.optimizer.state_dict()["state"].values(), eager.optimizer.state_dict()["state"].values()):
+        assert float(p["step"]) == float(q["step"]) == 1000
+        np.testing.assert_allclose(p["exp_avg"], q["exp_avg"], rtol=1e-3, atol=1e-9)
+
+
+def test_chunked_steps_match_the_original_scripts_conv2d_loop(digit):
+    """nn.Sequential(Conv2d(1, 5, 28), Flatten, Linear(5, 10)) and Adam as the original script wrote them."""
+    _, chunked = learners(Config(), digit)
+    reference = nn.Sequential(nn.Conv2d(1, 5, kernel_size=28), nn.Flatten(), nn.Linear(5, 10))
+    reference[0].load_state_dict(chunked.model.conv.state_dict())
+    reference[2].load_state_dict(chunked.model.fc.state_dict())
+    optimizer = torch.optim.Adam(reference.parameters(), lr=1e-3, weight_decay=1e-5)
+    x, y = torch.from_numpy(digit[0])[None, None], torch.tensor([digit[1]])
+    losses = []
+    for _ in range(500):
+        loss = F.nll_loss(F.log_softmax(reference(x), dim=1), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    train(chunked, [500])
+    np.testing.assert_allclose(chunked.losses.arrays()[1], losses, rtol=2e-4, atol=1e-6)
+    np.testing.assert_allclose(chunked.filters(), reference[0].weight.detach()[:, 0].numpy(), rtol=1e-3, atol=1e-6)
+
+
+def test_the_compiled_chunk_is_the_python_function(digit):
+    """TorchScript runs the very arithmetic written in chunk.py."""
+    _, learner = learners(Config(), digit)
+    learner.step(1)
+    params, moments, squares, steps = (list(map(torch.clone, group)) for group in learner._tensors())
+    copies = [list(map(torch.clone, group)) for group in (params, moments, squares, steps)]
+    x, label = learner._example()
+    hyper = [1e-3, 0.9, 0.999, 1e-8, 1e-5]
+    compiled = adam_chunk()(params, moments, squares, steps, x, label, hyper, 30, [0, 9, 29])
+    eager = eager_adam_chunk()(*copies, x, label, hyper, 30, [0, 9, 29])
+    for ours, theirs in zip(compiled + params, eager + copies[0]):
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6, atol=1e-9)
+
+
+def test_how_the_steps_are_chunked_changes_nothing_bit_for_bit(digit):
+    one = train(learners(Config(), digit)[1], [600])
+    pieces = train(learners(Config(), digit)[1], [1, 1, 3, 95, 17, 283, 200])
+    np.testing.assert_array_equal(one.losses.arrays()[1], pieces.losses.arrays()[1])
+    np.testing.assert_array_equal(one.filters(), pieces.filters())
+    for p, q in zip(one.model.parameters(), pieces.model.parameters()):
+        assert torch.equal(p, q)
+    assert one.record.steps == pieces.record.steps
+    for p, q in zip(one.record.frames, pieces.record.frames):
+        np.testing.assert_array_equal(p, q)
+    for name in DETAILS:
+        np.testing.assert_array_equal(getattr(one.details(), name), getattr(pieces.details(), name))
+
+
+def test_a_divergence_rolls_back_as_the_eager_learner_does(digit):
+    """Adam at a learning rate that overflows the weights: both land on the same sane step."""
+    results = []
+    for learner in learners(Config(lr=1e37), digit):
+        kept = learner.step(40)
+        results.append((kept, learner.step_count, learner.diverged is not None, learner.filters()))
+        assert np.isfinite(learner.filters()).all() and np.isfinite(learner.details().loss)
+        assert learner.record.steps[-1] <= learner.step_count
+    (kept, step, diverged, filters), (kept2, step2, diverged2, filters2) = results
+    assert diverged and diverged2 and (kept, step) == (kept2, step2) and step < 40
+    np.testing.assert_allclose(filters2, filters, rtol=1e-3, atol=1e-6)
+
+
+def test_the_rollback_state_unpacks_as_save_state_does(digit):
+    _, learner = learners(Config(), digit)
+    learner.step(25)
+    model, optimizer = learner.rollback_state  # the state before step 25
+    learner.load_state((model, optimizer))
+    learner.step(1)
+    assert learner.step_count == 26
+    twin = train(learners(Config(), digit)[1], [25])
+    np.testing.assert_array_equal(learner.filters(), twin.filters())  # step 25 again, the same step
+
+
+def test_a_chunk_lets_other_threads_run(digit):
+    """The chunk runs with the GIL released: a Python thread keeps counting all through it."""
+    _, learner = learners(Config(filters=64), digit)
+    learner.step(10)
+    counted, running = [0], threading.Event()
+
+    def count():
+        running.set()
+        while running.is_set():
+            counted[0] += 1
+    thread = threading.Thread(target=count)
+    thread.start()
+    running.wait()
+    time.sleep(0.01)
+    before = counted[0]
+    started = time.perf_counter()
+    learner.step(2_000)
+    took = time.perf_counter() - started
+    during = counted[0] - before
+    running.clear()
+    thread.join()
+    assert during > 1_000, f"the other thread counted {during} in {took:.2f} s of training"

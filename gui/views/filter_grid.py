@@ -15,22 +15,16 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QRectF, Signal
-from PySide6.QtGui import QColor, QPainterPath, QTransform
-from PySide6.QtWidgets import (
-    QApplication,
-    QGraphicsItem,
-    QGraphicsPathItem,
-    QGraphicsSimpleTextItem,
-    QLabel,
-    QVBoxLayout,
-)
+from PySide6.QtGui import QColor, QPainterPath
+from PySide6.QtWidgets import QApplication, QGraphicsPathItem, QLabel, QVBoxLayout
 
 from filterlab.engine.core.colours import DIVERGING_COLORS
 from filterlab.engine.core.metrics import signed
 from filterlab.engine.core.snapshot import Snapshot
 from filterlab.gui.views.base import SnapshotView
-from filterlab.gui.views.style import DIVERGING, add_image_box, cosmetic_pen, filter_color
-from filterlab.gui.views.tiling import GAP, LABEL, grid_columns, label_font, nice_limit, tile_at
+from filterlab.gui.views.style import DIVERGING, add_image_box, cosmetic_pen
+from filterlab.gui.views.tile_labels import TileLabels
+from filterlab.gui.views.tiling import GAP, LABEL, grid_columns, nice_limit, tile_at
 from filterlab.gui.widgets.title_label import TitleLabel
 
 SELECTED = QColor(230, 150, 0)
@@ -51,14 +45,11 @@ class FilterGrid(SnapshotView):
         self.selected = None  # the filter outlined (the one taken apart)
         self.arrangement = None  # (count, k, columns) the tiles are laid out for
         self.slots: list[tuple[int, int]] = []  # (top, left) of each tile in the tiled image
-        self.labels: list[QGraphicsSimpleTextItem] = []
-        self.label_texts: list[str] = []
         self._last: Snapshot | None = None
         self._drawn = None  # what the picture shows now, to skip redrawing the same
         self._explain = explain  # say the one-line "why" under the title
         self._caption = ""  # a window's own "why", instead of the default one
         self._gradient_scale = 0.0  # largest |dL/dw| of this run: the overlay's fixed scale
-        self._compact = False  # labels without "cos" when a tile is too narrow for it
         self._fitted_at = 0.0  # pixels per weight the labels were fitted to
         self._build(title)
         self.setToolTip("Each square is one filter (blue = negative weight, red = positive). "
@@ -80,6 +71,7 @@ class FilterGrid(SnapshotView):
         self._highlight.setPen(cosmetic_pen(SELECTED, 3))
         for item in (self._outlines, self._highlight):
             self.view.addItem(item)
+        self.tile_labels = TileLabels(self.view)
         self.colorbar = pg.ColorBarItem(values=(-1, 1), colorMap=DIVERGING, interactive=False,
                                         width=14, colorMapMenu=False, label=self._quantity)
         self.colorbar.setImageItem(self.image)
@@ -95,6 +87,15 @@ class FilterGrid(SnapshotView):
         layout.setSpacing(2)
         for widget in (self.title, self.why, self.graphics, self.gradient_note):
             layout.addWidget(widget, 1 if widget is self.graphics else 0)
+
+    @property
+    def labels(self) -> list:
+        """The text item under each tile."""
+        return self.tile_labels.items
+
+    @property
+    def label_texts(self) -> list[str]:
+        return self.tile_labels.texts
 
     # ------------------------------------------------------------ options
     @property
@@ -151,11 +152,7 @@ class FilterGrid(SnapshotView):
         self._draw_weights(filters, count)
         if grads is not None:
             self._draw_gradient(snapshot, grads)
-        for index, (item, text) in enumerate(zip(self.labels, texts)):
-            if text != self.label_texts[index]:
-                self.label_texts[index] = text
-                item.setText(text)
-                item.setTransform(QTransform.fromTranslate(-item.boundingRect().width() / 2, 1))
+        self.tile_labels.show(texts)
         self._drawn = (key, filters, grads)
 
     def _draw_weights(self, filters: np.ndarray, count: int) -> None:
@@ -188,7 +185,7 @@ class FilterGrid(SnapshotView):
         if self.source == "z":
             return tuple(f"#{i + 1}" for i in range(count))
         cosines = snapshot.cosine if self.source == "filters" else snapshot.initial_cosine
-        word = " " if self._compact else " cos "
+        word = " " if self.tile_labels.compact else " cos "
         return tuple(f"#{i + 1}{word}{signed(value)}" for i, value in enumerate(cosines))
 
     def resizeEvent(self, event) -> None:
@@ -214,7 +211,9 @@ class FilterGrid(SnapshotView):
         for top, left in self.slots:
             outlines.addRect(QRectF(left, top, k, k))
         self._outlines.setPath(outlines)
-        self._make_labels(count, k)
+        font = QApplication.font(self)
+        font.setPointSizeF(font.pointSizeF() * (1.0 if count <= 16 else 0.8))
+        self.tile_labels.make(self.slots, k, font)
         self.arrangement = (count, k, columns)
         self.view.setRange(xRange=(0, width), yRange=(0, height), padding=0.02)
         self._fit_labels()
@@ -222,35 +221,13 @@ class FilterGrid(SnapshotView):
         self._show_why(k)
         self._outline_selected()
 
-    def _make_labels(self, count: int, k: int) -> None:
-        for item in self.labels:
-            self.view.removeItem(item)
-        font = QApplication.font(self)
-        font.setPointSizeF(font.pointSizeF() * (1.0 if count <= 16 else 0.8))
-        self.labels = []
-        for index, (top, left) in enumerate(self.slots):
-            # Plain Qt text items paint in C++; pyqtgraph's TextItem would run Python per
-            # label per frame, which 64 labels at 60 Hz make costly.
-            item = QGraphicsSimpleTextItem()
-            item.setFont(font)
-            item.setBrush(filter_color(index, count))  # the same colour as its similarity curve
-            item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
-            item.setPos(left + k / 2, top + k)
-            self.view.addItem(item)
-            self.labels.append(item)
-        self.label_texts = [""] * count
-
     def _fit_labels(self) -> None:
         """Labels as large as the text of the window, but never wider than a tile's pitch (zoomed,
         or 64 small tiles): "#1 cos +0.85", then "#1 +0.85", then a smaller font."""
         if not self.labels or self.view.viewRect().width() <= 0:
             return
         self._fitted_at = self._pixels_per_unit()
-        room = self._pitch[1] * self._fitted_at * 0.95
-        font, self._compact = label_font(QApplication.font(self), room, many=len(self.labels) > 16)
-        for item in self.labels:
-            item.setFont(font)
-        self.label_texts = [""] * len(self.labels)  # set again, centred in the new size
+        self.tile_labels.fit(QApplication.font(self), self._pitch[1] * self._fitted_at * 0.95)
 
     def _pixels_per_unit(self) -> float:
         """Screen pixels per weight (the aspect is kept: one number serves both axes)."""

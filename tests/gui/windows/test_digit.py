@@ -107,7 +107,7 @@ def test_filters_and_kernel_rebuild_the_views(qtbot, window, wait_frame):
     wait_frame(window, lambda f: f.snapshot.step > 0)
     window.controls.filters.setValue(12)
     window.controls.kernel.setValue(5)
-    frame = wait_frame(window, lambda f: f.snapshot.filters.shape == (12, 5, 5) and f.snapshot.step > 5)
+    wait_frame(window, lambda f: f.snapshot.filters.shape == (12, 5, 5) and f.snapshot.step > 5)
     assert len(window.filters.labels) == 12
     assert window.filters.arrangement[:2] == (12, 5)
 

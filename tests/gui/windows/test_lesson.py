@@ -100,7 +100,7 @@ def test_the_small_kernel_link_sets_the_knobs_and_rebuilds(qtbot, lesson):
     w.lesson.go_to(len(STEPS) - 1)
     button = w.lesson.links.itemAt(0).widget()
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    snap = settled(qtbot, w, lambda f: f.snapshot.filters.shape == (8, 5, 5))
+    settled(qtbot, w, lambda f: f.snapshot.filters.shape == (8, 5, 5))
     assert w.controls.kernel.value() == 5 and w.tabs.currentWidget() is w.maps
 
 

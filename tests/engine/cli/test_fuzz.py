@@ -155,7 +155,8 @@ def written(name: str, data: bytes):
 
 def refused_or_trains(path: Path) -> None:
     """A session file is refused with one line naming it, or, having passed, trains, saves and renders."""
-    from filterlab.engine.render.digit import gif_frames, save_gif
+    from filterlab.engine.render.animation import save_animation
+    from filterlab.engine.render.frames import gif_frames
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -167,7 +168,7 @@ def refused_or_trains(path: Path) -> None:
         trainer.step(3)
         trainer.snapshot()
         trainer.save_history(path.with_name("history.npz"))
-        save_gif(*gif_frames(trainer.filter_history), path.with_name("filters.gif"))
+        save_animation(gif_frames(trainer.filter_history, trainer.image_history), path.with_name("filters.gif"))
 
 
 @seed(SEED)

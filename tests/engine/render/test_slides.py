@@ -20,7 +20,7 @@ def test_a_slide_is_1200_px_wide_with_digit_step_cosines_and_colorbar():
     filters = 0.2 * RNG.normal(size=(5, 28, 28))
     figure = slide_figure(1200, filters, [0.5, -0.25, 0.0, 0.75, -1.0], DIGIT, 4)
     words = texts(figure)
-    for expected in ("step 1,200", "training digit: 4", "cos +0.50", "cos -0.25", "cos +0.00", "cos +0.75",
+    for expected in ("step 1,200", "training digit: 4", "cos +0.50", "cos -0.25", "cos 0.00", "cos +0.75",
                      "cos -1.00", "weight"):
         assert expected in words
     bar = next(ax for ax in figure.axes if ax.get_label() == "<colorbar>")

@@ -16,7 +16,7 @@ MAX_RUNS = 4
 
 
 def spec_from_args(args: argparse.Namespace) -> ComparisonSpec:
-    stray = options_given(args, ("load", "gif"))
+    stray = options_given(args, ("load", "gif", "pixel_scale"))
     if stray:
         raise UsageError(f"{', '.join(stray)} do(es) not apply to --compare")
     try:

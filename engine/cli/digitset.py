@@ -13,7 +13,7 @@ from filterlab.engine.data import DataError
 from filterlab.engine.digitset.data import DEFAULT_BATCH, EPOCHS
 from filterlab.engine.digitset.spec import SetSpec
 
-ONE_DIGIT = ("image", "digit", "index", "label", "load", "gif")
+ONE_DIGIT = ("image", "digit", "index", "label", "load", "gif", "pixel_scale")
 SET_ONLY = ("epochs", "batch_size")
 
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from filterlab.engine.core.config import Config
+
 
 def network_input(image: np.ndarray, pixel_scale: int) -> np.ndarray:
     """The (28,28) float32 input for a [0, 1] `image` at `pixel_scale` (1 or 255).
@@ -31,6 +33,11 @@ def network_input(image: np.ndarray, pixel_scale: int) -> np.ndarray:
     if pixel_scale == 1:
         return image
     return np.rint(image.astype(np.float64) * pixel_scale).astype(np.float32)
+
+
+def is_article_setting(config: Config) -> bool:
+    """Whether `config` is the article's script exactly (on any device): Filter Lab's defaults, raw pixels."""
+    return config.with_(device="auto", record_every=Config.record_every) == Config(pixel_scale=255)
 
 
 def pixel_range(pixel_scale: int) -> str:

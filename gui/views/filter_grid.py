@@ -34,6 +34,7 @@ class FilterGrid(SnapshotView):
     """Filters (or the initial filters) of a snapshot, with an optional |gradient| overlay."""
 
     hovered = Signal(object)   # (filter, row, col) under the mouse, or None
+    gap_value = 0.0            # what the gaps between tiles read as (here weight 0; NaN shows the background)
     clicked = Signal(int)      # a filter was clicked
 
     def __init__(self, source: str = "filters", title: str = "filters", explain: bool = True, parent=None):
@@ -205,7 +206,7 @@ class FilterGrid(SnapshotView):
         gap, label = max(1, round(k * GAP)), max(2, round(k * LABEL))
         self._pitch = (k + gap + label, k + gap)
         height, width = rows * self._pitch[0] - gap, columns * self._pitch[1] - gap
-        self._canvas = np.zeros((height, width), dtype=np.float32)  # gaps read as weight 0
+        self._canvas = np.full((height, width), self.gap_value, dtype=np.float32)
         self.slots = [((i // columns) * self._pitch[0], (i % columns) * self._pitch[1]) for i in range(count)]
         outlines = QPainterPath()
         for top, left in self.slots:

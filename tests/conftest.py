@@ -71,6 +71,54 @@ def tiny_factory(digit):
     return build
 
 
+@pytest.fixture
+def raw_digit():
+    """The first bundled 4 as the article's script read its 4.png: the sample's own uint8 bytes, 0-255."""
+    from filterlab.engine.data import BUNDLED_PATH
+    with np.load(BUNDLED_PATH) as sample:
+        images, labels = sample["images"], sample["labels"]
+    index = int(np.flatnonzero(labels == 4)[0])
+    return images[index].copy(), int(labels[index])
+
+
+@pytest.fixture
+def article_script():
+    """article_script(pixels, label, steps) -> (initial filters, trained filters, losses): the article's
+    script, its training loop as written (seeded, Conv2d -> Flatten -> Linear, Adam, cross-entropy on
+    the one image), minus the plotting. `pixels` is fed as it is: the script's cv2.imread gave 0-255.
+    One torch thread, as Filter Lab trains: the same numbers, and a loaded CI machine does not make
+    two threads wait for each other at every one of the script's small ops.
+    """
+    def script(pixels, label, steps):
+        import torch
+        from torch import nn
+
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            return loop(torch, nn, pixels, label, steps)
+        finally:
+            torch.set_num_threads(threads)
+
+    def loop(torch, nn, pixels, label, steps):
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Conv2d(1, 5, kernel_size=28), nn.Flatten(), nn.Linear(5, 10))
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-5)
+        criterion = nn.CrossEntropyLoss()
+        x = torch.tensor(np.asarray(pixels), dtype=torch.float32)[None, None]
+        y = torch.tensor([label])
+        initial = model[0].weight.detach()[:, 0].clone().numpy()
+        losses = []
+        for _ in range(steps):
+            optimizer.zero_grad()
+            loss = criterion(model(x), y)
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+        return initial, model[0].weight.detach()[:, 0].numpy().copy(), np.array(losses)
+    return script
+
+
 # ------------------------------------------------------------------ command line
 @pytest.fixture
 def run_main(capsys):

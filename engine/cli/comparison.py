@@ -16,7 +16,7 @@ MAX_RUNS = 4
 
 
 def spec_from_args(args: argparse.Namespace) -> ComparisonSpec:
-    stray = options_given(args, ("load", "gif"))
+    stray = options_given(args, ("load", "gif", "pixel_scale"))
     if stray:
         raise UsageError(f"{', '.join(stray)} do(es) not apply to --compare")
     try:
@@ -38,6 +38,7 @@ def run(comparison, spec: ComparisonSpec, steps, out: Path, gif) -> tuple[list[s
     filters are all identical: the symmetry a zero or constant start never breaks (to
     float rounding, ~1e-8).
     """
+    from filterlab.engine.core.metrics import binarised_agreement
     from filterlab.engine.render.digit import comparison_figure
 
     done, seconds = train(comparison, STEPS if steps is None else steps)
@@ -48,12 +49,14 @@ def run(comparison, spec: ComparisonSpec, steps, out: Path, gif) -> tuple[list[s
         "initial_cosine": snap.initial_cosine.tolist(),
         "cosine": snap.cosine.tolist(),
         "mean_abs_cosine": float(abs(snap.cosine).mean()),
+        "initial_binarised_agreement": binarised_agreement(snap.initial, snap.image).tolist(),
+        "binarised_agreement": snap.agreement.tolist(),
         "max_filter_difference": float(abs(snap.filters - snap.filters[:1]).max()),
         "config": snap.config.to_dict(),
     } for name, snap in zip(comparison.names, snaps)]
     metrics = {"steps": comparison.step_count, "runs": runs, "steps_per_second": rate(done, seconds),
                "seconds": seconds, "label": comparison.label, "device": str(comparison.device),
-               "diverged": comparison.diverged}
+               "diverged": comparison.diverged, "pixel_scale": 1}  # raw pixels are for one digit alone
     figure = comparison_figure(comparison.image, [(f"{name}: loss {snap.loss:.3g}", snap.filters, snap.cosine)
                                                   for name, snap in zip(comparison.names, snaps)],
                                title=f"Filter Lab: {spec.description}, after {comparison.step_count} steps")

@@ -5,6 +5,8 @@ import argparse
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from filterlab.engine.cli.options import UsageError, options_given
 from filterlab.engine.cli.progress import rate, train
 from filterlab.engine.core.config import Config, ConfigError
@@ -14,20 +16,28 @@ from filterlab.engine.digit.spec import DigitSpec
 
 STEPS = 5000
 IGNORED_WITH_LOAD = ("image", "digit", "index", "label", "mnist_root", "download", "filters", "kernel",
-                     "optimizer", "lr", "momentum", "weight_decay", "seed", "device", "init", "init_value")
+                     "optimizer", "lr", "momentum", "weight_decay", "seed", "device", "init", "init_value",
+                     "pixel_scale")
+# What --original fixes: the article's script, as written (the digit and the device may be chosen)
+ORIGINAL_FIXED = ("filters", "kernel", "optimizer", "lr", "momentum", "weight_decay", "seed", "init", "init_value")
+ORIGINAL = ("the article's setting exactly (5 filters of 28x28, Adam, lr 1e-3, momentum 0, weight decay 1e-5, "
+            "seed 0, PyTorch's initialisation, raw pixels 0-255)")
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
+    pixel_scale = args.pixel_scale or (255 if args.original else 1)
     try:
         return Config(filters=args.filters, kernel=args.kernel, optimizer=args.optimizer,
                       lr=args.lr, momentum=args.momentum, weight_decay=args.weight_decay,
-                      seed=args.seed, device=args.device, init=args.init, init_value=args.init_value)
+                      seed=args.seed, device=args.device, init=args.init, init_value=args.init_value,
+                      pixel_scale=pixel_scale)
     except ConfigError as error:
         raise UsageError(str(error)) from None
 
 
 def spec_from_args(args: argparse.Namespace) -> DigitSpec:
     """A loaded session, or what the options say."""
+    check_original(args)
     session = session_from_args(args)
     if session is not None:
         description = f"digit {session.label} ({args.load.name}, from step {session.step:,})"
@@ -35,7 +45,26 @@ def spec_from_args(args: argparse.Namespace) -> DigitSpec:
     image, label, description = digit_from_args(args)
     if args.image is not None and args.label is None:
         print("note: training the image as class 0; choose the class with --label", file=sys.stderr)
-    return DigitSpec(config_from_args(args), image, label, description)
+    config = config_from_args(args)
+    if config.pixel_scale != 1:
+        description += ", the article's setting (raw pixels 0-255)" if args.original else ", raw pixels 0-255"
+    return DigitSpec(config, image, label, description)
+
+
+def check_original(args: argparse.Namespace) -> None:
+    """--original is the article's run exactly: refuse what would make it something else."""
+    if not args.original:
+        return
+    if args.load is not None:
+        raise UsageError("--original starts the article's run at step 0, --load carries on a saved session "
+                         "(at its own pixel scale): choose one")
+    if args.pixel_scale == 1:
+        raise UsageError("--original feeds raw pixels 0-255, as the article's script read them; "
+                         "--pixel-scale 1 contradicts it")
+    changed = options_given(args, ORIGINAL_FIXED)
+    if changed:
+        raise UsageError(f"--original is {ORIGINAL}; {', '.join(changed)} would change it: leave it out, "
+                         "or use --pixel-scale 255 for raw pixels with other settings")
 
 
 def session_from_args(args: argparse.Namespace):
@@ -86,19 +115,40 @@ def _checked(image, label, description):
 
 
 def run(trainer, spec: DigitSpec, steps, out: Path, gif) -> tuple[list[str], bool]:
-    """Train, then write figure.png, metrics.json, history.npz (and a GIF); (lines to print, diverged)."""
+    """Train, then write figure.png, article.png, metrics.json, history.npz (and a GIF); (lines to print, diverged)."""
     from filterlab.engine.render.animation import save_animation
-    from filterlab.engine.render.digit import filter_figure
     from filterlab.engine.render.frames import gif_frames
 
     done, seconds = train(trainer, STEPS if steps is None else steps)
     snap = trainer.snapshot()
-    metrics = {
+    metrics = digit_metrics(snap, done, seconds)
+    out.mkdir(parents=True, exist_ok=True)
+    _figures(snap, metrics, f"Filter Lab: {spec.description}, after {snap.step} steps", out)
+    save_json(out / "metrics.json", metrics)
+    trainer.save_history(out / "history.npz")
+    if gif is not None:
+        save_animation(gif_frames(trainer.filter_history, trainer.image_history), gif)
+    lines = [f"wrote {out}/figure.png, article.png, metrics.json, history.npz" + (f" and {gif}" if gif else ""),
+             f"loss {metrics['final_loss']:.4g}, mean |cosine| to the digit {metrics['mean_abs_cosine']:.3f}, "
+             f"binarised as the article drew them {np.mean(metrics['binarised_agreement']):.0%} of pixels agree, "
+             f"{metrics['steps_per_second']:,.0f} steps/s" if metrics["steps_per_second"] else "no steps trained"]
+    return lines, bool(metrics["diverged"])
+
+
+def digit_metrics(snap, done: int, seconds: float) -> dict:
+    """metrics.json of a one-digit run (README, "Headless")."""
+    from filterlab.engine.core.metrics import binarised_agreement
+    return {
         "steps": snap.step,
         "final_loss": snap.loss,
+        "pixel_scale": snap.config.pixel_scale,
         "initial_cosine": snap.initial_cosine.tolist(),
         "cosine": snap.cosine.tolist(),
         "mean_abs_cosine": float(abs(snap.cosine).mean()),
+        # each filter binarised at its mean, as the article drew it, against the digit binarised at its mean:
+        # the share of pixels that agree, or disagree for a negative filter (engine/core/metrics.py); 0.5 = chance
+        "initial_binarised_agreement": binarised_agreement(snap.initial, snap.image).tolist(),
+        "binarised_agreement": snap.agreement.tolist(),
         "class_weights": snap.class_weights.tolist(),
         # the share of filter weights whose loss gradient was exactly 0 at every step (the input under them
         # was always blank): only weight decay moved them
@@ -110,15 +160,15 @@ def run(trainer, spec: DigitSpec, steps, out: Path, gif) -> tuple[list[str], boo
         "diverged": snap.diverged,
         "config": snap.config.to_dict(),
     }
-    out.mkdir(parents=True, exist_ok=True)
-    figure = filter_figure(snap.image, snap.initial, snap.filters, snap.initial_cosine, snap.cosine,
-                           title=f"Filter Lab: {spec.description}, after {snap.step} steps")
-    save_figure(figure, out / "figure.png")
-    save_json(out / "metrics.json", metrics)
-    trainer.save_history(out / "history.npz")
-    if gif is not None:
-        save_animation(gif_frames(trainer.filter_history, trainer.image_history), gif)
-    lines = [f"wrote {out}/figure.png, metrics.json, history.npz" + (f" and {gif}" if gif else ""),
-             f"loss {metrics['final_loss']:.4g}, mean |cosine| to the digit {metrics['mean_abs_cosine']:.3f}, "
-             f"{metrics['steps_per_second']:,.0f} steps/s" if metrics["steps_per_second"] else "no steps trained"]
-    return lines, bool(metrics["diverged"])
+
+
+def _figures(snap, metrics: dict, title: str, out: Path) -> None:
+    """figure.png, Filter Lab's own; article.png, the article's pictures above the same filters as they are."""
+    from filterlab.engine.render.article import article_figure
+    from filterlab.engine.render.digit import filter_figure
+
+    save_figure(filter_figure(snap.image, snap.initial, snap.filters, snap.initial_cosine, snap.cosine,
+                              title=title), out / "figure.png")
+    agreements = (metrics["initial_binarised_agreement"], metrics["binarised_agreement"])
+    save_figure(article_figure(snap.image, snap.initial, snap.filters, agreements, (snap.initial_cosine, snap.cosine),
+                               title=title), out / "article.png")

@@ -13,7 +13,7 @@ from filterlab.engine.data import DataError
 from filterlab.engine.digitset.data import DEFAULT_BATCH, EPOCHS
 from filterlab.engine.digitset.spec import SetSpec
 
-ONE_DIGIT = ("image", "digit", "index", "label", "load", "gif")
+ONE_DIGIT = ("image", "digit", "index", "label", "load", "gif", "pixel_scale")
 SET_ONLY = ("epochs", "batch_size")
 
 
@@ -73,6 +73,9 @@ def run(trainer, spec: SetSpec, steps, out: Path, gif) -> tuple[list[str], bool]
 
 
 def _metrics(trainer, initial_loss, initial_accuracy, done, seconds) -> dict:
+    from filterlab.engine.core.metrics import binarised_agreement
+    from filterlab.engine.digitset.shown import to_class_means
+
     snap, digits = trainer.snapshot(), trainer.digits
     last = trainer.epochs[-1] if trainer.epochs else {}
     return {
@@ -94,6 +97,12 @@ def _metrics(trainer, initial_loss, initial_accuracy, done, seconds) -> dict:
         "initial_cosine": snap.initial_cosine.tolist(),
         "cosine": snap.cosine.tolist(),
         "mean_abs_cosine": float(abs(snap.cosine).mean()),
+        "pixel_scale": snap.config.pixel_scale,  # always 1: raw pixels are the one-digit experiment's
+        # each filter binarised at its mean against the mean image of its class, binarised at its mean
+        "initial_binarised_agreement": to_class_means(trainer, snap.initial, snap.filter_classes,
+                                                      binarised_agreement).tolist(),
+        "binarised_agreement": to_class_means(trainer, snap.filters, snap.filter_classes,
+                                              binarised_agreement).tolist(),
         "steps_per_second": rate(done, seconds),
         "seconds": seconds,
         "device": snap.device,

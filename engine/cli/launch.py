@@ -44,6 +44,10 @@ def parse(argv=None) -> Launch:
 
 def spec_from_args(args: argparse.Namespace):
     """The experiment the options describe, checked and loaded."""
+    others = [option for option, given in (("--lab1d", args.lab1d), ("--classes", args.classes is not None),
+                                           ("--compare", args.compare is not None)) if given]
+    if args.original and others:
+        raise UsageError(f"--original is the article's own run, on one digit; leave out {', '.join(others)}")
     if args.lab1d:
         return lab1d.spec_from_args(args)
     stray = options_given(args, lab1d.LAB_ONLY)
@@ -70,6 +74,9 @@ def _check_common(args: argparse.Namespace) -> None:
     if args.speed is not None and not (args.speed == 0 or MIN_SPEED <= args.speed <= MAX_SPEED):
         raise UsageError(f"--speed must be 0 (as fast as possible) or a number of steps per second from {MIN_SPEED} "
                          f"to {MAX_SPEED:,}, got {args.speed}")
+    if args.lesson and args.original:
+        raise UsageError("--lesson sets up each of its steps itself (one of them is the article's original); "
+                         "leave out --original")
     if args.lesson and (args.lab1d or args.classes is not None or args.compare is not None):
         raise UsageError("--lesson is the lesson of the one-digit experiment; leave out --lab1d, --classes, --compare")
     if args.gif is not None and not args.headless:

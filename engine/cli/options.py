@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from filterlab.engine.core.config import DEVICES, INITS, OPTIMIZERS, Config
+from filterlab.engine.core.config import DEVICES, INITS, OPTIMIZERS, PIXEL_SCALES, Config
 
 EXIT_USAGE = 2
 
@@ -52,6 +52,10 @@ def _mode_options(parser: Parser) -> None:
     mode.add_argument("--lesson", action="store_true", help="open the window with the guided lesson")
     mode.add_argument("--load", type=Path, metavar="SESSION",
                       help="carry on from a saved session (.npz); its own settings and digit are used")
+    mode.add_argument("--original", action="store_true",
+                      help="the article's setting exactly: its script's model and training (5 filters of 28x28, "
+                           "Adam lr 1e-3, weight decay 1e-5, seed 0) on raw pixels 0-255; headless also draws "
+                           "article.png, the filters as the article drew them")
     mode.add_argument("--lab1d", action="store_true",
                       help="the 1-D lab: train a k-tap filter to find the local peaks of random sequences")
 
@@ -94,6 +98,9 @@ def _model_options(parser: Parser) -> None:
                        help="initial filters: PyTorch's default, zeros, constant or gaussian")
     model.add_argument("--init-value", type=float, default=defaults.init_value,
                        help="the constant, or the gaussian's standard deviation (default 0.01)")
+    model.add_argument("--pixel-scale", type=int, choices=PIXEL_SCALES,
+                       help="what full ink is fed as: 1 (pixels 0-1, the default) or 255 (raw 0-255, as the "
+                            "article's script read them; --original implies it)")
 
 
 def options_given(args: argparse.Namespace, names) -> list[str]:

@@ -23,7 +23,7 @@ import torch
 from filterlab.engine.comparison.maths import Digit, Stacked, details, gradients
 from filterlab.engine.comparison.pictures import recorded_snapshots, run_snapshots
 from filterlab.engine.comparison.snapshot import ComparisonSnapshot
-from filterlab.engine.core.config import Config, ConfigError
+from filterlab.engine.core.config import ONE_DIGIT_PIXELS, Config, ConfigError
 from filterlab.engine.core.history import FilterHistory, ImageHistory, LossHistory
 from filterlab.engine.core.model import build_model, checked_digit, checked_filters, to_numpy
 from filterlab.engine.core.optimizers import apply_hparams, clone_state, make_optimizer, stacked_state
@@ -47,8 +47,8 @@ class Comparison:
     def __init__(self, configs: Sequence[Config], image: Optional[np.ndarray] = None,
                  label: Optional[int] = None, names: Optional[Sequence[str]] = None):
         configs = list(configs)
-        if not configs:
-            raise ConfigError("a comparison needs at least one run")
+        if not configs or any(c.pixel_scale != 1 for c in configs):
+            raise ConfigError(ONE_DIGIT_PIXELS if configs else "a comparison needs at least one run")
         for name in SHARED_FIELDS:
             values = {getattr(c, name) for c in configs}
             if len(values) > 1:

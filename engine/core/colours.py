@@ -37,6 +37,11 @@ DEFAULT_PALETTE = "tableau10"
 
 NAN_COLOR = (128, 128, 128)
 
+# matplotlib's "hot" (black, red, yellow, white), the map the article drew its binarised filters in;
+# the window draws the same (a test holds these anchors to matplotlib's).
+HOT_POSITIONS = (0.0, 0.365079, 0.746032, 1.0)
+HOT_COLORS = ((11, 0, 0), (255, 0, 0), (255, 255, 0), (255, 255, 255))
+
 # The 1-D lab (its window and its figure): blue the learned filter, orange the hand-designed
 # [-1, 1, -1], black the true peaks; one colour per tap (ColorBrewer Dark2).
 LEARNED_COLOR = (40, 90, 160)

@@ -13,6 +13,10 @@ IMAGE_SIZE = 28
 OPTIMIZERS = ("adam", "sgd")
 DEVICES = ("auto", "cpu", "cuda")
 INITS = ("default", "zeros", "constant", "gaussian")
+# What one pixel value of 1 (full ink) is fed to the network as: 1, Filter Lab's [0, 1] pixels, or 255,
+# the raw 0-255 values the article's script read with OpenCV (engine/core/pixels.py says what it changes).
+PIXEL_SCALES = (1, 255)
+ONE_DIGIT_PIXELS = "pixel scale 255 (the article's raw pixels) is for the one-digit experiment only"
 # Training computes in float32: a larger number is infinite there, and a smaller non-zero
 # one is a denormal, which the training thread flushes to 0 (engine/core/runtime.py).
 FLOAT32_MAX = 3.4028234663852886e38
@@ -38,6 +42,7 @@ class Config:
     init: str = "default"
     init_value: float = 0.01
     record_every: int = 10
+    pixel_scale: int = 1  # 255: the article's raw pixels (a saved config without it is 1)
 
     def __post_init__(self) -> None:
         check_int("filters", self.filters, 1, 64)
@@ -51,6 +56,10 @@ class Config:
         check_choice("init", self.init, INITS)
         check_float32("init value", self.init_value)
         check_int("record interval", self.record_every, 1, 1_000_000)
+        check_int("pixel scale", self.pixel_scale, 1, 255)
+        if self.pixel_scale not in PIXEL_SCALES:
+            raise ConfigError(f"pixel scale must be 1 (pixels 0-1) or 255 (raw 0-255, the article's), "
+                              f"got {self.pixel_scale}")
 
     def with_(self, **changes) -> "Config":
         """A checked copy with some fields changed."""

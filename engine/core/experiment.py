@@ -28,6 +28,8 @@ from typing import Optional, Protocol, runtime_checkable
 
 import numpy as np
 
+from filterlab.engine.core.config import ONE_DIGIT_PIXELS, PIXEL_SCALES, Config, ConfigError
+
 
 @runtime_checkable
 class SnapshotLike(Protocol):
@@ -63,6 +65,7 @@ class LearnerExperiment:
 
     learner: "object"
     image_history: "object"
+    pixel_scales = PIXEL_SCALES  # the pixel scales the experiment can train with (a set: only 1)
 
     config = property(lambda self: self.learner.config)
     device = property(lambda self: self.learner.device)
@@ -81,13 +84,21 @@ class LearnerExperiment:
         """Back to step 0 from a fresh start (a new seed, or config changes such as filters/kernel)."""
         if seed is not None:
             changes["seed"] = seed
-        self.learner.reset(self.config.with_(**changes))
+        self.learner.reset(self.checked(self.config.with_(**changes)))
         self._restart()
 
     def set_hparams(self, **changes) -> None:
         """Change learning settings live; filters and kernel size rebuild the model."""
+        if "pixel_scale" in changes:
+            self.checked(self.config.with_(pixel_scale=changes["pixel_scale"]))
         if self.learner.set_hparams(**changes):
             self._restart()
+
+    def checked(self, config: Config) -> Config:
+        """`config`, if this experiment can train with it; else ConfigError."""
+        if config.pixel_scale not in self.pixel_scales:
+            raise ConfigError(ONE_DIGIT_PIXELS)
+        return config
 
     def _restart(self) -> None:
         """After a reset: the experiment's own records start again (each experiment says how)."""

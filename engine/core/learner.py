@@ -31,7 +31,7 @@ from filterlab.engine.core.runtime import resolve_device
 from filterlab.engine.core.snapshot import StepDetails
 
 LIVE_FIELDS = ("lr", "weight_decay", "momentum", "optimizer", "record_every")
-REBUILD_FIELDS = ("filters", "kernel", "init", "init_value", "seed", "device")
+REBUILD_FIELDS = ("filters", "kernel", "init", "init_value", "seed", "device", "pixel_scale")
 Batch = Callable[[int], tuple[torch.Tensor, torch.Tensor]]
 
 
@@ -87,7 +87,11 @@ class Learner:
         self._start_record()
 
     def set_hparams(self, **changes) -> bool:
-        """Change settings; True if that rebuilt the model (filters, kernel, init, seed, device)."""
+        """Change settings; True if that rebuilt the model (filters, kernel, init, seed, device, pixel scale).
+
+        A new pixel scale starts again from step 0: a run is compared with the script step for step,
+        and Adam's history of one scale means nothing at the other.
+        """
         unknown = set(changes) - set(LIVE_FIELDS) - set(REBUILD_FIELDS)
         if unknown:
             raise ConfigError(f"not a setting: {', '.join(sorted(unknown))}")

@@ -7,6 +7,11 @@ about shape. A kernel smaller than the image is compared with the patch of the d
 responds to most (the largest w · patch): what the filter detects. (Taking the patch it
 *resembles* most instead, out of 576, made random filters read ±0.4-0.6 at step 0.)
 
+How much a filter looks like the digit *as the article drew it*: binarised at its own mean
+(`binarised_agreement`). Thresholding keeps only which side of its mean each weight is on, so
+it hides how large the weights are, how much of them is still noise, and their sign (an
+inverted digit still reads as the digit): the cosine is the honest number beside it.
+
 A weight's loss gradient is exactly 0 wherever the input under it was 0 at every step:
 for a 28x28 kernel, dL/dw = dL/dz × x, so the pixels every training digit left blank are
 never moved by the loss, only by weight decay.
@@ -52,6 +57,29 @@ def cosine_to_image(filters: np.ndarray, image: np.ndarray) -> np.ndarray:
         norms, dots = np.linalg.norm(w, axis=1) * np.linalg.norm(patches, axis=1), (w * patches).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(norms > 0, dots / np.where(norms > 0, norms, 1.0), 0.0)
+
+
+def binarised_agreement(filters: np.ndarray, image: np.ndarray) -> np.ndarray:
+    """(F,k,k) filters, (28,28) image -> (F,) how well each filter, binarised as the article drew it,
+    matches the binarised digit: between 0.5 (chance) and 1.
+
+    a = the share of the k x k pixels where (w > mean of w) == (p > mean of p), p the digit (a
+    smaller kernel: the patch it responds to most, as for the cosine); reported as max(a, 1 - a),
+    because a filter that became the negative digit is drawn by the article as the inverted digit,
+    just as recognisable (a = ~0). Whether it is the digit or its negative, the cosine's sign says.
+    """
+    count, k, _ = filters.shape
+    w = filters.reshape(count, -1).astype(np.float64)
+    patches = _patches(image, k)[responded_patches(filters, image)]  # (F, k*k)
+    same = (w > w.mean(axis=1, keepdims=True)) == (patches > patches.mean(axis=1, keepdims=True))
+    agree = same.mean(axis=1)
+    return np.maximum(agree, 1.0 - agree)
+
+
+def binarised(stack: np.ndarray) -> np.ndarray:
+    """(..., k, k) -> float32 1 where a picture is above its own mean, else 0: the article's picture."""
+    stack = np.asarray(stack, dtype=np.float64)
+    return (stack > stack.mean(axis=(-2, -1), keepdims=True)).astype(np.float32)
 
 
 def untouched_weights(images, k: int) -> np.ndarray:

@@ -16,7 +16,8 @@ from typing import Optional
 import numpy as np
 
 from filterlab.engine.core.config import Config
-from filterlab.engine.core.metrics import cosine_to_image, patch_origins
+from filterlab.engine.core.metrics import binarised_agreement, cosine_to_image, patch_origins
+from filterlab.engine.core.pixels import network_input
 
 
 class ReadOnlyArrays:
@@ -81,12 +82,18 @@ class Snapshot(ReadOnlyArrays):
     historical: bool = False  # replayed from the record (timeline), not the live state
     patch_origins: Optional[np.ndarray] = None  # (F,2) where each small filter responds most (k < 28)
     untouched: Optional[np.ndarray] = None      # (k,k) weights whose loss gradient was always exactly 0
+    agreement: Optional[np.ndarray] = None      # (F,) binarised agreement to the digit (engine/core/metrics.py)
     edit_steps: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # steps a filter was painted
 
     @property
     def blank_image(self) -> bool:
         """Nothing can be learned from an empty image: its gradient is exactly zero."""
         return not np.any(self.image)
+
+    @property
+    def fed_image(self) -> np.ndarray:
+        """(28,28) the digit as the network is fed it: `image` at the config's pixel scale (1 or 255)."""
+        return network_input(self.image, self.config.pixel_scale)
 
     @property
     def record_steps(self) -> np.ndarray:
@@ -108,13 +115,15 @@ def make_snapshot(*, step: int, details: StepDetails, filters: np.ndarray, fc_we
 
     `fc_weight` is the output layer's (10, F*s*s) weight: a filter's weight to the label
     is the sum over its positions. `losses` and `curves` are (steps, values) pairs;
-    The cosines are taken to `image` unless given (a cached initial one, or a set's own).
+    The cosines are taken to `image` unless given (a cached initial one, or a set's own); the
+    binarised agreement only when the cosine is taken to `image`.
     """
     count = filters.shape[0]
     if initial_cosine is None:
         initial_cosine = cosine_to_image(initial, image)
+    agreement = None  # measured against the digit, like the cosine (a set measures its own)
     if cosine is None:
-        cosine = cosine_to_image(filters, image)
+        cosine, agreement = cosine_to_image(filters, image), binarised_agreement(filters, image)
     return Snapshot(
         step=step, loss=details.loss, filters=filters, grads=details.grads, update=details.update,
         initial=initial, image=image, label=label, probs=details.probs, z=details.z,
@@ -124,4 +133,5 @@ def make_snapshot(*, step: int, details: StepDetails, filters: np.ndarray, fc_we
         loss_steps=losses[0], loss_values=losses[1], config=config, device=device, diverged=diverged,
         cosine_steps=curves[0], cosine_history=curves[1], historical=historical,
         patch_origins=patch_origins(filters, image) if filters.shape[1] < image.shape[0] else None,
-        untouched=untouched, edit_steps=np.zeros(0, np.int64) if edit_steps is None else edit_steps)
+        untouched=untouched, agreement=agreement,
+        edit_steps=np.zeros(0, np.int64) if edit_steps is None else edit_steps)

@@ -24,8 +24,10 @@ from filterlab.engine.digit.session_file import MAX_UNPACKED_BYTES, SessionError
 __all__ = ["FORMAT", "MAX_UNPACKED_BYTES", "OPTIMIZER_SLOTS", "ROLLBACK", "SessionError", "VERSION", "read_checked"]
 
 FORMAT = "filterlab-session"
-VERSION = 2  # 2: the filter record is dense early (filter_thinning); 1 kept filters every filter_interval
-READABLE = (1, 2)
+# 3: the config has pixel_scale (1 or 255; files before it trained on pixels 0-1, and read as 1);
+# 2: the filter record is dense early (filter_thinning); 1 kept filters every filter_interval
+VERSION = 3
+READABLE = (1, 2, 3)
 MAX_STEP = 2**62
 OPTIMIZER_SLOTS = {"adam": ("step", "exp_avg", "exp_avg_sq"), "sgd": ("momentum_buffer",)}
 ROLLBACK = "rollback."
@@ -68,7 +70,7 @@ def _check_format(meta: dict) -> None:
         raise SessionError(f"not a Filter Lab session file (format {meta.get('format')!r})")
     if meta.get("version") not in READABLE:
         raise SessionError(f"session format version {meta.get('version')!r}; this Filter Lab "
-                           f"reads versions {' and '.join(map(str, READABLE))} (a newer Filter Lab may read it)")
+                           f"reads versions {', '.join(map(str, READABLE[:-1]))} and {READABLE[-1]} (a newer Filter Lab may read it)")
 
 
 def _check_meta(meta: dict) -> None:

@@ -23,6 +23,7 @@ from filterlab.engine.core.metrics import cosine_to_image, untouched_weights
 from filterlab.engine.core.model import checked_digit, checked_filters, to_numpy
 from filterlab.engine.core.one_example import OneExampleLearner
 from filterlab.engine.core.passes import recorded_pass
+from filterlab.engine.core.pixels import network_input
 from filterlab.engine.core.snapshot import Snapshot, make_snapshot
 
 
@@ -44,7 +45,7 @@ class Trainer(LearnerExperiment):
         if image is None:
             from filterlab.engine.data import bundled_digit
             image, label = bundled_digit(4)
-        self._x, self._y = _digit_tensors(*checked_digit(image, label), torch.device("cpu"))
+        self._image, self._label = checked_digit(image, label)  # the digit in [0, 1], as shown and saved
         self.learner = OneExampleLearner(config, self._batch, on_forget=self._forget)
         self._restart()
 
@@ -77,7 +78,8 @@ class Trainer(LearnerExperiment):
 
     def set_image(self, image: np.ndarray, label: int) -> None:
         """Train on another digit from now on; the filters carry on from where they are."""
-        self._x, self._y = _digit_tensors(*checked_digit(image, label), self.device)
+        self._image, self._label = checked_digit(image, label)
+        self._feed()
         self.image_history.add(self.step_count, self.image, self.label)
         self.learner.forget_pass()
         self._initial_cos = None
@@ -85,11 +87,12 @@ class Trainer(LearnerExperiment):
     # ------------------------------------------------------------------ reading
     @property
     def image(self) -> np.ndarray:
-        return to_numpy(self._x[0, 0])
+        """The training digit in [0, 1] (the network is fed it times config.pixel_scale)."""
+        return self._image.copy()
 
     @property
     def label(self) -> int:
-        return int(self._y[0])
+        return self._label
 
     def snapshot(self) -> Snapshot:
         """A frozen copy of everything a view may show at the current step."""
@@ -120,7 +123,7 @@ class Trainer(LearnerExperiment):
         index = record.index_at(step)
         frame_step, filters = record.steps[index], record.frames[index]
         image, label = self.image_history.at(frame_step)
-        x, y = _digit_tensors(np.asarray(image, np.float32), label, learner.device)
+        x, y = _digit_tensors(network_input(image, learner.config.pixel_scale), label, learner.device)
         details, fc_weight = recorded_pass(learner.config, learner.device, filters, record.heads[index], x, y)
         curve_steps, curves = record.cosine_curves(self.image_history)
         curve_keep = curve_steps <= frame_step
@@ -141,7 +144,7 @@ class Trainer(LearnerExperiment):
         """A trainer exactly as `state` describes it (ConfigError if its device is missing here)."""
         trainer = cls(state.learner.config, state.image, state.label)
         trainer.learner = OneExampleLearner.from_state(state.learner, trainer._batch, on_forget=trainer._forget)
-        trainer._follow_device()
+        trainer._feed()
         trainer.image_history = state.images
         return trainer
 
@@ -152,18 +155,21 @@ class Trainer(LearnerExperiment):
     def _batch_at(self, step: int) -> tuple[torch.Tensor, torch.Tensor]:
         """The digit the run trained on at `step` (a replay's batch)."""
         image, label = self.image_history.at(step)
-        return _digit_tensors(np.asarray(image, np.float32), label, self.device)
+        return _digit_tensors(network_input(np.asarray(image, np.float32), self.config.pixel_scale), label,
+                              self.device)
 
     def _restart(self) -> None:
-        """After a reset: the digit on the (maybe new) device, a fresh record of digits."""
-        self._follow_device()
+        """After a reset: the digit on the (maybe new) device and scale, a fresh record of digits."""
+        self._feed()
         self.image_history = ImageHistory()
         self.image_history.add(0, self.image, self.label)
         self._initial_cos = None
         self._untouched = None
 
-    def _follow_device(self) -> None:
-        self._x, self._y = self._x.to(self.device), self._y.to(self.device)
+    def _feed(self) -> None:
+        """The input tensors the steps train on: the digit at the config's pixel scale, on its device."""
+        self._x, self._y = _digit_tensors(network_input(self._image, self.config.pixel_scale), self._label,
+                                          self.device)
 
     def _forget(self, step: int) -> None:
         self.image_history.truncate(step)

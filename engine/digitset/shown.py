@@ -75,8 +75,8 @@ def set_snapshot(trainer, step: int, details: StepDetails, filters: np.ndarray, 
                          label=label, initial=learner.initial.copy(), losses=losses,
                          curves=_record_steps(learner, step, filters.shape[0]), config=learner.config,
                          device=str(learner.device), diverged=diverged, historical=historical,
-                         initial_cosine=_to_classes(trainer, learner.initial, classes),
-                         cosine=_to_classes(trainer, filters, classes))
+                         initial_cosine=to_class_means(trainer, learner.initial, classes),
+                         cosine=to_class_means(trainer, filters, classes))
     snap = replace(snap, class_weights=weights)
     scores = trainer.scores(model)
     wrong = scores.misclassified(digits.test_labels)
@@ -97,9 +97,10 @@ def _record_steps(learner, step: int, count: int) -> tuple[np.ndarray, np.ndarra
     return steps, np.zeros((len(steps), count))
 
 
-def _to_classes(trainer, filters: np.ndarray, classes: np.ndarray) -> np.ndarray:
-    cos = np.zeros(len(filters))
+def to_class_means(trainer, filters: np.ndarray, classes: np.ndarray, measure=cosine_to_image) -> np.ndarray:
+    """(F,) `measure` (the cosine, or the binarised agreement) of each filter to the mean image of its class."""
+    values = np.zeros(len(filters))
     for c in np.unique(classes):
         mine = classes == c
-        cos[mine] = cosine_to_image(filters[mine], trainer.class_means[c])
-    return cos
+        values[mine] = measure(filters[mine], trainer.class_means[c])
+    return values

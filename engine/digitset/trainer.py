@@ -36,9 +36,12 @@ MAX_BATCH = 65_536
 class SetTrainer(LearnerExperiment):
     """Minibatch training on a DigitSet; `epochs` records loss and test accuracy per epoch."""
 
+    pixel_scales = (1,)  # the article's raw pixels are a one-digit experiment
+
     def __init__(self, config: Config, digits: DigitSet, batch_size: int = DEFAULT_BATCH, epochs: int = EPOCHS):
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not 1 <= batch_size <= MAX_BATCH:
             raise ConfigError(f"batch size must be between 1 and {MAX_BATCH}, got {batch_size!r}")
+        self.checked(config)
         self.digits, self.batch_size, self.target_epochs = digits, batch_size, epochs
         self.steps_per_epoch = math.ceil(len(digits.train_labels) / batch_size)
         self.class_means = digits.class_means()

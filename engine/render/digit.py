@@ -44,9 +44,10 @@ class Block:
     captions: Sequence[str]
     limits: Sequence[float]
     bar_labels: Sequence[str] | None = None  # None: the colorbar's own ticks, in weight units
+    cmap: str | None = None  # None: the diverging map, zero-centred; else this unsigned one, from 0
 
 
-def _cosine_block(heading: str, filters, cosines, scale_each=False, targets=None) -> Block:
+def cosine_block(heading: str, filters, cosines, scale_each=False, targets=None) -> Block:
     """Filters captioned with their cosines; one shared limit, or each its own (`scale_each`)."""
     filters = checked_filters(filters)
     if len(cosines) != len(filters):
@@ -61,7 +62,7 @@ def _cosine_block(heading: str, filters, cosines, scale_each=False, targets=None
                  [f"{t}\nL = {lim:.3g}" for t, lim in zip(text, limits)], [1.0] * len(filters), ("-L", "0", "+L"))
 
 
-def _height(blocks: Sequence[Block], title: bool) -> float:
+def height(blocks: Sequence[Block], title: bool) -> float:
     """Inches: the tiles' rows at the width they get, their captions, headings, title and legend."""
     cols = max(MIN_COLUMNS, min(MAX_COLUMNS, max(len(b.filters) for b in blocks)))
     tile = (WIDTH_IN * cols / (cols + DIGIT_SHARE) - 1.2) / cols
@@ -76,28 +77,34 @@ CONFUSION_IN = 4.6  # the height of a set run's confusion matrix under its filte
 @styled
 def blocks_figure(image, image_caption: str, blocks: Sequence[Block], title: str = "", confusion=None):
     """The digit beside the blocks, stacked (and a set run's confusion matrix under them); a Figure."""
-    height = _height(blocks, bool(title))
-    figure = new_figure(height + (CONFUSION_IN if confusion is not None else 0.0))
+    tall = height(blocks, bool(title))
+    figure = new_figure(tall + (CONFUSION_IN if confusion is not None else 0.0))
     top = figure
     if confusion is not None:
-        top, bottom = figure.subfigures(2, 1, height_ratios=(height, CONFUSION_IN))
+        top, bottom = figure.subfigures(2, 1, height_ratios=(tall, CONFUSION_IN))
         draw_confusion(bottom, np.asarray(confusion))
-    cols = max(MIN_COLUMNS, min(MAX_COLUMNS, max(len(b.filters) for b in blocks)))
-    left, right = top.subfigures(1, 2, width_ratios=(DIGIT_SHARE, cols), wspace=0.0)
-    rows = [grid_shape(len(b.filters))[0] + 0.4 for b in blocks]
-    digit_axes = left.subplots(len(blocks) + 1, 1, height_ratios=[rows[0], *rows[1:], 0.01])
-    show_digit(digit_axes[0], image, textwrap.fill(image_caption, 28))
-    for ax in digit_axes[1:]:
-        ax.set_visible(False)
-    for host, block in zip(np.atleast_1d(right.subfigures(len(blocks), 1, height_ratios=rows)), blocks):
-        host.suptitle(block.heading, x=0.0, ha="left", fontsize=11)
-        axes = filter_grid(host, len(block.filters), min_columns=cols)
-        images = show_filters(axes, block.filters, block.limits, block.captions)
-        weight_colorbar(host, images[0], axes, block.bar_labels)
+    draw_blocks(top, image, image_caption, blocks)
     if title:
         figure.suptitle(title, x=0.01, ha="left")
     figure.supxlabel(LEGEND, x=0.01, ha="left", fontsize=10, color=MUTED)
     return figure
+
+
+def draw_blocks(host, image, image_caption: str, blocks: Sequence[Block], digit_cmap: str = "gray") -> None:
+    """On `host` (a figure or subfigure): the digit on the left, the blocks stacked on the right."""
+    cols = max(MIN_COLUMNS, min(MAX_COLUMNS, max(len(b.filters) for b in blocks)))
+    left, right = host.subfigures(1, 2, width_ratios=(DIGIT_SHARE, cols), wspace=0.0)
+    rows = [grid_shape(len(b.filters))[0] + 0.4 for b in blocks]
+    digit_axes = left.subplots(len(blocks) + 1, 1, height_ratios=[rows[0], *rows[1:], 0.01])
+    show_digit(digit_axes[0], image, textwrap.fill(image_caption, 28), digit_cmap)
+    for ax in digit_axes[1:]:
+        ax.set_visible(False)
+    for place, block in zip(np.atleast_1d(right.subfigures(len(blocks), 1, height_ratios=rows)), blocks):
+        place.suptitle(block.heading, x=0.0, ha="left", fontsize=11)
+        axes = filter_grid(place, len(block.filters), min_columns=cols)
+        images = show_filters(axes, block.filters, block.limits, block.captions, block.cmap)
+        weight_colorbar(place, images[0], axes, block.bar_labels,
+                        "weight" if block.cmap is None else "binarised at its mean")
 
 
 def draw_confusion(host, confusion: np.ndarray) -> None:
@@ -135,8 +142,8 @@ def filter_figure(image, initial, final, initial_cos, final_cos, *, title="", sc
     if not len(initial_cos) == len(final_cos) == initial.shape[0]:
         raise ValueError("need one cosine per filter for both initial and final")
     suffix = " (each scaled to its own L)" if scale_each else ""
-    blocks = [_cosine_block("initial filters" + suffix, initial, initial_cos, scale_each, targets),
-              _cosine_block("trained filters" + suffix, final, final_cos, scale_each, targets)]
+    blocks = [cosine_block("initial filters" + suffix, initial, initial_cos, scale_each, targets),
+              cosine_block("trained filters" + suffix, final, final_cos, scale_each, targets)]
     return blocks_figure(image, image_caption, blocks, title, confusion)
 
 
@@ -148,4 +155,4 @@ def comparison_figure(image, runs: Sequence[tuple[str, np.ndarray, Sequence[floa
     """
     if not runs:
         raise ValueError("need at least one run to show")
-    return blocks_figure(image, "digit", [_cosine_block(name, f, c) for name, f, c in runs], title)
+    return blocks_figure(image, "digit", [cosine_block(name, f, c) for name, f, c in runs], title)

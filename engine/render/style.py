@@ -130,11 +130,16 @@ def filter_grid(host, count: int, columns: int = MAX_COLUMNS, *, min_columns: in
     return list(axes[:count])
 
 
-def show_filters(axes: Sequence, filters: np.ndarray, limits: Sequence[float], captions: Sequence[str]) -> list:
-    """Each filter on its tile, zero-centred at its limit, with its caption underneath; the images."""
+def show_filters(axes: Sequence, filters: np.ndarray, limits: Sequence[float], captions: Sequence[str],
+                 cmap: str | None = None) -> list:
+    """Each filter on its tile, zero-centred at its limit, with its caption underneath; the images.
+
+    `cmap` names another (unsigned) map, such as the article's "hot": then from 0 to the limit.
+    """
     images = []
     for ax, f, limit, caption in zip(axes, filters, limits, captions):
-        images.append(ax.imshow(f, cmap=diverging_cmap(), vmin=-limit, vmax=limit, interpolation="nearest"))
+        low, colours = (-limit, diverging_cmap()) if cmap is None else (0.0, cmap)
+        images.append(ax.imshow(f, cmap=colours, vmin=low, vmax=limit, interpolation="nearest"))
         ax.set_xlabel(caption, fontsize=CAPTION_PT, labelpad=3)
     return images
 
@@ -154,12 +159,12 @@ def weight_colorbar(host, image, axes: Sequence, labels: Sequence[str] | None = 
     return bar
 
 
-def show_digit(ax, image: np.ndarray, caption: str):
-    """The training digit in grey, white ink on black as MNIST has it."""
+def show_digit(ax, image: np.ndarray, caption: str, cmap: str = "gray"):
+    """The training digit in grey, white ink on black as MNIST has it (or in `cmap`, from 0 to 1)."""
     digit = np.asarray(image, dtype=np.float64)
     if digit.ndim != 2:
         raise ValueError(f"image must be 2-D, got shape {digit.shape}")
-    picture = ax.imshow(np.clip(np.nan_to_num(digit), 0.0, 1.0), cmap="gray", vmin=0.0, vmax=1.0,
+    picture = ax.imshow(np.clip(np.nan_to_num(digit), 0.0, 1.0), cmap=cmap, vmin=0.0, vmax=1.0,
                         interpolation="nearest")
     ax.set_xticks([])
     ax.set_yticks([])

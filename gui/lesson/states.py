@@ -12,7 +12,8 @@ from filterlab.engine.data import bundled_digit
 from filterlab.gui.lesson.panel import LessonPanel
 from filterlab.gui.worker.pace import LESSON
 
-SETTINGS = ("lr", "optimizer", "momentum", "weight_decay", "filters", "kernel", "init", "init_value")
+SETTINGS = ("lr", "optimizer", "momentum", "weight_decay", "filters", "kernel", "init", "init_value", "pixel_scale")
+ARTICLE_SEED = 0  # the article's script: torch.manual_seed(0)
 
 
 class LessonStates:
@@ -24,11 +25,35 @@ class LessonStates:
         self.lesson.show()
         self.lesson.go_to(0)
 
-    def lesson_start(self, seed: int) -> None:
-        """The article's experiment from its start: default settings, the bundled 4, `seed`, step 0, paused."""
-        config = Config(seed=seed)
+    def lesson_start(self, seed: int, pixel_scale: int = 1) -> None:
+        """The article's experiment from its start: default settings, the bundled 4, `seed`, step 0, paused;
+        the signed filters only (the article's pictures hidden)."""
         self.run.set_paused(True)
         self.commands.pause()
+        self.controls.article.setChecked(False)
+        self.start_as_article(seed, pixel_scale)
+
+    def start_original(self) -> None:
+        """The article's setting exactly (its button): its script's run on raw pixels, from step 0, with its
+        pictures beside the signed filters; running or paused as before."""
+        self.start_as_article(ARTICLE_SEED, 255)
+        self.controls.article.setChecked(True)
+
+    def lesson_original(self, pixel_scale: int, steps: int) -> None:
+        """The article's run on `pixel_scale` pixels, trained `steps` steps and paused, its pictures shown."""
+        self.lesson_start(ARTICLE_SEED, pixel_scale)
+        self.controls.article.setChecked(True)
+        self.commands.train(steps)
+
+    def leave_original(self) -> None:
+        """Back to pixels 0-1 (a restart at step 0) and the signed filters alone, if the article's were on."""
+        self.controls.article.setChecked(False)
+        if self.controls.raw_pixels.isChecked():
+            self.controls.raw_pixels.setChecked(False)  # as a person would: the box restarts the run
+
+    def start_as_article(self, seed: int, pixel_scale: int) -> None:
+        """Default settings at `pixel_scale`, the bundled 4, `seed`, step 0, through the window's own controls."""
+        config = Config(seed=seed, pixel_scale=pixel_scale)
         self.timeline.go_live()
         self.controls.set_config(config)
         image, label = bundled_digit(4)

@@ -94,6 +94,29 @@ def _negative(snap) -> str:
             "every step subtracts the image. Either way the network gets it right.</p>" + now)
 
 
+def _hid(snap) -> str:
+    if snap is None or snap.agreement is None:
+        now = ""
+    else:
+        pixels = "0-255, as the article" if snap.config.pixel_scale == 255 else "0-1, as Filter Lab"
+        now = (f"<p>Now (pixels {pixels}, step {snap.step:,}): loss {snap.loss:.3g}; binarised, "
+               f"{_numbers(snap.agreement, '{:.0%}')} of the pixels agree with the digit; cosines "
+               f"{_numbers(snap.cosine, '{:+.2f}')}.</p>")
+    return ("<p>The article drew each filter as <i>filter &gt; its mean</i> in the “hot” map — white above its "
+            "mean, black below: <b>as the article drew them</b>, now beside the signed filters. And its script "
+            "fed the pixels as it read them, <b>0-255</b>; Filter Lab feeds 0-1. This is the article's own run, "
+            f"{FORMED_STEP} steps.</p>"
+            "<p><b>Raw pixels saturate the softmax at once:</b> z = w · x + b is 255 times larger, so after six "
+            "steps the right class leads the others by 19: its probability rounds to exactly 1 in float32, the "
+            "loss is exactly 0.0 and its gradient ~1e-15. Learning stops with the filters still mostly their "
+            "random start.</p>"
+            "<p><b>The binarised picture hides it:</b> it keeps only which side of its mean each weight is on, so "
+            "the noise left on the strokes and the sign disappear (a negative filter is drawn as an inverted "
+            "digit) — weight decay has cleared the background, and the shape is all that shows.</p>"
+            "<p><b>Pixels 0-1</b> keep z near 1: the loss falls over ~100 steps instead of 5, and every step adds "
+            "the digit again until it outweighs the noise. Switch between the two below.</p>" + now)
+
+
 def _your_turn(snap) -> str:
     return ("<p><b>Your turn.</b> Draw a digit on the canvas (left button: ink, right button: erase), or "
             "pick another label (keys 0-9).</p><p>Guess first: will the filters become your drawing, or "
@@ -141,7 +164,12 @@ def _formed(window) -> None:
     window.commands.train(FORMED_STEP)
 
 
+def _original(window) -> None:
+    window.lesson_original(255, FORMED_STEP)
+
+
 def _drawing(window) -> None:
+    window.leave_original()
     window.use_lesson_pace()
     window.run.set_paused(False)
     window.commands.resume()
@@ -155,10 +183,13 @@ STEPS = (
     LessonStep("5. Run slowly and watch", _watch, _run_slowly, lambda w: [w.filters, w.similarity]),
     LessonStep("6. Why some filters become the negative digit", _negative, _formed,
                lambda w: [w.filters]),
-    LessonStep("7. Your turn", _your_turn, _drawing, lambda w: [w.source, w.tabs],
+    LessonStep("7. What the article's pictures hid", _hid, _original, lambda w: [w.filters, w.article],
+               links=(("Pixels 0-255, as the article's script read them", lambda w: w.lesson_original(255, FORMED_STEP)),
+                      ("Pixels 0-1, as Filter Lab feeds them", lambda w: w.lesson_original(1, FORMED_STEP)))),
+    LessonStep("8. Your turn", _your_turn, _drawing, lambda w: [w.source, w.tabs],
                links=(("Predict, then reveal", lambda w: w.open_prediction()),
                       ("Paint on a filter", lambda w: w.paint_tools.toggle.setChecked(True)))),
-    LessonStep("8. Beyond one digit", _beyond, lambda window: window.commands.pause(), lambda w: [],
+    LessonStep("9. Beyond one digit", _beyond, lambda window: window.commands.pause(), lambda w: [],
                links=(("Small kernels (8 filters of 5 × 5)", lambda w: w.try_small_kernels()),
                       ("Many digits (all ten classes)", lambda w: w.open_experiment("set")),
                       ("The 1-D lab", lambda w: w.open_experiment("lab1d")))),

@@ -79,19 +79,21 @@ class DecompositionView(SnapshotView):
         self._drawn_for = f + 1
         full = k == snapshot.image.shape[0]
         dl_dz = snapshot.dl_dz[f]
+        x, scale = snapshot.fed_image, snapshot.config.pixel_scale  # as the network is fed it: 0-1, or 0-255
         if full:
-            self.product = dl_dz[0, 0] * snapshot.image
+            self.product = dl_dz[0, 0] * x
             middle = np.full((1, 1), dl_dz[0, 0], dtype=np.float32)
             self.titles[1].set_title("dL/dz (one number)")
             self.values[1].set_title(f"dL/dz = {dl_dz[0, 0]:+.3g}")
         else:
-            patches = np.lib.stride_tricks.sliding_window_view(snapshot.image, (k, k))
+            patches = np.lib.stride_tricks.sliding_window_view(x, (k, k))
             self.product = np.einsum("ij,ijab->ab", dl_dz, patches)
             middle = dl_dz
             self.titles[1].set_title("dL/d(output map)")
             self.values[1].set_title(f"range {dl_dz.min():+.2g} … {dl_dz.max():+.2g}")
         self.shown_update = snapshot.update[f]
-        self.images[0].setImage(snapshot.image, autoLevels=False, levels=(0.0, 1.0))
+        self.images[0].setImage(x, autoLevels=False, levels=(0.0, float(scale)))
+        self.titles[0].set_title("image x" if scale == 1 else f"image x (raw pixels 0-{scale})")
         for image, data in ((self.images[1], middle), (self.images[2], self.product),
                             (self.images[3], self.shown_update)):
             limit = float(np.abs(data).max()) or 1.0

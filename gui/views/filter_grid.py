@@ -1,9 +1,7 @@
 """The filters as pictures: where the learning shows.
 
-All filters are tiled into ONE image, outlined by one static path, and pushed with a
-single `setImage(..., autoLevels=False, levels=...)` per frame. One image item instead
-of 64 keeps 64 filters nearly as cheap to draw as 5.
-
+All filters are tiled into ONE image, outlined by one static path, and pushed with one
+`setImage(..., autoLevels=False, levels=...)` per frame, so 64 filters cost nearly what 5 do.
 Colours are honest about sign: a diverging map centred on 0, with a colorbar; one shared
 scale compares filters, a per-filter scale shows each one's shape. Under each filter: its
 number and its cosine to the digit; the filter taken apart is outlined; the title above.
@@ -16,7 +14,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainterPath
-from PySide6.QtWidgets import QGraphicsPathItem, QLabel, QVBoxLayout
+from PySide6.QtWidgets import QApplication, QGraphicsPathItem, QLabel, QVBoxLayout
 
 from filterlab.engine.core.colours import DIVERGING_COLORS
 from filterlab.engine.core.metrics import signed
@@ -35,6 +33,7 @@ class FilterGrid(SnapshotView):
     """Filters (or the initial filters) of a snapshot, with an optional |gradient| overlay."""
 
     hovered = Signal(object)   # (filter, row, col) under the mouse, or None
+    gap_value = 0.0            # what the gaps between tiles read as (here weight 0; NaN shows the background)
     clicked = Signal(int)      # a filter was clicked
     double_clicked = Signal(int)
     painted = Signal(int, object, object)  # a bit of a brush stroke: (filter, (x0, y0), (x1, y1)) in its pixels
@@ -76,7 +75,7 @@ class FilterGrid(SnapshotView):
         self._highlight.setPen(cosmetic_pen(SELECTED, 3))
         for item in (self._outlines, self._highlight):
             self.view.addItem(item)
-        self.labels = TileLabels(self.view, self)
+        self.tile_labels = TileLabels(self.view)
         self.paint_layer = PaintLayer(self, self.painted.emit, self.paint_done.emit)
         self.view.addItem(self.paint_layer)
         self.colorbar = pg.ColorBarItem(values=(-1, 1), colorMap=DIVERGING, interactive=False,
@@ -94,6 +93,15 @@ class FilterGrid(SnapshotView):
         layout.setSpacing(2)
         for widget in (self.title, self.why, self.graphics, self.gradient_note):
             layout.addWidget(widget, 1 if widget is self.graphics else 0)
+
+    @property
+    def labels(self) -> list:
+        """The text item under each tile."""
+        return self.tile_labels.items
+
+    @property
+    def label_texts(self) -> list[str]:
+        return self.tile_labels.texts
 
     # ------------------------------------------------------------ options
     @property
@@ -165,7 +173,7 @@ class FilterGrid(SnapshotView):
         self._draw_weights(filters, count)
         if grads is not None:
             self._draw_gradient(snapshot, grads)
-        self.labels.show(texts)
+        self.tile_labels.show(texts)
         self._drawn = (key, filters, grads)
 
     def _draw_weights(self, filters: np.ndarray, count: int) -> None:
@@ -198,7 +206,7 @@ class FilterGrid(SnapshotView):
         if self.source == "z":
             return tuple(f"#{i + 1}" for i in range(count))
         cosines = snapshot.cosine if self.source == "filters" else snapshot.initial_cosine
-        word = " " if self.labels.compact else " cos "
+        word = " " if self.tile_labels.compact else " cos "
         return tuple(f"#{i + 1}{word}{signed(value)}" for i, value in enumerate(cosines))
 
     def resizeEvent(self, event) -> None:
@@ -218,13 +226,15 @@ class FilterGrid(SnapshotView):
         gap, label = max(1, round(k * GAP)), max(2, round(k * LABEL))
         self._pitch = (k + gap + label, k + gap)
         height, width = rows * self._pitch[0] - gap, columns * self._pitch[1] - gap
-        self._canvas = np.zeros((height, width), dtype=np.float32)  # gaps read as weight 0
+        self._canvas = np.full((height, width), self.gap_value, dtype=np.float32)
         self.slots = [((i // columns) * self._pitch[0], (i % columns) * self._pitch[1]) for i in range(count)]
         outlines = QPainterPath()
         for top, left in self.slots:
             outlines.addRect(QRectF(left, top, k, k))
         self._outlines.setPath(outlines)
-        self.labels.make(self.slots, k)
+        font = QApplication.font(self)
+        font.setPointSizeF(font.pointSizeF() * (1.0 if count <= 16 else 0.8))
+        self.tile_labels.make(self.slots, k, font)
         self.arrangement = (count, k, columns)
         self.view.setRange(xRange=(0, width), yRange=(0, height), padding=0.02)
         self.paint_layer.cover(height, width)
@@ -234,9 +244,12 @@ class FilterGrid(SnapshotView):
         self._outline_selected()
 
     def _fit_labels(self) -> None:
-        if self.labels.items and self.view.viewRect().width() > 0:
-            self._fitted_at = self._pixels_per_unit()
-            self.labels.fit(self._pitch[1] * self._fitted_at * 0.95)
+        """Labels as large as the text of the window, but never wider than a tile's pitch (zoomed,
+        or 64 small tiles): "#1 cos +0.85", then "#1 +0.85", then a smaller font."""
+        if not self.labels or self.view.viewRect().width() <= 0:
+            return
+        self._fitted_at = self._pixels_per_unit()
+        self.tile_labels.fit(QApplication.font(self), self._pitch[1] * self._fitted_at * 0.95)
 
     def _pixels_per_unit(self) -> float:
         """Screen pixels per weight (the aspect is kept: one number serves both axes)."""
@@ -281,14 +294,6 @@ class FilterGrid(SnapshotView):
         where = self._under(event.scenePos())
         if where is not None:
             (self.double_clicked if event.double() else self.clicked).emit(where[0])
-
-    def tile(self, x: float, y: float):
-        return self.tile_at(x, y)
-
-    def local(self, index: int, pos) -> tuple[float, float]:
-        """A point of the tiled image in filter `index`'s own pixel coordinates (x, y)."""
-        top, left = self.slots[index]
-        return float(pos.x() - left), float(pos.y() - top)
 
     def tile_at(self, x: float, y: float):
         """(filter index, row, col) under image coordinates (x, y), or None in a gap."""

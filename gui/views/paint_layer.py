@@ -18,7 +18,7 @@ class PaintLayer(pg.ImageItem):
 
     def __init__(self, grid, on_segment, on_done):
         super().__init__(axisOrder="row-major")
-        self._grid = grid  # tile(x, y) -> (tile, row, col) or None; local(tile, pos) -> (x, y) in the tile
+        self._grid = grid  # its tile_at(x, y) -> (tile, row, col) or None, and its slots (top, left)
         self._on_segment, self._on_done = on_segment, on_done
         self._tile = None
         self.setZValue(20)
@@ -40,7 +40,7 @@ class PaintLayer(pg.ImageItem):
         ev.accept()
         if ev.isStart():
             start = ev.buttonDownPos()
-            found = self._grid.tile(start.x(), start.y())
+            found = self._grid.tile_at(start.x(), start.y())
             self._tile = None if found is None else found[0]
         if self._tile is not None:
             self._on_segment(self._tile, self._local(ev.lastPos()), self._local(ev.pos()))
@@ -52,14 +52,19 @@ class PaintLayer(pg.ImageItem):
         if ev.button() != LEFT:
             ev.ignore()
             return
-        found = self._grid.tile(ev.pos().x(), ev.pos().y())
+        found = self._grid.tile_at(ev.pos().x(), ev.pos().y())
         if found is None:
             ev.ignore()
             return
         ev.accept()
-        point = self._grid.local(found[0], ev.pos())
+        point = self._local_to(found[0], ev.pos())
         self._on_segment(found[0], point, point)
         self._on_done(found[0])
 
     def _local(self, pos):
-        return self._grid.local(self._tile, pos)
+        return self._local_to(self._tile, pos)
+
+    def _local_to(self, index: int, pos) -> tuple[float, float]:
+        """A point of the tiled image in tile `index`'s own pixel coordinates (x, y)."""
+        top, left = self._grid.slots[index]
+        return float(pos.x() - left), float(pos.y() - top)

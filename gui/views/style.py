@@ -16,11 +16,20 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QColor, QPen
 
-from filterlab.engine.core.colours import DEFAULT_PALETTE, DIVERGING_COLORS, DIVERGING_POSITIONS, PALETTES, palette
+from filterlab.engine.core.colours import (
+    DEFAULT_PALETTE,
+    DIVERGING_COLORS,
+    DIVERGING_POSITIONS,
+    HOT_COLORS,
+    HOT_POSITIONS,
+    PALETTES,
+    palette,
+)
 from filterlab.gui.views.image_item import FastImageItem
 
 DIVERGING = pg.ColorMap(DIVERGING_POSITIONS, [tuple(c) for c in DIVERGING_COLORS], name="filterlab-diverging")
 GRAY = pg.ColorMap((0.0, 1.0), [(0, 0, 0), (255, 255, 255)], name="filterlab-gray")
+HOT = pg.ColorMap(HOT_POSITIONS, [tuple(c) for c in HOT_COLORS], name="hot")  # the article's map
 
 
 def heat_overlay_lut(points: int = 256) -> np.ndarray:

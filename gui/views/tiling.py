@@ -33,16 +33,17 @@ def grid_columns(count: int, width: float, height: float) -> int:
     return max(range(1, min(count, MAX_COLUMNS * 2) + 1), key=tile_size)
 
 
-def label_font(font: QFont, room: float, many: bool = False) -> tuple[QFont, bool]:
+def label_font(font: QFont, room: float, many: bool = False,
+               samples: tuple[str, str] = ("#00 cos -0.00", "#00 -0.00")) -> tuple[QFont, bool]:
     """(font, compact) for the labels under tiles `room` px apart: the window's size of text (a little
-    smaller for many filters), compact ("#1 +0.85", no "cos") when the full label does not fit, and a
-    smaller font only when even that does not."""
+    smaller for many filters), compact (`samples`' second: "#1 +0.85", no "cos") when the full label (the
+    first) does not fit, and a smaller font only when even that does not."""
     font = QFont(font)
     if many:
         font.setPointSizeF(font.pointSizeF() * 0.8)
     width = lambda text: QFontMetrics(font).horizontalAdvance(text)
-    compact = width("#00 cos -0.00") > room
-    sample = "#00 -0.00" if compact else "#00 cos -0.00"
+    compact = width(samples[0]) > room
+    sample = samples[1] if compact else samples[0]
     while width(sample) > room and font.pointSizeF() > 6:
         font.setPointSizeF(font.pointSizeF() * 0.9)
     return font, compact

@@ -14,6 +14,12 @@ from filterlab.gui.widgets.run_controls import RunControls
 
 INITS = (("PyTorch default", "default"), ("zeros", "zeros"), ("constant", "constant"),
          ("gaussian", "gaussian"))
+RAW_PIXELS_TIP = (
+    "Feed the digit as the article's script did, raw pixels 0-255 (it read them with OpenCV), instead of 0-1 "
+    "(restarts at step 0). Then z = w·x + b is 255 times larger: within 5 steps the softmax is exactly 1 in "
+    "float32, the loss exactly 0.0 and its gradient ~1e-15, so learning stops while the filters are still "
+    "mostly random (cosine 0.2-0.4). With pixels 0-1, z stays near 1, the loss falls over ~100 steps, and each "
+    "step adds the digit again until it outweighs the noise (cosine ~0.9).")
 
 
 class ControlPanel(QWidget):
@@ -22,6 +28,8 @@ class ControlPanel(QWidget):
     hparams_changed = Signal(dict)      # live settings: lr, optimizer, weight_decay, momentum
     shape_changed = Signal(dict)        # filters / kernel / initialisation: these rebuild the model
     paint_start_clicked = Signal()      # start every filter from the drawing on the canvas
+    original_clicked = Signal()         # the article's setting exactly: its script's run on raw pixels, step 0
+    article_toggled = Signal(bool)      # the filters as the article drew them, beside the signed ones
     per_filter_scale_toggled = Signal(bool)
     gradient_overlay_toggled = Signal(bool)
     initial_toggled = Signal(bool)
@@ -61,17 +69,27 @@ class ControlPanel(QWidget):
         self.paint_start = QPushButton("start from drawing")
         self.paint_start.setToolTip("Reset with every filter set to the digit on the canvas")
         self.paint_start.clicked.connect(self.paint_start_clicked)
+        self.raw_pixels = QCheckBox("raw pixels 0-255, as the article")
+        self.raw_pixels.setChecked(config.pixel_scale == 255)
+        self.raw_pixels.setToolTip(RAW_PIXELS_TIP)
+        self.original = QPushButton("the article's setting")
+        self.original.setToolTip("Start again from step 0 exactly as the article's script trained: the bundled 4, "
+                                 "5 filters of 28x28, Adam 1e-3, weight decay 1e-5, seed 0, raw pixels 0-255")
+        self.original.clicked.connect(self.original_clicked)
         form.addRow("filters", self.filters)
         form.addRow("kernel size", self.kernel)
         form.addRow("start filters", self.init)
         form.addRow("init value", self.init_value)
         form.addRow("", self.paint_start)
+        form.addRow("pixels", self.raw_pixels)
+        form.addRow("", self.original)
         for widget in (self.lr, self.momentum, self.weight_decay):
             widget.valueChanged.connect(self._emit_hparams)
         self.optimizer.currentIndexChanged.connect(self._emit_hparams)
         for widget in (self.filters, self.kernel, self.init_value):
             widget.valueChanged.connect(self._emit_shape)
         self.init.currentIndexChanged.connect(self._emit_shape)
+        self.raw_pixels.toggled.connect(self._emit_shape)
         return learn
 
     def _show(self) -> QGroupBox:
@@ -86,15 +104,19 @@ class ControlPanel(QWidget):
         self.initial.setChecked(True)
         self.initial.setToolTip("Show the filters at step 0 beside the current ones")
         self.initial.toggled.connect(self.initial_toggled)
+        self.article = QCheckBox("as the article drew them")
+        self.article.setToolTip("Beside the signed filters, the same filters as the article drew them: binarised at "
+                                "each one's mean, colormap hot, with how many pixels agree with the digit")
+        self.article.toggled.connect(self.article_toggled)
         show_layout = QVBoxLayout(show)
-        for box in (self.per_filter, self.gradient, self.initial):
+        for box in (self.per_filter, self.gradient, self.initial, self.article):
             show_layout.addWidget(box)
         return show
 
     def set_config(self, config: Config) -> None:
         """Show a config (an opened session's) without sending it back as changes."""
         widgets = (self.lr, self.optimizer, self.momentum, self.weight_decay, self.filters, self.kernel,
-                   self.init, self.init_value)
+                   self.init, self.init_value, self.raw_pixels)
         for widget in widgets:
             widget.blockSignals(True)
         self.lr.setValue(config.lr)
@@ -105,6 +127,7 @@ class ControlPanel(QWidget):
         self.kernel.setValue(config.kernel)
         self.init.setCurrentIndex(self.init.findData(config.init))
         self.init_value.setValue(config.init_value)
+        self.raw_pixels.setChecked(config.pixel_scale == 255)
         for widget in widgets:
             widget.blockSignals(False)
         self.run.show_seed(f"seed {config.seed}")
@@ -116,4 +139,5 @@ class ControlPanel(QWidget):
 
     def _emit_shape(self, *_) -> None:
         self.shape_changed.emit(dict(filters=self.filters.value(), kernel=self.kernel.value(),
-                                     init=self.init.currentData(), init_value=self.init_value.value()))
+                                     init=self.init.currentData(), init_value=self.init_value.value(),
+                                     pixel_scale=255 if self.raw_pixels.isChecked() else 1))

@@ -13,6 +13,7 @@ Subclasses build their views into `self.views` and lay them out.
 """
 from __future__ import annotations
 
+import gc
 import random
 import time
 from typing import Any, Callable, Optional
@@ -93,6 +94,7 @@ class ExperimentWindow(QMainWindow):
         """Start training; call once the views, controls and menus exist."""
         self.presenter.build_menu()
         self.keys.watch()
+        gc.collect()  # Qt garbage dies here, on the GUI thread, never on the worker's (gui/worker/loop.py)
         self._thread.start()
 
     def showEvent(self, event) -> None:

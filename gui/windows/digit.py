@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QScrollArea, QSplitter, 
 
 from filterlab.engine.digit.spec import DigitSpec
 from filterlab.gui.lesson.states import LessonStates
+from filterlab.gui.views.article_grid import ArticleGrid
 from filterlab.gui.views.decomposition import DecompositionView
 from filterlab.gui.views.digit_view import DigitView
 from filterlab.gui.views.filter_grid import FilterGrid
@@ -31,7 +32,8 @@ from filterlab.gui.windows.base import ExperimentWindow, status_label
 from filterlab.gui.windows.exports import Exporter
 from filterlab.gui.windows.forking import Forking
 from filterlab.gui.windows.help import add_help_menu
-from filterlab.gui.windows.painting import FilterPainting, PaintTools
+from filterlab.gui.windows.original import pixels_status, raw_pixel_note
+from filterlab.gui.windows.painting import FilterPainting, PaintTools, hands_on_column
 from filterlab.gui.windows.predict import PredictPanel
 from filterlab.gui.windows.probe import WeightProbe
 from filterlab.gui.windows.sessions import SessionActions
@@ -73,12 +75,15 @@ class DigitWindow(LessonStates, ExperimentWindow):
                        "0-9": "the label the digit is trained as", "Ctrl+O": "open an image of a digit",
                        "Ctrl+S": "save the session", "F1": "the lesson", "Ctrl+Q": "quit"})
         self.source.show_digit(*spec.digit)
+        self.controls.article.setChecked(config.pixel_scale == 255)  # raw pixels: the article's pictures too
         self.start()
 
     # ------------------------------------------------------------------ layout
     def _build_views(self) -> None:
         self.filters = FilterGrid("filters", "filters now")
         self.initial = FilterGrid("initial", "filters at step 0")
+        self.article = ArticleGrid()
+        self.article.setVisible(False)
         self.loss = LossPlot()
         self.bars = PredictionBars()
         self.digit = DigitView()
@@ -89,7 +94,7 @@ class DigitWindow(LessonStates, ExperimentWindow):
         self.learned = LearningAddedView()
         self.predict = PredictPanel(self)
         self.curves = self.similarity  # the view under the loss
-        self.views = (self.filters, self.initial, self.loss, self.bars, self.digit, self.similarity,
+        self.views = (self.filters, self.article, self.initial, self.loss, self.bars, self.digit, self.similarity,
                       self.decomposition, self.maps, self.learned)
 
     def tab_pages(self, now: QWidget) -> list:
@@ -112,17 +117,20 @@ class DigitWindow(LessonStates, ExperimentWindow):
         c.per_filter_scale_toggled.connect(self.initial.set_per_filter_scale)
         c.gradient_overlay_toggled.connect(self.filters.set_show_gradient)
         c.gradient_overlay_toggled.connect(self.digit.set_show_gradient)
-        c.initial_toggled.connect(self._show_initial)
-        self.filters.clicked.connect(self.decomposition.select)
-        self.decomposition.selected.connect(self.filters.select)
-        self.filters.select(0)
+        c.initial_toggled.connect(lambda on: self._show_grid(self.initial, on))
+        c.article_toggled.connect(lambda on: self._show_grid(self.article, on))
+        c.original_clicked.connect(self.start_original)
+        for grid in (self.filters, self.article):
+            grid.clicked.connect(self.decomposition.select)
+            self.decomposition.selected.connect(grid.select)
+            grid.select(0)
 
     def _build_layout(self) -> None:
         self.control_panel = self._scrolling_panel()
         middle = QSplitter(Qt.Orientation.Vertical)
-        middle.addWidget(self._with_tools(self.filters))
-        middle.addWidget(self.initial)
-        middle.setSizes([600, 300])
+        for grid in (hands_on_column(self, self.filters), self.article, self.initial):
+            middle.addWidget(grid)
+        middle.setSizes([600, 400, 300])
         now = QWidget()
         now_layout = QHBoxLayout(now)
         now_layout.setContentsMargins(0, 0, 0, 0)
@@ -155,22 +163,6 @@ class DigitWindow(LessonStates, ExperimentWindow):
         self.statusBar().addPermanentWidget(self.try_set)
         self.statusBar().addPermanentWidget(self.status_device)
         self.resize(1500, 900)
-
-    def _with_tools(self, grid: QWidget) -> QWidget:
-        """The filters with the painter's tools above them; "✎ Paint" and "Fork here…" on the timeline."""
-        box = QWidget()
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.paint_tools)
-        column.addWidget(grid, 1)
-        column.addWidget(self.paint_tools.note)
-        self.fork_button = QPushButton("Fork here…")
-        self.fork_button.setToolTip("Two runs side by side from the exact state at the step shown: "
-                                    "as it was, and with one change")
-        self.fork_button.clicked.connect(self.forking.ask)
-        self.timeline.layout().addWidget(self.paint_tools.toggle)
-        self.timeline.layout().addWidget(self.fork_button)
-        return box
 
     def open_prediction(self) -> None:
         """The lesson's "your turn": the predict tab, on the filter outlined."""
@@ -218,10 +210,11 @@ class DigitWindow(LessonStates, ExperimentWindow):
             menu.addAction(action)
             self.actions[text] = action
 
-    def _show_initial(self, on: bool) -> None:
-        self.initial.setVisible(on)
+    def _show_grid(self, grid, on: bool) -> None:
+        """Show or hide the initial filters or the article's pictures (drawn at once when shown)."""
+        grid.setVisible(on)
         if on and self.shown is not None:
-            self.initial.draw(self.shown)
+            grid.draw(self.shown)
 
     def _draw_current_tab(self) -> None:
         """The tab just shown catches up; the views outside it are up to date."""
@@ -261,14 +254,14 @@ class DigitWindow(LessonStates, ExperimentWindow):
         snap = frame.snapshot
         self.status_step.set_title(f"step {snap.step:,}   loss {snap.loss:.4g}{self.scores(snap)}   "
                                  f"{'running' if frame.running else 'paused'}")
-        self.status_device.set_title(f"device: {snap.device}")
+        self.status_device.set_title(f"device: {snap.device} · {pixels_status(snap.config)}")
         if snap.diverged:
             self.status_notice.set_title(snap.diverged)
         elif snap.blank_image:
             self.status_notice.set_title("blank image: the gradient of every filter is exactly 0, "
                                          "nothing can be learned — draw something")
         elif self.timeline.is_live:
-            self.status_notice.set_title(self.small_kernel_note(snap))
+            self.status_notice.set_title(self.small_kernel_note(snap) or raw_pixel_note(snap))
         self.try_set.setVisible(bool(self.small_kernel_note(snap)) and self.source.active)
 
     @staticmethod
@@ -290,7 +283,7 @@ class DigitWindow(LessonStates, ExperimentWindow):
         from filterlab.engine.digitset.data import bundled_set
         from filterlab.engine.digitset.spec import SetSpec
         if self.frame is not None:
-            config = self.frame.snapshot.config.with_(seed=0)
+            config = self.frame.snapshot.config.with_(seed=0, pixel_scale=1)  # raw pixels: one digit only
             self.experiment_wanted.emit(SetSpec(config, bundled_set(tuple(range(10)))))
 
     def scores(self, snap) -> str:

@@ -35,6 +35,9 @@ class SetWindow(DigitWindow):
         self.control_panel.widget().layout().insertWidget(0, self._examples(len(spec.digits.test_labels)))
         self.controls.paint_start.setEnabled(False)
         self.controls.paint_start.setToolTip(WHY_OFF)
+        for control in (self.controls.raw_pixels, self.controls.original, self.controls.article):
+            control.setEnabled(False)
+            control.setToolTip("The article's setting and pictures are the one-digit experiment's")
         for name in ("Open image…", "Open session…", "Save session…", "Lesson"):  # one training digit
             self.actions[name].setEnabled(False)
         self.filters.caption = ("each step adds the minibatch's digits, each × its own dL/dz: "

@@ -11,6 +11,11 @@ VIEWS = (
      "the colour scale on the right. The number under a filter is its cosine similarity to the digit: +1 is the "
      "digit, −1 its negative, 0 nothing alike."),
     ("filters at step 0", "the random filters training started from: the article's “before”."),
+    ("as the article drew them", "(show: as the article drew them) the same filters as the article's script "
+     "plotted them: binarised at each one's mean, white above, black below, colormap hot. Under each, the share of "
+     "its pixels that agree with the digit binarised the same way, then the cosine. The threshold hides how large "
+     "the weights are, the noise still in them and their sign; with raw pixels 0-255 (the article's, under "
+     "learning) the pictures look like the digit while the cosines stay near 0.3."),
     ("loss", "the cross-entropy of each step, on a log axis. It falls as the network becomes sure of the "
      "right class. Hover to read a value."),
     ("similarity", "each filter's cosine to the digit at every recorded step, in the colour of its label: "

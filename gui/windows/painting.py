@@ -202,3 +202,21 @@ class FilterPainting:
         if self._landing is not None and frame.applied >= self._landing and self._stroke is None:
             self._landing = None
             self.grid.set_preview({})
+
+
+def hands_on_column(window, grid: QWidget) -> QWidget:
+    """The filters with the painter's tools above them and its note below; "✎ Paint" and "Fork here…"
+    on the window's timeline."""
+    box = QWidget()
+    column = QVBoxLayout(box)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.addWidget(window.paint_tools)
+    column.addWidget(grid, 1)
+    column.addWidget(window.paint_tools.note)
+    window.fork_button = QPushButton("Fork here…")
+    window.fork_button.setToolTip("Two runs side by side from the exact state at the step shown: "
+                                  "as it was, and with one change")
+    window.fork_button.clicked.connect(window.forking.ask)
+    window.timeline.layout().addWidget(window.paint_tools.toggle)
+    window.timeline.layout().addWidget(window.fork_button)
+    return box

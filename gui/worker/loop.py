@@ -65,10 +65,14 @@ def freeze_startup_objects() -> None:
 
     A full pass walks every tracked object, ~370,000 once torch is in: ~160 ms with the GIL
     held, so the window froze that long every so often, whichever thread the pass ran on.
-    What exists once the experiment is built lives as long as the app: it is collected
-    once, here, while the window still says "loading PyTorch…", and then left out.
+    What exists once the experiment is built lives as long as the app: it is left out, here,
+    while the window still says "loading PyTorch…".
+
+    Not collected here: a collection on this thread can delete Qt objects that are garbage
+    (a closed window's), and a QObject destroyed off the GUI thread, while the GUI thread
+    (holding the GIL) disconnects a signal, deadlocks Qt's lock against the GIL. The GUI
+    thread collects just before it starts this thread (gui/windows/base.py, start).
     """
-    gc.collect()
     gc.freeze()
 
 

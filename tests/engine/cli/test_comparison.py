@@ -20,6 +20,8 @@ def test_headless_compare_writes_one_row_per_run(tmp_path, run_main, progress_sh
     assert runs["seed=1"]["max_filter_difference"] > 0.01
     assert runs["optimizer=sgd,lr=0.1"]["config"]["optimizer"] == "sgd"
     assert all(len(r["cosine"]) == 3 and r["final_loss"] < 0.1 for r in metrics["runs"])
+    assert metrics["pixel_scale"] == 1
+    assert all(len(r["binarised_agreement"]) == 3 and min(r["binarised_agreement"]) >= 0.5 for r in metrics["runs"])
     figure = Image.open(out / "figure.png")
     assert figure.height > 3 * 112
 

@@ -20,6 +20,8 @@ def test_headless_set_run_writes_epochs_accuracy_figure_and_history(tmp_path, ru
     assert [e["epoch"] for e in metrics["epochs"]] == [1, 2, 3]
     assert metrics["final_test_accuracy"] == metrics["epochs"][-1]["test_accuracy"]
     assert set(metrics["filter_classes"]) <= {3, 7} and len(metrics["cosine"]) == 4
+    assert metrics["pixel_scale"] == 1 and len(metrics["binarised_agreement"]) == 4
+    assert all(0.5 <= a <= 1 for a in metrics["binarised_agreement"] + metrics["initial_binarised_agreement"])
     assert Image.open(out / "figure.png").width > 400
     history = np.load(out / "history.npz")
     assert history["filters"].shape[1:] == (4, 28, 28) and history["loss"].size > 0

@@ -127,7 +127,7 @@ def test_the_file_is_plain_arrays_and_a_valid_history(tmp_path, digit):
     with np.load(tmp_path / "s.npz", allow_pickle=False) as npz:
         arrays = dict(npz)
     meta = json.loads(str(arrays["session_json"]))
-    assert (meta["format"], meta["version"], meta["step"], meta["label"]) == ("filterlab-session", 2, 20, 4)
+    assert (meta["format"], meta["version"], meta["step"], meta["label"]) == ("filterlab-session", 3, 20, 4)
     assert json.loads(str(arrays["config_json"]))["seed"] == 0
     history = Trainer(Config(), *digit).history()
     assert set(history) <= set(arrays)  # anything that reads history.npz reads a session
@@ -154,6 +154,34 @@ def test_a_version_1_session_still_opens_and_carries_on_with_the_dense_record(tm
     loaded.step(10)
     trainer.step(10)
     np.testing.assert_array_equal(loaded.snapshot().filters, trainer.snapshot().filters)
+
+
+def test_a_raw_pixel_session_carries_on_at_its_scale(tmp_path, digit):
+    trainer = trained(Config(pixel_scale=255), digit, 30)
+    save_session(trainer, tmp_path / "raw.npz")
+    loaded = load_session(tmp_path / "raw.npz")
+    assert loaded.config.pixel_scale == 255
+    np.testing.assert_array_equal(loaded.image, digit[0])  # the digit is saved in [0, 1]
+    loaded.step(20)
+    trainer.step(20)
+    assert_same(state(loaded), state(trainer))
+
+
+def test_a_version_2_session_has_no_pixel_scale_and_trained_on_pixels_0_1(tmp_path, digit):
+    trainer = trained(Config(), digit, 30)
+    save_session(trainer, tmp_path / "v3.npz")
+    with np.load(tmp_path / "v3.npz") as npz:
+        arrays = dict(npz)
+    meta, config = (json.loads(str(arrays[name])) for name in ("session_json", "config_json"))
+    meta["version"] = 2
+    del config["pixel_scale"]  # as version 2 wrote it
+    arrays["session_json"], arrays["config_json"] = np.array(json.dumps(meta)), np.array(json.dumps(config))
+    np.savez(tmp_path / "v2.npz", **arrays)
+    loaded = load_session(tmp_path / "v2.npz")
+    assert loaded.config.pixel_scale == 1 and loaded.config == trainer.config
+    loaded.step(10)
+    trainer.step(10)
+    assert_same(state(loaded), state(trainer))
 
 
 def test_a_failed_save_raises_oserror_and_leaves_nothing(tmp_path, digit):
@@ -341,6 +369,7 @@ HOSTILE = {
     "NaN weights": (lambda good: rewritten(good, nan_weights), "NaN"),
     "pickled object array": (pickled, "pickle"),
     "unknown version": (lambda good: rewritten(good, with_meta("version", 99)), "version 99"),
+    "pixel scale 2": (lambda good: rewritten(good, with_config("pixel_scale", 2)), "pixel scale must be 1"),
     "foreign format": (lambda good: rewritten(good, with_meta("format", "something-else")), "format"),
     "bad config value": (lambda good: rewritten(good, with_config("lr", -1.0)), "lr"),
     "unknown config field": (lambda good: rewritten(good, with_config("colour", "red")), "colour"),

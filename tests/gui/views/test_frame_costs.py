@@ -92,12 +92,12 @@ def test_the_filter_grid_makes_its_labels_once_and_sets_its_colorbar_label_once(
     grid.show()
     many, few = (Trainer(Config(filters=count), *digit).snapshot() for count in (64, 5))
     grid.draw(many)
-    made = list(grid.labels.items)
+    made = list(grid.labels)
     labels = []
     monkeypatch.setattr(grid.colorbar, "setLabel", lambda *args: labels.append(args))
     grid.draw(few)
     grid.draw(many)
-    assert len(grid.labels.items) == 64 and all(a is b for a, b in zip(grid.labels.items, made))  # the same items again
+    assert len(grid.labels) == 64 and all(a is b for a, b in zip(grid.labels, made))  # the same items again
     assert sum(item.isVisible() for item in made) == 64
     grid.draw(few)
     assert sum(item.isVisible() for item in made) == 5

@@ -7,7 +7,7 @@ def test_the_view_menu_switches_every_window_to_the_safe_palette_and_back(qtbot,
     window = paused_window()
     action = window.presenter.actions["Colour-blind safe colours"]
     assert palette_name() == "tableau10"
-    brush = lambda i: window.filters.labels.items[i].brush().color().getRgb()[:3]
+    brush = lambda i: window.filters.labels[i].brush().color().getRgb()[:3]
     assert brush(1) == TABLEAU10[1]
     try:
         action.trigger()

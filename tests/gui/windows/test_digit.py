@@ -21,7 +21,7 @@ def test_filters_change_and_become_the_digit(qtbot, window, wait_frame, pause):
     k = snap.filters.shape[1]
     for (top, left), tile in zip(window.filters.slots, snap.filters):
         np.testing.assert_array_equal(shown[top:top + k, left:left + k], tile)
-    assert window.filters.labels.texts[0] == f"#1 cos {snap.cosine[0]:+.2f}"
+    assert window.filters.label_texts[0] == f"#1 cos {snap.cosine[0]:+.2f}"
     np.testing.assert_allclose(window.bars.heights, snap.probs)
     np.testing.assert_array_equal(window.loss.curve.getData()[0], snap.loss_steps)
     assert "step" in window.status_step.title()
@@ -108,7 +108,7 @@ def test_filters_and_kernel_rebuild_the_views(qtbot, window, wait_frame):
     window.controls.filters.setValue(12)
     window.controls.kernel.setValue(5)
     wait_frame(window, lambda f: f.snapshot.filters.shape == (12, 5, 5) and f.snapshot.step > 5)
-    assert len(window.filters.labels.items) == 12
+    assert len(window.filters.labels) == 12
     assert window.filters.arrangement[:2] == (12, 5)
 
 

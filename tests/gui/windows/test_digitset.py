@@ -33,6 +33,8 @@ def test_one_digit_actions_are_off_in_a_set_run_and_training_goes_on(qtbot):
         qtbot.keyClick(win, key)
     assert win.source.label.value() == label
     assert not any(win.actions[name].isEnabled() for name in ("Open image…", "Open session…", "Save session…", "Lesson"))
+    controls = win.controls
+    assert not any(c.isEnabled() for c in (controls.raw_pixels, controls.original, controls.article))  # one digit's
     step = win.frame.snapshot.step
     qtbot.waitUntil(lambda: win.frame.snapshot.step > step + 20, timeout=20_000)
     assert win.frame.running and "stopped" not in win.statusBar().currentMessage()

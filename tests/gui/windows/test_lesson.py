@@ -35,7 +35,7 @@ def click_next(qtbot, window):
 
 def test_every_step_puts_the_app_in_the_state_it_describes(qtbot, lesson):
     w = lesson
-    assert w.lesson.isVisible() and w.lesson.index == 0 and len(STEPS) == 8
+    assert w.lesson.isVisible() and w.lesson.index == 0 and len(STEPS) == 9
     # 1. the stage: the article's experiment from its start, paused at step 0
     snap = settled(qtbot, w, lambda f: not f.running and f.snapshot.step == 0 and f.snapshot.config == Config())
     assert w.run.seed.text() == f"seed {LESSON_SEED}" and w.controls.filters.value() == 5
@@ -66,15 +66,32 @@ def test_every_step_puts_the_app_in_the_state_it_describes(qtbot, lesson):
     snap = settled(qtbot, w, lambda f: not f.running and f.snapshot.step == FORMED_STEP)
     assert np.all(np.sign(snap.cosine) == np.sign(snap.class_weights))
     qtbot.waitUntil(lambda: "Weights to class 4 now" in w.lesson.text.text(), timeout=5_000)
-    # 7. your turn: training at the lesson pace, the canvas framed
+    assert not w.article.isVisible()
+    # 7. what the article's pictures hid: its own run (raw pixels 0-255), its pictures beside the signed filters
     click_next(qtbot, w)
-    settled(qtbot, w, lambda f: f.running and "lesson pace" in f.pace)
-    assert w.spotlight.targets == [w.source, w.tabs]
+    raw = settled(qtbot, w, lambda f: not f.running and f.snapshot.step == FORMED_STEP
+                  and f.snapshot.config.pixel_scale == 255)
+    assert w.article.isVisible() and w.controls.article.isChecked() and w.controls.raw_pixels.isChecked()
+    assert w.spotlight.targets == [w.filters, w.article]
+    assert raw.loss == 0.0 and np.abs(raw.cosine).max() < 0.5 and raw.agreement.min() > 0.85
+    qtbot.waitUntil(lambda: "Raw pixels saturate the softmax" in w.lesson.text.text()
+                    and f"#1 {raw.agreement[0]:.0%}" in w.lesson.text.text(), timeout=5_000)
+    assert "hides" in w.lesson.text.text() and "Pixels 0-1" in w.lesson.text.text()
+    links = [w.lesson.links.itemAt(i).widget() for i in range(w.lesson.links.count())]
+    qtbot.mouseClick(links[1], Qt.MouseButton.LeftButton)  # the same run on pixels 0-1
+    honest = settled(qtbot, w, lambda f: not f.running and f.snapshot.step == FORMED_STEP
+                     and f.snapshot.config.pixel_scale == 1)
+    assert np.abs(honest.cosine).min() > 0.8 and w.article.isVisible()
+    np.testing.assert_array_equal(honest.initial, raw.initial)  # the same start
+    # 8. your turn: training at the lesson pace on pixels 0-1, the canvas framed, the article's pictures put away
+    click_next(qtbot, w)
+    snap = settled(qtbot, w, lambda f: f.running and "lesson pace" in f.pace)
+    assert w.spotlight.targets == [w.source, w.tabs] and not w.article.isVisible() and snap.config.pixel_scale == 1
     predict = w.lesson.links.itemAt(0).widget()
     assert predict.text() == "Predict, then reveal"
     qtbot.mouseClick(predict, Qt.MouseButton.LeftButton)
     assert w.tabs.currentWidget() is w.predict
-    # 8. beyond: paused, one click each
+    # 9. beyond: paused, one click each
     click_next(qtbot, w)
     settled(qtbot, w, lambda f: not f.running)
     assert not w.lesson.next.isEnabled()
@@ -123,3 +140,12 @@ def test_a_window_the_lesson_asks_for_opens_beside_it(qtbot, digit):
     other.close()
     qtbot.waitUntil(lambda: not OPEN, timeout=5_000)
     window.close()
+
+
+def test_your_turn_after_the_articles_run_trains_on_pixels_0_1_again(qtbot, lesson):
+    w = lesson
+    w.lesson.go_to(6)
+    settled(qtbot, w, lambda f: f.snapshot.step == FORMED_STEP and f.snapshot.config.pixel_scale == 255)
+    click_next(qtbot, w)
+    snap = settled(qtbot, w, lambda f: f.running and f.snapshot.config.pixel_scale == 1)
+    assert not w.controls.raw_pixels.isChecked() and not w.article.isVisible() and snap.step < FORMED_STEP

@@ -459,7 +459,7 @@ def test_filters_and_kernel_changed_twenty_times_fast_train_the_last_shape(qtbot
     assert losses[0] > 0.5 and losses[-1] < 0.01  # from about chance (ln 10 = 2.3) to learned
     config = window.worker.experiment.config
     assert (config.filters, config.kernel) == shape
-    assert window.filters.arrangement[:2] == shape and len(window.filters.labels.items) == shape[0]
+    assert window.filters.arrangement[:2] == shape and len(window.filters.labels) == shape[0]
 
 
 def test_settings_changed_while_a_session_opens_stay_in_step_with_the_engine(qtbot, window, wait_frame, tmp_path,

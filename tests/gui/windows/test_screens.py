@@ -107,7 +107,7 @@ def test_presenter_mode_fills_the_screen_with_the_views_and_makes_text_large(qtb
         qtbot.wait(200)
         assert QFontMetrics(QApplication.font()).height() >= 20
         assert QFontMetrics(window.run.pause.font()).height() >= 20
-        assert QFontMetrics(window.filters.labels.items[0].font()).height() >= 20
+        assert QFontMetrics(window.filters.labels[0].font()).height() >= 20
         assert QFontMetrics(window.filters.title.font()).height() >= 20
     finally:
         window.presenter.set_zoom(1.0)

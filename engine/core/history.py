@@ -111,6 +111,7 @@ class FilterHistory:
     cosines: list = field(default_factory=list)
     thinning: int = 1
     kept: set = field(default_factory=set)  # steps edited by hand: their frames survive thinning
+    _curves: tuple = field(default=(None, 0, None, None), init=False, repr=False, compare=False)  # cosine_curves'
 
     def spacing_at(self, step: int) -> int:
         """Steps between recorded frames around `step`: 1, then 10, 100, 1,000 by decade."""
@@ -150,6 +151,7 @@ class FilterHistory:
         """The model at `step` changed by hand: that step's frame is the new one, due or not, and it is kept."""
         if self.steps and self.steps[-1] == step:
             self.frames[-1], self.heads[-1], self.cosines[-1] = filters, head, None
+            self._curves = (None, 0, None, None)  # its stacked row is stale: stack again
         else:
             self.steps.append(step)
             self.frames.append(filters)
@@ -192,8 +194,20 @@ class FilterHistory:
                 self.cosines[i] = row
             done = set(batch)  # built once: per element it made this quadratic (0.7 s for 2,000 frames)
             missing = [i for i in missing if i not in done]
-        curves = np.stack(self.cosines) if self.cosines else np.zeros((0, 0))
-        return np.array(self.steps, dtype=np.int64), curves
+        return self._stacked_curves()
+
+    def _stacked_curves(self) -> tuple[np.ndarray, np.ndarray]:
+        """The curves as arrays, the rows of earlier calls kept: a snapshot at display rate stacked
+        every frame's cosines again (~0.3 ms for 300 frames). A thinned or truncated record is a new list."""
+        cosines, (seen, count, steps, curves) = self.cosines, self._curves
+        if seen is not cosines or count > len(cosines):
+            count, steps, curves = 0, np.zeros(0, dtype=np.int64), None
+        if count < len(cosines):
+            new = np.stack(cosines[count:])
+            curves = new if curves is None else np.concatenate([curves, new])
+            steps = np.concatenate([steps, np.array(self.steps[count:], dtype=np.int64)])
+        self._curves = (cosines, len(cosines), steps, curves)
+        return steps, curves if curves is not None else np.zeros((0, 0))
 
     def __len__(self) -> int:
         return len(self.frames)

@@ -5,10 +5,9 @@ the (x, y) that update number step + 1 trains on. One digit answers with the sam
 every time (engine/digit), a set with the minibatch of that step (engine/digitset); both
 build their experiment around a Learner instead of inheriting one.
 
-Per-step work is kept to the bare minimum: the details a view shows (dL/dz, dL/dx, the
-update taken) are gathered on the last step of each `step(n)` call only, and the
-record (engine/core/history.py) keeps a frame every few steps. With ~4k multiply-adds a
-step, every torch call counts (README, "Performance").
+Per-step work is kept to the bare minimum: the details a view shows (dL/dz, dL/dx, the update
+taken) are gathered on the last step of each `step(n)` call only, and the record keeps a frame
+every few steps. With ~4k multiply-adds a step, every torch call counts (README, "Performance").
 """
 from __future__ import annotations
 
@@ -87,11 +86,9 @@ class Learner:
         self._start_record()
 
     def set_hparams(self, **changes) -> bool:
-        """Change settings; True if that rebuilt the model (filters, kernel, init, seed, device, pixel scale).
-
-        A new pixel scale starts again from step 0: a run is compared with the script step for step,
-        and Adam's history of one scale means nothing at the other.
-        """
+        """Change settings; True if that rebuilt the model (filters, kernel, init, seed, device, pixel scale:
+        a run is compared with the script step for step, and Adam's history at one scale means nothing at
+        the other)."""
         unknown = set(changes) - set(LIVE_FIELDS) - set(REBUILD_FIELDS)
         if unknown:
             raise ConfigError(f"not a setting: {', '.join(sorted(unknown))}")

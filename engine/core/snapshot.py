@@ -19,13 +19,18 @@ from filterlab.engine.core.config import Config
 from filterlab.engine.core.metrics import binarised_agreement, cosine_to_image, patch_origins
 from filterlab.engine.core.pixels import network_input
 
+_FIELD_NAMES: dict = {}  # class -> its dataclass field names
+
 
 class ReadOnlyArrays:
     """Mixin for a frozen dataclass: every numpy array field becomes read-only once built."""
 
     def __post_init__(self) -> None:
-        for f in fields(self):
-            value = getattr(self, f.name)
+        names = _FIELD_NAMES.get(type(self))
+        if names is None:  # dataclasses.fields() on every snapshot cost more than the flags it set
+            names = _FIELD_NAMES[type(self)] = tuple(f.name for f in fields(self))
+        for name in names:
+            value = getattr(self, name)
             if isinstance(value, np.ndarray):
                 value.setflags(write=False)
 

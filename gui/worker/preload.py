@@ -7,8 +7,8 @@ daemon thread, started by the first training thread; a training thread waits for
 slice at a time and gives up at once when its window closes. The daemon thread then
 finishes the import on its own and is dropped when the process ends.
 
-The chunk function of the one-digit experiment is compiled there too (engine/core/chunk.py),
-so the first step does not pay for it.
+The chunk function of the one-digit experiment is compiled and warmed up there too
+(engine/core/chunk.py), so the first steps do not pay for it.
 """
 from __future__ import annotations
 
@@ -25,8 +25,8 @@ def _load() -> None:
     try:
         for name in MODULES:
             importlib.import_module(name)
-        from filterlab.engine.core.chunk import adam_chunk
-        adam_chunk()
+        from filterlab.engine.core.chunk import warm_up
+        warm_up()
     except Exception:  # the training thread imports again and reports what went wrong
         pass
     finally:

@@ -27,7 +27,8 @@ class LossPlot(SnapshotView):
         self.plot = log_plot()
         self.plot.setLabel("bottom", "step")
         self.plot.setLabel("left", "loss")
-        self.curve = self.plot.plot(pen=pg.mkPen((40, 90, 160), width=2))
+        # 1 px: a 2 px pen goes through Qt's stroker, 4,096 points cost 3.1 ms a paint instead of 0.7
+        self.curve = self.plot.plot(pen=pg.mkPen((40, 90, 160), width=1))
         self.marker = pg.ScatterPlotItem(size=8, brush=pg.mkBrush(200, 60, 40))
         self.marker.setVisible(False)  # an empty scatter still costs a paint
         self.plot.addItem(self.marker)

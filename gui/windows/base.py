@@ -200,19 +200,31 @@ class ExperimentWindow(QMainWindow):
         return True
 
     def display(self, snapshot, every_view: bool) -> None:
-        """Draw `snapshot` in the visible views; rate-capped ones only when due (or every_view)."""
-        self.shown = snapshot
-        for view in self.views:
-            if view.isVisible() and (every_view or self.due(view)):
-                view.draw(snapshot)
+        """Draw `snapshot` in the visible views; rate-capped ones only when due (or every_view).
 
-    def due(self, view) -> bool:
-        """Whether `view` should draw now: at most `view.max_hz` times a second while training runs."""
+        At most one rate-capped view a frame, the most overdue: their redraws (curves, axes, bars)
+        cost a few ms each, and left to their own clocks they fell due in the same frame, which
+        then took several times as long as the others (a stall, and a frame missed).
+        """
+        self.shown = snapshot
+        visible = [view for view in self.views if view.isVisible()]
+        for view in visible:
+            if every_view or view.max_hz is None:
+                view.draw(snapshot)
+        if not every_view:
+            capped = self.most_overdue([view for view in visible if view.max_hz is not None])
+            if capped is not None:
+                capped.draw(snapshot)
+
+    def most_overdue(self, views) -> Optional[Any]:
+        """Of rate-capped views, the one longest past its due time (by its own period); None if none is due."""
         now = time.perf_counter()
-        if view.max_hz is not None and now - self._drawn_at.get(view, 0.0) < 1.0 / view.max_hz:
-            return False
-        self._drawn_at[view] = now
-        return True
+        lateness = [((now - self._drawn_at.get(view, 0.0)) * view.max_hz, index) for index, view in enumerate(views)]
+        late, index = max(lateness, default=(0.0, -1))
+        if late < 1.0:
+            return None
+        self._drawn_at[views[index]] = now
+        return views[index]
 
     def update_status(self, frame: Frame) -> None:
         """The status bar for this frame (subclasses say what their experiment has to say)."""

@@ -154,8 +154,8 @@ class TrainingLoop:
     def _train(self, chunk: int, until_frame: float = 0.0) -> int:
         """One chunk of training (fast-forward, or at the pace); returns the next chunk size.
 
-        A chunk that would run past the next frame's time (`until_frame` seconds away) is cut
-        to end there, so frames go out on their beat, not up to a chunk late.
+        Chunks are cut to end at the next frame's time (`until_frame` seconds away), splitting
+        the time to it evenly, so frames go out on their beat, not up to a chunk late.
         """
         experiment = self.experiment
         if self._skip:
@@ -166,8 +166,9 @@ class TrainingLoop:
         n = chunk if due is None else min(chunk, due)
         if self._stop_at is not None:
             n = min(n, self._stop_at - experiment.step_count)
-        if until_frame > 0 and self._step_seconds:
-            n = min(n, max(1, int(until_frame / self._step_seconds)))
+        if until_frame > 0 and self._step_seconds:  # the time to the frame in even pieces of about CHUNK_SECONDS
+            pieces = max(1, round(until_frame / CHUNK_SECONDS))
+            n = min(n, max(1, int(until_frame / pieces / self._step_seconds)))
         if n > 0:
             started = time.thread_time()  # this thread's CPU time: time other processes took is not the chunk's
             made = experiment.step(n)

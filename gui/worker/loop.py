@@ -47,6 +47,7 @@ DISPLAY_HZ = 60.0
 CHUNK_SECONDS = 0.008  # training time between two looks at the command queue
 GIL_SWITCH_SECONDS = 0.0005
 SKIP_CHUNK = 100  # steps per chunk while fast-forwarding: commands still get through
+FRAME_SLACK = CHUNK_SECONDS / 4  # a frame this close to its time goes out now, not after a sliver of a chunk
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,7 @@ class TrainingLoop:
                 dirty = True
                 meter.add(time.perf_counter(), self.experiment.step_count)
             now = time.perf_counter()
-            if dirty and now >= next_frame and self.mailbox.empty():
+            if dirty and now >= next_frame - FRAME_SLACK and self.mailbox.empty():
                 busy = self.running or self._skip > 0  # fast-forwarding counts as running: Pause stops it
                 step = self.experiment.step_count
                 frame = Frame(self.experiment.snapshot(), busy, meter.rate() if busy else 0.0,

@@ -36,12 +36,14 @@ class CachedAxis(pg.AxisItem):
                 self.labelText, self.labelUnits, QGuiApplication.font().toString())
 
     def paint(self, painter, *args) -> None:
-        try:
-            key = self.picture_key()
-        except Exception:  # an exception in a paint Qt calls ends the process: draw it afresh instead
-            key = None
-        if key is not None and self.picture is None and key in self._pictures:
-            self.picture = self._pictures[key]
+        key = None
+        if self.picture is None:  # pyqtgraph threw its picture away: one kept for the same inputs will do
+            try:
+                key = self.picture_key()
+            except Exception:  # an exception in a paint Qt calls ends the process: draw it afresh instead
+                key = None
+            if key is not None and key in self._pictures:
+                self.picture = self._pictures[key]
         super().paint(painter, *args)
         if key is not None:
             self._pictures[key] = self.picture
@@ -53,3 +55,4 @@ class CachedAxis(pg.AxisItem):
 def cached_axes() -> dict:
     """axisItems for a pg.PlotWidget: CachedAxis on the two sides that show values."""
     return {side: CachedAxis(side) for side in ("left", "bottom")}
+

@@ -33,6 +33,7 @@ from filterlab.gui.worker.pace import LESSON, pace_for
 from filterlab.gui.worker.thread import TrainingWorker, WorkerThread
 
 STATUS_HZ = 10  # status bar text while training runs: each new text lays the status bar out again
+FIRST_PAINT_MS = 300  # the training thread starts after the window's first paint, or this long after start()
 
 
 def status_label(text: str = "", stretch: bool = False) -> TitleLabel:
@@ -93,7 +94,15 @@ class ExperimentWindow(QMainWindow):
         """Start training; call once the views, controls and menus exist."""
         self.presenter.build_menu()
         self.keys.watch()
-        self._thread.start()
+        self._thread.start_after_events(FIRST_PAINT_MS)  # or sooner, after the first paint (paintEvent)
+
+    def paintEvent(self, event) -> None:
+        """The first paint starts the training thread once it is over. Its first work is PyTorch's import
+        (gui/worker/preload.py), which holds the GIL for seconds: begun before the window was on screen,
+        it made the first paint take a second instead of a tenth."""
+        super().paintEvent(event)
+        if not self._thread.thread.isRunning():
+            self._thread.start_after_events()
 
     def showEvent(self, event) -> None:
         """The first time: open inside the screen it appears on, at most the size it asks for.

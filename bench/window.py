@@ -22,7 +22,7 @@ import sys
 import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-MIN_SECONDS = 3.0
+MIN_SECONDS = 4.0
 STEADY_SECONDS = 2.0
 
 

@@ -47,6 +47,7 @@ DISPLAY_HZ = 60.0
 CHUNK_SECONDS = 0.008  # training time between two looks at the command queue
 GIL_SWITCH_SECONDS = 0.0005
 SKIP_CHUNK = 100  # steps per chunk while fast-forwarding: commands still get through
+CATCH_UP = 1  # frame periods the beat may make up after the window was late taking a frame
 FRAME_SLACK = CHUNK_SECONDS / 4  # a frame this close to its time goes out now, not after a sliver of a chunk
 
 
@@ -147,9 +148,9 @@ class TrainingLoop:
                 if self.mailbox.put(frame):
                     frame_ready()
                 # a fixed beat, not "one period after the last frame": measuring from the last
-                # one would lose every delay; a late frame lets the next come sooner (up to a
-                # period), so the window gets DISPLAY_HZ frames a second on average
-                next_frame = max(next_frame + 1 / DISPLAY_HZ, now - 1 / DISPLAY_HZ)
+                # one would lose every delay; late frames let the next ones come sooner (up to
+                # CATCH_UP periods), so a window that stalled a moment still gets DISPLAY_HZ
+                next_frame = max(next_frame + 1 / DISPLAY_HZ, now - CATCH_UP / DISPLAY_HZ)
                 dirty = False
 
     def _train(self, chunk: int, until_frame: float = 0.0) -> int:

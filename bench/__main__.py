@@ -106,8 +106,8 @@ def report(figures: dict, steps: int) -> str:
 
 def markdown(figures: dict, steps: int) -> str:
     """README's performance block: where the figures come from, then the table as printed."""
-    return (f"Figures from commit `{figures['commit']}` on this project's {figures['cores']}-core CI machine "
-            f"(no GPU), `python -m bench`:\n\n```\n{report(figures, steps)}\n```")
+    return (f"Figures from commit `{figures['commit']}` on a {figures['cores']}-core machine, "
+            f"`python -m bench`:\n\n```\n{report(figures, steps)}\n```")
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ before it loads, and closing it then should not wait for the import.
 import json
 import os
 import sys
+import threading
 import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -46,7 +47,10 @@ def main(close_while_loading: bool) -> dict:
     window.show()
     app.processEvents()
     shown = since_start()
-    if close_while_loading:
+    if close_while_loading:  # once the import has begun (the training thread starts after the first paint)
+        while not ("torch" in sys.modules and any(t.name == "preload" for t in threading.enumerate())):
+            app.processEvents()
+            time.sleep(0.005)
         loading = window.worker.experiment is None
         return {"close_while_loading_s": closed(window), "torch_was_loading": loading}
     torch_loaded_when_shown = "torch" in sys.modules and window.worker.experiment is not None

@@ -34,6 +34,8 @@ class LossHistory:
         self._values: list[float] = []
         self._block_sum = 0.0
         self._block_len = 0
+        self._pops = 0  # points dropped from the end (a list changed other than by appending)
+        self._arrays = (None, 0, 0, None, None)  # arrays(): the lists, length and pops they were made from
 
     def extend(self, last_step: int, losses: np.ndarray) -> None:
         """Add the losses of steps last_step-len+1 .. last_step, in order."""
@@ -59,6 +61,7 @@ class LossHistory:
             self._block_sum -= self._block_sum / self._block_len
             self._block_len -= 1
         elif self._steps:
+            self._pops += 1
             self._steps.pop()
             self._block_len = self.stride - 1
             self._block_sum = self._values.pop() * self._block_len
@@ -72,7 +75,16 @@ class LossHistory:
         self.stride *= 2
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
-        return np.array(self._steps, dtype=np.int64), np.array(self._values, dtype=np.float64)
+        """(steps, values), converting only the points added since the last call: a snapshot at display
+        rate turned all 4,096 Python floats into an array again. Halving makes new lists: start again."""
+        seen, count, pops, steps, values = self._arrays
+        if seen is not self._steps or pops != self._pops or count > len(self._steps):
+            count, steps, values = 0, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        if count < len(self._steps):
+            steps = np.concatenate([steps, np.array(self._steps[count:], dtype=np.int64)])
+            values = np.concatenate([values, np.array(self._values[count:], dtype=np.float64)])
+        self._arrays = (self._steps, len(self._steps), self._pops, steps, values)
+        return steps, values
 
     def __len__(self) -> int:
         return len(self._steps)

@@ -25,6 +25,7 @@ from filterlab.engine.core.colours import (
     PALETTES,
     palette,
 )
+from filterlab.gui.views.axes import CachedAxis, cached_axes
 from filterlab.gui.views.image_item import FastImageItem
 
 DIVERGING = pg.ColorMap(DIVERGING_POSITIONS, [tuple(c) for c in DIVERGING_COLORS], name="filterlab-diverging")
@@ -108,7 +109,7 @@ def fixed_plot(widget: pg.PlotWidget | None = None) -> pg.PlotWidget:
     The views autorange themselves every frame; a learner's stray drag would otherwise
     leave a plot frozen on an old range.
     """
-    plot = widget if widget is not None else pg.PlotWidget(background="w")
+    plot = widget if widget is not None else pg.PlotWidget(background="w", axisItems=cached_axes())
     plot.setMenuEnabled(False)
     plot.setMouseEnabled(False, False)
     plot.hideButtons()
@@ -116,7 +117,7 @@ def fixed_plot(widget: pg.PlotWidget | None = None) -> pg.PlotWidget:
 
 
 
-class DecadeAxis(pg.AxisItem):
+class DecadeAxis(CachedAxis):
     """A log axis that reads plainly: labels at whole decades (1, 0.1, 0.01, 1e-04), never overlapping,
     never an offset multiplier; within less than a decade, at 1, 2 and 5 times one."""
 
@@ -151,7 +152,7 @@ def decade_text(value: float) -> str:
 
 def log_plot() -> pg.PlotWidget:
     """A fixed plot with a log y axis labelled by DecadeAxis (the loss curves)."""
-    plot = fixed_plot(pg.PlotWidget(background="w", axisItems={"left": DecadeAxis("left")}))
+    plot = fixed_plot(pg.PlotWidget(background="w", axisItems={**cached_axes(), "left": DecadeAxis("left")}))
     plot.setLogMode(y=True)
     plot.getViewBox().setLimits(minXRange=10, minYRange=0.3)  # a fresh run shows a sane range, not ±0.01
     return plot

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox, QSizePolicy, QVBoxLayout
 from filterlab.gui.widgets.run_controls import RunControls
 from filterlab.gui.widgets.timeline_bar import TimelineBar
 from filterlab.gui.widgets.title_label import TitleLabel
+from filterlab.gui.windows.draw_rates import DrawRates
 from filterlab.gui.windows.keys import KeyRouter
 from filterlab.gui.windows.presenter import Presenter
 from filterlab.gui.windows.replay import Replay
@@ -32,6 +33,7 @@ from filterlab.gui.worker.pace import LESSON, pace_for
 from filterlab.gui.worker.thread import TrainingWorker, WorkerThread
 
 STATUS_HZ = 10  # status bar text while training runs: each new text lays the status bar out again
+FIRST_PAINT_MS = 300  # the training thread starts after the window's first paint, or this long after start()
 
 
 def status_label(text: str = "", stretch: bool = False) -> TitleLabel:
@@ -56,7 +58,7 @@ class ExperimentWindow(QMainWindow):
         self.stopped_message: Optional[str] = None  # why training could not start or stopped, if it did
         self.shown = None                   # the snapshot the views show: the live one, or a recorded one
         self.views: tuple = ()
-        self._drawn_at: dict = {}  # view -> when it last drew (for views with max_hz)
+        self.draw_rates = DrawRates()  # which views draw each frame (per-view rate caps)
         self._status_at = (0.0, None)  # when the status bar was last written, and what it said then (_status_key)
         self.commands = Commands()
         self.worker = TrainingWorker(factory, self.commands, running=running, pace=pace_for(speed))
@@ -93,7 +95,15 @@ class ExperimentWindow(QMainWindow):
         self.presenter.build_menu()
         self.keys.watch()
         gc.collect()  # Qt garbage dies here, on the GUI thread, never on the worker's (gui/worker/loop.py)
-        self._thread.start()
+        self._thread.start_after_events(FIRST_PAINT_MS)  # or sooner, after the first paint (paintEvent)
+
+    def paintEvent(self, event) -> None:
+        """The first paint starts the training thread once it is over. Its first work is PyTorch's import
+        (gui/worker/preload.py), which holds the GIL for seconds: begun before the window was on screen,
+        it made the first paint take a second instead of a tenth."""
+        super().paintEvent(event)
+        if not self._thread.thread.isRunning():
+            self._thread.start_after_events()
 
     def showEvent(self, event) -> None:
         """The first time: open inside the screen it appears on, at most the size it asks for.
@@ -198,31 +208,9 @@ class ExperimentWindow(QMainWindow):
         return True
 
     def display(self, snapshot, every_view: bool) -> None:
-        """Draw `snapshot` in the visible views; rate-capped ones only when due (or every_view).
-
-        At most one rate-capped view a frame, the most overdue: their redraws (curves, axes, bars)
-        cost a few ms each, and left to their own clocks they fell due in the same frame, which
-        then took several times as long as the others (a stall, and a frame missed).
-        """
+        """Draw `snapshot` in the visible views; rate-capped ones only when due, or all (every_view)."""
         self.shown = snapshot
-        visible = [view for view in self.views if view.isVisible()]
-        for view in visible:
-            if every_view or view.max_hz is None:
-                view.draw(snapshot)
-        if not every_view:
-            capped = self.most_overdue([view for view in visible if view.max_hz is not None])
-            if capped is not None:
-                capped.draw(snapshot)
-
-    def most_overdue(self, views) -> Optional[Any]:
-        """Of rate-capped views, the one longest past its due time (by its own period); None if none is due."""
-        now = time.perf_counter()
-        lateness = [((now - self._drawn_at.get(view, 0.0)) * view.max_hz, index) for index, view in enumerate(views)]
-        late, index = max(lateness, default=(0.0, -1))
-        if late < 1.0:
-            return None
-        self._drawn_at[views[index]] = now
-        return views[index]
+        self.draw_rates.draw(self.views, snapshot, every_view)
 
     def update_status(self, frame: Frame) -> None:
         """The status bar for this frame (subclasses say what their experiment has to say)."""
@@ -248,13 +236,9 @@ class ExperimentWindow(QMainWindow):
             self.display_in_turns(self.frame.snapshot)
 
     def display_in_turns(self, snapshot) -> None:
-        """The uncapped views now, the rate-capped ones one per event-loop turn: Live drawing all at once held
-        the GUI thread ~140 ms at 35 filters. A newer snapshot shown meanwhile ends the catching up."""
-        self.display(snapshot, every_view=False)
-        pending = [view for view in self.views if view.isVisible() and view.max_hz is not None]
-        next_view = lambda: (pending.pop(0).draw(snapshot), QTimer.singleShot(0, next_view)) \
-            if pending and self.shown is snapshot else None
-        QTimer.singleShot(0, next_view)
+        """As display, the rate-capped views one per event-loop turn; a newer snapshot shown ends it."""
+        self.shown = snapshot
+        self.draw_rates.draw_in_turns(self.views, snapshot, lambda: self.shown is snapshot)
 
     # ------------------------------------------------------------------ others
     def set_body(self, body: QWidget) -> None:

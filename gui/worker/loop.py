@@ -47,6 +47,8 @@ DISPLAY_HZ = 60.0
 CHUNK_SECONDS = 0.008  # training time between two looks at the command queue
 GIL_SWITCH_SECONDS = 0.0005
 SKIP_CHUNK = 100  # steps per chunk while fast-forwarding: commands still get through
+CATCH_UP = 1  # frame periods the beat may make up after the window was late taking a frame
+FRAME_SLACK = CHUNK_SECONDS / 4  # a frame this close to its time goes out now, not after a sliver of a chunk
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,7 @@ class TrainingLoop:
         self._skip = 0  # steps still to fast-forward
         self._stop_at: Optional[int] = None  # pause when training reaches this step
         self.applied = 0  # commands taken off the queue and carried out
+        self._step_seconds = 0.0  # CPU seconds a step took in the last chunk
         self.stopping = threading.Event()  # set by the window as it closes: no need to wait for a Stop
 
     def run(self, frame_ready: Callable[[], None], failed: Callable[[str], None],
@@ -137,24 +140,29 @@ class TrainingLoop:
                 self.pace.start(time.perf_counter(), self.experiment.step_count)
                 meter.clear()
             if self._skip or self.running:
-                chunk = self._train(chunk)
+                chunk = self._train(chunk, next_frame - time.perf_counter())
                 dirty = True
                 meter.add(time.perf_counter(), self.experiment.step_count)
             now = time.perf_counter()
-            if dirty and now >= next_frame and self.mailbox.empty():
+            if dirty and now >= next_frame - FRAME_SLACK and self.mailbox.empty():
                 busy = self.running or self._skip > 0  # fast-forwarding counts as running: Pause stops it
                 step = self.experiment.step_count
                 frame = Frame(self.experiment.snapshot(), busy, meter.rate() if busy else 0.0,
                               self.pace.describe(step), self.applied)
                 if self.mailbox.put(frame):
                     frame_ready()
-                # a fixed beat, not "one period after the last frame": chunk ends do not
-                # line up with frames, and measuring from the last one would lose ~10%
-                next_frame = max(next_frame + 1 / DISPLAY_HZ, now - 0.5 / DISPLAY_HZ)
+                # a fixed beat, not "one period after the last frame": measuring from the last
+                # one would lose every delay; late frames let the next ones come sooner (up to
+                # CATCH_UP periods), so a window that stalled a moment still gets DISPLAY_HZ
+                next_frame = max(next_frame + 1 / DISPLAY_HZ, now - CATCH_UP / DISPLAY_HZ)
                 dirty = False
 
-    def _train(self, chunk: int) -> int:
-        """One chunk of training (fast-forward, or at the pace); returns the next chunk size."""
+    def _train(self, chunk: int, until_frame: float = 0.0) -> int:
+        """One chunk of training (fast-forward, or at the pace); returns the next chunk size.
+
+        Chunks are cut to end at the next frame's time (`until_frame` seconds away), splitting
+        the time to it evenly, so frames go out on their beat, not up to a chunk late.
+        """
         experiment = self.experiment
         if self._skip:
             made = experiment.step(min(self._skip, SKIP_CHUNK))
@@ -164,10 +172,15 @@ class TrainingLoop:
         n = chunk if due is None else min(chunk, due)
         if self._stop_at is not None:
             n = min(n, self._stop_at - experiment.step_count)
+        if until_frame > 0 and self._step_seconds:  # the time to the frame in even pieces of about CHUNK_SECONDS
+            pieces = max(1, round(until_frame / CHUNK_SECONDS))
+            n = min(n, max(1, int(until_frame / pieces / self._step_seconds)))
         if n > 0:
-            started = time.perf_counter()
+            started = time.thread_time()  # this thread's CPU time: time other processes took is not the chunk's
             made = experiment.step(n)
-            spent = time.perf_counter() - started
+            spent = time.thread_time() - started
+            if made:
+                self._step_seconds = spent / made
             if made == n == chunk:  # aim at CHUNK_SECONDS of training between looks at the queue
                 chunk = max(1, min(10_000, int(chunk * CHUNK_SECONDS / max(spent, 1e-6))))
             if experiment.diverged:

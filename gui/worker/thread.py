@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from filterlab.gui.worker.commands import Commands
 from filterlab.gui.worker.loop import TrainingLoop
@@ -47,12 +47,19 @@ class WorkerThread:
         worker.moveToThread(self.thread)
         self.thread.started.connect(worker.run)
         worker.finished.connect(self.thread.quit)
+        self._stopped = False
 
     def start(self) -> None:
-        self.thread.start()
+        if not self._stopped and not self.thread.isRunning() and not self.thread.isFinished():
+            self.thread.start()  # once; and a window closed before its thread started never starts it
+
+    def start_after_events(self, milliseconds: int = 0) -> None:
+        """Start once the events already queued have run (or after `milliseconds`)."""
+        QTimer.singleShot(milliseconds, self.start)
 
     def stop(self, timeout_ms: int = 5000) -> bool:
         """True if the thread ended in time."""
+        self._stopped = True
         if not self.thread.isRunning():
             return True
         self.worker.loop.stopping.set()  # seen at once while PyTorch is still loading

@@ -6,9 +6,12 @@
   of every view, is bench.startup's "first live frame") while every view redraws at
   display rate, and over the next STEPS steps and at least STEADY_SECONDS ("steady": every
   view has been painted, its axes and text made, at least once),
-* frames drawn per second, and the longest stall of the GUI thread (a 1 ms timer's
-  largest gap), over the same steps and at least MIN_SECONDS (a 60 Hz count needs a few
-  seconds to mean anything, and 5,000 steps may take less than one),
+* the longest stall of the GUI thread (a 1 ms timer's largest gap) from the first frame,
+  over the same steps and at least WARM_SECONDS + MIN_SECONDS; frames drawn per second over
+  the MIN_SECONDS after the first WARM_SECONDS (a 60 Hz count needs a few seconds to mean
+  anything; in the first second every view paints for the first time, its axes and text
+  made: 5-11 ms a paint instead of 2-3; those frames are counted on their own),
+* the window's rate over the headless engine's, the two taken in turns (see in_turns),
 * with --latency: pause click -> the engine's last step, drawn stroke -> end of the
   first step trained on it, and the "+10,000" fast-forward rate,
 * with --memory N: resident memory growth from step 5,000 to step N,
@@ -23,7 +26,9 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 MIN_SECONDS = 4.0
+WARM_SECONDS = 1.0  # frames are counted from here: the first second is every view's first paints
 STEADY_SECONDS = 2.0
+TURNS, TURN_SECONDS = 20, 0.5
 
 
 def rss_mb() -> float:
@@ -46,10 +51,10 @@ def timed_trainer_factory(config, image, label):
             image_set_at = None
             first_step_on_image = None
 
-            def step(self, n=1):
+            def step(self, n=1, interrupt=None):
                 if self.first_step_at is None:
                     self.first_step_at = time.perf_counter()
-                made = super().step(n)
+                made = super().step(n, interrupt)
                 now = time.perf_counter()
                 if made:
                     self.last_step_end = now
@@ -63,6 +68,48 @@ def timed_trainer_factory(config, image, label):
 
         return TimedTrainer(config, image, label)
     return build
+
+
+def in_turns(window, wait_until, filters: int) -> dict:
+    """The window's rate over the headless engine's, taken in turns in this process: TURNS pairs of
+    TURN_SECONDS with the window training (every view drawing) and TURN_SECONDS with it paused and
+    the same engine training here with nothing drawn, both at the same step range; the median ratio.
+
+    Why in turns: this machine's speed drifts by a third from one second to the next with the same
+    work (a chunk loop alone: 7,600-13,500 steps/s), so rates taken in separate runs a minute apart
+    compare the weather as much as the code.
+    """
+    import statistics
+
+    from filterlab.engine.core.config import Config
+    from filterlab.engine.core.runtime import tune_runtime
+    from filterlab.engine.data import bundled_digit
+    from filterlab.engine.digit.trainer import Trainer
+
+    tune_runtime()  # on this thread, as the training thread does it (denormals are flushed per thread)
+    trainer = window.worker.experiment
+    headless = Trainer(Config(filters=filters), *bundled_digit(4))
+    window.commands.pause()  # while the headless engine trains up to the window's step, untimed
+    wait_until(lambda: not window.frame.running)
+    headless.step(trainer.step_count)
+    window.commands.resume()
+    wait_until(lambda: window.frame.running)
+    ratios, windowed, alone = [], [], []
+    for _ in range(TURNS):
+        begin, started = trainer.step_count, time.perf_counter()
+        wait_until(lambda: time.perf_counter() >= started + TURN_SECONDS)
+        windowed.append((trainer.step_count - begin) / (time.perf_counter() - started))
+        window.commands.pause()
+        wait_until(lambda: not window.frame.running)
+        begin, started = headless.step_count, time.perf_counter()
+        while time.perf_counter() < started + TURN_SECONDS:
+            headless.step(250)
+        alone.append((headless.step_count - begin) / (time.perf_counter() - started))
+        ratios.append(windowed[-1] / alone[-1])
+        window.commands.resume()
+        wait_until(lambda: window.frame.running)
+    return {"in_turns_ratio": statistics.median(ratios), "in_turns_window": statistics.median(windowed),
+            "in_turns_headless": statistics.median(alone)}
 
 
 def main(filters: int, steps: int, latency: bool, memory_steps: int) -> dict:
@@ -123,17 +170,23 @@ def main(filters: int, steps: int, latency: bool, memory_steps: int) -> dict:
     wait_until(lambda: trainer().step_count >= done_step + steps  # the next STEPS (and 2 s): every view
                and time.perf_counter() >= done_at + STEADY_SECONDS)  # has been painted once
     steady = (trainer().step_count - done_step) / (trainer().last_step_end - done_at)
-    wait_until(lambda: time.perf_counter() >= started + MIN_SECONDS)
-    frame_seconds = max(time.perf_counter(), done_at) - started
+    wait_until(lambda: time.perf_counter() >= started + WARM_SECONDS + MIN_SECONDS)
+    frame_seconds = max(time.perf_counter(), done_at) - started - WARM_SECONDS
+    counted_from = started + WARM_SECONDS
     gaps["on"] = False
     result = {
         "filters": filters,
         "steps_per_second": (done_step - start_step) / (done_at - started),
         "from_step": start_step,
         "steady_steps_per_second": steady,
-        "frames_per_second": sum(1 for t, _ in frames if t <= started + frame_seconds) / frame_seconds,
+        "frames_per_second": sum(1 for t, _ in frames if counted_from < t <= counted_from + frame_seconds)
+        / frame_seconds,
+        "frames_first_second": sum(1 for t, _ in frames if t <= counted_from),
         "longest_gui_stall_ms": gaps["max"] * 1000,
     }
+
+    heartbeat.stop()  # it measured the stalls; the turns measure training alone
+    result.update(in_turns(window, wait_until, filters))
 
     if latency:
         pauses, strokes = [], []

@@ -29,6 +29,7 @@ import torch
 from torch import Tensor
 
 PIXELS = 28 * 28
+INTERRUPT_EVERY = 4  # steps between two reads of the interrupt flag, as _adam_chunk has it written
 _compiled: dict = {}
 
 
@@ -63,11 +64,26 @@ def _adam(P: Tensor, M: Tensor, V: Tensor, G: Tensor, step: float, hyper: List[f
     P.addcdiv_(M, denominator, value=-lr / correction1)
 
 
+def _unflatten(state: Tensor, params: List[Tensor], moments: List[Tensor], squares: List[Tensor],
+               steps: List[Tensor], step: float) -> None:
+    """The flat (3, L) state back into the model's parameters and Adam's state tensors."""
+    offset = 0
+    for k in range(len(params)):
+        size = params[k].numel()
+        params[k].view(-1).copy_(state[0, offset:offset + size])
+        moments[k].view(-1).copy_(state[1, offset:offset + size])
+        squares[k].view(-1).copy_(state[2, offset:offset + size])
+        steps[k].fill_(step)
+        offset += size
+
+
 def _adam_chunk(params: List[Tensor], moments: List[Tensor], squares: List[Tensor], steps: List[Tensor],
-                x: Tensor, label: int, hyper: List[float], n: int, due: List[int]) -> List[Tensor]:
-    """n Adam steps; returns [losses (n,), frames (len(due), L) after the steps in `due`, the state at
-    the start and before the last step (3, L) each, the final flat parameters, the last step's
-    log-probabilities, z, dL/dz, dL/dx, dL/dW and ΔW, and (all parameters finite, Adam's step at the start)]."""
+                x: Tensor, label: int, hyper: List[float], n: int, due: List[int], interrupt: Tensor) -> List[Tensor]:
+    """Up to n Adam steps, fewer once interrupt[0] is set (engine/core/interrupt.py: it is read every
+    INTERRUPT_EVERY steps, and the step after it is seen is the last); returns [losses (steps made,),
+    frames (len, L) after the steps in `due` that were made, the state at the start and before the last
+    step (3, L) each, the final flat parameters, the last step's log-probabilities, z, dL/dz, dL/dx, dL/dW
+    and ΔW, and (all parameters finite, Adam's step at the start, steps made)]."""
     count, weights = params[1].numel(), params[0].numel()
     state = torch.stack([torch.cat([p.reshape(-1) for p in params]), torch.cat([m.reshape(-1) for m in moments]),
                          torch.cat([v.reshape(-1) for v in squares])])
@@ -79,31 +95,32 @@ def _adam_chunk(params: List[Tensor], moments: List[Tensor], squares: List[Tenso
     before, shown, grad = start, [P[:0]], P[:0]
     recorded = 0
     W, b, A, c = _views(P, count, x.numel())
+    made = 0
     for i in range(n):
-        if i == n - 1:
+        last = i == n - 1
+        if not last and i % 4 == 3:  # INTERRUPT_EVERY (TorchScript takes no globals); a read: ~1 µs
+            last = bool(interrupt[0] != 0)
+        if last:
             before = state.clone()
         result = _gradient(W, b, A, c, x, label)
         losses[i] = result[0]
-        if i == n - 1:
+        if last:
             grad = result[1][:weights].clone()
             shown = [result[2], result[3], result[4], torch.mv(W.t(), result[4])]
         _adam(P, M, V, result[1], first + i + 1, hyper)
         if recorded < len(due) and due[recorded] == i:
             frames[recorded].copy_(P)
             recorded += 1
-    offset = 0
-    for k in range(len(params)):
-        size = params[k].numel()
-        params[k].view(-1).copy_(P[offset:offset + size])
-        moments[k].view(-1).copy_(M[offset:offset + size])
-        squares[k].view(-1).copy_(V[offset:offset + size])
-        steps[k].fill_(first + n)
-        offset += size
+        made = i + 1
+        if last:
+            break
+    _unflatten(state, params, moments, squares, steps, first + made)
     update = P[:weights] - before[0][:weights]
-    status = torch.zeros(2, dtype=torch.float64)
+    status = torch.zeros(3, dtype=torch.float64)
     status[0] = torch.isfinite(P).all()
     status[1] = first
-    return [losses, frames, start, before, P] + shown + [grad, update, status]
+    status[2] = made
+    return [losses[:made], frames[:recorded], start, before, P] + shown + [grad, update, status]
 
 
 def adam_chunk():
@@ -123,6 +140,9 @@ def eager_adam_chunk():
     return _adam_chunk
 
 
+NEVER = torch.zeros(1, dtype=torch.int32)  # an interrupt flag nobody sets
+
+
 def warm_up() -> None:
     """Compile the chunk function and run it twice on a one-filter model: TorchScript profiles its
     first calls and then optimises (~0.1 s), which would otherwise fall on the first real steps."""
@@ -133,4 +153,4 @@ def warm_up() -> None:
     state = [[torch.zeros_like(p) for p in params] for _ in range(2)] + [[torch.zeros(()) for _ in params]]
     x = torch.zeros(PIXELS)
     for _ in range(2):
-        function(params, *state, x, 0, [1e-3, 0.9, 0.999, 1e-8, 0.0], 2, [1])
+        function(params, *state, x, 0, [1e-3, 0.9, 0.999, 1e-8, 0.0], 2, [1], NEVER)

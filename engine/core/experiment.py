@@ -17,7 +17,10 @@ it must offer:
   recorded steps, and the snapshot of the recorded step at or before `step`, rebuilt
   from the record (marked `historical`);
 * optionally `finished`: a message once the experiment has done what it was asked (a set
-  run's epochs); the worker then pauses, as it does on `diverged`.
+  run's epochs); the worker then pauses, as it does on `diverged`;
+* optionally `interruptible`, True when `step(n, interrupt=...)` ends a long chunk within a
+  few steps of interrupt.request() from another thread (engine/core/interrupt.py): the
+  worker then trains a whole frame in one call and a click still lands at once.
 
 Adding a fifth experiment: write a class with these members in its own package under
 engine/, a spec (engine/cli/specs.py) that builds it, and a window under gui/windows/.
@@ -77,8 +80,14 @@ class LearnerExperiment:
     filter_history = property(lambda self: self.learner.record)
     initial = property(lambda self: self.learner.initial)
 
-    def step(self, n: int = 1) -> int:
-        return self.learner.step(n)
+    def step(self, n: int = 1, interrupt=None) -> int:
+        """n steps; fewer if training diverges, or once `interrupt` (engine/core/interrupt.py) is requested
+        where the learner is `interruptible`."""
+        return self.learner.step(n, interrupt)
+
+    @property
+    def interruptible(self) -> bool:
+        return self.learner.interruptible
 
     def reset(self, seed: Optional[int] = None, **changes) -> None:
         """Back to step 0 from a fresh start (a new seed, or config changes such as filters/kernel)."""

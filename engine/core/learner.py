@@ -130,13 +130,12 @@ class Learner:
         self.rollback_state = self.last = None  # neither describes the weights any more
         self.record.put(self.step_count, self.filters(), head_vector(self.model))
 
-    def step(self, n: int = 1) -> int:
-        """Train n steps (fewer if training diverges); returns the steps kept.
+    interruptible = False  # whether step() heeds `interrupt` (OneExampleLearner's chunks); eager steps take all n
 
-        If the loss or the weights stop being finite, the model goes back to the last
-        sane state (engine/core/rollback.py) and `diverged` says why: no view ever shows
-        NaN filters, and a smaller learning rate carries on from there.
-        """
+    def step(self, n: int = 1, interrupt=None) -> int:
+        """Train n steps (fewer if training diverges); returns the steps kept. If the loss or the weights
+        stop being finite, the model goes back to the last sane state (engine/core/rollback.py) and
+        `diverged` says why: no view ever shows NaN filters, and a smaller learning rate carries on."""
         if n <= 0 or self.diverged:
             return 0
         kept, trouble = guarded_steps(self, n)

@@ -18,11 +18,14 @@ import torch
 
 from filterlab.engine.core.chunk import PIXELS, adam_chunk
 from filterlab.engine.core.config import IMAGE_SIZE
+from filterlab.engine.core.interrupt import Interrupt
 from filterlab.engine.core.learner import Learner
 from filterlab.engine.core.parameters import PARAMETERS
 from filterlab.engine.core.passes import details_of
 from filterlab.engine.core.rollback import Trouble, recover
 from filterlab.engine.core.snapshot import StepDetails
+
+NOBODY = Interrupt()  # the interrupt of a caller that never interrupts
 
 
 class FlatState:
@@ -84,13 +87,19 @@ class OneExampleLearner(Learner):
     _model = None  # the model the cached parameter lists belong to
     _example_of = None  # the batch tensor the cached flat example was made from
 
-    def step(self, n: int = 1) -> int:
+    def step(self, n: int = 1, interrupt: Optional[Interrupt] = None) -> int:
+        """n steps, fewer if training diverges or `interrupt` is requested meanwhile (chunked steps only)."""
         if n <= 0 or self.diverged or not self.chunked():
             return super().step(n)
-        kept, trouble = self._chunk(n)
+        kept, trouble = self._chunk(n, (interrupt or NOBODY).flag)
         if trouble is not None:
             self._diverge(trouble)
         return kept
+
+    @property
+    def interruptible(self) -> bool:
+        """Whether step() can end a chunk early on an interrupt: the chunk function can."""
+        return self.chunked()
 
     def chunked(self) -> bool:
         """Whether steps take the chunk function (engine/core/chunk.py), not the eager step."""
@@ -103,7 +112,7 @@ class OneExampleLearner(Learner):
         """One step (a rollback re-runs steps one by one): the chunk's arithmetic, when steps take it."""
         if not self.chunked():
             return super().update(index, record)
-        return self._run(1, [])[0][0]
+        return self._run(1, [], NOBODY.flag)[0][0]
 
     def details(self) -> StepDetails:
         last = self.current_pass()
@@ -116,18 +125,19 @@ class OneExampleLearner(Learner):
         return self.last.fc_weight() if isinstance(self.last, ChunkPass) else super().fc_weight()
 
     # ---------------------------------------------------------------- internals
-    def _chunk(self, n: int) -> tuple[int, Optional[Trouble]]:
-        """n steps in one call, then guarded_steps' check: all finite, or back to the last sane state."""
+    def _chunk(self, n: int, interrupt: torch.Tensor) -> tuple[int, Optional[Trouble]]:
+        """Up to n steps in one call, then guarded_steps' check: all finite, or back to the last sane state."""
         begin = self.step_count
         due = [step - begin - 1 for step in self.record.due_steps(begin + 1, begin + n)]
-        outputs = self._run(n, due)
+        outputs = self._run(n, due, interrupt)
         losses, frames, start, before, status = (outputs[i] for i in (0, 1, 2, 3, 11))
+        finite, first, made = status.tolist()
+        n = int(made)
         values = losses.numpy().astype(np.float64)
         count = self.model.conv.out_channels
         recorded = frames.numpy()
         frames = [(begin + i + 1, recorded[j, :count * PIXELS].reshape(count, IMAGE_SIZE, IMAGE_SIZE).copy(),
-                   recorded[j, count * PIXELS:].copy()) for j, i in enumerate(due)]
-        finite, first = status.tolist()
+                   recorded[j, count * PIXELS:].copy()) for j, i in enumerate(due[:len(recorded)])]
         shapes = [p.shape for p in self._params]
         before = FlatState(before, first + n - 1, shapes, self.optimizer)
         if np.isfinite(values).all() and finite:
@@ -137,12 +147,12 @@ class OneExampleLearner(Learner):
             return n, None
         return recover(self, FlatState(start, first, shapes, self.optimizer), before, values, frames)
 
-    def _run(self, n: int, due: list) -> list:
+    def _run(self, n: int, due: list, interrupt: torch.Tensor) -> list:
         params, moments, squares, steps = self._tensors()
         x, label = self._example()
         group = self.optimizer.param_groups[0]
         hyper = [float(group["lr"]), *map(float, group["betas"]), float(group["eps"]), float(group["weight_decay"])]
-        return adam_chunk()(params, moments, squares, steps, x, label, hyper, n, due)
+        return adam_chunk()(params, moments, squares, steps, x, label, hyper, n, due, interrupt)
 
     def _tensors(self) -> tuple[list, list, list, list]:
         """The parameters (detached: the same memory) and Adam's state, made as torch makes it if new."""

@@ -15,6 +15,8 @@ import queue
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
+from filterlab.engine.core.interrupt import Interrupt
+
 
 @dataclass(frozen=True)
 class Pause:
@@ -101,7 +103,7 @@ class Commands:
     """
 
     def __init__(self):
-        self.queue = _CountingQueue()
+        self.queue = CommandQueue()
 
     @property
     def sent(self) -> int:
@@ -150,14 +152,20 @@ class Commands:
         self.queue.put(Stop())
 
 
-class _CountingQueue(queue.Queue):
-    """A queue that counts what was ever put on it."""
+class CommandQueue(queue.Queue):
+    """A queue that counts what was ever put on it, and interrupts the chunk of steps under way.
+
+    The loop reads the queue between chunks; a chunk that can end early (engine/core/interrupt.py)
+    ends within a few steps of a put, so a click lands at once however long the chunk was to be.
+    """
 
     def __init__(self):
         super().__init__()
         self._counter = itertools.count(1)
         self.sent = 0
+        self.interrupt = Interrupt()
 
     def put(self, item, block=True, timeout=None) -> None:
         self.sent = next(self._counter)  # next() on itertools.count is atomic under the GIL
         super().put(item, block, timeout)
+        self.interrupt.request()

@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
+from filterlab.engine.core.interrupt import Interrupt
 from filterlab.gui.worker.commands import (
     Call,
     Pause,
@@ -44,7 +45,7 @@ from filterlab.gui.worker.pace import FullSpeed
 from filterlab.gui.worker.preload import wait_for_preload
 
 DISPLAY_HZ = 60.0
-CHUNK_SECONDS = 0.008  # training time between two looks at the command queue
+CHUNK_SECONDS = 0.008  # training time between two looks at the command queue (a chunk that cannot end early)
 GIL_SWITCH_SECONDS = 0.0005
 SKIP_CHUNK = 100  # steps per chunk while fast-forwarding: commands still get through
 CATCH_UP = 1  # frame periods the beat may make up after the window was late taking a frame
@@ -84,6 +85,8 @@ class TrainingLoop:
     def __init__(self, factory: Callable[[], Any], commands: "queue.Queue[object]", running: bool = True,
                  pace=None):
         self.factory, self.commands = factory, commands
+        # requested by each command put (gui/worker/commands.py): an interruptible chunk ends then
+        self.interrupt = getattr(commands, "interrupt", None) or Interrupt()
         self.mailbox = Mailbox()
         self.running = running
         self.pace = pace or FullSpeed()
@@ -164,25 +167,31 @@ class TrainingLoop:
         the time to it evenly, so frames go out on their beat, not up to a chunk late.
         """
         experiment = self.experiment
+        interruptible = getattr(experiment, "interruptible", False)
+        step = (lambda n: experiment.step(n, interrupt=self.interrupt)) if interruptible else experiment.step
         if self._skip:
-            made = experiment.step(min(self._skip, SKIP_CHUNK))
+            made = step(min(self._skip, SKIP_CHUNK))
             self._skip = 0 if experiment.diverged else self._skip - made
             return chunk
         due = self.pace.due(time.perf_counter(), experiment.step_count)
         n = chunk if due is None else min(chunk, due)
         if self._stop_at is not None:
             n = min(n, self._stop_at - experiment.step_count)
-        if until_frame > 0 and self._step_seconds:  # the time to the frame in even pieces of about CHUNK_SECONDS
-            pieces = max(1, round(until_frame / CHUNK_SECONDS))
+        # to the frame in one call if a command can end it early; else in even pieces of about CHUNK_SECONDS
+        chunk_seconds = 1 / DISPLAY_HZ if interruptible else CHUNK_SECONDS
+        if until_frame > 0 and self._step_seconds:
+            pieces = max(1, round(until_frame / chunk_seconds))
             n = min(n, max(1, int(until_frame / pieces / self._step_seconds)))
+        elif self._step_seconds:  # a frame waits for the window to take the last: short pieces, out soon after
+            n = min(n, max(1, int(FRAME_SLACK / self._step_seconds)))
         if n > 0:
             started = time.thread_time()  # this thread's CPU time: time other processes took is not the chunk's
-            made = experiment.step(n)
+            made = step(n)
             spent = time.thread_time() - started
             if made:
                 self._step_seconds = spent / made
-            if made == n == chunk:  # aim at CHUNK_SECONDS of training between looks at the queue
-                chunk = max(1, min(10_000, int(chunk * CHUNK_SECONDS / max(spent, 1e-6))))
+            if made == n == chunk:  # aim at chunk_seconds of training between looks at the queue
+                chunk = max(1, min(10_000, int(chunk * chunk_seconds / max(spent, 1e-6))))
             if experiment.diverged:
                 self.running, self._auto_paused = False, True
             elif getattr(experiment, "finished", None):
@@ -199,6 +208,7 @@ class TrainingLoop:
             wait = 1 / DISPLAY_HZ
         else:
             wait = min(1 / DISPLAY_HZ, self.pace.wait(time.perf_counter(), self.experiment.step_count))
+        self.interrupt.clear()  # before the queue is read: a command put from now on ends the next chunk
         commands = []
         try:
             commands.append(self.commands.get(timeout=wait) if wait > 0 else self.commands.get_nowait())

@@ -13,8 +13,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from filterlab.engine.core.chunk import adam_chunk, eager_adam_chunk
+from filterlab.engine.core.chunk import INTERRUPT_EVERY, adam_chunk, eager_adam_chunk
 from filterlab.engine.core.config import Config
+from filterlab.engine.core.interrupt import Interrupt
 from filterlab.engine.core.learner import Learner
 from filterlab.engine.core.one_example import OneExampleLearner
 
@@ -90,8 +91,9 @@ def test_the_compiled_chunk_is_the_python_function(digit):
     copies = [list(map(torch.clone, group)) for group in (params, moments, squares, steps)]
     x, label = learner._example()
     hyper = [1e-3, 0.9, 0.999, 1e-8, 1e-5]
-    compiled = adam_chunk()(params, moments, squares, steps, x, label, hyper, 30, [0, 9, 29])
-    eager = eager_adam_chunk()(*copies, x, label, hyper, 30, [0, 9, 29])
+    never = torch.zeros(1, dtype=torch.int32)
+    compiled = adam_chunk()(params, moments, squares, steps, x, label, hyper, 30, [0, 9, 29], never)
+    eager = eager_adam_chunk()(*copies, x, label, hyper, 30, [0, 9, 29], never)
     for ours, theirs in zip(compiled + params, eager + copies[0]):
         np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6, atol=1e-9)
 
@@ -156,3 +158,37 @@ def test_a_chunk_lets_other_threads_run(digit):
     running.clear()
     thread.join()
     assert during > 1_000, f"the other thread counted {during} in {took:.2f} s of training"
+
+
+def test_an_interrupt_ends_a_long_chunk_within_a_few_steps_and_changes_no_number(digit):
+    """Requested from another thread 20 ms into a chunk of a million steps: the chunk ends within
+    INTERRUPT_EVERY + 1 steps of a check, and the run is bit for bit the run trained in one piece."""
+    _, learner = learners(Config(), digit)
+    interrupt = Interrupt()
+    timer = threading.Timer(0.02, interrupt.request)
+    timer.start()
+    started = time.perf_counter()
+    made = learner.step(1_000_000, interrupt=interrupt)
+    took = time.perf_counter() - started
+    timer.join()
+    assert 0 < made < 1_000_000 and learner.step_count == made and took < 1.0
+    assert learner.step(50, interrupt=interrupt) <= INTERRUPT_EVERY  # still requested: ends at the first check
+    interrupt.clear()
+    assert learner.step(50, interrupt=interrupt) == 50
+    twin = train(learners(Config(), digit)[1], [learner.step_count])
+    np.testing.assert_array_equal(learner.losses.arrays()[1], twin.losses.arrays()[1])
+    np.testing.assert_array_equal(learner.filters(), twin.filters())
+    assert learner.record.steps == twin.record.steps
+    for name in DETAILS:  # the last step's details come from the step the chunk really ended on
+        np.testing.assert_array_equal(getattr(learner.details(), name), getattr(twin.details(), name))
+    model, _ = learner.rollback_state  # the state before that last step
+    learner.load_state(learner.rollback_state)
+    before = train(learners(Config(), digit)[1], [learner.step_count - 1])
+    np.testing.assert_array_equal(model["conv.weight"].numpy(), before.model.conv.weight.detach().numpy())
+
+
+def test_an_eager_learner_takes_all_its_steps_whatever_the_interrupt(digit):
+    interrupt = Interrupt()
+    interrupt.request()
+    eager, _ = learners(Config(kernel=5), digit)
+    assert not eager.interruptible and eager.step(20, interrupt=interrupt) == 20

@@ -180,11 +180,11 @@ def test_an_error_inside_training_pauses_and_is_shown_not_swallowed(qtbot, wait_
     class Flaky(Trainer):
         fail = True
 
-        def step(self, n=1):
+        def step(self, n=1, interrupt=None):
             if self.fail and self.step_count > 5:
                 Flaky.fail = False
                 raise RuntimeError("simulated out of memory")
-            return super().step(n)
+            return super().step(n, interrupt)
 
     win = DigitWindow(DigitSpec(Config(filters=2), *digit), factory=lambda: Flaky(Config(filters=2), *digit), speed=0)
     qtbot.addWidget(win)

@@ -85,3 +85,55 @@ def test_a_fixed_pace_gives_its_speed():
     finally:
         commands.stop()
         thread.join(5)
+
+
+class Interruptible(Counter):
+    """A Counter whose steps take 1 ms each and that ends a chunk early, as the chunk function does."""
+
+    interruptible = True
+
+    def __init__(self):
+        super().__init__()
+        self.chunks = []  # (asked, made) of each chunk
+
+    def step(self, n=1, interrupt=None):
+        made = 0
+        while made < n:
+            time.sleep(0.001)
+            made += 1
+            if interrupt is not None and interrupt.requested:
+                break
+        self.step_count += made
+        self.chunks.append((n, made))
+        return made
+
+
+def test_a_long_chunk_is_ended_at_once_by_a_command():
+    """With an interruptible experiment the loop trains long chunks (these steps sleep, so the loop,
+    which sizes chunks by CPU time, asks for tens of steps of 1 ms a call); a command put meanwhile
+    (a click) ends the call within a step or two, not when its steps are done."""
+    commands = Commands()
+    loop = TrainingLoop(Interruptible, commands.queue)
+    thread = threading.Thread(target=loop.run, args=(lambda: loop.mailbox.take(), print))
+    thread.start()
+    try:
+        wait_for(lambda: loop.experiment is not None and len(loop.experiment.chunks) > 10)
+        asked = [n for n, made in loop.experiment.chunks[-3:]]
+        assert min(asked) >= 20, f"chunks of {asked} steps"
+        took, ended_early = [], 0
+        for _ in range(5):
+            time.sleep(0.03)
+            chunks = len(loop.experiment.chunks)
+            clicked = time.perf_counter()
+            commands.pause()
+            wait_for(lambda: not loop.running, seconds=2)
+            took.append(time.perf_counter() - clicked)
+            ended_early += any(made < n for n, made in loop.experiment.chunks[chunks:])
+            commands.resume()
+            wait_for(lambda: loop.running, seconds=2)
+        assert ended_early >= 3, "the chunks under way were not ended early"
+        assert sorted(took)[2] < 0.008, f"pauses took {[round(t * 1000) for t in took]} ms, in chunks of {asked} ms"
+    finally:
+        commands.stop()
+        thread.join(5)
+    assert not thread.is_alive()

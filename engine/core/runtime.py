@@ -7,6 +7,7 @@
   (below ~1e-38) after about a thousand steps. CPUs handle denormals in slow microcode;
   measured here, the 64-filter step got 3x slower. Flushing them changes numbers that
   small to 0 — nothing a view or a loss could show.
+* No compiler import to make an optimizer: 2 s of the first frame (optimizers_without_dynamo).
 
 * NumPy's BLAS on one thread too: the views' and snapshots' matrix products are small, and
   OpenBLAS woke a second thread for one of 1.5 million multiply-adds (the cosine of 64 7x7
@@ -26,6 +27,30 @@ def tune_runtime() -> None:
     torch.set_num_threads(1)
     torch.set_flush_denormal(True)
     single_threaded_blas()
+    optimizers_without_dynamo()
+
+
+def optimizers_without_dynamo() -> int:
+    """Let torch.optim's optimizers be made without importing torch._dynamo; how many methods were freed.
+
+    Optimizer.add_param_group (which every optimizer's constructor calls), zero_grad,
+    state_dict and load_state_dict are wrapped by torch._disable_dynamo, which imports
+    torch._dynamo on a wrapper's first call to tell the compiler to leave the method alone:
+    2.2-2.4 s here, holding the GIL, for a compiler the app never uses. The wrapper keeps
+    what it would call in the function's `__dynamo_disable`; set to the function itself,
+    the call is the plain method. The one-digit experiment's chunks call no optimizer
+    step, so the default lesson never loads the compiler; an eager step still imports it
+    (torch.optim's step does so itself). If a torch release works otherwise, nothing
+    here matches and nothing changes.
+    """
+    probe = torch._compile._disable_dynamo(lambda: None).__code__  # the wrapper's own code
+    freed = 0
+    for method in vars(torch.optim.Optimizer).values():
+        inner = getattr(method, "__wrapped__", None)
+        if inner is not None and getattr(method, "__code__", None) is probe:
+            setattr(inner, "__dynamo_disable", inner)
+            freed += 1
+    return freed
 
 
 BLAS_THREADS = ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads", "openblas_set_num_threads64_",

@@ -25,6 +25,8 @@ def _load() -> None:
     try:
         for name in MODULES:
             importlib.import_module(name)
+        from filterlab.engine.core.runtime import optimizers_without_dynamo
+        optimizers_without_dynamo()  # before any optimizer is made: no 2 s compiler import for it
         from filterlab.engine.core.chunk import warm_up
         warm_up()
     except Exception:  # the training thread imports again and reports what went wrong

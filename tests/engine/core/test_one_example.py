@@ -10,8 +10,6 @@ import time
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
-from torch import nn
 
 from filterlab.engine.core.chunk import INTERRUPT_EVERY, adam_chunk, eager_adam_chunk
 from filterlab.engine.core.config import Config
@@ -63,24 +61,14 @@ def test_chunked_steps_match_the_eager_conv2d_learner(digit, filters):
         np.testing.assert_allclose(p["exp_avg"], q["exp_avg"], rtol=1e-3, atol=1e-9)
 
 
-def test_chunked_steps_match_the_original_scripts_conv2d_loop(digit):
-    """nn.Sequential(Conv2d(1, 5, 28), Flatten, Linear(5, 10)) and Adam as the original script wrote them."""
+def test_chunked_steps_match_the_original_scripts_conv2d_loop(digit, article_script):
+    """nn.Sequential(Conv2d(1, 5, 28), Flatten, Linear(5, 10)) and Adam as the original script wrote them
+    (tests/conftest.py, article_script: the same start under seed 0)."""
     _, chunked = learners(Config(), digit)
-    reference = nn.Sequential(nn.Conv2d(1, 5, kernel_size=28), nn.Flatten(), nn.Linear(5, 10))
-    reference[0].load_state_dict(chunked.model.conv.state_dict())
-    reference[2].load_state_dict(chunked.model.fc.state_dict())
-    optimizer = torch.optim.Adam(reference.parameters(), lr=1e-3, weight_decay=1e-5)
-    x, y = torch.from_numpy(digit[0])[None, None], torch.tensor([digit[1]])
-    losses = []
-    for _ in range(500):
-        loss = F.nll_loss(F.log_softmax(reference(x), dim=1), y)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
+    _, trained, losses = article_script(digit[0], digit[1], 500)
     train(chunked, [500])
     np.testing.assert_allclose(chunked.losses.arrays()[1], losses, rtol=2e-4, atol=1e-6)
-    np.testing.assert_allclose(chunked.filters(), reference[0].weight.detach()[:, 0].numpy(), rtol=1e-3, atol=1e-6)
+    np.testing.assert_allclose(chunked.filters(), trained, rtol=1e-3, atol=1e-6)
 
 
 def test_the_compiled_chunk_is_the_python_function(digit):

@@ -212,30 +212,15 @@ def test_blank_image_is_legal_and_learns_nothing():
     assert np.array_equal(snap.filters, snap.initial)
 
 
-def test_fast_path_matches_the_original_conv2d_loop(digit):
-    """The matmul formulation and fused Adam give the original script's losses and weights."""
-    import torch.nn.functional as F
-    from torch import nn
-
+def test_fast_path_matches_the_original_conv2d_loop(digit, article_script):
+    """The matmul formulation and fused Adam give the original script's losses and weights (tests/conftest.py,
+    article_script: the same start under seed 0)."""
     trainer = Trainer(Config(), *digit)
-    reference = nn.Sequential(nn.Conv2d(1, 5, kernel_size=28), nn.Flatten(), nn.Linear(5, 10))
-    reference[0].load_state_dict(trainer.model.conv.state_dict())
-    reference[2].load_state_dict(trainer.model.fc.state_dict())
-    optimizer = torch.optim.Adam(reference.parameters(), lr=1e-3, weight_decay=1e-5)
-    x = torch.from_numpy(digit[0])[None, None]
-    y = torch.tensor([digit[1]])
-    losses = []
-    for _ in range(300):
-        loss = F.nll_loss(F.log_softmax(reference(x), dim=1), y)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
+    _, trained, losses = article_script(digit[0], digit[1], 300)
     trainer.step(300)
     _, ours = trainer.losses.arrays()
     np.testing.assert_allclose(ours, losses, rtol=2e-4, atol=1e-6)
-    np.testing.assert_allclose(trainer.snapshot().filters, reference[0].weight.detach()[:, 0].numpy(),
-                               rtol=1e-3, atol=1e-6)
+    np.testing.assert_allclose(trainer.snapshot().filters, trained, rtol=1e-3, atol=1e-6)
 
 
 def test_feature_maps_match_a_direct_convolution(digit):

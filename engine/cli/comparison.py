@@ -11,6 +11,7 @@ from filterlab.engine.comparison.runs_text import configs_from_spec
 from filterlab.engine.comparison.spec import ComparisonSpec
 from filterlab.engine.core.config import ConfigError
 from filterlab.engine.core.files import save_figure, save_json
+from filterlab.engine.core.metrics import loss_text
 
 MAX_RUNS = 4
 
@@ -38,7 +39,7 @@ def run(comparison, spec: ComparisonSpec, steps, out: Path, gif) -> tuple[list[s
     filters are all identical: the symmetry a zero or constant start never breaks (to
     float rounding, ~1e-8).
     """
-    from filterlab.engine.core.metrics import binarised_agreement
+    from filterlab.engine.core.metrics import binarised_agreement, finite_or_none, mean_abs
     from filterlab.engine.render.digit import comparison_figure
 
     done, seconds = train(comparison, STEPS if steps is None else steps)
@@ -46,9 +47,11 @@ def run(comparison, spec: ComparisonSpec, steps, out: Path, gif) -> tuple[list[s
     runs = [{
         "name": name,
         "final_loss": snap.loss,
-        "initial_cosine": snap.initial_cosine.tolist(),
-        "cosine": snap.cosine.tolist(),
-        "mean_abs_cosine": float(abs(snap.cosine).mean()),
+        "initial_cosine": finite_or_none(snap.initial_cosine),
+        "cosine": finite_or_none(snap.cosine),
+        "mean_abs_cosine": mean_abs(snap.cosine),
+        "background_noise_left": finite_or_none(snap.background_noise_left),
+        "last_step_cosine": finite_or_none(snap.last_step_cosine),
         "initial_binarised_agreement": binarised_agreement(snap.initial, snap.image).tolist(),
         "binarised_agreement": snap.agreement.tolist(),
         "max_filter_difference": float(abs(snap.filters - snap.filters[:1]).max()),
@@ -57,12 +60,22 @@ def run(comparison, spec: ComparisonSpec, steps, out: Path, gif) -> tuple[list[s
     metrics = {"steps": comparison.step_count, "runs": runs, "steps_per_second": rate(done, seconds),
                "seconds": seconds, "label": comparison.label, "device": str(comparison.device),
                "diverged": comparison.diverged, "pixel_scale": 1}  # raw pixels are for one digit alone
-    figure = comparison_figure(comparison.image, [(f"{name}: loss {snap.loss:.3g}", snap.filters, snap.cosine)
+    figure = comparison_figure(comparison.image, [(f"{name}: loss {loss_text(snap.loss, 3)}", snap.filters, snap.cosine)
                                                   for name, snap in zip(comparison.names, snaps)],
                                title=f"Filter Lab: {spec.description}, after {comparison.step_count} steps")
     out.mkdir(parents=True, exist_ok=True)
     save_figure(figure, out / "figure.png")
     save_json(out / "metrics.json", metrics)
-    line = "; ".join(f"{r['name']}: loss {r['final_loss']:.4g}, mean |cosine| {r['mean_abs_cosine']:.3f}"
-                     for r in runs)
+    line = "; ".join(f"{r['name']}: loss {loss_text(r['final_loss'])}, mean |cosine| "
+                     f"{'—' if r['mean_abs_cosine'] is None else format(r['mean_abs_cosine'], '.3f')}"
+                     f"{_noise_words(r['background_noise_left'])}" for r in runs)
     return [f"wrote {out}/figure.png, metrics.json", line], bool(metrics["diverged"])
+
+
+def _noise_words(left) -> str:
+    """", noise left off the ink 0%-3%" (the range over the filters), or "" where it is not measured."""
+    values = [v for v in (left or []) if v is not None]
+    if not values:
+        return ""
+    low, high = min(values), max(values)
+    return f", noise left off the ink {low:.0%}" + ("" if f"{low:.0%}" == f"{high:.0%}" else f"-{high:.0%}")

@@ -11,6 +11,7 @@ from filterlab.engine.cli.options import UsageError, options_given
 from filterlab.engine.cli.progress import rate, train
 from filterlab.engine.core.config import Config, ConfigError
 from filterlab.engine.core.files import save_figure, save_json
+from filterlab.engine.core.metrics import loss_text
 from filterlab.engine.data import DataError
 from filterlab.engine.digit.spec import DigitSpec
 
@@ -129,22 +130,32 @@ def run(trainer, spec: DigitSpec, steps, out: Path, gif) -> tuple[list[str], boo
     if gif is not None:
         save_animation(gif_frames(trainer.filter_history, trainer.image_history), gif)
     lines = [f"wrote {out}/figure.png, article.png, metrics.json, history.npz" + (f" and {gif}" if gif else ""),
-             f"loss {metrics['final_loss']:.4g}, mean |cosine| to the digit {metrics['mean_abs_cosine']:.3f}, "
+             f"loss {loss_text(metrics['final_loss'])}, mean |cosine| to the digit "
+             f"{_or_dash(metrics['mean_abs_cosine'], '{:.3f}')}, "
              f"binarised as the article drew them {np.mean(metrics['binarised_agreement']):.0%} of pixels agree, "
              f"{metrics['steps_per_second']:,.0f} steps/s" if metrics["steps_per_second"] else "no steps trained"]
     return lines, bool(metrics["diverged"])
 
 
+def _or_dash(value, fmt: str) -> str:
+    return "—" if value is None else fmt.format(value)
+
+
 def digit_metrics(snap, done: int, seconds: float) -> dict:
     """metrics.json of a one-digit run (README, "Headless")."""
-    from filterlab.engine.core.metrics import binarised_agreement
+    from filterlab.engine.core.metrics import binarised_agreement, finite_or_none, mean_abs
     return {
         "steps": snap.step,
         "final_loss": snap.loss,
         "pixel_scale": snap.config.pixel_scale,
-        "initial_cosine": snap.initial_cosine.tolist(),
-        "cosine": snap.cosine.tolist(),
-        "mean_abs_cosine": float(abs(snap.cosine).mean()),
+        # null where a cosine is not defined: a filter (or the digit) with no spread (engine/core/metrics.py)
+        "initial_cosine": finite_or_none(snap.initial_cosine),
+        "cosine": finite_or_none(snap.cosine),
+        "mean_abs_cosine": mean_abs(snap.cosine),
+        # what erased the starting noise: |w_t| / |w_0| over the weights the digit leaves blank (1.0: untouched,
+        # 0: erased; null if the digit leaves none blank), and the last step's cosine to the digit (SGD: ±1, a copy)
+        "background_noise_left": finite_or_none(snap.background_noise_left),
+        "last_step_cosine": finite_or_none(snap.last_step_cosine),
         # each filter binarised at its mean, as the article drew it, against the digit binarised at its mean:
         # the share of pixels that agree, or disagree for a negative filter (engine/core/metrics.py); 0.5 = chance
         "initial_binarised_agreement": binarised_agreement(snap.initial, snap.image).tolist(),

@@ -53,6 +53,7 @@ class LearnerState:
     losses: dict
     record: FilterHistory
     edits: tuple = ()  # (step, filter) of every filter edited by hand, for the timeline's marks
+    last_update: Optional[np.ndarray] = None  # (F,k,k) what the last step changed, if a step was taken since
 
 
 class Learner:
@@ -74,6 +75,7 @@ class Learner:
         self.trouble: Optional[Trouble] = None
         self.rollback_state = None
         self.last: Optional[Pass] = None
+        self.restored_update: Optional[np.ndarray] = None  # a loaded session's last step, until the next one
         self.last_losses = np.zeros(0)
         self._start_record()
 
@@ -127,7 +129,7 @@ class Learner:
                     if isinstance(slot, torch.Tensor) and slot.dim() == 4:
                         slot[k].zero_()
         self.journal.events.append(Edit(self.step_count, k, weights, reset_optimizer))
-        self.rollback_state = self.last = None  # neither describes the weights any more
+        self.rollback_state = self.last = self.restored_update = None  # none describes the weights any more
         self.record.put(self.step_count, self.filters(), head_vector(self.model))
 
     interruptible = False  # whether step() heeds `interrupt` (OneExampleLearner's chunks); eager steps take all n
@@ -155,6 +157,8 @@ class Learner:
         if self.last is None:
             self.optimizer.zero_grad()
             _, self.last = forward_backward(self.model, *self.batch(self.step_count))
+            if self.restored_update is not None:  # the step that led here was taken before the session was saved
+                self.last.update = torch.from_numpy(self.restored_update).to(self.device)
             if not np.isfinite(self.last.loss) and not self.diverged:
                 # finite weights, but too large for this example: a divergence, found before the step
                 _, trouble = recover(self, self.save_state(), None, np.array([self.last.loss]), [])
@@ -194,6 +198,7 @@ class Learner:
         return [(step, self.filters(), head_vector(self.model))]
 
     def commit(self, losses: np.ndarray, frames: list) -> None:
+        self.restored_update = None
         self.step_count += len(losses)
         self.last_losses = losses
         if len(losses):
@@ -233,7 +238,7 @@ class Learner:
             rollback=None if self.rollback_state is None else
             (_model_arrays(self.rollback_state[0]), _optimizer_arrays(self.rollback_state[1])),
             initial=self.initial.copy(), losses=self.losses.state(), record=self.record,
-            edits=tuple((e.step, e.filter) for e in self.journal.edits))
+            edits=tuple((e.step, e.filter) for e in self.journal.edits), last_update=self._last_update())
 
     @classmethod
     def from_state(cls, state: LearnerState, batch: Batch,
@@ -245,6 +250,8 @@ class Learner:
             learner.rollback_state = learner._torch_state(*state.rollback)
         learner.step_count, learner.diverged = state.step, state.diverged
         learner.initial = state.initial
+        if state.last_update is not None and state.step > 0:
+            learner.restored_update = np.array(state.last_update, dtype=np.float32)
         learner.losses = LossHistory.from_state(state.losses)
         learner.record = state.record
         learner.record.kept |= {step for step, _ in state.edits}
@@ -268,6 +275,12 @@ class Learner:
         return model_state, optimizer_state
 
     # ---------------------------------------------------------------- internals
+    def _last_update(self) -> Optional[np.ndarray]:
+        """What the last step changed (F,k,k), if the run has taken one and still knows it; else None."""
+        if self.step_count == 0 or (self.last is None and self.restored_update is None):
+            return None
+        return self.details().update.copy() if self.last is not None else self.restored_update.copy()
+
     def _diverge(self, trouble: Trouble) -> None:
         self.trouble, self.last = trouble, None
         self.diverged = (f"training diverged at step {trouble.step} ({trouble.describe()}); "

@@ -15,10 +15,24 @@ inverted digit still reads as the digit): the cosine is the honest number beside
 A weight's loss gradient is exactly 0 wherever the input under it was 0 at every step:
 for a 28x28 kernel, dL/dw = dL/dz × x, so the pixels every training digit left blank are
 never moved by the loss, only by weight decay.
+
+A cosine is a direction, and a picture with (almost) no spread has none: below NORM_FLOOR
+(the norm after removing the mean) a cosine is not defined, and is NaN here — "—" on screen,
+null in metrics.json — so a filter decayed to 1e-30, a blank digit or a step that changed
+nothing never reads as ±1.00 or as 0.00.
+
+What erases the starting noise is measured, not told: `background_noise_left` is how much of
+each filter's starting noise is left where the training digit is blank (its loss gradient
+is exactly 0 there, so only the optimizer's own terms — weight decay, rescaled by Adam —
+can move it), and `step_cosine` the direction of the last step taken against the digit.
 """
 from __future__ import annotations
 
+from typing import Optional
+
 import numpy as np
+
+NORM_FLOOR = 1e-6  # a picture whose centred norm is below this has no direction: its cosine is undefined
 
 
 def _patches(image: np.ndarray, k: int) -> np.ndarray:
@@ -52,9 +66,7 @@ def cosine_to_image(filters: np.ndarray, image: np.ndarray) -> np.ndarray:
     w = w - w.mean(axis=1, keepdims=True)
     patches = _patches(image, k)[responded_patches(filters, image)]  # (F, k*k)
     patches = patches - patches.mean(axis=1, keepdims=True)
-    norms, dots = np.linalg.norm(w, axis=1) * np.linalg.norm(patches, axis=1), (w * patches).sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(norms > 0, dots / np.where(norms > 0, norms, 1.0), 0.0)
+    return _defined(np.linalg.norm(w, axis=1), np.linalg.norm(patches, axis=1), (w * patches).sum(axis=1))
 
 
 def _full_kernel_cosine(w: np.ndarray, patch: np.ndarray) -> np.ndarray:
@@ -65,9 +77,15 @@ def _full_kernel_cosine(w: np.ndarray, patch: np.ndarray) -> np.ndarray:
     patch = patch - patch.mean()
     sums = w.sum(axis=1)
     spread = np.maximum(np.einsum("ij,ij->i", w, w) - sums * sums / w.shape[1], 0.0)
-    norms, dots = np.sqrt(spread) * np.linalg.norm(patch), w @ patch
+    return _defined(np.sqrt(spread), np.linalg.norm(patch), w @ patch)
+
+
+def _defined(a_norms: np.ndarray, b_norms, dots: np.ndarray) -> np.ndarray:
+    """dots / (a_norms * b_norms), NaN where either norm is below NORM_FLOOR (no direction to compare)."""
+    a_norms, b_norms = np.broadcast_arrays(np.asarray(a_norms, np.float64), np.asarray(b_norms, np.float64))
+    defined = (a_norms >= NORM_FLOOR) & (b_norms >= NORM_FLOOR)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(norms > 0, dots / np.where(norms > 0, norms, 1.0), 0.0)
+        return np.where(defined, dots / np.where(defined, a_norms * b_norms, 1.0), np.nan)
 
 
 def binarised_agreement(filters: np.ndarray, image: np.ndarray) -> np.ndarray:
@@ -111,16 +129,77 @@ def untouched_weights(images, k: int) -> np.ndarray:
     return ~touched
 
 
-def signed(value: float, digits: int = 2) -> str:
-    """A signed number as a learner reads it: "+0.85", "-0.12", and "0.00", never "-0.00"."""
+def signed(value, digits: int = 2) -> str:
+    """A signed number as a learner reads it: "+0.85", "-0.12", and "0.00", never "-0.00"; "—" if undefined."""
+    if value is None or not np.isfinite(value):
+        return UNDEFINED
     rounded = round(float(value), digits)
     return f"{0.0:.{digits}f}" if rounded == 0 else f"{rounded:+.{digits}f}"
 
 
+UNDEFINED = "—"  # what the screen shows for a number that is not defined (a cosine of a flat picture)
+
+
 def cosine(a: np.ndarray, b: np.ndarray) -> float:
-    """The app's similarity of two pictures of one size: the cosine of their centred values (0 if one is flat)."""
+    """The app's similarity of two pictures of one size: the cosine of their centred values (NaN if either
+    has a centred norm below NORM_FLOOR: a flat picture has no direction)."""
     a = np.asarray(a, np.float64).ravel()
     b = np.asarray(b, np.float64).ravel()
     a, b = a - a.mean(), b - b.mean()
-    norms = float(np.linalg.norm(a) * np.linalg.norm(b))
-    return float(a @ b / norms) if norms > 0 else 0.0
+    return float(_defined(np.linalg.norm(a), np.linalg.norm(b), a @ b))
+
+
+def step_cosine(update: np.ndarray, filters: np.ndarray, image: np.ndarray) -> np.ndarray:
+    """(F,) the cosine of each filter's last step Δw (F,k,k) to the digit: to the patch the filter responds to
+    most, the one its own cosine is taken to (the whole digit for a 28x28 kernel). NaN where the step changed
+    (almost) nothing: a step not taken, one not recorded, or one too small to have a direction."""
+    count, k, _ = filters.shape
+    if k == image.shape[0]:
+        return _full_kernel_cosine(update.reshape(count, -1), image.reshape(-1))
+    w = update.reshape(count, -1).astype(np.float64)
+    w = w - w.mean(axis=1, keepdims=True)
+    patches = _patches(image, k)[responded_patches(filters, image)]
+    patches = patches - patches.mean(axis=1, keepdims=True)
+    return _defined(np.linalg.norm(w, axis=1), np.linalg.norm(patches, axis=1), (w * patches).sum(axis=1))
+
+
+def blank_under(image: np.ndarray, k: int) -> np.ndarray:
+    """(k,k) True where a k x k filter's weight sees only blank pixels of `image` at every position: its loss
+    gradient is exactly 0 there (for a 28x28 kernel: where the digit is exactly 0)."""
+    return untouched_weights([image], k)
+
+
+def background_noise_left(filters: np.ndarray, initial: np.ndarray, image: np.ndarray) -> Optional[np.ndarray]:
+    """(F,) ||w_t[off]|| / ||w_0[off]|| over the weights the digit leaves blank (`blank_under`): 1.0 where
+    nothing touched the starting noise there, 0 where it was erased; NaN for a filter that started with no
+    noise there (all 0); None when the digit leaves no weight blank (nothing to measure)."""
+    off = blank_under(image, filters.shape[1])
+    if not off.any():
+        return None
+    now = np.linalg.norm(filters[:, off].astype(np.float64), axis=1)
+    start = np.linalg.norm(initial[:, off].astype(np.float64), axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(start > 0, now / np.where(start > 0, start, 1.0), np.nan)
+
+
+def finite_or_none(values):
+    """A number or an array as JSON can hold it: NaN and infinities (undefined quantities) become None."""
+    if values is None:
+        return None
+    if np.ndim(values) == 0:
+        value = float(values)
+        return value if np.isfinite(value) else None
+    return [finite_or_none(v) for v in np.asarray(values)]
+
+
+def mean_abs(values) -> Optional[float]:
+    """The mean of |values| over the defined ones; None if none is defined."""
+    values = np.abs(np.asarray(values, np.float64))
+    values = values[np.isfinite(values)]
+    return float(values.mean()) if values.size else None
+
+
+def loss_text(loss: float, digits: int = 4) -> str:
+    """A loss as a learner reads it: 4 significant digits, "0" for a loss of exactly 0 (never "-0")."""
+    loss = float(loss)
+    return "0" if loss == 0 else f"{loss:.{digits}g}"

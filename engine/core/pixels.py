@@ -10,8 +10,9 @@ differs, and that one factor decides the run (measured on the bundled 4, seed 0,
   in float32, the loss is exactly 0.0 from step 6, and its gradient falls from ~100 to ~1e-15 —
   the loss stops teaching while the filters are still mostly their random start (|cosine|
   0.20-0.40);
-* with [0, 1] pixels z stays near 1, the loss falls over ~100 steps instead of 5, and every
-  step keeps adding the digit to the filters until it outweighs the noise (|cosine| ~0.9).
+* with [0, 1] pixels z stays near 1, the loss falls over ~100 steps instead of 5, and it keeps
+  teaching while Adam's steps (the digit's signs on the ink) and weight decay (the noise off
+  the ink, erased) make the filters the digit (|cosine| ~0.9; engine/core/explain.py).
 
 Only the network's input is scaled: the digit a trainer shows, records and saves is the
 [0, 1] image, and `network_input` is the one place its pixels are turned into the input.

@@ -16,7 +16,13 @@ from typing import Optional
 import numpy as np
 
 from filterlab.engine.core.config import Config
-from filterlab.engine.core.metrics import binarised_agreement, cosine_to_image, patch_origins
+from filterlab.engine.core.metrics import (
+    background_noise_left,
+    binarised_agreement,
+    cosine_to_image,
+    patch_origins,
+    step_cosine,
+)
 from filterlab.engine.core.pixels import network_input
 
 _FIELD_NAMES: dict = {}  # class -> its dataclass field names
@@ -89,6 +95,8 @@ class Snapshot(ReadOnlyArrays):
     untouched: Optional[np.ndarray] = None      # (k,k) weights whose loss gradient was always exactly 0
     agreement: Optional[np.ndarray] = None      # (F,) binarised agreement to the digit (engine/core/metrics.py)
     edit_steps: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # steps a filter was painted
+    last_step_cosine: Optional[np.ndarray] = None       # (F,) cos(Δw of the last step, the digit); NaN: no step
+    background_noise_left: Optional[np.ndarray] = None  # (F,) |w_t| / |w_0| where the digit is blank
 
     @property
     def blank_image(self) -> bool:
@@ -126,9 +134,11 @@ def make_snapshot(*, step: int, details: StepDetails, filters: np.ndarray, fc_we
     count = filters.shape[0]
     if initial_cosine is None:
         initial_cosine = cosine_to_image(initial, image)
-    agreement = None  # measured against the digit, like the cosine (a set measures its own)
+    agreement = step_cos = noise_left = None  # measured against the digit, like the cosine (a set measures its own)
     if cosine is None:
         cosine, agreement = cosine_to_image(filters, image), binarised_agreement(filters, image)
+        step_cos = step_cosine(details.update, filters, image)
+        noise_left = background_noise_left(filters, initial, image)
     return Snapshot(
         step=step, loss=details.loss, filters=filters, grads=details.grads, update=details.update,
         initial=initial, image=image, label=label, probs=details.probs, z=details.z,
@@ -139,4 +149,5 @@ def make_snapshot(*, step: int, details: StepDetails, filters: np.ndarray, fc_we
         cosine_steps=curves[0], cosine_history=curves[1], historical=historical,
         patch_origins=patch_origins(filters, image) if filters.shape[1] < image.shape[0] else None,
         untouched=untouched, agreement=agreement,
-        edit_steps=np.zeros(0, np.int64) if edit_steps is None else edit_steps)
+        edit_steps=np.zeros(0, np.int64) if edit_steps is None else edit_steps,
+        last_step_cosine=step_cos, background_noise_left=noise_left)

@@ -50,6 +50,8 @@ def session_arrays(state) -> dict[str, np.ndarray]:
     arrays["image"] = state.image
     arrays["edit_steps"] = np.array([step for step, _ in learner.edits], dtype=np.int64)
     arrays["edit_filters"] = np.array([k for _, k in learner.edits], dtype=np.int64)
+    if learner.last_update is not None:  # the last step taken: its cosine to the digit, shown again on loading
+        arrays["last_update"] = learner.last_update
     arrays["session_json"] = np.array(json.dumps({
         "format": FORMAT,
         "version": VERSION,
@@ -117,7 +119,8 @@ class Session:
             rollback=(self._part(ROLLBACK, "model"), self._part(ROLLBACK, "optimizer")) if meta["rollback"] else None,
             initial=arrays["initial_filters"], losses=losses, record=record,
             edits=tuple(zip(arrays.get("edit_steps", np.zeros(0, np.int64)).tolist(),
-                            arrays.get("edit_filters", np.zeros(0, np.int64)).tolist())))
+                            arrays.get("edit_filters", np.zeros(0, np.int64)).tolist())),
+            last_update=arrays.get("last_update"))
         images = ImageHistory(arrays["image_steps"].tolist(), list(arrays["images"]), arrays["labels"].tolist())
         return DigitState(learner, self.image, self.label, images)
 

@@ -111,7 +111,8 @@ def _expected_arrays(config: Config, meta: dict) -> tuple[dict, set]:
         "filter_heads": (f32, ("T", head_size(config))),
         "image_steps": (i64, ("M",)), "images": (f32, ("M", IMAGE_SIZE, IMAGE_SIZE)), "labels": (i64, ("M",)),
     }
-    optional = {"edit_steps": (i64, ("E",)), "edit_filters": (i64, ("E",))}  # filters edited by hand
+    optional = {"edit_steps": (i64, ("E",)), "edit_filters": (i64, ("E",)),  # filters edited by hand
+                "last_update": (f32, (F, k, k))}  # what the last step changed
     for prefix in ("", ROLLBACK) if meta["rollback"] else ("",):
         for name, shape in parameter_shapes(config).items():
             required[f"{prefix}model.{name}"] = (f32, shape)

@@ -1,12 +1,13 @@
-"""Why the filter becomes the digit, for one filter and one step, in four pictures.
+"""One filter's last step, taken apart in four pictures, and what the optimizer made of it, measured.
 
 For a kernel as large as the image the filter's output is one number z, and
 backprop gives dL/dw = dL/dz x image: the gradient IS the image, scaled by one signed
 number. The optimizer then turns the gradient into the step actually taken (Δw): SGD
-scales it by -lr; Adam divides each pixel by its own running size, so Δw keeps the
-gradient's sign pattern (the digit's shape) but not its scale. For smaller kernels the
-output is a map, and the gradient is the sum of image patches, each weighted by
-dL/d(output) at its position.
+scales it by -lr (a copy of the digit); Adam divides each pixel by its own running size,
+so Δw keeps the gradient's signs, not its proportions, and with weight decay moves the
+blank pixels towards 0 too. The caption says which, with the step's measured cosines
+(engine/core/explain.py). For smaller kernels the output is a map, and the gradient is the
+sum of image patches, each weighted by dL/d(output) at its position.
 """
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QVBoxLayout
 
+from filterlab.engine.core.explain import anatomy, step_caption
+from filterlab.engine.core.metrics import signed
 from filterlab.engine.core.snapshot import Snapshot
 from filterlab.gui.views.base import SnapshotView, unchanged
 from filterlab.gui.views.style import DIVERGING, GRAY, add_image_box
@@ -69,7 +72,7 @@ class DecompositionView(SnapshotView):
             self.draw(last)
 
     def draw(self, snapshot: Snapshot) -> None:
-        fields = ("filters", "image", "label", "dl_dz", "update", "historical", "config")
+        fields = ("step", "filters", "image", "label", "dl_dz", "grads", "update", "historical", "config")
         if unchanged(self._last, snapshot, fields) and self._drawn_for == self.filter.value():
             return
         self._last = snapshot
@@ -100,24 +103,12 @@ class DecompositionView(SnapshotView):
             image.setImage(np.asarray(data, dtype=np.float32), autoLevels=False, levels=(-limit, limit))
         self.values[0].set_title(f"label {snapshot.label}")
         self.values[2].set_title(f"max |dL/dw| {np.abs(self.product).max():.3g}")
-        self.values[3].set_title("not recorded for past steps" if snapshot.historical
-                               else f"max |Δw| {np.abs(self.shown_update).max():.3g}")
-        self.caption.setText(self._explain(snapshot, full, f))
-
-    @staticmethod
-    def _explain(snapshot: Snapshot, full: bool, f: int) -> str:
-        config = snapshot.config
-        if full:
-            sign = "the digit" if snapshot.dl_dz[f, 0, 0] < 0 else "the negative digit"
-            why = (f"The gradient of filter #{f + 1} is the image times one number, dL/dz = "
-                   f"{snapshot.dl_dz[f, 0, 0]:+.3g}; gradient descent moves against it, so this "
-                   f"step adds a copy of {sign}.")
+        step = anatomy(snapshot, f)
+        if snapshot.historical:
+            self.values[3].set_title("not recorded for past steps")
+        elif not step.taken:
+            self.values[3].set_title("no step taken yet")
         else:
-            why = (f"The output of filter #{f + 1} is a map; its gradient is the sum of the image's "
-                   f"{config.kernel}x{config.kernel} patches, each weighted by dL/d(output) at its position.")
-        if config.optimizer == "sgd":
-            how = f" SGD: Δw = -lr × (gradient + weight decay × w), lr = {config.lr:g}."
-        else:
-            how = (f" Adam: Δw ≈ -lr × m/(√v + ε) per pixel (lr = {config.lr:g}): the gradient's sign "
-                   "pattern, each pixel rescaled by its own history.")
-        return why + how
+            self.values[3].set_title(f"max |Δw| {np.abs(self.shown_update).max():.3g} · "
+                                     f"cos to the digit {signed(step.to_digit)}")
+        self.caption.setText(step_caption(snapshot, f))

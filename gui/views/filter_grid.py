@@ -17,7 +17,8 @@ from PySide6.QtGui import QColor, QPainterPath
 from PySide6.QtWidgets import QApplication, QGraphicsPathItem, QLabel, QVBoxLayout
 
 from filterlab.engine.core.colours import DIVERGING_COLORS
-from filterlab.engine.core.metrics import signed
+from filterlab.engine.core.explain import filters_caption
+from filterlab.engine.core.metrics import NORM_FLOOR, signed
 from filterlab.engine.core.snapshot import Snapshot
 from filterlab.gui.views.base import SnapshotView
 from filterlab.gui.views.paint_layer import PaintLayer
@@ -171,17 +172,22 @@ class FilterGrid(SnapshotView):
                 and (grads is None or np.array_equal(grads, self._drawn[2])):
             return
         self._draw_weights(filters, count)
+        self._show_why(k, snapshot)
         if grads is not None:
             self._draw_gradient(snapshot, grads)
         self.tile_labels.show(texts)
         self._drawn = (key, filters, grads)
 
     def _draw_weights(self, filters: np.ndarray, count: int) -> None:
+        """A weight below NORM_FLOOR is drawn as 0: rounding noise is never stretched to full colour."""
         if self.per_filter_scale:
             limits = np.abs(filters).reshape(count, -1).max(axis=1)
-            shown, limit = filters / np.where(limits > 0, limits, 1.0)[:, None, None], 1.0
+            visible = limits >= NORM_FLOOR
+            shown = np.where(visible[:, None, None], filters / np.where(visible, limits, 1.0)[:, None, None], 0.0)
+            limit = 1.0
         else:
-            shown, limit = filters, nice_limit(float(np.abs(filters).max()))
+            largest = float(np.abs(filters).max())
+            shown, limit = filters, nice_limit(max(largest, NORM_FLOOR))
         label = f"{self._quantity} / own max" if self.per_filter_scale else self._quantity
         if self.colorbar.getAxis("left").labelText != label:  # the label's axis (colorbar.axis is the right one)
             self.colorbar.setLabel("left", label)
@@ -255,13 +261,20 @@ class FilterGrid(SnapshotView):
         """Screen pixels per weight (the aspect is kept: one number serves both axes)."""
         return self.view.width() / max(self.view.viewRect().width(), 1e-9)
 
-    def _show_why(self, k) -> None:
+    def _show_why(self, k, snapshot=None) -> None:
+        """The line under the title: a window's own caption, or what the optimizer in use does to the
+        filters, with this run's numbers (engine/core/explain.py); and whether the weights are all too
+        small to draw."""
         why = self._caption
-        if not why and self.source == "filters" and self._explain and k is not None:
-            why = ("each step adds the digit × dL/dz, one number per filter: they become ±digit"
-                   if k == 28 else "each step adds image patches weighted by dL/d(output map); under each filter "
-                   f"its cosine to the {k}×{k} patch of the digit it responds to most (framed on the digit)")
-        self.why.setText(why)
+        snapshot = snapshot if snapshot is not None else self._last
+        if not why and self.source == "filters" and self._explain and k is not None and snapshot is not None:
+            why = filters_caption(snapshot)
+        if snapshot is not None and self.source in ("filters", "initial"):
+            values = getattr(snapshot, self.source)
+            if values.size and float(np.abs(values).max()) < NORM_FLOOR:
+                why = (why + "; " if why else "") + f"every weight is below {NORM_FLOOR:g}: drawn as 0"
+        if self.why.text() != why:
+            self.why.setText(why)
         self.why.setVisible(bool(why))
 
     def _outline_selected(self) -> None:

@@ -1,14 +1,16 @@
 """What learning added: each filter split into the noise it started as and what training put on it.
 
-w = w0 + Δ. The start w0 is random noise; Δ = w − w0 is everything backprop added — for
-a 28x28 kernel on one digit, a sum of copies of the digit, so Δ is the digit (or its
-negative) almost exactly, while w still carries its noise. The slider fades the noise
-out: it shows Δ + (1 − fade)·w0, from w (fade 0) to Δ alone (fade 1).
+w = w0 + Δ. The start w0 is random noise; Δ = w − w0 is everything training changed. Under
+SGD on one digit that is a sum of copies of the digit, so Δ is the digit (or its negative)
+while w keeps its noise; under Adam with weight decay Δ also holds −w0 wherever the digit is
+blank: the noise it erased. The slider fades the noise out: it shows Δ + (1 − fade)·w0, from
+w (fade 0) to Δ alone (fade 1).
 
 The last picture is the map of the weights no loss gradient has reached: under them
 every digit trained on so far was blank, so dL/dw = dL/dz × x is exactly 0 there and
-only weight decay moves them (towards 0, and under Adam at about the learning rate a
-step: the noise there fades too, at its own pace).
+only weight decay can move them. The note under it says, measured, how much of each
+filter's starting noise is left there and the last step's cosine to the digit
+(engine/core/explain.py).
 """
 from __future__ import annotations
 
@@ -19,7 +21,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QVBoxLayout
 
-from filterlab.engine.core.metrics import cosine_to_image
+from filterlab.engine.core.explain import noise_range, per_filter, percent
+from filterlab.engine.core.metrics import cosine_to_image, signed
 from filterlab.engine.core.snapshot import Snapshot
 from filterlab.gui.views.base import SnapshotView, unchanged
 from filterlab.gui.views.filter_grid import FilterGrid
@@ -77,7 +80,7 @@ class LearningAddedView(SnapshotView):
             self.draw(last)
 
     def draw(self, snapshot: Snapshot) -> None:
-        if unchanged(self._last, snapshot, ("filters", "initial", "image", "untouched")):
+        if unchanged(self._last, snapshot, ("filters", "initial", "image", "untouched", "update", "config")):
             return
         self._last = snapshot
         delta = snapshot.filters - snapshot.initial
@@ -88,6 +91,27 @@ class LearningAddedView(SnapshotView):
         if snapshot.untouched is not None:
             self.untouched_image.setImage(snapshot.untouched.astype(np.float32) * 0.75, autoLevels=False,
                                           levels=(0.0, 1.0))
-            self.untouched_note.setText(
-                f"dark: {snapshot.untouched.mean():.1%} of each filter. Every digit so far was blank under "
-                "these weights, so dL/dw = dL/dz × x is exactly 0 there: only weight decay moves them.")
+            self.untouched_note.setText(untouched_words(snapshot))
+
+
+def untouched_words(snapshot: Snapshot) -> str:
+    """Under the map of untouched weights: what moves them in this run, and how much noise is left, measured."""
+    config = snapshot.config
+    words = (f"dark: {snapshot.untouched.mean():.1%} of each filter. Every digit so far was blank under these "
+             "weights, so dL/dw = dL/dz × x is exactly 0 there: ")
+    if not config.weight_decay:
+        words += "with no weight decay, nothing moves them."
+    elif config.optimizer == "adam":
+        words += (f"only weight decay moves them, and Adam rescales its tiny pull ({config.weight_decay:g} × w) "
+                  "to steps of up to about lr, so their noise is erased.")
+    else:
+        words += (f"only weight decay moves them, by lr × decay = {config.lr * config.weight_decay:.1g} of "
+                  "themselves a step.")
+    left = snapshot.background_noise_left
+    if left is not None:
+        words += f" Starting noise left where this digit is blank: {noise_range(left)}"
+        words += f" ({per_filter(left, percent)})." if len(left) <= 8 else "."
+    if snapshot.last_step_cosine is not None and snapshot.step > 0 and not snapshot.historical:
+        words += f" Last step vs the digit: {per_filter(snapshot.last_step_cosine, signed)}." \
+            if len(snapshot.last_step_cosine) <= 8 else ""
+    return words

@@ -11,6 +11,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout
 
+from filterlab.engine.core.metrics import loss_text
 from filterlab.engine.core.snapshot import Snapshot
 from filterlab.gui.views.base import SnapshotView, unchanged
 from filterlab.gui.views.style import decade_span, growing_end, log_plot
@@ -54,7 +55,7 @@ class LossPlot(SnapshotView):
         self._values = np.maximum(snapshot.loss_values, FLOOR)
         self.curve.setData(self._steps, self._values)
         self._frame()
-        self.readout.set_title(f"loss {snapshot.loss:.4g} at step {snapshot.step:,}")
+        self.readout.set_title(f"loss {loss_text(snapshot.loss)} at step {snapshot.step:,}")
 
     def _frame(self) -> None:
         """Steps 0 to a round number, whole half decades of loss; a new run: steps 0-10, 0.1 to 10."""
@@ -88,4 +89,4 @@ class LossPlot(SnapshotView):
         step, loss = found
         self.marker.setData([step], [np.log10(loss)])
         self.marker.setVisible(True)
-        self.readout.set_title(f"step {step:,}: loss {loss:.4g}   (hover)")
+        self.readout.set_title(f"step {step:,}: loss {loss_text(loss)}   (hover)")

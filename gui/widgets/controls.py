@@ -18,8 +18,8 @@ RAW_PIXELS_TIP = (
     "Feed the digit as the article's script did, raw pixels 0-255 (it read them with OpenCV), instead of 0-1 "
     "(restarts at step 0). Then z = w·x + b is 255 times larger: within 5 steps the softmax is exactly 1 in "
     "float32, the loss exactly 0.0 and its gradient ~1e-15, so learning stops while the filters are still "
-    "mostly random (cosine 0.2-0.4). With pixels 0-1, z stays near 1, the loss falls over ~100 steps, and each "
-    "step adds the digit again until it outweighs the noise (cosine ~0.9).")
+    "mostly random (cosine 0.2-0.4). With pixels 0-1, z stays near 1, the loss falls over ~100 steps and keeps "
+    "teaching while Adam and weight decay clear the noise (cosine ~0.9).")
 
 
 class ControlPanel(QWidget):

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QSpinBox, QSplitter, QVBoxLayout, QWidget
 
 from filterlab.engine.comparison.spec import ComparisonSpec
+from filterlab.engine.core.metrics import loss_text
 from filterlab.engine.data import bundled_index, load_bundled
 from filterlab.gui.views.run_curves import RunColumn, RunCurves
 from filterlab.gui.windows.base import ExperimentWindow
@@ -74,7 +75,7 @@ class ComparisonWindow(ExperimentWindow):
 
     def update_status(self, frame) -> None:
         comparison = frame.snapshot
-        losses = ", ".join(f"{name} {run.loss:.3g}" for name, run in zip(comparison.names, comparison.runs))
+        losses = ", ".join(f"{name} {loss_text(run.loss, 3)}" for name, run in zip(comparison.names, comparison.runs))
         state = comparison.diverged or ("running" if frame.running else "paused")
         self.status_step.set_title(f"step {comparison.step:,}   {state}")
         self.status_detail.set_title(f"loss: {losses}")

@@ -14,6 +14,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
+from filterlab.engine.core.explain import mechanism_note
+from filterlab.engine.core.metrics import loss_text
 from filterlab.engine.digit.spec import DigitSpec
 from filterlab.gui.lesson.states import LessonStates
 from filterlab.gui.views.article_grid import ArticleGrid
@@ -252,7 +254,7 @@ class DigitWindow(LessonStates, ExperimentWindow):
     # ------------------------------------------------------------------ status
     def update_status(self, frame) -> None:
         snap = frame.snapshot
-        self.status_step.set_title(f"step {snap.step:,}   loss {snap.loss:.4g}{self.scores(snap)}   "
+        self.status_step.set_title(f"step {snap.step:,}   loss {loss_text(snap.loss)}{self.scores(snap)}   "
                                  f"{'running' if frame.running else 'paused'}")
         self.status_device.set_title(f"device: {snap.device} · {pixels_status(snap.config)}")
         if snap.diverged:
@@ -261,7 +263,7 @@ class DigitWindow(LessonStates, ExperimentWindow):
             self.status_notice.set_title("blank image: the gradient of every filter is exactly 0, "
                                          "nothing can be learned — draw something")
         elif self.timeline.is_live:
-            self.status_notice.set_title(self.small_kernel_note(snap) or raw_pixel_note(snap))
+            self.status_notice.set_title(self.small_kernel_note(snap) or raw_pixel_note(snap) or mechanism_note(snap))
         self.try_set.setVisible(bool(self.small_kernel_note(snap)) and self.source.active)
 
     @staticmethod

@@ -98,7 +98,10 @@ class SetWindow(DigitWindow):
     def scores(self, snap) -> str:
         epochs = snap.epochs
         if not epochs:
-            return f"   epoch 0 of {snap.target_epochs}: test accuracy {snap.test_accuracy:.1%} before training"
+            before = f"test accuracy {snap.initial_test_accuracy:.1%} before training"
+            if snap.step == 0:
+                return f"   epoch 0 of {snap.target_epochs}: {before}"
+            return f"   epoch {snap.epoch:.1f} of {snap.target_epochs}: {before}, {snap.test_accuracy:.1%} now"
         return (f"   epoch {snap.epoch:.1f} of {snap.target_epochs}, "
                 f"test accuracy {epochs[-1]['test_accuracy']:.1%}")
 

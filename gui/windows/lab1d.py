@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from filterlab.engine.core.metrics import loss_text
 from filterlab.engine.lab1d.config import Lab1DConfig
 from filterlab.engine.lab1d.spec import Lab1DSpec
 from filterlab.gui.views.lab1d import ResponsePlot, SequencePlot, TapBars, TapsPlot
@@ -92,7 +93,7 @@ class Lab1DWindow(ExperimentWindow):
 
     def update_status(self, frame) -> None:
         snap = frame.snapshot
-        self.status_step.set_title(f"step {snap.step:,}   loss {snap.loss:.4g}   "
+        self.status_step.set_title(f"step {snap.step:,}   loss {loss_text(snap.loss)}   "
                                  f"{'running' if frame.running else 'paused'}")
         self.status_detail.set_title(
             f"held-out F1 vs the true peaks: learned {snap.learned.f1:.3f}, [-1, 1, -1] {snap.hand.f1:.3f}   "

@@ -22,6 +22,8 @@ def raw_pixel_note(snap) -> str:
     if snap.config.pixel_scale == 1 or snap.loss != 0.0 or snap.step == 0:
         return ""
     gradient = float(np.abs(snap.grads).max())
+    moves = ("only weight decay still moves the filters" if snap.config.weight_decay else
+             "with no weight decay, nothing moves the filters any more")
     return (f"raw pixels 0-255: z = w·x + b is 255 times larger, so the softmax saturated — the loss is exactly "
-            f"0.0 in float32 and the largest gradient {gradient:.0e}: only weight decay still moves the filters. "
-            "Pixels 0-1 keep z near 1 and the digit keeps being added")
+            f"0 in float32 and the largest gradient {gradient:.0e}: {moves}. "
+            "Pixels 0-1 keep z near 1, so the loss keeps teaching for ~100 steps")

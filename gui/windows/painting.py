@@ -1,10 +1,11 @@
 """Hands on a filter: paint on it, erase, invert, noise, paste a digit, while it trains.
 
 The point of the experiment: the learner edits what is being learned and watches backprop
-answer. Where the digit has ink, the update (image × dL/dz) overwrites the edit; where it
-has none, the loss gradient is exactly 0 and only weight decay acts, which SGD turns into
-a tiny shrink and Adam, whose step is normalised, into steps of about the learning rate.
-The note under the tools says which one is happening, with this run's numbers.
+answer. Where the digit has ink, the steps move the edit towards ±digit; where it has none,
+the loss gradient is exactly 0 and only weight decay acts, which SGD turns into a tiny
+shrink and Adam, whose step is normalised, into steps of about the learning rate (and with
+no weight decay nothing acts). The note under the tools says which one is happening, with
+this run's numbers (engine/core/explain.py).
 
 A stroke is previewed on the grid as it is drawn and sent, when released, as one edit
 that the training thread blends into the filter as it is by then (engine/core/painting.py),
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from filterlab.engine.core.brush import stroke_mask
+from filterlab.engine.core.explain import paint_words
 from filterlab.engine.core.painting import TOOLS, inverted, noise, paint_value, pasted, stroked
 from filterlab.engine.data import bundled_index, load_bundled
 
@@ -35,20 +37,6 @@ TOOL_NAMES = {"positive": "brush + (red)", "negative": "brush − (blue)", "eras
 def brush_sigma(k: int) -> float:
     """A stroke about as wide, relative to the filter, as a pen stroke is on the digit."""
     return max(0.6, 1.2 * k / 28)
-
-
-def what_happens(config) -> str:
-    """What backprop will do with an edit under this run's optimizer, in one sentence or two."""
-    lr, decay = config.lr, config.weight_decay
-    if config.optimizer == "sgd":
-        return (f"SGD: where the digit has ink, each step adds the digit × dL/dz and overwrites your edit (fast "
-                f"while the loss is large, slowly once it is small); off the ink the loss gradient is exactly 0 and "
-                f"only weight decay acts (each step shrinks a weight by lr × decay = {lr * decay:.1g} of itself), "
-                f"so the edit stays there.")
-    return (f"Adam: where the digit has ink, backprop overwrites your edit. Off the ink the loss gradient is exactly "
-            f"0, but Adam divides even weight decay's tiny gradient ({decay:g} × w) by its own size, so each step "
-            f"moves such a weight by about lr = {lr:g}: the edit fades there too, a weight of 0.1 in ~"
-            f"{0.1 / lr:,.0f} steps.")
 
 
 def _edit(trainer, index: int, make, reset: bool) -> None:
@@ -145,7 +133,7 @@ class FilterPainting:
             self._initial_shown = initial.isChecked()
         initial.setChecked(not on and self._initial_shown)
         if on and self.window.frame is not None:
-            self.tools.note.setText(what_happens(self.window.frame.snapshot.config))
+            self.tools.note.setText(paint_words(self.window.frame.snapshot.config, self.window.frame.snapshot))
 
     def begin(self, index: int) -> None:
         """A double-click on a filter: that one selected, painting on."""
@@ -195,7 +183,7 @@ class FilterPainting:
         self.window.commands.call(lambda trainer: _edit(trainer, index, make, reset))
         self._landing = self.window.commands.sent
         if self.window.frame is not None:
-            self.tools.note.setText(what_happens(self.window.frame.snapshot.config))
+            self.tools.note.setText(paint_words(self.window.frame.snapshot.config, self.window.frame.snapshot))
 
     def _landed(self, frame) -> None:
         """The frame that holds the edit has been drawn: the preview has done its job."""

@@ -37,6 +37,8 @@ def percent(value) -> str:
     if value is None or not np.isfinite(value):
         return UNDEFINED
     value = float(value)
+    if value >= 10:  # a share that grew tenfold or more (a painted or diverged filter): say how many times
+        return f"{value:.3g}×"
     return f"{value:.1%}" if 0 < value < 0.01 else f"{value:.0%}"
 
 

@@ -11,6 +11,7 @@ import time
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
+from filterlab.gui.lesson.question import QuestionBox
 from filterlab.gui.lesson.steps import STEPS
 
 TEXT_HZ = 2.0
@@ -35,6 +36,7 @@ class LessonPanel(QDockWidget):
         self.text.setTextFormat(Qt.TextFormat.RichText)
         self.text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.links = QVBoxLayout()
+        self.question = QuestionBox(window)
         self.back, self.next = QPushButton("◀ Back"), QPushButton("Next ▶")
         self.back.setToolTip("The previous step of the lesson")
         self.next.setToolTip("The next step of the lesson: it puts the app in the state it talks about")
@@ -50,6 +52,7 @@ class LessonPanel(QDockWidget):
         column = QVBoxLayout(body)
         column.addWidget(self.title)
         column.addWidget(self.text, 1)
+        column.addWidget(self.question)
         column.addLayout(self.links)
         buttons = QHBoxLayout()
         buttons.addWidget(self.back)
@@ -69,6 +72,7 @@ class LessonPanel(QDockWidget):
         step.enter(self.window_)
         self.window_.spotlight.show_on(step.spotlight(self.window_))
         self.title.setText(step.title)
+        self.question.show_question(step.question)
         self._show_links(step)
         self.back.setEnabled(self.index > 0)
         self.next.setEnabled(self.index < len(self.steps) - 1)
@@ -99,6 +103,7 @@ class LessonPanel(QDockWidget):
             return
         self._texted = time.perf_counter()
         self.text.setText(self.steps[self.index].text(self.window_.shown))
+        self.question.refresh(self.window_.shown)
 
     def _on_visibility(self, visible: bool) -> None:
         if not visible:

@@ -25,13 +25,13 @@ class LessonStates:
         self.lesson.show()
         self.lesson.go_to(0)
 
-    def lesson_start(self, seed: int, pixel_scale: int = 1) -> None:
-        """The article's experiment from its start: default settings, the bundled 4, `seed`, step 0, paused;
-        the signed filters only (the article's pictures hidden)."""
+    def lesson_start(self, seed: int, pixel_scale: int = 1, **settings) -> None:
+        """The article's experiment from its start: default settings (but `settings`, e.g. the optimizer), the
+        bundled 4, `seed`, step 0, paused; the signed filters only (the article's pictures hidden)."""
         self.run.set_paused(True)
         self.commands.pause()
         self.controls.article.setChecked(False)
-        self.start_as_article(seed, pixel_scale)
+        self.start_as_article(seed, pixel_scale, **settings)
 
     def start_original(self) -> None:
         """The article's setting exactly (its button): its script's run on raw pixels, from step 0, with its
@@ -51,9 +51,10 @@ class LessonStates:
         if self.controls.raw_pixels.isChecked():
             self.controls.raw_pixels.setChecked(False)  # as a person would: the box restarts the run
 
-    def start_as_article(self, seed: int, pixel_scale: int) -> None:
-        """Default settings at `pixel_scale`, the bundled 4, `seed`, step 0, through the window's own controls."""
-        config = Config(seed=seed, pixel_scale=pixel_scale)
+    def start_as_article(self, seed: int, pixel_scale: int, **settings) -> None:
+        """Default settings (but `settings`) at `pixel_scale`, the bundled 4, `seed`, step 0, through the window's
+        own controls."""
+        config = Config(seed=seed, pixel_scale=pixel_scale, **settings)
         self.timeline.go_live()
         self.controls.set_config(config)
         image, label = bundled_digit(4)
@@ -80,6 +81,13 @@ class LessonStates:
         self.use_lesson_pace()
         self.run.set_paused(False)
         self.commands.resume()
+
+    def open_comparison(self, runs: tuple) -> None:
+        """Open (name, settings) runs side by side from the lesson's seed and the bundled 4, beside this window."""
+        from filterlab.engine.comparison.spec import ComparisonSpec
+        image, label = bundled_digit(4)
+        configs = tuple((name, Config(seed=ARTICLE_SEED, **settings)) for name, settings in runs)
+        self.experiment_wanted.emit(ComparisonSpec(configs, image, label, "the bundled 4, seed 0"))
 
     def open_experiment(self, name: str) -> None:
         """Ask for another experiment's window beside this one: "set" (all ten classes) or "lab1d".

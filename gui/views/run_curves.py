@@ -5,6 +5,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout
 
+from filterlab.engine.core.explain import noise_range, optimizer_name
 from filterlab.gui.views.base import SnapshotView
 from filterlab.gui.views.filter_grid import FilterGrid
 from filterlab.gui.views.style import fixed_plot, log_plot, run_color
@@ -67,4 +68,16 @@ class RunColumn(SnapshotView):
         self.grid.recolour()
 
     def draw(self, comparison) -> None:
-        self.grid.draw(comparison.runs[self.index])
+        snap = comparison.runs[self.index]
+        caption = run_caption(snap)
+        if caption != self.grid.caption:
+            self.grid.caption = caption
+        self.grid.draw(snap)
+
+
+def run_caption(snap) -> str:
+    """Under a run's name: its optimizer and how much starting noise it has left where the digit is blank."""
+    words = optimizer_name(snap.config)
+    if snap.background_noise_left is not None:
+        words += f" · noise left off the ink: {noise_range(snap.background_noise_left)}"
+    return words

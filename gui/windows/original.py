@@ -25,5 +25,5 @@ def raw_pixel_note(snap) -> str:
     moves = ("only weight decay still moves the filters" if snap.config.weight_decay else
              "with no weight decay, nothing moves the filters any more")
     return (f"raw pixels 0-255: z = w·x + b is 255 times larger, so the softmax saturated — the loss is exactly "
-            f"0 in float32 and the largest gradient {gradient:.0e}: {moves}. "
+            f"0.0 in float32 and the largest gradient {gradient:.0e}: {moves}. "
             "Pixels 0-1 keep z near 1, so the loss keeps teaching for ~100 steps")

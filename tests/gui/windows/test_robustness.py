@@ -21,6 +21,7 @@ from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
 from filterlab.engine.core.config import Config
+from filterlab.engine.core.metrics import cosine_to_image
 from filterlab.engine.digit.session import save_session
 from filterlab.engine.digit.spec import DigitSpec
 
@@ -175,8 +176,12 @@ class Recorder:
     def _check_frame(self, frame) -> None:
         self.frames += 1
         snap = frame.snapshot
-        shown = ("filters", "initial", "image", "probs", "cosine", "loss_values", "loss")
+        shown = ("filters", "initial", "image", "probs", "loss_values", "loss")
         bad = [name for name in shown if not np.isfinite(getattr(snap, name)).all()]
+        # a cosine is NaN ("—") only where it is undefined: a filter, or the patch it is compared with, is flat
+        undefined = np.isnan(snap.cosine)
+        if undefined.any() and not np.isnan(cosine_to_image(snap.filters[undefined], snap.image)).all():
+            bad.append("cosine")
         if bad and not (snap.diverged and set(bad) <= {"probs", "loss"}):  # said why: no image is NaN
             self.bad_frames.append((snap.step, bad, snap.config, snap.diverged))
 

@@ -196,10 +196,14 @@ def _flips(snap) -> str:
         away = -final * curve
         peak = int(np.nanargmax(away))
         if final != 0 and peak > 0 and away[peak] > away[0] + 0.03 and abs(curve[-1]) > 0.5:
+            weights = np.abs(snap.class_weights)
+            small = (f" Its weight to class {snap.label} is {snap.class_weights[f]:+.2f} now"
+                     + (", the smallest of all: with so small a weight, what the other classes add to dL/dz "
+                        "can outweigh it." if int(np.argmin(weights)) == f else "."))
             return (f"<p>Look at filter #{f + 1}'s similarity curve: it first moved towards "
                     f"{'the digit' if final < 0 else 'the negative digit'} (cosine {signed(curve[peak])} at step "
-                    f"{int(steps[peak]):,}), then turned round to {signed(curve[-1])}: its weight to the label "
-                    f"changed sign on the way, and dL/dz's sign with it — the bump in the curve.</p>")
+                    f"{int(steps[peak]):,}), then turned round to {signed(curve[-1])}: dL/dz changed sign on the "
+                    f"way — the bump in the curve.{small}</p>")
     return "<p>No filter changed direction on the way this time: every curve went one way.</p>"
 
 

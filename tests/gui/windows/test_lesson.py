@@ -117,6 +117,7 @@ def test_every_step_puts_the_app_in_the_state_it_describes(qtbot, lesson):
     qtbot.waitUntil(lambda: f"their cosines: {per_filter(snap.cosine)}" in lesson_text(w), timeout=5_000)
     assert "Weights to class 4 now" in lesson_text(w)
     assert "filter #3's similarity curve: it first moved towards the digit" in lesson_text(w)
+    assert "Its weight to class 4 is -0.05 now, the smallest of all" in lesson_text(w)
     assert not w.article.isVisible()
     # 10. what the article's pictures hid: its own run (raw pixels 0-255), its pictures beside the signed filters
     click_next(qtbot, w)

@@ -200,6 +200,8 @@ def optimizer_effect(snap) -> str:
     """What the optimizer in use does with that gradient, and how much starting noise is left off the ink."""
     config, left = snap.config, snap.background_noise_left
     noise = "" if left is None else f" (noise left there: {noise_range(left)})"
+    if left is not None and not np.isfinite(left).any():
+        noise = " (the filters started with no noise there)"
     if config.optimizer == "sgd":
         stays = "shrinks by lr × weight decay a step" if config.weight_decay else "stays"
         return f"SGD adds it as a copy each step: the digit grows on top of noise that {stays}{noise}"

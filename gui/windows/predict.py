@@ -54,6 +54,8 @@ def score_text(guess: np.ndarray, result: np.ndarray, before: np.ndarray) -> tup
         return None, (f"a blank guess has no direction to compare: the filter's size went to {shrink:.0%} of "
                       f"what it was ({'it faded' if shrink < 0.5 else 'it did not fade'})")
     score = cosine(guess, result)
+    if not np.isfinite(score):
+        return None, "the filter is flat now (no direction to compare): cosine(your guess, the result) = —"
     verdict = "right" if score > 0.7 else "the opposite" if score < -0.7 else "partly right" if abs(score) > 0.3 \
         else "not what happened"
     return score, f"cosine(your guess, the result) = {signed(score)}: {verdict}"

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QVBoxLayout
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QSpinBox, QVBoxLayout
 
 from filterlab.engine.core.explain import anatomy, step_caption
 from filterlab.engine.core.metrics import signed
@@ -48,6 +48,13 @@ class DecompositionView(SnapshotView):
             values.addWidget(self.values[-1], 1)
         self.caption = QLabel()
         self.caption.setWordWrap(True)
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        words = QScrollArea()  # the measured explanation is a paragraph: it scrolls, never clipped
+        words.setWidget(self.caption)
+        words.setWidgetResizable(True)
+        words.setFrameShape(QFrame.Shape.NoFrame)
+        words.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        words.setMinimumHeight(4 * self.fontMetrics().lineSpacing())
         top = QHBoxLayout()
         top.addWidget(QLabel("<b>one step, taken apart</b>"))
         top.addStretch(1)
@@ -56,9 +63,9 @@ class DecompositionView(SnapshotView):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
         layout.addLayout(titles)
-        layout.addWidget(self.graphics, 1)
+        layout.addWidget(self.graphics, 2)
         layout.addLayout(values)
-        layout.addWidget(self.caption)
+        layout.addWidget(words, 1)
         self._last: Snapshot | None = None
         self._drawn_for = None  # the filter number drawn
         self.product = self.shown_update = None  # the numbers on screen, for tests and readers

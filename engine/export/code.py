@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from filterlab.engine.core.config import IMAGE_SIZE, Config
-from filterlab.engine.core.journal import Change, Edit
-from filterlab.engine.export.literals import array_2d, array_3d, number, packed, pixel_rows, whole_pixels
+from filterlab.engine.core.journal import Edit
+from filterlab.engine.export.literals import array_2d, array_3d, packed, pixel_rows, whole_pixels
 from filterlab.engine.export.record import Digit, RunRecord
 
 LIVE = ("lr", "weight_decay", "momentum")  # what a change of settings can set on a running optimizer
@@ -53,7 +53,7 @@ def exactness(record: RunRecord) -> list[str]:
     if record.start > 0:
         lines += [f"EXACT FROM STEP {record.start:,} ONLY: this run was opened from a saved session at step "
                   f"{record.start:,}.", "A session keeps the state it was saved in, not what was done before it "
-                  f"(the settings, digits and painted", f"filters of steps 1-{record.start:,}), so this script "
+                  "(the settings, digits and painted", f"filters of steps 1-{record.start:,}), so this script "
                   f"starts from that state (embedded below, packed)", "and reproduces the run exactly from there."]
     if record.config.device == "cuda":
         lines += ["Filter Lab trained this run on a GPU; this script trains on the CPU: the same maths, the last",
@@ -142,7 +142,8 @@ def _model(record: RunRecord) -> Block:
                   "    return torch.tensor(np.frombuffer(base64.b64decode(text), dtype=\"<f4\").reshape(shape))",
                   "", "", "model.load_state_dict({"]
         for name, array in record.state[0].items():
-            lines += [f"    \"{SEQUENTIAL[name]}\": unpack(", *packed(array, "        "), f"    ), {array.shape}),"]
+            words = packed(array, "        ")
+            lines += [f"    \"{SEQUENTIAL[name]}\": unpack(", *words[:-1], f"{words[-1]}, {array.shape}),"]
         lines += ["})"]
     lines += ["initial = model[0].weight.detach()[:, 0].numpy().copy()  # the filters before training"]
     text = ("The article's network: a convolution with a few filters, flattened, then a linear layer to ten class "
@@ -313,29 +314,28 @@ def _results(record: RunRecord) -> Block:
 def _pictures(record: RunRecord) -> Block:
     before, after = f"step {record.start:,}", f"step {record.steps:,}"
     lines = ["count = len(final)",
-             "columns = min(count, 8)",
-             "rows = -(-count // columns)",
-             "figure = plt.figure(figsize=(2 * columns + 1, 4.4 * rows + 3), layout=\"constrained\")",
-             "top, bottom = figure.subfigures(2, 1, height_ratios=[4.4 * rows, 3])",
-             f"for part, filters, when in zip(top.subfigures(2, 1), (initial, final), (\"{before}\", \"{after}\")):",
-             "    part.suptitle(f\"the filters at {when}\")",
-             "    axes = np.atleast_1d(part.subplots(rows, columns)).ravel()",
-             "    for k, axis in enumerate(axes):",
+             "columns = max(min(count, 8), 2)",
+             "rows = -(-count // columns)  # rows of filters, before and after",
+             "figure = plt.figure(figsize=(1.7 * columns + 1, 3.6 * rows + 3))",
+             "grid = figure.add_gridspec(2 * rows + 1, columns, height_ratios=[1] * (2 * rows) + [1.7], hspace=0.6)",
+             f"for first_row, filters, when in ((0, initial, \"{before}\"), (rows, final, \"{after}\")):",
+             "    for k in range(count):",
+             "        axis = figure.add_subplot(grid[first_row + k // columns, k % columns])",
              "        axis.axis(\"off\")",
-             "        if k < count:",
-             "            top_value = np.abs(filters[k]).max() or 1.0  # 0 is white: red above, blue below",
-             "            axis.imshow(filters[k], cmap=\"RdBu_r\", vmin=-top_value, vmax=top_value)",
-             "            axis.set_title(f\"{k + 1}: cos {cosine_to_digit(filters[k:k + 1], image)[0]:.2f}\","
-             " fontsize=9)",
-             "loss_axis, cosine_axis = bottom.subplots(1, 2)",
+             "        top_value = np.abs(filters[k]).max() or 1.0  # 0 is white: red above, blue below",
+             "        axis.imshow(filters[k], cmap=\"RdBu_r\", vmin=-top_value, vmax=top_value)",
+             "        cosine = cosine_to_digit(filters[k:k + 1], image)[0]",
+             "        axis.set_title(f\"{when}, filter {k + 1}\\ncosine {cosine:.2f}\", fontsize=8)",
+             "loss_axis = figure.add_subplot(grid[-1, :columns // 2])",
+             "cosine_axis = figure.add_subplot(grid[-1, columns // 2:])",
              f"steps = np.arange({record.start + 1}, {record.start + 1} + len(losses))",
              "loss_axis.plot(steps, losses)",
              "loss_axis.set(xlabel=\"step\", ylabel=\"loss\", title=\"the loss\")",
              "if cosines:",
              "    cosine_axis.plot(steps, np.array(cosines))",
-             "cosine_axis.set(xlabel=\"step\", ylabel=\"cosine\", ylim=(-1, 1), title=\"each filter's cosine to "
+             "cosine_axis.set(xlabel=\"step\", ylim=(-1, 1), title=\"each filter's cosine to "
              "the digit\")",
-             "figure.savefig(OUT / \"filters.png\", dpi=100)",
+             "figure.savefig(OUT / \"filters.png\", dpi=90, bbox_inches=\"tight\")",
              "print(\"wrote\", OUT / \"filters.npy\", \"and\", OUT / \"filters.png\")"]
     return Block("The pictures", "The filters before and after (red above 0, blue below), the loss falling and "
                  "each filter's cosine to the digit climbing, step by step.", "\n".join(lines))

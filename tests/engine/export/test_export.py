@@ -234,3 +234,29 @@ def test_a_many_digit_run_is_refused_in_one_line():
     from filterlab.engine.digitset.trainer import SetTrainer
     with pytest.raises(ExportError, match="only a one-digit run"):
         run_record(SetTrainer(Config(filters=2), bundled_set((3, 7))))
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["--export-script", "run.py"], "--export-script is for --headless runs; the window exports from its File menu"),
+    (["--headless", "--classes", "3,7", "--export-script", "run.py"], "runs with --classes cannot be exported"),
+    (["--headless", "--compare", "seed=1;seed=2", "--export-notebook", "run.ipynb"],
+     "runs with --compare cannot be exported"),
+    (["--headless", "--lab1d", "--export-script", "run.py"], "runs with --lab1d cannot be exported"),
+    (["--headless", "--export-script", "run.txt"], "--export-script run.txt must end in .py"),
+    (["--headless", "--export-notebook", "run.py"], "--export-notebook run.py must end in .ipynb"),
+])
+def test_what_cannot_be_exported_is_refused_in_one_line_before_training(tmp_path, run_main, argv, says):
+    code, out, err = run_main(argv + ["--out", tmp_path / "never"])
+    assert code == 2 and says in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert not (tmp_path / "never").exists()
+
+
+def test_an_export_path_that_can_never_be_written_is_refused_before_training(tmp_path, run_main):
+    (tmp_path / "file").write_text("")
+    (tmp_path / "folder.py").mkdir()
+    for path, says in ((tmp_path / "file" / "run.py", "file is a file, not a folder"),
+                       (tmp_path / "folder.py", "folder.py is a folder; give a file name")):
+        code, _, err = run_main(["--headless", "--steps", 5, "--out", tmp_path / "run", "--export-script", path])
+        assert code == 2 and says in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "run").exists()

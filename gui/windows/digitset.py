@@ -40,6 +40,8 @@ class SetWindow(DigitWindow):
             control.setToolTip("The article's setting and pictures are the one-digit experiment's")
         for name in ("Open image…", "Open session…", "Save session…", "Lesson"):  # one training digit
             self.actions[name].setEnabled(False)
+        for name in ("Export as Python script…", "Export as notebook…"):  # engine/export writes one-digit runs
+            self.actions[name].setEnabled(False)
         self.filters.caption = ("each step adds the minibatch's digits, each × its own dL/dz: "
                                 "the filters keep what the set's classes share")
         self.results.chosen.connect(self.show_test_digit)

@@ -55,7 +55,7 @@ def exactness(record: RunRecord) -> list[str]:
                   f"{record.start:,}.", "A session keeps the state it was saved in, not what was done before it "
                   "(the settings, digits and painted", f"filters of steps 1-{record.start:,}), so this script "
                   f"starts from that state (embedded below, packed)", "and reproduces the run exactly from there."]
-    if record.config.device == "cuda":
+    if record.device.startswith("cuda"):
         lines += ["Filter Lab trained this run on a GPU; this script trains on the CPU: the same maths, the last",
                   "digits of float rounding may differ."]
     if record.diverged:
@@ -307,7 +307,8 @@ def _results(record: RunRecord) -> Block:
     ours = ("no steps trained" if record.final_loss is None else
             f"{record.steps:,} steps, final loss {record.final_loss:.4g}")
     text = (f"The final filters go to filters.npy. Filter Lab's own numbers for this run: {ours}, cosine of each "
-            f"filter to the digit {np.round(record.final_cosine, 3).tolist()}. The same, to float rounding.")
+            f"filter to the digit {np.round(record.final_cosine, 3).tolist()}. The code prints the same, to float "
+            "rounding.")
     return Block("What came out", text, "\n".join(lines))
 
 

@@ -52,6 +52,7 @@ class RunRecord:
     final_loss: Optional[float]    # None before the first step
     final_cosine: np.ndarray
     diverged: Optional[str]
+    device: str = "cpu"            # where Filter Lab trained it (the script trains on the CPU)
 
 
 def run_record(trainer) -> RunRecord:
@@ -76,7 +77,7 @@ def run_record(trainer) -> RunRecord:
         initial=_painted(config, learner.initial) if start == 0 else None,
         state=_state(model_state, optimizer_state) if start > 0 else None,
         final_filters=filters, final_loss=float(losses[-1]) if len(losses) else None,
-        final_cosine=cosine_to_image(filters, trainer.image), diverged=learner.diverged)
+        final_cosine=cosine_to_image(filters, trainer.image), diverged=learner.diverged, device=str(learner.device))
 
 
 def _copied(event):

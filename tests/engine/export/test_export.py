@@ -103,8 +103,19 @@ def drawn_digit_gaussian():
     return trainer
 
 
+def diverged_then_smaller_rate():
+    """A divergence rolled back (engine/core/rollback.py), then a smaller learning rate carries on."""
+    trainer = Trainer(Config(filters=2, optimizer="sgd", lr=50.0))
+    trainer.step(STEPS)
+    assert trainer.diverged and 0 < trainer.step_count < STEPS
+    trainer.set_hparams(lr=0.01)
+    trainer.step(STEPS)
+    return trainer
+
+
 CASES = {f.__name__: f for f in (default_run, sgd, live_learning_rate, new_digit, painted_filters,
-                                 painted_start_small_kernels_new_optimizer, drawn_digit_gaussian)}
+                                 painted_start_small_kernels_new_optimizer, drawn_digit_gaussian,
+                                 diverged_then_smaller_rate)}
 
 
 def export(record, folder: Path) -> None:

@@ -99,11 +99,13 @@ def _check_exports(args: argparse.Namespace) -> None:
             continue
         if not args.headless:
             raise UsageError(f"{option} is for --headless runs; the window exports from its File menu")
-        others = [flag for flag, given in (("--lab1d", args.lab1d), ("--classes", args.classes is not None),
-                                           ("--compare", args.compare is not None)) if given]
+        others = [flag for flag, given in (("--lab1d", args.lab1d), ("--compare", args.compare is not None)) if given]
         if others:
-            raise UsageError(f"{option} writes a one-digit run as code; runs with {', '.join(others)} "
+            raise UsageError(f"{option} writes a one-digit or many-digit run as code; runs with {', '.join(others)} "
                              "cannot be exported as code yet")
+        if args.classes is not None and args.mnist_root is not None:
+            raise UsageError(f"{option} embeds a set's digits in the code: the bundled sample's fit, the full MNIST "
+                             "(--mnist-root) does not")
         if path.suffix.lower() != suffix:
             raise UsageError(f"{option} {shown(path)} must end in {suffix}")
 

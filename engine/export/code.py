@@ -29,14 +29,16 @@ NAMES = {"lr": "learning rate", "weight_decay": "weight decay", "momentum": "mom
 def blocks(record: RunRecord, notebook: bool = False) -> list[Block]:
     """The run's blocks in order: what it needs, where it starts, how a step goes, the run, what came out."""
     return [imports_block(record, notebook), digit_block(record), model_block(record), optimizer_block(record),
-            _step(record), _run(record), _results(record), _pictures(record)]
+            _step(record), run_block(record), _results(record), _pictures(record)]
 
 
 def summary(record: RunRecord) -> str:
     """One line: what was trained, on what, how long."""
     c = record.config
-    return (f"{c.filters} filter{'s' if c.filters > 1 else ''} of {c.kernel}x{c.kernel} trained on one digit "
-            f"{record.digits[0].label} for {record.steps:,} steps ({optimizer_words(c)})")
+    on = (f"one digit {record.digits[0].label}" if record.digit_set is None else
+          f"{record.digit_set.description}, minibatches of {record.digit_set.batch_size}")
+    return (f"{c.filters} filter{'s' if c.filters > 1 else ''} of {c.kernel}x{c.kernel} trained on {on} for "
+            f"{record.steps:,} steps ({optimizer_words(c)})")
 
 
 def exactness(record: RunRecord) -> list[str]:
@@ -89,9 +91,7 @@ def _step(record: RunRecord) -> Block:
                "    norms = np.linalg.norm(w, axis=1) * np.linalg.norm(patch, axis=1)",
                "    return np.divide((w * patch).sum(axis=1), norms, out=np.zeros(count), where=norms > 0)"])
     what = "the digit" if full else "the patch of the digit it responds to most"
-    lines = ["losses, cosines = [], []  # one of each per step", "", "",
-             "def filters_now():", "    \"\"\"The filters as numpy: (filters, k, k).\"\"\"",
-             "    return model[0].weight.detach()[:, 0].numpy().copy()", "", "",
+    lines = ["losses, cosines = [], []  # one of each per step", "", "", *FILTERS_NOW, "", "",
              "def cosine_to_digit(filters, image):",
              f"    \"\"\"How much each filter looks like {what}: the cosine of the two, each minus its mean",
              "    (1: the digit, -1: its negative, 0: unrelated).\"\"\"", *cosine, "", "",
@@ -103,21 +103,30 @@ def _step(record: RunRecord) -> Block:
              "        loss.backward()  # backward: dL/dw for every weight (for a filter: dL/dz times the digit)",
              "        optimizer.step()  # every weight moves a little against its gradient",
              "        losses.append(loss.item())",
-             "        cosines.append(cosine_to_digit(filters_now(), image))"]
-    if any(isinstance(event, Edit) for event in record.events):
-        lines += ["", "", "def paint(k, weights, forget_memory):",
-                  "    \"\"\"Filter k (counted from 0) becomes `weights`, as when you paint on it in Filter Lab;",
-                  "    `forget_memory`: the optimizer's running averages for it start again from 0.\"\"\"",
-                  "    with torch.no_grad():", "        model[0].weight[k, 0] = torch.tensor(weights)",
-                  "        if forget_memory:", "            for slot in optimizer.state[model[0].weight].values():",
-                  "                if torch.is_tensor(slot) and slot.dim() == 4:  # Adam's moments, SGD's momentum",
-                  "                    slot[k] = 0"]
+             "        cosines.append(cosine_to_digit(filters_now(), image))", *paint_lines(record)]
     return Block("One step of training", "A step is forward (the class scores of the digit), the loss, backward "
                  "(the gradient of the loss for every weight), and the optimizer's move. After each step we keep "
                  "the loss and each filter's cosine to the digit, to watch them change.", "\n".join(lines))
 
 
-def _run(record: RunRecord) -> Block:
+FILTERS_NOW = ["def filters_now():", "    \"\"\"The filters as numpy: (filters, k, k).\"\"\"",
+               "    return model[0].weight.detach()[:, 0].numpy().copy()"]
+
+
+def paint_lines(record: RunRecord) -> list[str]:
+    """paint(), if the run has filters painted mid-run."""
+    if not any(isinstance(event, Edit) for event in record.events):
+        return []
+    return ["", "", "def paint(k, weights, forget_memory):",
+            "    \"\"\"Filter k (counted from 0) becomes `weights`, as when you paint on it in Filter Lab;",
+            "    `forget_memory`: the optimizer's running averages for it start again from 0.\"\"\"",
+            "    with torch.no_grad():", "        model[0].weight[k, 0] = torch.tensor(weights)",
+            "        if forget_memory:", "            for slot in optimizer.state[model[0].weight].values():",
+            "                if torch.is_tensor(slot) and slot.dim() == 4:  # Adam's moments, SGD's momentum",
+            "                    slot[k] = 0"]
+
+
+def run_block(record: RunRecord) -> Block:
     """train(n) between the things that happened, each written at its step."""
     happenings = [(d.step, 0, d) for d in record.digits[1:]] + [(e.step, 1, e) for e in record.events]
     lines, done, config = [], record.start, record.config
@@ -191,33 +200,36 @@ def _results(record: RunRecord) -> Block:
 
 
 def _pictures(record: RunRecord) -> Block:
-    before, after = f"step {record.start:,}", f"step {record.steps:,}"
-    lines = ["count = len(final)",
-             "columns = max(min(count, 8), 2)",
-             "rows = -(-count // columns)  # rows of filters, before and after",
-             "figure = plt.figure(figsize=(1.7 * columns + 1, 3.6 * rows + 3))",
-             "grid = figure.add_gridspec(2 * rows + 1, columns, height_ratios=[1] * (2 * rows) + [1.7], hspace=0.6)",
-             f"for first_row, filters, when in ((0, initial, \"{before}\"), (rows, final, \"{after}\")):",
-             "    for k in range(count):",
-             "        axis = figure.add_subplot(grid[first_row + k // columns, k % columns])",
-             "        axis.axis(\"off\")",
-             "        top_value = np.abs(filters[k]).max() or 1.0  # 0 is white: red above, blue below",
-             "        axis.imshow(filters[k], cmap=\"RdBu_r\", vmin=-top_value, vmax=top_value)",
-             "        cosine = cosine_to_digit(filters[k:k + 1], image)[0]",
-             "        axis.set_title(f\"{when}, filter {k + 1}\\ncosine {cosine:.2f}\", fontsize=8)",
-             "loss_axis = figure.add_subplot(grid[-1, :columns // 2])",
-             "cosine_axis = figure.add_subplot(grid[-1, columns // 2:])",
-             f"steps = np.arange({record.start + 1}, {record.start + 1} + len(losses))",
-             "loss_axis.plot(steps, losses)",
-             "loss_axis.set(xlabel=\"step\", ylabel=\"loss\", title=\"the loss\")",
-             "if cosines:",
-             "    cosine_axis.plot(steps, np.array(cosines))",
-             "cosine_axis.set(xlabel=\"step\", ylim=(-1, 1), title=\"each filter's cosine to "
-             "the digit\")",
-             "figure.savefig(OUT / \"filters.png\", dpi=90, bbox_inches=\"tight\")",
-             "print(\"wrote\", OUT / \"filters.npy\", \"and\", OUT / \"filters.png\")"]
+    title = ["        cosine = cosine_to_digit(filters[k:k + 1], image)[0]",
+             "        axis.set_title(f\"{when}, filter {k + 1}\\ncosine {cosine:.2f}\", fontsize=8)"]
+    right = ["if cosines:",
+             "    right_axis.plot(steps, np.array(cosines))",
+             "right_axis.set(xlabel=\"step\", ylim=(-1, 1), title=\"each filter's cosine to the digit\")"]
     return Block("The pictures", "The filters before and after (red above 0, blue below), the loss falling and "
-                 "each filter's cosine to the digit climbing, step by step.", "\n".join(lines))
+                 "each filter's cosine to the digit climbing, step by step.",
+                 "\n".join(picture_lines(record, title, right)))
 
 
-# ---------------------------------------------------------------------- small parts
+def picture_lines(record: RunRecord, title: list[str], right: list[str]) -> list[str]:
+    """filters.png: the filters before and after (each titled by `title`), the loss, and `right` beside it."""
+    before, after = f"step {record.start:,}", f"step {record.steps:,}"
+    return ["count = len(final)",
+            "columns = max(min(count, 8), 2)",
+            "rows = -(-count // columns)  # rows of filters, before and after",
+            "figure = plt.figure(figsize=(1.7 * columns + 1, 3.6 * rows + 3))",
+            "grid = figure.add_gridspec(2 * rows + 1, columns, height_ratios=[1] * (2 * rows) + [1.7], hspace=0.6)",
+            f"for first_row, filters, when in ((0, initial, \"{before}\"), (rows, final, \"{after}\")):",
+            "    for k in range(count):",
+            "        axis = figure.add_subplot(grid[first_row + k // columns, k % columns])",
+            "        axis.axis(\"off\")",
+            "        top_value = np.abs(filters[k]).max() or 1.0  # 0 is white: red above, blue below",
+            "        axis.imshow(filters[k], cmap=\"RdBu_r\", vmin=-top_value, vmax=top_value)",
+            *title,
+            "loss_axis = figure.add_subplot(grid[-1, :columns // 2])",
+            "right_axis = figure.add_subplot(grid[-1, columns // 2:])",
+            f"steps = np.arange({record.start + 1}, {record.start + 1} + len(losses))",
+            "loss_axis.plot(steps, losses)",
+            "loss_axis.set(xlabel=\"step\", ylabel=\"loss\", title=\"the loss\")",
+            *right,
+            "figure.savefig(OUT / \"filters.png\", dpi=90, bbox_inches=\"tight\")",
+            "print(\"wrote\", OUT / \"filters.npy\", \"and\", OUT / \"filters.png\")"]

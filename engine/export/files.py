@@ -13,6 +13,7 @@ from pathlib import Path
 from filterlab.engine.core.files import save_atomic
 from filterlab.engine.export.code import blocks, exactness, summary, timeline
 from filterlab.engine.export.record import RunRecord
+from filterlab.engine.export.sets import set_blocks
 
 RULE = "# " + "-" * 98
 
@@ -32,7 +33,7 @@ def script_text(record: RunRecord, name: str = "run.py") -> str:
     if events:
         doc += ["", "While it trained:", *(f"  {line}" for line in events)]
     parts = ['"""' + "\n".join(doc) + '\n"""']
-    for number, block in enumerate(blocks(record), start=1):
+    for number, block in enumerate(_blocks(record), start=1):
         comment = textwrap.wrap(block.text, 100, initial_indent="# ", subsequent_indent="# ")
         parts.append("\n".join([RULE, f"# {number}. {block.title}", RULE, *comment, block.code]))
     return "\n\n\n".join(parts) + "\n"
@@ -53,7 +54,7 @@ def notebook(record: RunRecord):
     if events:
         intro += ["", "While it trained:", "", *(f"* {line}" for line in events)]
     cells = [new_markdown_cell("\n".join(intro))]
-    for number, block in enumerate(blocks(record, notebook=True), start=1):
+    for number, block in enumerate(_blocks(record, notebook=True), start=1):
         cells += [new_markdown_cell(f"## {number}. {block.title}\n\n{block.text}"), new_code_cell(block.code)]
     book = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
                                                               "language": "python"},
@@ -77,3 +78,7 @@ def write_notebook(record: RunRecord, path) -> None:
 def _notice(record: RunRecord) -> list[str]:
     lines = exactness(record)
     return lines + [""] if lines else []
+
+
+def _blocks(record: RunRecord, notebook: bool = False) -> list:
+    return (blocks if record.digit_set is None else set_blocks)(record, notebook)

@@ -40,6 +40,20 @@ class Digit:
 
 
 @dataclass(frozen=True)
+class DigitsSet:
+    """A set run's digits (pixels 0-255, as the sample holds them) and how it went through them."""
+
+    train_images: np.ndarray  # (N, 28, 28) uint8
+    train_labels: np.ndarray  # (N,)
+    test_images: np.ndarray
+    test_labels: np.ndarray
+    description: str
+    batch_size: int
+    steps_per_epoch: int
+    epochs: tuple             # the epochs Filter Lab scored: ({"step", "test_accuracy", ...}, ...)
+
+
+@dataclass(frozen=True)
 class RunRecord:
     config: Config                 # the settings at step `start`
     start: int                     # the step the code starts from (0, or the step a session was opened at)
@@ -53,14 +67,21 @@ class RunRecord:
     final_cosine: np.ndarray
     diverged: Optional[str]
     device: str = "cpu"            # where Filter Lab trained it (the script trains on the CPU)
+    digit_set: Optional[DigitsSet] = None  # a many-digit run's digits (then `digits` is empty)
+
+
+MAX_SET = 1000  # digits a script embeds: the bundled sample's; the full MNIST is 70,000
 
 
 def run_record(trainer) -> RunRecord:
-    """The record of a one-digit Trainer (engine/digit/trainer.py); ExportError for any other experiment."""
+    """The record of a one-digit Trainer (engine/digit/trainer.py) or a set run (engine/digitset/trainer.py);
+    ExportError for any other experiment."""
     from filterlab.engine.digit.trainer import Trainer
+    from filterlab.engine.digitset.trainer import SetTrainer
+    if isinstance(trainer, SetTrainer):
+        return _set_record(trainer)
     if not isinstance(trainer, Trainer):
-        raise ExportError("only a one-digit run can be exported as code so far; "
-                          "many-digit runs and comparisons cannot")
+        raise ExportError("only one-digit and many-digit runs can be exported as code; comparisons cannot")
     learner, journal = trainer.learner, trainer.learner.journal
     start = journal.start
     config, model_state, optimizer_state = journal.checkpoints[start]
@@ -78,6 +99,30 @@ def run_record(trainer) -> RunRecord:
         state=_state(model_state, optimizer_state) if start > 0 else None,
         final_filters=filters, final_loss=float(losses[-1]) if len(losses) else None,
         final_cosine=cosine_to_image(filters, trainer.image), diverged=learner.diverged, device=str(learner.device))
+
+
+def _set_record(trainer) -> RunRecord:
+    """A set run: its digits embedded as they are (the bundled sample's; the full MNIST is too large)."""
+    digits, learner = trainer.digits, trainer.learner
+    count = len(digits.train_labels) + len(digits.test_labels)
+    if count > MAX_SET:
+        raise ExportError(f"this set has {count:,} digits, too many to write into a script (at most {MAX_SET:,}: "
+                          "sets of the bundled sample export, the full MNIST does not)")
+    raw = [np.rint(np.asarray(images, np.float64) * 255).astype(np.uint8)
+           for images in (digits.train_images, digits.test_images)]
+    if not all(np.array_equal(r.astype(np.float32) / np.float32(255), images)
+               for r, images in zip(raw, (digits.train_images, digits.test_images))):
+        raise ExportError("this set's digits are not 8-bit images; it cannot be written into a script exactly")
+    _, losses = learner.losses.arrays()
+    config = learner.journal.checkpoints[0][0]
+    chosen = DigitsSet(raw[0], np.asarray(digits.train_labels, np.int64), raw[1],
+                       np.asarray(digits.test_labels, np.int64), digits.description, trainer.batch_size,
+                       trainer.steps_per_epoch, tuple(dict(epoch) for epoch in trainer.epochs))
+    return RunRecord(
+        config=config, start=0, steps=learner.step_count, digits=(),
+        events=tuple(_copied(event) for event in learner.journal.events), initial=_painted(config, learner.initial),
+        state=None, final_filters=learner.filters(), final_loss=float(losses[-1]) if len(losses) else None,
+        final_cosine=np.zeros(0), diverged=learner.diverged, device=str(learner.device), digit_set=chosen)
 
 
 def _copied(event):

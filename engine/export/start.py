@@ -24,7 +24,8 @@ class Block:
 
 # ------------------------------------------------------------------------ the whole
 def imports_block(record: RunRecord, notebook: bool) -> Block:
-    lines = ([] if notebook else ["import argparse"]) + (["import base64"] if record.state else [])
+    lines = ([] if notebook else ["import argparse"]) + (["import base64"] if record.state or record.digit_set else [])
+    lines += ["import io"] if record.digit_set else []
     lines += ["from pathlib import Path", "", "import matplotlib.pyplot as plt", "import numpy as np", "import torch",
               "from torch import nn", "",
               "torch.set_num_threads(1)  # a model this small is fastest on one thread (and so Filter Lab trains it)"]
@@ -94,7 +95,11 @@ def model_block(record: RunRecord) -> Block:
             "scores. No activation between them, so for a filter as large as the digit, z = w · x + b and "
             "backprop gives dL/dw = dL/dz · x: every update adds the digit, scaled by one number, to the "
             "filter. That is why the filters come to look like the digit.")
-    if c.kernel < IMAGE_SIZE:
+    if record.digit_set is not None:
+        text = ("The article's network: a convolution with a few filters, flattened, then a linear layer to ten "
+                "class scores. With a minibatch, the gradient of a filter is the sum of its digits, each scaled by "
+                "its own dL/dz: the filters keep what the classes share and what tells them apart, not one digit.")
+    elif c.kernel < IMAGE_SIZE:
         text = ("The article's network with smaller filters: each slides over the digit and answers at every "
                 "position; the linear layer reads all those answers.")
     return Block("The network", text, "\n".join(lines))

@@ -40,8 +40,6 @@ class SetWindow(DigitWindow):
             control.setToolTip("The article's setting and pictures are the one-digit experiment's")
         for name in ("Open image…", "Open session…", "Save session…", "Lesson"):  # one training digit
             self.actions[name].setEnabled(False)
-        for name in ("Export as Python script…", "Export as notebook…"):  # engine/export writes one-digit runs
-            self.actions[name].setEnabled(False)
         self.filters.caption = ("each step adds the minibatch's digits, each × its own dL/dz: "
                                 "the filters keep what the set's classes share")
         self.results.chosen.connect(self.show_test_digit)
@@ -100,7 +98,10 @@ class SetWindow(DigitWindow):
     def scores(self, snap) -> str:
         epochs = snap.epochs
         if not epochs:
-            return f"   epoch 0 of {snap.target_epochs}: test accuracy {snap.test_accuracy:.1%} before training"
+            before = f"test accuracy {snap.initial_test_accuracy:.1%} before training"
+            if snap.step == 0:
+                return f"   epoch 0 of {snap.target_epochs}: {before}"
+            return f"   epoch {snap.epoch:.1f} of {snap.target_epochs}: {before}, {snap.test_accuracy:.1%} now"
         return (f"   epoch {snap.epoch:.1f} of {snap.target_epochs}, "
                 f"test accuracy {epochs[-1]['test_accuracy']:.1%}")
 

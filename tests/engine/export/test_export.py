@@ -22,7 +22,7 @@ from filterlab.engine.export.files import write_notebook, write_script
 from filterlab.engine.export.record import ExportError, run_record
 
 STEPS = 60  # per part of a run: small, and long enough for the filters to move well past their start
-PLAIN = {"argparse", "base64", "pathlib", "matplotlib.pyplot", "numpy", "torch"}  # all a script may import
+PLAIN = {"argparse", "base64", "io", "pathlib", "matplotlib.pyplot", "numpy", "torch"}  # all a script may import
 
 RUNNER = """
 import os, runpy, sys
@@ -113,9 +113,21 @@ def diverged_then_smaller_rate():
     return trainer
 
 
+def many_digits():
+    """A set run (--classes): minibatches of the bundled 3s and 7s over epochs, a new learning rate mid-run."""
+    from filterlab.engine.digitset.data import bundled_set
+    from filterlab.engine.digitset.trainer import SetTrainer
+    trainer = SetTrainer(Config(filters=3), bundled_set((3, 7)), batch_size=32, epochs=4)
+    trainer.step(7)
+    trainer.set_hparams(lr=0.005)
+    trainer.step(20)
+    assert trainer.step_count == 20 and len(trainer.epochs) == 4
+    return trainer
+
+
 CASES = {f.__name__: f for f in (default_run, sgd, live_learning_rate, new_digit, painted_filters,
                                  painted_start_small_kernels_new_optimizer, drawn_digit_gaussian,
-                                 diverged_then_smaller_rate)}
+                                 diverged_then_smaller_rate, many_digits)}
 
 
 def export(record, folder: Path) -> None:
@@ -139,6 +151,7 @@ def reproduced(tmp_path_factory):
         apps[name] = trainer.learner.filters()
     apps["session"] = reopened_session(root)
     apps["original"] = original(root)
+    apps["set_from_command_line"] = set_from_command_line(root)
     result = subprocess.run([sys.executable, "-c", RUNNER, *(str(root / name) for name in apps)],
                             capture_output=True, text=True, timeout=300, cwd=root, env=plain_environment())
     assert result.returncode == 0, result.stderr[-3000:]
@@ -185,13 +198,36 @@ def original(root: Path) -> np.ndarray:
     return history["filters"][-1]
 
 
+def set_from_command_line(root: Path) -> np.ndarray:
+    """--classes 1,7 with 5x5 kernels, exported after its epochs; the app's filters: the same run, in-process."""
+    import torch
+
+    from filterlab import main
+    from filterlab.engine.digitset.data import bundled_set
+    from filterlab.engine.digitset.trainer import SetTrainer
+    folder = root / "set_from_command_line"
+    try:
+        code = main.main(["--headless", "--classes", "1,7", "--epochs", "2", "--filters", "2", "--kernel", "5",
+                          "--out", str(folder / "run"), "--export-script", str(folder / "run.py"),
+                          "--export-notebook", str(folder / "run.ipynb")])
+    finally:
+        torch.set_flush_denormal(False)
+    assert code == 0
+    notebook = json.loads((folder / "run.ipynb").read_text())
+    cells = ["".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "code"]
+    (folder / "notebook.py").write_text("\n\n".join(cells) + "\n")
+    trainer = SetTrainer(Config(filters=2, kernel=5), bundled_set((1, 7)), epochs=2)
+    trainer.step(10_000)
+    return trainer.learner.filters()
+
+
 def plain_environment() -> dict:
     """No PYTHONPATH: the scripts need torch, numpy and matplotlib, not filterlab (and no display)."""
     import os
     return {key: value for key, value in os.environ.items() if key != "PYTHONPATH"} | {"MPLBACKEND": "Agg"}
 
 
-@pytest.mark.parametrize("case", [*CASES, "session", "original"])
+@pytest.mark.parametrize("case", [*CASES, "session", "original", "set_from_command_line"])
 def test_the_script_and_the_notebook_train_the_apps_filters(reproduced, case):
     app, script, notebook, _ = reproduced[case]
     scale = float(np.abs(app).max())
@@ -240,16 +276,23 @@ def test_the_notebook_is_a_valid_notebook_with_the_lessons_words(tmp_path):
     assert "argparse" not in "".join(cell.source for cell in book.cells if cell.cell_type == "code")
 
 
-def test_a_many_digit_run_is_refused_in_one_line():
-    from filterlab.engine.digitset.data import bundled_set
+def test_a_comparison_and_a_set_too_large_to_embed_are_refused_in_one_line(digit):
+    from filterlab.engine.comparison.runs import Comparison
+    from filterlab.engine.digitset.data import DigitSet
     from filterlab.engine.digitset.trainer import SetTrainer
-    with pytest.raises(ExportError, match="only a one-digit run"):
-        run_record(SetTrainer(Config(filters=2), bundled_set((3, 7))))
+    with pytest.raises(ExportError, match="comparisons cannot"):
+        run_record(Comparison([Config(filters=1), Config(filters=1, seed=1)], *digit))
+    images = np.zeros((1001, 28, 28), np.float32)
+    labels = np.arange(1001) % 2
+    large = DigitSet(images[:900], labels[:900], images[900:], labels[900:], (0, 1), "1,001 digits")
+    with pytest.raises(ExportError, match="1,001 digits, too many"):
+        run_record(SetTrainer(Config(filters=1), large))
 
 
 @pytest.mark.parametrize("argv, says", [
     (["--export-script", "run.py"], "--export-script is for --headless runs; the window exports from its File menu"),
-    (["--headless", "--classes", "3,7", "--export-script", "run.py"], "runs with --classes cannot be exported"),
+    (["--headless", "--classes", "3,7", "--mnist-root", "mnist", "--export-script", "run.py"],
+     "the full MNIST (--mnist-root) does not"),
     (["--headless", "--compare", "seed=1;seed=2", "--export-notebook", "run.ipynb"],
      "runs with --compare cannot be exported"),
     (["--headless", "--lab1d", "--export-script", "run.py"], "runs with --lab1d cannot be exported"),

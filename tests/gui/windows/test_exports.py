@@ -179,3 +179,23 @@ def test_the_run_exports_from_the_menu_as_a_script_and_a_notebook_that_train_it_
     filters = win.frame.snapshot.filters
     np.testing.assert_allclose(np.load(tmp_path / "out" / "filters.npy"), filters, rtol=0,
                                atol=1e-5 * np.abs(filters).max())
+
+
+def test_a_set_run_exports_from_its_menu_too(qtbot, dialogs, tmp_path):
+    from filterlab.engine.core.config import Config
+    from filterlab.engine.digitset.data import bundled_set
+    from filterlab.engine.digitset.spec import SetSpec
+    from filterlab.gui.windows.digitset import SetWindow
+    win = SetWindow(SetSpec(Config(filters=2), bundled_set((3, 7)), batch_size=32, epochs=2), running=False, speed=0)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    win.commands.train(7)
+    qtbot.waitUntil(lambda: win.frame is not None and win.frame.snapshot.step == 7, timeout=TIMEOUT)
+    dialogs.answers.append(tmp_path / "set.py")
+    assert choose(qtbot, win, "Export as Python script…") == [True, str(tmp_path / "set.py")]
+    text = (tmp_path / "set.py").read_text()
+    assert "trained on 160 bundled digits of classes 3,7, minibatches of 32 for 7 steps" in text
+    assert "train(7)  # steps 1 to 7" in text and "DIGITS = (" in text
+    compile(text, "set.py", "exec")
+    win.close()

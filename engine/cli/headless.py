@@ -33,6 +33,7 @@ def run_headless(launch: Launch) -> int:
         raise UsageError(str(error)) from None
     try:
         lines, diverged = RUNNERS[type(launch.spec)](experiment, launch.spec, launch.steps, launch.out, launch.gif)
+        lines += export_code(experiment, launch)
     except OSError as error:
         where = f"{shown(error.filename)}: " if error.filename else ""
         raise UsageError(f"cannot write the results: {where}{os_reason(error)}") from None
@@ -42,3 +43,23 @@ def run_headless(launch: Launch) -> int:
         print(f"warning: {experiment.diverged}", file=sys.stderr)
         return EXIT_DIVERGED
     return 0
+
+
+def export_code(experiment, launch: Launch) -> list[str]:
+    """The run as trained, written as a script and a notebook if asked (engine/export); the lines to print."""
+    if launch.export_script is None and launch.export_notebook is None:
+        return []
+    from filterlab.engine.export.files import write_notebook, write_script
+    from filterlab.engine.export.record import ExportError, run_record
+    try:
+        record = run_record(experiment)
+    except ExportError as error:
+        raise UsageError(str(error)) from None
+    lines = []
+    if launch.export_script is not None:
+        write_script(record, launch.export_script)
+        lines.append(f"wrote {launch.export_script}: `python {launch.export_script.name}` trains this run again")
+    if launch.export_notebook is not None:
+        write_notebook(record, launch.export_notebook)
+        lines.append(f"wrote {launch.export_notebook}: the same run as a notebook")
+    return lines

@@ -20,6 +20,7 @@ MAX_SPEED = 1_000_000  # steps per second; no step is that fast, and 0 already m
 MIN_SPEED = 0.01  # one step every 100 s
 
 GIF_SUFFIXES = (".gif", ".mp4")  # what engine/render/animation.py writes (imported only to draw one)
+EXPORTS = {"export_script": ".py", "export_notebook": ".ipynb"}  # the run as code (engine/export)
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,8 @@ class Launch:
     screenshot: Optional[Path] = None
     speed: Optional[float] = None     # the window's steps per second (0: as fast as possible); None: lesson pace
     lesson: bool = False              # open the window with the guided lesson
+    export_script: Optional[Path] = None    # the run as a plain PyTorch script, written after training
+    export_notebook: Optional[Path] = None  # ... and as a notebook
 
 
 def parse(argv=None) -> Launch:
@@ -39,7 +42,8 @@ def parse(argv=None) -> Launch:
     args = build_parser().parse_args(argv)
     _check_common(args)
     return Launch(spec=spec_from_args(args), headless=args.headless, steps=args.steps, out=args.out,
-                  gif=args.gif, screenshot=args.screenshot, speed=args.speed, lesson=args.lesson)
+                  gif=args.gif, screenshot=args.screenshot, speed=args.speed, lesson=args.lesson,
+                  export_script=args.export_script, export_notebook=args.export_notebook)
 
 
 def spec_from_args(args: argparse.Namespace):
@@ -83,12 +87,33 @@ def _check_common(args: argparse.Namespace) -> None:
         raise UsageError("--gif is for --headless runs; the window exports GIFs from its menu")
     if args.gif is not None and args.gif.suffix.lower() not in GIF_SUFFIXES:
         raise UsageError(f"--gif {shown(args.gif)} must end in .gif (or .mp4, a video)")
+    _check_exports(args)
     _check_outputs(args)
+
+
+def _check_exports(args: argparse.Namespace) -> None:
+    """--export-script/--export-notebook: a headless one-digit run, a name with the right suffix."""
+    for name, suffix in EXPORTS.items():
+        path, option = getattr(args, name), f"--{name.replace('_', '-')}"
+        if path is None:
+            continue
+        if not args.headless:
+            raise UsageError(f"{option} is for --headless runs; the window exports from its File menu")
+        others = [flag for flag, given in (("--lab1d", args.lab1d), ("--compare", args.compare is not None)) if given]
+        if others:
+            raise UsageError(f"{option} writes a one-digit or many-digit run as code; runs with {', '.join(others)} "
+                             "cannot be exported as code yet")
+        if args.classes is not None and args.mnist_root is not None:
+            raise UsageError(f"{option} embeds a set's digits in the code: the bundled sample's fit, the full MNIST "
+                             "(--mnist-root) does not")
+        if path.suffix.lower() != suffix:
+            raise UsageError(f"{option} {shown(path)} must end in {suffix}")
 
 
 def _check_outputs(args: argparse.Namespace) -> None:
     """Refuse an output that can never be written now, not after the training."""
-    outputs = {"--out": args.out if args.headless else None, "--gif": args.gif, "--screenshot": args.screenshot}
+    outputs = {"--out": args.out if args.headless else None, "--gif": args.gif, "--screenshot": args.screenshot,
+               "--export-script": args.export_script, "--export-notebook": args.export_notebook}
     for option, path in outputs.items():
         problem = path and path_problem(path)
         if problem:
@@ -96,7 +121,8 @@ def _check_outputs(args: argparse.Namespace) -> None:
     try:
         if args.headless and args.out.exists() and not args.out.is_dir():
             raise UsageError(f"--out {shown(args.out)} exists and is not a folder")
-        for option, path in (("--gif", args.gif), ("--screenshot", args.screenshot)):
+        for option, path in (("--gif", args.gif), ("--screenshot", args.screenshot),
+                             ("--export-script", args.export_script), ("--export-notebook", args.export_notebook)):
             if path is not None and path.is_dir():
                 raise UsageError(f"{option} {shown(path)} is a folder; give a file name")
     except OSError as error:

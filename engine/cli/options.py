@@ -44,6 +44,10 @@ def _mode_options(parser: Parser) -> None:
     mode.add_argument("--out", type=Path, default=Path("run"), help="headless output folder (default: run)")
     mode.add_argument("--gif", type=Path, help="also write an animated GIF of the filters forming (headless; "
                       "a name ending .mp4 writes an MP4 video)")
+    mode.add_argument("--export-script", type=Path, metavar="FILE.py",
+                      help="after training (headless), write the run as a plain PyTorch script that reproduces it")
+    mode.add_argument("--export-notebook", type=Path, metavar="FILE.ipynb",
+                      help="after training (headless), write the run as a Jupyter notebook that reproduces it")
     mode.add_argument("--screenshot", type=Path,
                       help="open the window, train --steps steps, save a PNG of it and exit")
     mode.add_argument("--speed", type=float, metavar="STEPS_PER_SECOND",

@@ -198,7 +198,9 @@ class DigitWindow(LessonStates, ExperimentWindow):
                  ("Export filters as picture (PNG, PDF, SVG)…", self.exporter.png, None),
                  ("Save window as PNG…", self.exporter.window_png, None),
                  ("Export size…", self.exporter.choose_width, None),
-                 ("Export history (.npz)…", self.exporter.history, None), None,
+                 ("Export history (.npz)…", self.exporter.history, None),
+                 ("Export as Python script…", self.exporter.script, None),
+                 ("Export as notebook…", self.exporter.notebook, None), None,
                  ("Quit", self.close, QKeySequence.StandardKey.Quit)]
         for item in items:
             if item is None:

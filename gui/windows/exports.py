@@ -1,4 +1,5 @@
-"""Taking the story out of the window: a GIF or MP4 and a picture for a slide, the window itself, the history.
+"""Taking the story out of the window: a GIF or MP4 and a picture for a slide, the window itself, the history,
+and the run itself as code: a plain PyTorch script or a notebook that trains it again (engine/export).
 
 The animation and the picture are drawn by matplotlib (engine/render/slides.py) at the
 export width (1,200 px unless File > Export size… says otherwise): the digit, the step,
@@ -23,6 +24,8 @@ WIDTH_KEY = "exports/width"
 WIDTHS = {"1200 px (a slide)": 1200, "1600 px": 1600, "1920 px (full HD)": 1920, "2560 px": 2560}
 PICTURES = "PNG images (*.png);;PDF documents (*.pdf);;SVG drawings (*.svg)"
 ANIMATIONS = "GIF animations (*.gif);;MP4 videos (*.mp4)"
+CODE = {"script": ("Export the run as a Python script", "Python scripts (*.py)", "py"),
+        "notebook": ("Export the run as a notebook", "Jupyter notebooks (*.ipynb)", "ipynb")}
 
 
 class Exporter(QObject):
@@ -166,3 +169,40 @@ class Exporter(QObject):
             self._report(error, f"wrote the history to {path}", path)
             self.done.emit(error is None, path)
         self.window.ask_worker(save, finish)
+
+    # ----------------------------------------------------------------- code
+    def script(self) -> None:
+        self._code("script")
+
+    def notebook(self) -> None:
+        self._code("notebook")
+
+    def _code(self, kind: str) -> None:
+        title, patterns, suffix = CODE[kind]
+        path = ask_file(self.window, title, patterns, name=f"filterlab-run-step-{self._step(live=True)}.{suffix}")
+        if path:
+            self.code_to(path, kind)
+
+    def code_to(self, path: str, kind: str = "script") -> None:
+        """The run as trained so far, as a script or a notebook: its record is copied on the training thread
+        (engine/export/record.py), the file written here from that copy."""
+        from filterlab.engine.export.files import write_notebook, write_script
+        from filterlab.engine.export.record import ExportError, run_record
+
+        def record(trainer):
+            try:
+                return run_record(trainer)
+            except ExportError as error:
+                return error
+
+        def finish(result) -> None:
+            error = result if isinstance(result, ExportError) else None
+            if error is None:
+                try:
+                    (write_script if kind == "script" else write_notebook)(result, path)
+                except (OSError, ValueError) as failure:
+                    error = failure
+            done = (f"wrote the run (step {result.steps:,}) as a {kind} to {path}" if error is None else "")
+            self._report(error, done, path)
+            self.done.emit(error is None, path)
+        self.window.ask_worker(record, finish)

@@ -150,3 +150,52 @@ def test_a_failed_export_is_one_message_and_leaves_nothing(qtbot, paused_window,
     assert "/filters.xyz:\nFormat 'xyz' is not supported" in warnings[1]
     assert not (tmp_path / "missing").exists() and not list(tmp_path.glob("*filters*"))
 
+
+
+def test_the_run_exports_from_the_menu_as_a_script_and_a_notebook_that_train_it_again(
+        qtbot, paused_window, dialogs, tmp_path):
+    import subprocess
+    import sys
+
+    import nbformat
+    win = paused_window()  # step 200
+    win.controls.lr.setValue(0.01)  # a live change, as a person makes it
+    qtbot.waitUntil(lambda: win.worker.experiment.optimizer.param_groups[0]["lr"] == 0.01, timeout=TIMEOUT)
+    win.commands.train(40)
+    qtbot.waitUntil(lambda: win.frame is not None and win.frame.snapshot.step == 240, timeout=TIMEOUT)
+    dialogs.answers += [tmp_path / "run.py", tmp_path / "run.ipynb"]
+    assert choose(qtbot, win, "Export as Python script…") == [True, str(tmp_path / "run.py")]
+    assert choose(qtbot, win, "Export as notebook…") == [True, str(tmp_path / "run.ipynb")]
+    assert dialogs.seen[0].file.endswith("/filterlab-run-step-240.py")
+    assert dialogs.seen[1].file.endswith("/filterlab-run-step-240.ipynb")
+    assert "wrote the run (step 240) as a notebook" in win.statusBar().currentMessage()
+    text = (tmp_path / "run.py").read_text()
+    assert "step 200: learning rate from 0.001 to 0.01" in text and "train(40)  # steps 201 to 240" in text
+    book = nbformat.read(tmp_path / "run.ipynb", as_version=4)
+    assert any("train(40)  # steps 201 to 240" in cell.source for cell in book.cells if cell.cell_type == "code")
+    result = subprocess.run([sys.executable, "run.py", "--out", "out"], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    filters = win.frame.snapshot.filters
+    np.testing.assert_allclose(np.load(tmp_path / "out" / "filters.npy"), filters, rtol=0,
+                               atol=1e-5 * np.abs(filters).max())
+
+
+def test_a_set_run_exports_from_its_menu_too(qtbot, dialogs, tmp_path):
+    from filterlab.engine.core.config import Config
+    from filterlab.engine.digitset.data import bundled_set
+    from filterlab.engine.digitset.spec import SetSpec
+    from filterlab.gui.windows.digitset import SetWindow
+    win = SetWindow(SetSpec(Config(filters=2), bundled_set((3, 7)), batch_size=32, epochs=2), running=False, speed=0)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    win.commands.train(7)
+    qtbot.waitUntil(lambda: win.frame is not None and win.frame.snapshot.step == 7, timeout=TIMEOUT)
+    dialogs.answers.append(tmp_path / "set.py")
+    assert choose(qtbot, win, "Export as Python script…") == [True, str(tmp_path / "set.py")]
+    text = (tmp_path / "set.py").read_text()
+    assert "trained on 160 bundled digits of classes 3,7, minibatches of 32 for 7 steps" in text
+    assert "train(7)  # steps 1 to 7" in text and "DIGITS = (" in text
+    compile(text, "set.py", "exec")
+    win.close()

@@ -137,7 +137,15 @@ def optimizer_block(record: RunRecord) -> Block:
         lines[3:3] = memory + ["}"]
     adam = ("Adam keeps two running averages for every weight, of its gradient and of the gradient squared, and "
             "steps by their ratio: each weight moves at about the learning rate, whatever its gradient's size.")
-    sgd = "SGD moves each weight by the learning rate times its gradient (plus momentum, if set)."
+    sgd = ("SGD moves each weight by the learning rate times its gradient (plus momentum, if set): for a filter as "
+           "large as the digit each step adds a faint copy of the digit, and where the digit is blank the gradient "
+           "is 0, so the starting noise there stays.")
+    decay = record.config.weight_decay
+    if decay and record.config.optimizer == "adam":
+        adam += (f" Weight decay ({decay:g}) adds a tiny pull of every weight towards 0; Adam rescales even that to "
+                 "a step of about the learning rate, so where the digit is blank the starting noise is erased.")
+    elif decay:
+        sgd += f" Weight decay ({decay:g}) shrinks every weight by learning rate x {decay:g} of itself each step."
     return Block("The optimizer and the loss", f"{adam if record.config.optimizer == 'adam' else sgd} The loss is "
                  "the cross-entropy: small when the network is sure of the right class.", "\n".join(lines))
 

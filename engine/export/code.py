@@ -134,11 +134,11 @@ def run_block(record: RunRecord) -> Block:
         lines += _train(done, step)
         done = step
         if isinstance(what, Digit):
-            lines += ["", f"# After step {step:,} you gave it a new digit, a {what.label}: the filters carry on "
-                      "from where they are.", *digit_lines(what, f"PIXELS_AT_{step}")]
+            lines += ["", f"# {_when(step)} you gave it a new digit, a {what.label}: the filters carry on from "
+                      "where they are.", *digit_lines(what, f"PIXELS_AT_{step}")]
         elif isinstance(what, Edit):
             name = f"FILTER_{what.filter + 1}_AT_{step}"
-            lines += ["", f"# After step {step:,} {_edit_words(what)}.", *array_2d(name, what.weights),
+            lines += ["", f"# {_when(step)} {_edit_words(what)}.", *array_2d(name, what.weights),
                       f"paint({what.filter}, {name}, forget_memory={what.reset_optimizer})"]
         else:
             change = _change_lines(config, what.config, step)
@@ -153,6 +153,10 @@ def run_block(record: RunRecord) -> Block:
     return Block("The run, step by step", text, "\n".join(lines).strip("\n"))
 
 
+def _when(step: int) -> str:
+    return "Before the first step" if step == 0 else f"After step {step:,}"
+
+
 def _train(done: int, step: int) -> list[str]:
     if step <= done:
         return []
@@ -164,7 +168,7 @@ def _change_lines(old: Config, new: Config, step: int) -> list[str]:
     words = _change_words(old, new)
     if not words:
         return []  # only how often the app records: nothing the training sees
-    lines = ["", f"# After step {step:,} you changed the {words}."]
+    lines = ["", f"# {_when(step)} you changed the {words}."]
     if new.optimizer != old.optimizer:
         return lines + [f"optimizer = {make_optimizer(new)}  # a new optimizer: its memory starts empty"]
     fields = [name for name in LIVE if getattr(old, name) != getattr(new, name)

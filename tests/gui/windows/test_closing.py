@@ -6,15 +6,14 @@ import subprocess
 import sys
 import textwrap
 import threading
-import time
 
 import pytest
 from PySide6.QtCore import Qt
 
 from filterlab.gui.worker import preload
 
-LIMIT_S = 1.0  # the issue's target is 0.5 s, which `python -m bench` measures; a test allows twice that for a
-# loaded CI machine (0.52 s seen there), still far below the ~3 s PyTorch import the close used to wait for
+# How long closing takes is `python -m bench`'s to measure (target 0.5 s); these tests check what closing does:
+# the training thread has ended when close() returns, and a close during the PyTorch import does not wait for it.
 
 FRESH = textwrap.dedent("""
     import os, sys, threading, time
@@ -32,10 +31,9 @@ FRESH = textwrap.dedent("""
         app.processEvents()
         time.sleep(0.005)
     loading = window.worker.experiment is None and "torch" in sys.modules
-    started = time.perf_counter()
     window.close()
-    took = time.perf_counter() - started
-    print(loading, took, window._thread.thread.isRunning())
+    importing = any(t.name == "preload" and t.is_alive() for t in threading.enumerate())
+    print(loading, importing, window._thread.thread.isRunning())
 """)
 
 
@@ -43,9 +41,10 @@ def test_closing_while_pytorch_loads_does_not_wait_for_the_import():
     """A fresh process: the window is closed while torch is being imported (begun after its first paint)."""
     result = subprocess.run([sys.executable, "-c", FRESH], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    loading, took, running = result.stdout.split()
+    loading, importing, running = result.stdout.split()
     assert loading == "True"  # it really was closed before the experiment existed
-    assert running == "False" and float(took) < LIMIT_S, f"closing took {float(took):.2f} s"
+    assert running == "False"  # the training thread has ended ...
+    assert importing == "True"  # ... while PyTorch was still being imported: the close did not wait for it
 
 
 def test_a_training_thread_waiting_for_the_import_ends_as_soon_as_it_is_told(monkeypatch):
@@ -53,17 +52,12 @@ def test_a_training_thread_waiting_for_the_import_ends_as_soon_as_it_is_told(mon
     monkeypatch.setattr(preload, "preload", lambda: never)  # an import that never ends
     stopping = threading.Event()
     threading.Timer(0.05, stopping.set).start()
-    started = time.perf_counter()
-    assert preload.wait_for_preload(stopping) is False
-    assert time.perf_counter() - started < LIMIT_S
+    assert preload.wait_for_preload(stopping) is False  # told to stop: it returns (pytest-timeout guards a hang)
 
 
-def close_in_time(window) -> float:
-    started = time.perf_counter()
+def close_and_check(window) -> None:
     window.close()
-    took = time.perf_counter() - started
-    assert not window._thread.thread.isRunning()
-    return took
+    assert not window._thread.thread.isRunning()  # closeEvent joined the training thread
 
 
 @pytest.mark.parametrize("state", ["training", "fast-forward", "paused"])
@@ -83,5 +77,4 @@ def test_the_window_closes_at_once_whatever_it_is_doing(qtbot, digit, wait_frame
         if state == "fast-forward":
             qtbot.mouseClick(window.skip, Qt.MouseButton.LeftButton)
             wait_frame(window, lambda f: f.running and f.snapshot.step > start + 100)
-    took = close_in_time(window)
-    assert took < LIMIT_S, f"closing took {took:.2f} s"
+    close_and_check(window)

@@ -218,6 +218,10 @@ class ExperimentWindow(QMainWindow):
         self.status_step.set_title(f"step {snap.step:,}   {'running' if frame.running else 'paused'}")
         self.status_notice.set_title(snap.diverged or "")
 
+    def show_controls(self, on: bool) -> None:
+        """Show or hide the controls (View > Hide controls)."""
+        self.control_panel.setVisible(on)
+
     # ---------------------------------------------------------------- timeline
     def show_recorded_step(self, step: int, then: Optional[Callable[[Any], None]] = None,
                            note: str = "showing recorded step") -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 from PIL import Image
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
@@ -28,6 +28,7 @@ from filterlab.gui.views.similarity_plot import SimilarityPlot
 from filterlab.gui.widgets.controls import ControlPanel
 from filterlab.gui.widgets.digit_source import DigitSource
 from filterlab.gui.widgets.spotlight import Spotlight
+from filterlab.gui.widgets.wrapping import SideColumn
 from filterlab.gui.windows.base import ExperimentWindow, status_label
 from filterlab.gui.windows.exports import Exporter
 from filterlab.gui.windows.forking import Forking
@@ -40,6 +41,8 @@ from filterlab.gui.windows.sessions import SessionActions
 from filterlab.gui.worker.pace import LESSON
 
 SKIP_STEPS = 10_000
+MIDDLE_SHARE = 0.62  # of the width beside the side column, the filters' column's (the lesson, Hide controls)
+FILTERS_SHARE, FILTERS_SHARE_OF_TWO = 0.6, 0.7  # of that column's height, the filters' (with two others, one)
 SETTINGS = ("lr", "optimizer", "momentum", "weight_decay", "filters", "kernel", "init", "init_value")
 
 
@@ -146,8 +149,10 @@ class DigitWindow(LessonStates, ExperimentWindow):
         for widget in (self.loss, self.curves, self.tabs):
             right.addWidget(widget)
         right.setSizes([260, 260, 340])
-        split = QSplitter(Qt.Orientation.Horizontal)
-        for widget in (self.control_panel, middle, right):
+        self.side = SideColumn(self.control_panel)  # the lesson joins the controls there (gui/lesson/states.py)
+        self.middle = middle
+        self.split = split = QSplitter(Qt.Orientation.Horizontal)
+        for widget in (self.side, middle, right):
             split.addWidget(widget)
         for splitter in (split, middle, right):
             splitter.setChildrenCollapsible(False)
@@ -181,10 +186,46 @@ class DigitWindow(LessonStates, ExperimentWindow):
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self._fit_scrolling_panel(scroll)
+        return scroll
+
+    @staticmethod
+    def _fit_scrolling_panel(scroll) -> None:
+        """As wide as what it shows needs (no wider than 40 px more): the views have the rest."""
+        panel = scroll.widget()
+        panel.layout().activate()
         width = panel.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 4
         scroll.setMinimumWidth(width)
         scroll.setMaximumWidth(width + 40)
-        return scroll
+
+    def fit_side_column(self) -> None:
+        """The side column after the lesson or the controls came or went: the controls as wide as what they
+        show; the splitters' room to the views (the filters first)."""
+        self._fit_scrolling_panel(self.control_panel)
+        QTimer.singleShot(0, self.share_room)
+
+    def share_room(self) -> None:
+        """Lesson or not, the filters come first: of the room beside the side column the middle column gets
+        MIDDLE_SHARE, and in it the filters FILTERS_SHARE of the height (more with one grid under them); of
+        the grids under them, one the lesson frames gets twice the others' share."""
+        widths = self.split.sizes()
+        side = widths[0] if not self.side.isVisible() else self.side.minimumSizeHint().width()
+        rest = sum(widths) - (side if self.side.isVisible() else 0)
+        middle = round(rest * MIDDLE_SHARE)
+        self.split.setSizes([side if self.side.isVisible() else 0, middle, rest - middle])
+        framed = self.spotlight.targets if self.spotlight.isVisible() else []
+        weights = [(2 if self.middle.widget(i) in framed else 1) * self.middle.widget(i).isVisibleTo(self)
+                   for i in range(1, self.middle.count())]
+        height = sum(self.middle.sizes())
+        first = height if not any(weights) else \
+            round(height * (FILTERS_SHARE if sum(w > 0 for w in weights) > 1 else FILTERS_SHARE_OF_TWO))
+        self.middle.setSizes([first] + [(height - first) * w // (sum(weights) or 1) for w in weights])
+
+    def show_controls(self, on: bool) -> None:
+        """View > Hide controls: all the controls (under the lesson, when it is open), or none."""
+        self.controls.setVisible(True)
+        self.control_panel.setVisible(on)
+        self.fit_side_column()
 
     def _build_menu(self) -> None:
         self.actions: dict[str, QAction] = {}

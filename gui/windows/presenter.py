@@ -58,8 +58,8 @@ class Presenter:
     def toggle_controls(self) -> None:
         panel = self.window.control_panel
         if panel is not None:
-            panel.setVisible(not panel.isVisible())
-            self.actions["Hide controls"].setChecked(not panel.isVisible())
+            self.window.show_controls(panel.isHidden())
+            self.actions["Hide controls"].setChecked(panel.isHidden())
 
     def toggle_palette(self) -> None:
         """The filters' and runs' colours from a palette that stays distinct under colour blindness (or back)."""

@@ -20,6 +20,7 @@ from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QSizePolicy, QVBoxLayout, QWidget
 
+from filterlab.gui.widgets.fields import wheel_only_when_focused
 from filterlab.gui.widgets.run_controls import RunControls
 from filterlab.gui.widgets.timeline_bar import TimelineBar
 from filterlab.gui.widgets.title_label import TitleLabel
@@ -114,6 +115,7 @@ class ExperimentWindow(QMainWindow):
         super().showEvent(event)
         if not self._placed:
             self._placed = True
+            wheel_only_when_focused(self)  # every field of the window, built by now (a subclass's too)
             if QGuiApplication.platformName() != "offscreen":
                 self.fit_to_screen(self.screen().availableGeometry())
 

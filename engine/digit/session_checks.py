@@ -111,7 +111,8 @@ def _expected_arrays(config: Config, meta: dict) -> tuple[dict, set]:
         "filter_heads": (f32, ("T", head_size(config))),
         "image_steps": (i64, ("M",)), "images": (f32, ("M", IMAGE_SIZE, IMAGE_SIZE)), "labels": (i64, ("M",)),
     }
-    optional = {"edit_steps": (i64, ("E",)), "edit_filters": (i64, ("E",))}  # filters edited by hand
+    optional = {"edit_steps": (i64, ("E",)), "edit_filters": (i64, ("E",)),  # filters edited by hand
+                "loss_exact_steps": (i64, ("X",)), "loss_exact": (np.float64, ("X",))}  # the grid's own losses
     for prefix in ("", ROLLBACK) if meta["rollback"] else ("",):
         for name, shape in parameter_shapes(config).items():
             required[f"{prefix}model.{name}"] = (f32, shape)
@@ -173,7 +174,7 @@ def _check_values(arrays: dict, meta: dict) -> None:
     edits = arrays.get("edit_filters")
     if edits is not None and ((edits < 0) | (edits >= arrays["initial_filters"].shape[0])).any():
         raise SessionError("an edited filter's number is not one of the session's filters")
-    for name in ("loss_steps", "filter_steps", "image_steps", "edit_steps"):
+    for name in ("loss_steps", "filter_steps", "image_steps", "edit_steps", "loss_exact_steps"):
         if name not in arrays:
             continue
         steps = arrays[name]

@@ -41,6 +41,7 @@ from filterlab.gui.windows.sessions import SessionActions
 from filterlab.gui.worker.pace import LESSON
 
 SKIP_STEPS = 10_000
+LABEL_MESSAGE_MS = 15_000  # how long the status bar says what class a drawing trains as
 MIDDLE_SHARE = 0.62  # of the width beside the side column, the filters' column's (the lesson, Hide controls)
 FILTERS_SHARE, FILTERS_SHARE_OF_TWO = 0.6, 0.7  # of that column's height, the filters' (with two others, one)
 SETTINGS = ("lr", "optimizer", "momentum", "weight_decay", "filters", "kernel", "init", "init_value")
@@ -112,6 +113,10 @@ class DigitWindow(LessonStates, ExperimentWindow):
     def _wire(self) -> None:
         c, commands = self.controls, self.commands
         self.source.digit_changed.connect(commands.set_image)
+        self.source.label_asked.connect(lambda label: self.statusBar().showMessage(
+            f"your drawing trains as a {label}: press the digit you drew (0-9) to label it", LABEL_MESSAGE_MS))
+        self.source.label_given.connect(lambda label: self.statusBar().showMessage(
+            f"your drawing trains as a {label}", LABEL_MESSAGE_MS))
         self.skip.clicked.connect(lambda: commands.skip(SKIP_STEPS))
         c.paint_start_clicked.connect(self.start_from_drawing)
         c.hparams_changed.connect(lambda changes: commands.set_hparams(**changes))
@@ -269,7 +274,7 @@ class DigitWindow(LessonStates, ExperimentWindow):
     def choose_label(self, digit: int) -> None:
         """A digit key: the label the digit is trained as (when the digit is the user's to choose)."""
         if self.source.label.isEnabled():
-            self.source.label.setValue(digit)
+            self.source.choose_label(digit)
 
     def start_from_drawing(self) -> None:
         """Every filter starts as the canvas digit, scaled to PyTorch's initial weight size."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 from PIL import Image
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
@@ -42,7 +42,7 @@ from filterlab.gui.worker.pace import LESSON
 
 SKIP_STEPS = 10_000
 LABEL_MESSAGE_MS = 15_000  # how long the status bar says what class a drawing trains as
-MIDDLE_SHARE = 0.62  # of the width beside the side column, the filters' column's (the lesson, Hide controls)
+MIDDLE_SHARE = 0.63  # of the width beside the side column, the filters' column's (the lesson, Hide controls)
 FILTERS_SHARE, FILTERS_SHARE_OF_TWO = 0.6, 0.7  # of that column's height, the filters' (with two others, one)
 SETTINGS = ("lr", "optimizer", "momentum", "weight_decay", "filters", "kernel", "init", "init_value")
 
@@ -225,6 +225,12 @@ class DigitWindow(LessonStates, ExperimentWindow):
         first = height if not any(weights) else \
             round(height * (FILTERS_SHARE if sum(w > 0 for w in weights) > 1 else FILTERS_SHARE_OF_TWO))
         self.middle.setSizes([first] + [(height - first) * w // (sum(weights) or 1) for w in weights])
+
+    def changeEvent(self, event) -> None:
+        """Presenter zoom: the side column as wide as its larger text needs."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and getattr(self, "side", None) is not None:
+            QTimer.singleShot(0, self.fit_side_column)
 
     def show_controls(self, on: bool) -> None:
         """View > Hide controls: all the controls (under the lesson, when it is open), or none."""

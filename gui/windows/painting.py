@@ -217,6 +217,6 @@ def hands_on_column(window, grid: QWidget) -> QWidget:
     window.fork_button.setToolTip("Two runs side by side from the exact state at the step shown: "
                                   "as it was, and with one change")
     window.fork_button.clicked.connect(window.forking.ask)
-    window.timeline.layout().addWidget(window.paint_tools.toggle)
-    window.timeline.layout().addWidget(window.fork_button)
+    window.timeline.add_button(window.paint_tools.toggle)
+    window.timeline.add_button(window.fork_button)
     return box

@@ -160,7 +160,8 @@ class LossHistory:
         losses.stride = state["stride"]
         losses._steps, losses._values = list(state["steps"]), list(state["values"])
         losses._block_sum, losses._block_len = state["block_sum"], state["block_len"]
-        losses.exact_steps, losses.exact_values = list(state.get("exact_steps", ())), list(state.get("exact_values", ()))
+        losses.exact_steps = list(state.get("exact_steps", ()))
+        losses.exact_values = list(state.get("exact_values", ()))
         losses.exact_thinning = state.get("exact_thinning", 1)
         blocks_end = (losses._steps[-1] if losses._steps else 0) + losses._block_len
         losses._last_step = state.get("last_step", blocks_end)

@@ -12,7 +12,14 @@ import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
-from filterlab.engine.data import DataError, bundled_index, load_bundled, load_image_file, to_mnist_style
+from filterlab.engine.data import (
+    DataError,
+    bundled_index,
+    load_bundled,
+    load_image_bytes,
+    load_image_file,
+    to_mnist_style,
+)
 from filterlab.gui.widgets.canvas import DrawingCanvas
 
 IMAGE_FILES = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp);;All files (*)"
@@ -81,8 +88,15 @@ class DigitSource(QWidget):
 
     def load_image_path(self, path: str) -> bool:
         """Train on an image file; a bad file is reported and changes nothing."""
+        return self._load(lambda: load_image_file(path))
+
+    def load_image_data(self, data: bytes, name: str = "the pasted image") -> bool:
+        """Train on an image file's bytes (a pasted picture), through the same checks as a file."""
+        return self._load(lambda: load_image_bytes(data, name))
+
+    def _load(self, read) -> bool:
         try:
-            image = load_image_file(path)
+            image = read()
         except DataError as error:
             QMessageBox.warning(self, "Cannot use this image", str(error))
             return False

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 from PIL import Image
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QImage, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from filterlab.engine.digit.spec import DigitSpec
@@ -47,6 +47,29 @@ FILTERS_SHARE, FILTERS_SHARE_OF_TWO = 0.6, 0.7  # of that column's height, the f
 SETTINGS = ("lr", "optimizer", "momentum", "weight_decay", "filters", "kernel", "init", "init_value")
 
 
+def image_file(mime) -> str:
+    """The first local file a drag or the clipboard carries ("" if none): the image loader judges it."""
+    files = [url.toLocalFile() for url in mime.urls() if url.isLocalFile()] if mime.hasUrls() else []
+    return files[0] if files else ""
+
+
+class CanvasStroke(QUndoCommand):
+    """A stroke (or a clear) on the canvas, done already when it is pushed: undo and redo set the ink."""
+
+    def __init__(self, canvas, before, after):
+        super().__init__("stroke on the canvas")
+        self.canvas, self.before, self.after, self.done = canvas, before, after, True
+
+    def redo(self) -> None:
+        if self.done:  # pushed once drawn: nothing to do the first time
+            self.done = False
+            return
+        self.canvas.set_ink(self.after)
+
+    def undo(self) -> None:
+        self.canvas.set_ink(self.before)
+
+
 class DigitWindow(LessonStates, ExperimentWindow):
     experiment_wanted = Signal(object)  # the spec of another experiment to open (the lesson's last step)
 
@@ -66,15 +89,22 @@ class DigitWindow(LessonStates, ExperimentWindow):
         self.probe_control = WeightProbe(self, self.filters, self.probe)
         self._wire()
         self.paint_tools = PaintTools()
+        self.undo_stack = QUndoStack(self)  # strokes on the canvas and on the filters (Ctrl+Z, Ctrl+Shift+Z)
         self.painting, self.forking = FilterPainting(self, self.paint_tools), Forking(self)
+        self.source.canvas.edited.connect(lambda before, after: self.undo_stack.push(
+            CanvasStroke(self.source.canvas, before, after)))
+        self.setAcceptDrops(True)  # an image file dropped on the window: the training digit
         self._build_layout()
         self._build_menu()
         self.spotlight = Spotlight(self)
         self.lesson = None  # the lesson's panel, made when first opened
         self.actions.update(add_help_menu(self, lesson=self.open_lesson))
         self.add_keys({"C": self.source.canvas.clear, "F": self.skip.click, "P": self.paint_tools.toggle.toggle,
+                       "Ctrl+Z": self.undo_stack.undo, "Ctrl+Shift+Z": self.undo_stack.redo, "Ctrl+V": self.paste,
                        **{str(d): (lambda d=d: self.choose_label(d)) for d in range(10)}},
                       {"F": f"fast-forward {SKIP_STEPS:,} steps (Pause or Step stops it)", "C": "clear the canvas",
+                       "Ctrl+Z": "undo a stroke (on the canvas or a filter) or a clear",
+                       "Ctrl+Shift+Z": "redo it", "Ctrl+V": "paste an image of a digit (or drop its file on the window)",
                        "P": "paint on a filter (or double-click one)",
                        "0-9": "the label the digit is trained as", "Ctrl+O": "open an image of a digit",
                        "Ctrl+S": "save the session", "F1": "the lesson", "Ctrl+Q": "quit"})
@@ -281,6 +311,31 @@ class DigitWindow(LessonStates, ExperimentWindow):
         """A digit key: the label the digit is trained as (when the digit is the user's to choose)."""
         if self.source.label.isEnabled():
             self.source.choose_label(digit)
+
+    def paste(self) -> None:
+        """Ctrl+V: the clipboard's picture (or image file) becomes the training digit, through the image loader."""
+        mime = QGuiApplication.clipboard().mimeData()
+        if mime is not None and mime.hasImage():
+            data = QByteArray()
+            buffer = QBuffer(data)
+            buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+            QImage(mime.imageData()).save(buffer, "PNG")
+            self.source.load_image_data(bytes(data))
+        elif mime is not None and image_file(mime):
+            self.source.load_image_path(image_file(mime))
+        else:
+            self.statusBar().showMessage("the clipboard holds no picture to paste (copy an image, or its file)", 8000)
+
+    def dragEnterEvent(self, event) -> None:
+        if image_file(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        """A file dropped on the window: the training digit (a bad file is reported, nothing changes)."""
+        path = image_file(event.mimeData())
+        if path:
+            event.acceptProposedAction()
+            self.source.load_image_path(path)
 
     def start_from_drawing(self) -> None:
         """Every filter starts as the canvas digit, scaled to PyTorch's initial weight size."""

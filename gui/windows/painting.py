@@ -13,6 +13,7 @@ so nothing the run learned meanwhile is lost and the edit is one mark on the tim
 from __future__ import annotations
 
 import numpy as np
+from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -174,8 +175,7 @@ class FilterPainting:
             return
         _, base, mask, tool, value = self._stroke
         self._stroke = None
-        self._send(index, lambda trainer, k: stroked(trainer.filter(k), mask, tool, value)
-                   if trainer.filter(k).shape == base.shape else base)
+        self.window.undo_stack.push(FilterStroke(self, index, base, mask, tool, value))  # its redo sends it
 
     # --------------------------------------------------------- whole filter
     def whole(self, make) -> None:
@@ -202,6 +202,27 @@ class FilterPainting:
         if self._landing is not None and frame.applied >= self._landing and self._stroke is None:
             self._landing = None
             self.grid.set_preview({})
+
+
+class FilterStroke(QUndoCommand):
+    """A stroke on a filter, undoable: undo takes away what the stroke added (stroked(base) - base) from the
+    filter as it is by then, so what training did meanwhile stays (paused: the filter is as before the stroke,
+    exactly); redo paints the stroke again."""
+
+    def __init__(self, painting: FilterPainting, index: int, base, mask, tool: str, value: float):
+        super().__init__(f"paint on filter #{index + 1}")
+        self.painting, self.index, self.base, self.mask = painting, index, base, mask
+        self.tool, self.value = tool, value
+
+    def redo(self) -> None:
+        base, mask, tool, value = self.base, self.mask, self.tool, self.value
+        self.painting._send(self.index, lambda trainer, k: stroked(trainer.filter(k), mask, tool, value)
+                            if trainer.filter(k).shape == base.shape else trainer.filter(k))
+
+    def undo(self) -> None:
+        base, added = self.base, stroked(self.base, self.mask, self.tool, self.value) - self.base
+        self.painting._send(self.index, lambda trainer, k: (trainer.filter(k) - added).astype(np.float32)
+                            if trainer.filter(k).shape == base.shape else trainer.filter(k))
 
 
 def hands_on_column(window, grid: QWidget) -> QWidget:

@@ -3,8 +3,8 @@
 It stands in the window's side column, where the controls are (gui/lesson/states.py): the
 lesson never takes its width from the views it talks about, so on a 1024x768 projector the
 filters keep their size. Its words wrap to the column and scroll up and down, never sideways;
-its links are buttons whose text wraps (gui/widgets/wrapping.py); Back and Next stay in sight
-under them whatever the text.
+its links are buttons whose text wraps (gui/widgets/wrapping.py); Back and Next (`nav`) stand at
+the foot of the column, in the same place on every step (the controls a step shows come between).
 
 Entering a step runs its `enter` (gui/lesson/steps.py), frames its views with the
 window's spotlight, and shows its words; the numbers in the words follow the training
@@ -77,7 +77,9 @@ class LessonPanel(QFrame):
         heading = QHBoxLayout()
         heading.addWidget(self.title, 1)
         heading.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
-        buttons = QHBoxLayout()
+        self.nav = QWidget()  # Back and Next: placed by the window at the foot of the side column
+        buttons = QHBoxLayout(self.nav)
+        buttons.setContentsMargins(6, 4, 6, 4)
         buttons.addWidget(self.back)
         buttons.addWidget(self.count, 1, Qt.AlignmentFlag.AlignCenter)
         buttons.addWidget(self.next)
@@ -85,7 +87,6 @@ class LessonPanel(QFrame):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(heading)
         layout.addWidget(self.scroll, 1)
-        layout.addLayout(buttons)
 
     def _fit_font(self) -> None:
         """The title a little larger than the text; the width a column of LINE_CHARS characters (it follows
@@ -149,5 +150,6 @@ class LessonPanel(QFrame):
 
     def closeEvent(self, event) -> None:
         super().closeEvent(event)
+        self.nav.hide()
         self.window_.spotlight.show_on([])
         self.closed.emit()

@@ -28,8 +28,10 @@ class LessonStates:
         if self.lesson is None:
             self.lesson = LessonPanel(self, self.lesson_steps)
             self.side.add(self.lesson, 0, stretch=1)
+            self.side.add(self.lesson.nav)  # under the controls a step shows: Next never moves
             self.lesson.closed.connect(lambda: self.show_controls(True))
         self.lesson.show()
+        self.lesson.nav.show()
         self.lesson.go_to(0)
 
     def lesson_points_at(self, targets) -> None:

@@ -26,10 +26,11 @@ def tick_font(axis: pg.AxisItem) -> QFont:
 
 def label_room(axis: pg.AxisItem, low: float, high: float) -> float:
     """Pixels two neighbouring tick labels need: the widest label's width and a gap (the height and a gap
-    on a vertical axis). It grows with the font: presenter zoom gets fewer ticks, never overlapping ones."""
+    on a vertical axis; `lines_apart` heights on one that asks for it, a colour bar's). It grows with the
+    font: presenter zoom gets fewer ticks, never overlapping ones."""
     metrics = QFontMetrics(tick_font(axis))
     if axis.orientation in ("left", "right"):
-        return 1.8 * metrics.height()
+        return getattr(axis, "lines_apart", 1.8) * metrics.height()
     widest = max((f"{value:g}" for value in (low, high, (low + high) / 2)), key=len)
     return metrics.horizontalAdvance("−" + widest) + 2 * metrics.averageCharWidth()
 
@@ -47,7 +48,7 @@ def readable_spacing(axis: pg.AxisItem, low: float, high: float, size: float) ->
     return [(spacing, 0.0)]
 
 
-def fit_axis_width(axis: pg.AxisItem, widest: str = "−0.00") -> None:
+def fit_axis_width(axis: pg.AxisItem, widest: str = "-0.000") -> None:
     """A vertical axis of fixed width (a colour bar's: pyqtgraph makes it 45 px and drops every number wider
     than that) as wide as its numbers in today's font."""
     metrics = QFontMetrics(tick_font(axis))

@@ -84,6 +84,7 @@ class FilterGrid(SnapshotView):
         self.colorbar.setImageItem(self.image)
         axis = self.colorbar.axis  # numbers spaced and given room for their size of text (presenter zoom)
         axis.tickSpacing = lambda low, high, size: readable_spacing(axis, low, high, size)
+        axis.lines_apart = 3.0  # a handful of numbers, each as short as the scale allows
         fit_axis_width(axis)
         self.graphics.addItem(self.colorbar, row=0, col=1)
         self.gradient_note = QLabel()

@@ -63,7 +63,7 @@ class EditMarks(QWidget):
         painter.end()
 
 
-SLIDER_SHARE = 0.4  # of the bar's width, the slider's at least: else it takes a row of its own
+SLIDER_SHARE = 0.33  # of the bar's width, the slider's at least: else it takes a row of its own
 
 
 class TimelineBar(QWidget):
@@ -139,6 +139,7 @@ class TimelineBar(QWidget):
             self.grid.addWidget(self.name, 0, 0)
             self.grid.addWidget(self.track, 0, 1)
             self.grid.addLayout(self.tail, 0, 2)
+        self.updateGeometry()  # the window's layout gives it the height of its rows
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -147,7 +148,10 @@ class TimelineBar(QWidget):
     def _beside(self) -> int:
         """What stands beside the slider on one row, in pixels: its name, the label at full width, the buttons."""
         label = self.label.fontMetrics().horizontalAdvance("viewing recorded step 0,000,000")
-        return self.name.sizeHint().width() + self.tail.sizeHint().width() + label
+        buttons = [self.tail.itemAt(i).widget() for i in range(self.tail.count())]
+        spacing = self.tail.spacing() * len(buttons) + self.grid.spacing() * 2
+        return self.name.sizeHint().width() + label + spacing + sum(
+            button.sizeHint().width() for button in buttons if button is not None and button is not self.label)
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)

@@ -70,6 +70,7 @@ def lesson_problems(window) -> list[str]:
 def test_every_step_fits_and_the_filters_keep_their_size(qtbot, digit, size):
     window = open_at(qtbot, digit, size)
     assert (window.width(), window.height()) == size
+    next_at = None
     for index in range(len(STEPS)):
         if index:
             qtbot.mouseClick(window.lesson.next, Qt.MouseButton.LeftButton)
@@ -79,6 +80,8 @@ def test_every_step_fits_and_the_filters_keep_their_size(qtbot, digit, size):
                         and tile_pixels(window.filters) >= MIN_TILE, timeout=10_000)
         settle()
         assert lesson_problems(window) == [], f"step {index + 1}"
+        next_at = next_at or global_rect(window.lesson.next)
+        assert global_rect(window.lesson.next) == next_at  # clicked again and again: it never moves
         for target in window.spotlight.targets:  # what the step points at is there to see, whole
             assert target.isVisible() and whole(target), f"step {index + 1}: {type(target).__name__}"
     window.close()

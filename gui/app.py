@@ -5,6 +5,7 @@ appears while PyTorch is still loading.
 """
 from __future__ import annotations
 
+import os
 import signal
 import sys
 
@@ -28,8 +29,26 @@ WINDOWS = {DigitSpec: DigitWindow, SetSpec: SetWindow, ComparisonSpec: Compariso
            Lab1DSpec: Lab1DWindow}
 
 
+NO_DISPLAY = "no display: run under xvfb-run, or use --headless or --screenshot with QT_QPA_PLATFORM=offscreen"
+NEEDS_NO_SCREEN = ("offscreen", "minimal", "vnc", "eglfs", "linuxfb", "vkkhrdisplay")  # Qt platforms of their own
+
+
+def check_display(environ=os.environ, platform: str = sys.platform) -> None:
+    """UsageError (one line, exit 2) where Qt would find no screen: it aborts the process (exit 134)
+    with a hint about xcb-cursor0 that sends people to install libraries they already have."""
+    if not platform.startswith("linux"):
+        return
+    wanted = environ.get("QT_QPA_PLATFORM", "").split(":")[0].split(";")[0].strip()
+    if wanted in NEEDS_NO_SCREEN:
+        return
+    x11, wayland = bool(environ.get("DISPLAY")), bool(environ.get("WAYLAND_DISPLAY"))
+    if (wanted == "xcb" and not x11) or (wanted.startswith("wayland") and not wayland) or not (x11 or wayland):
+        raise UsageError(NO_DISPLAY)
+
+
 def run_window(launch) -> int:
     """Open the window for the launch's experiment; run until it closes (or take the screenshot)."""
+    check_display()
     spec = launch.spec
     config = getattr(spec, "start_config", None) or getattr(spec, "config", None)
     if getattr(config, "device", None) == "cuda":

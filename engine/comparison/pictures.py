@@ -14,7 +14,7 @@ def run_snapshots(comparison, last) -> list[Snapshot]:
     return [make_snapshot(
         step=comparison.step_count, details=last[r], filters=filters[r], fc_weight=fc[r],
         image=comparison.digits[r][0].copy(), label=comparison.digits[r][1], initial=comparison.initial[r].copy(),
-        losses=comparison.losses[r].arrays(),
+        losses=comparison.losses[r].curve(),
         curves=comparison.filter_histories[r].cosine_curves(comparison.image_histories[r]), config=config,
         device=str(comparison.device), diverged=comparison.diverged) for r, config in enumerate(comparison.configs)]
 
@@ -29,7 +29,7 @@ def recorded_snapshots(comparison, step: int) -> list[Snapshot]:
         x = torch.from_numpy(np.asarray(image, np.float32)).to(comparison.device)[None, None]
         y = torch.tensor([label], device=comparison.device)
         details, fc_weight = recorded_pass(config, comparison.device, filters, record.heads[index], x, y)
-        loss_steps, loss_values = comparison.losses[r].arrays()
+        loss_steps, loss_values = comparison.losses[r].curve()
         curve_steps, curves = record.cosine_curves(comparison.image_histories[r])
         keep, curve_keep = loss_steps <= frame_step, curve_steps <= frame_step
         runs.append(make_snapshot(

@@ -118,7 +118,7 @@ class LearnerExperiment:
 
     def recorded_losses(self, step: int) -> tuple[np.ndarray, np.ndarray]:
         """The loss curve up to `step` (a replayed step shows the curve as it was then)."""
-        steps, values = self.learner.losses.arrays()
+        steps, values = self.learner.losses.curve()
         keep = steps <= step
         return steps[keep], values[keep]
 

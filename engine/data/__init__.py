@@ -14,8 +14,8 @@ No Qt here: the engine must run headless.
 """
 from filterlab.engine.data.bundled import BUNDLED_PATH, bundled_digit, bundled_index, load_bundled
 from filterlab.engine.data.errors import DataError
-from filterlab.engine.data.images import load_image_file, to_mnist_style
+from filterlab.engine.data.images import load_image_bytes, load_image_file, to_mnist_style
 from filterlab.engine.data.mnist import load_mnist, mnist_digit
 
-__all__ = ["BUNDLED_PATH", "DataError", "bundled_digit", "bundled_index", "load_bundled", "load_image_file",
-           "load_mnist", "mnist_digit", "to_mnist_style"]
+__all__ = ["BUNDLED_PATH", "DataError", "bundled_digit", "bundled_index", "load_bundled", "load_image_bytes",
+           "load_image_file", "load_mnist", "mnist_digit", "to_mnist_style"]

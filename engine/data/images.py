@@ -7,6 +7,7 @@ decoded in-process (never EPS, which would run Ghostscript on the file, or any o
 plugin); and the size in the header is checked against MAX_PIXELS before a pixel is
 decoded. Pillow's warnings about odd but readable files are not shown.
 """
+import io
 import struct
 import warnings
 
@@ -102,9 +103,23 @@ def load_image_file(path) -> np.ndarray:
         handle = open_input(path, MAX_FILE_BYTES, "an image")
     except InputError as error:
         raise DataError(f"{shown(path)}: {error}") from None
-    with handle, warnings.catch_warnings():
+    with handle:
+        return _digit(handle, shown(path))
+
+
+def load_image_bytes(data: bytes, name: str = "the pasted image") -> np.ndarray:
+    """As load_image_file, for an image file's bytes held in memory (a picture pasted from the clipboard):
+    the same formats, limits and checks."""
+    if len(data) > MAX_FILE_BYTES:
+        raise DataError(f"{name}: {len(data):,} bytes; Filter Lab reads images of at most {MAX_FILE_BYTES:,} bytes")
+    return _digit(io.BytesIO(data), name)
+
+
+def _digit(handle, name: str) -> np.ndarray:
+    """The image in `handle`, decoded with the checks of _decode, made MNIST-style with its ink bright."""
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "possibly corrupt EXIF data", a bomb warning (MAX_PIXELS is lower), ...
-        gray = _decode(handle, shown(path))
+        gray = _decode(handle, name)
     border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
     if np.median(border) > 0.5:  # mostly light: dark ink on paper
         np.subtract(1, gray, out=gray)

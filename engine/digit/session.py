@@ -48,6 +48,7 @@ def session_arrays(state) -> dict[str, np.ndarray]:
     if learner.rollback is not None:  # what the next divergence would roll back to
         arrays.update(_state_arrays(ROLLBACK, *learner.rollback))
     arrays["image"] = state.image
+    arrays["loss_exact_steps"], arrays["loss_exact"] = losses.exact_arrays()
     arrays["edit_steps"] = np.array([step for step, _ in learner.edits], dtype=np.int64)
     arrays["edit_filters"] = np.array([k for _, k in learner.edits], dtype=np.int64)
     if learner.last_update is not None:  # the last step taken: its cosine to the digit, shown again on loading
@@ -63,6 +64,7 @@ def session_arrays(state) -> dict[str, np.ndarray]:
         "loss_stride": learner.losses["stride"],
         "loss_block_sum": learner.losses["block_sum"],
         "loss_block_len": learner.losses["block_len"],
+        "loss_exact_thinning": learner.losses["exact_thinning"],
         "filter_thinning": learner.record.thinning,
         "filter_max_bytes": learner.record.max_bytes,
     }))
@@ -112,7 +114,10 @@ class Session:
                                frames, list(arrays["filter_heads"]), [None] * len(frames), thinning)
         losses = {"capacity": meta["loss_capacity"], "stride": meta["loss_stride"],
                   "steps": arrays["loss_steps"].tolist(), "values": arrays["loss"].tolist(),
-                  "block_sum": meta["loss_block_sum"], "block_len": meta["loss_block_len"]}
+                  "block_sum": meta["loss_block_sum"], "block_len": meta["loss_block_len"],
+                  "exact_steps": arrays.get("loss_exact_steps", np.zeros(0, np.int64)).tolist(),
+                  "exact_values": arrays.get("loss_exact", np.zeros(0)).tolist(),
+                  "exact_thinning": meta.get("loss_exact_thinning", 1), "last_step": meta["step"]}
         learner = LearnerState(
             config=self.config, step=meta["step"], diverged=meta["diverged"],
             model=self._part("", "model"), optimizer=self._part("", "optimizer"),

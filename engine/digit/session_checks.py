@@ -112,6 +112,7 @@ def _expected_arrays(config: Config, meta: dict) -> tuple[dict, set]:
         "image_steps": (i64, ("M",)), "images": (f32, ("M", IMAGE_SIZE, IMAGE_SIZE)), "labels": (i64, ("M",)),
     }
     optional = {"edit_steps": (i64, ("E",)), "edit_filters": (i64, ("E",)),  # filters edited by hand
+                "loss_exact_steps": (i64, ("X",)), "loss_exact": (np.float64, ("X",)),  # the grid's own losses
                 "last_update": (f32, (F, k, k))}  # what the last step changed
     for prefix in ("", ROLLBACK) if meta["rollback"] else ("",):
         for name, shape in parameter_shapes(config).items():
@@ -174,7 +175,7 @@ def _check_values(arrays: dict, meta: dict) -> None:
     edits = arrays.get("edit_filters")
     if edits is not None and ((edits < 0) | (edits >= arrays["initial_filters"].shape[0])).any():
         raise SessionError("an edited filter's number is not one of the session's filters")
-    for name in ("loss_steps", "filter_steps", "image_steps", "edit_steps"):
+    for name in ("loss_steps", "filter_steps", "image_steps", "edit_steps", "loss_exact_steps"):
         if name not in arrays:
             continue
         steps = arrays[name]

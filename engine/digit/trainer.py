@@ -100,7 +100,7 @@ class Trainer(LearnerExperiment):
         details = learner.details()  # first: a probe may find a divergence and roll back
         return make_snapshot(
             step=learner.step_count, details=details, filters=learner.filters(), fc_weight=learner.fc_weight(),
-            image=self.image, label=self.label, initial=learner.initial.copy(), losses=learner.losses.arrays(),
+            image=self.image, label=self.label, initial=learner.initial.copy(), losses=learner.losses.curve(),
             curves=learner.record.cosine_curves(self.image_history), config=learner.config,
             device=str(learner.device), diverged=learner.diverged, initial_cosine=self._initial_cosine(),
             untouched=self.untouched(), edit_steps=learner.journal.edit_steps)

@@ -108,7 +108,7 @@ class SetTrainer(LearnerExperiment):
         batch = learner.details()
         example = example_details(self.model, *self._example_tensors(), batch)
         return set_snapshot(self, learner.step_count, example, learner.filters(), learner.fc_weight(),
-                            learner.losses.arrays(), learner.diverged, historical=False)
+                            learner.losses.curve(), learner.diverged, historical=False)
 
     def snapshot_at(self, step: int) -> SetSnapshot:
         """The recorded frame at or before `step`, run again: on its minibatch, and on the shown test digit."""

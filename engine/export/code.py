@@ -19,8 +19,17 @@ from filterlab.engine.core.config import IMAGE_SIZE, Config
 from filterlab.engine.core.journal import Edit
 from filterlab.engine.export.literals import array_2d
 from filterlab.engine.export.record import Digit, RunRecord
-from filterlab.engine.export.start import (Block, digit_block, digit_lines, imports_block, make_optimizer, model_block,
-                                           optimizer_block, optimizer_words, setting)
+from filterlab.engine.export.start import (
+    Block,
+    digit_block,
+    digit_lines,
+    imports_block,
+    make_optimizer,
+    model_block,
+    optimizer_block,
+    optimizer_words,
+    setting,
+)
 
 LIVE = ("lr", "weight_decay", "momentum")  # what a change of settings can set on a running optimizer
 NAMES = {"lr": "learning rate", "weight_decay": "weight decay", "momentum": "momentum"}

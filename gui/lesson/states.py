@@ -5,11 +5,10 @@ controls and commands, as a person would, so what the lesson sets up is what the
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-
 from filterlab.engine.core.config import Config
 from filterlab.engine.data import bundled_digit
 from filterlab.gui.lesson.panel import LessonPanel
+from filterlab.gui.lesson.steps import STEPS
 from filterlab.gui.worker.pace import LESSON
 
 SETTINGS = ("lr", "optimizer", "momentum", "weight_decay", "filters", "kernel", "init", "init_value", "pixel_scale")
@@ -17,13 +16,32 @@ ARTICLE_SEED = 0  # the article's script: torch.manual_seed(0)
 
 
 class LessonStates:
+    lesson_steps = STEPS  # what Help > Lesson teaches
+
     def open_lesson(self) -> None:
-        """Help > Lesson: the lesson's panel beside the views, at its first step."""
+        """Help > Lesson: the lesson's panel in the side column, in the controls' place, at its first step.
+
+        The views keep the room they had: on a 1024x768 projector the lesson beside them took its
+        width from the filters (25 px tiles). The controls come back under the lesson on a step that
+        points at them (your turn: the canvas), with Ctrl+H, and when the lesson is closed.
+        """
         if self.lesson is None:
-            self.lesson = LessonPanel(self)
-            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.lesson)
+            self.lesson = LessonPanel(self, self.lesson_steps)
+            self.side.add(self.lesson, 0, stretch=1)
+            self.side.add(self.lesson.nav)  # under the controls a step shows: Next never moves
+            self.lesson.closed.connect(lambda: self.show_controls(True))
         self.lesson.show()
+        self.lesson.nav.show()
         self.lesson.go_to(0)
+
+    def lesson_points_at(self, targets) -> None:
+        """Under the lesson, only the controls its step points at (your turn: the digit's source, not the
+        knobs), in a column no wider than the lesson's; all of them with Ctrl+H."""
+        inside = lambda widget: any(widget is t or widget.isAncestorOf(t) for t in targets if t is not None)
+        self.controls.setVisible(inside(self.controls))
+        self.control_panel.setVisible(inside(self.control_panel))
+        self.fit_side_column()
+        self.presenter.actions["Hide controls"].setChecked(self.control_panel.isHidden())
 
     def lesson_start(self, seed: int, pixel_scale: int = 1, **settings) -> None:
         """The article's experiment from its start: default settings (but `settings`, e.g. the optimizer), the

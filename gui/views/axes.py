@@ -8,20 +8,65 @@ last few pictures by everything the picture is drawn from, and plays a kept one 
 """
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 
 import pyqtgraph as pg
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QFont, QFontMetrics, QGuiApplication
 
 KEPT = 6  # pictures per axis
 
 
+NICE = (1.0, 2.0, 5.0)  # tick spacings, times a power of ten
+
+
+def tick_font(axis: pg.AxisItem) -> QFont:
+    return axis.style.get("tickFont") or QGuiApplication.font()
+
+
+def label_room(axis: pg.AxisItem, low: float, high: float) -> float:
+    """Pixels two neighbouring tick labels need: the widest label's width and a gap (the height and a gap
+    on a vertical axis; `lines_apart` heights on one that asks for it, a colour bar's). It grows with the
+    font: presenter zoom gets fewer ticks, never overlapping ones."""
+    metrics = QFontMetrics(tick_font(axis))
+    if axis.orientation in ("left", "right"):
+        return getattr(axis, "lines_apart", 1.8) * metrics.height()
+    widest = max((f"{value:g}" for value in (low, high, (low + high) / 2)), key=len)
+    return metrics.horizontalAdvance("−" + widest) + 2 * metrics.averageCharWidth()
+
+
+def readable_spacing(axis: pg.AxisItem, low: float, high: float, size: float) -> list:
+    """One level of ticks, spaced so that no two labels meet: the smallest spacing of 1, 2, 2.5 or 5 times
+    a power of ten whose labels are `label_room` apart on screen (pyqtgraph always draws its top level's
+    text, however crowded: at zoom 2.5 the step axis read "20000400006000080000")."""
+    span = abs(high - low)
+    if not (span > 0 and size > 0 and math.isfinite(span)):
+        return pg.AxisItem.tickSpacing(axis, low, high, size)
+    least = span * label_room(axis, low, high) / size  # the spacing, in axis units, that the labels need
+    power = 10.0 ** math.floor(math.log10(least))
+    spacing = next((m * power for m in NICE + (10.0,) if m * power >= least), 10 * power)
+    return [(spacing, 0.0)]
+
+
+def fit_axis_width(axis: pg.AxisItem, widest: str = "-0.000") -> None:
+    """A vertical axis of fixed width (a colour bar's: pyqtgraph makes it 45 px and drops every number wider
+    than that) as wide as its numbers in today's font."""
+    metrics = QFontMetrics(tick_font(axis))
+    axis.setWidth(metrics.horizontalAdvance(widest) + max(0, axis.style["tickLength"]) + metrics.averageCharWidth())
+
+
 class CachedAxis(pg.AxisItem):
-    """A pg.AxisItem that keeps its last KEPT pictures (see the module docstring)."""
+    """A pg.AxisItem that keeps its last KEPT pictures (see the module docstring), with ticks whose labels
+    never meet (readable_spacing)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._pictures: OrderedDict = OrderedDict()
+
+    def tickSpacing(self, minVal, maxVal, size):
+        if self._tickSpacing is not None:  # set by hand
+            return super().tickSpacing(minVal, maxVal, size)
+        return readable_spacing(self, minVal, maxVal, size)
 
     def picture_key(self) -> tuple:
         """Everything generateDrawSpecs and drawPicture read."""

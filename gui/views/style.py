@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QColor, QPen
+from PySide6.QtGui import QColor, QFontMetrics, QPen
 
 from filterlab.engine.core.colours import (
     DEFAULT_PALETTE,
@@ -25,8 +25,11 @@ from filterlab.engine.core.colours import (
     PALETTES,
     palette,
 )
-from filterlab.gui.views.axes import CachedAxis, cached_axes
+from filterlab.gui.views.axes import CachedAxis, cached_axes, tick_font
 from filterlab.gui.views.image_item import FastImageItem
+
+FOREGROUND = "#202020"  # axis lines, tick numbers and axis labels: dark, readable from the back of a room
+pg.setConfigOption("foreground", FOREGROUND)
 
 DIVERGING = pg.ColorMap(DIVERGING_POSITIONS, [tuple(c) for c in DIVERGING_COLORS], name="filterlab-diverging")
 GRAY = pg.ColorMap((0.0, 1.0), [(0, 0, 0), (255, 255, 255)], name="filterlab-gray")
@@ -134,7 +137,8 @@ class DecadeAxis(CachedAxis):
 
     def logTickValues(self, minVal, maxVal, size, stdTicks):
         lo, hi = sorted((minVal, maxVal))
-        room = max(1, int(size // self.MIN_GAP_PX))
+        gap = max(self.MIN_GAP_PX, 1.8 * QFontMetrics(tick_font(self)).height())  # more text, fewer labels
+        room = max(1, int(size // gap))
         decades = list(range(math.ceil(lo), math.floor(hi) + 1))
         if len(decades) >= 2:
             every = max(1, math.ceil(len(decades) / room))

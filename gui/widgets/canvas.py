@@ -77,10 +77,12 @@ class DrawingCanvas(QtWidgets.QWidget):
 
     changed = QtCore.Signal(object)
     stroke_finished = QtCore.Signal(object)
+    edited = QtCore.Signal(object, object)  # (ink before, ink after) of a stroke or a clear: what undo takes back
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self._ink = np.zeros((SIZE, SIZE), np.float32)
+        self._before = None  # the ink when the stroke under way began
 
         self.view = pg.GraphicsView(background="k")
         self.viewbox = pg.ViewBox(lockAspect=True, invertY=True, enableMenu=False)
@@ -119,9 +121,12 @@ class DrawingCanvas(QtWidgets.QWidget):
         self.changed.emit(self.ink())
 
     def clear(self) -> None:
+        before = self.ink()
         self._ink[:] = 0.0
         self._show()
         self.changed.emit(self.ink())
+        if before.any():
+            self.edited.emit(before, self.ink())
 
     def is_blank(self) -> bool:
         return not bool((self._ink >= BLANK_BELOW).any())
@@ -135,12 +140,17 @@ class DrawingCanvas(QtWidgets.QWidget):
         new = np.minimum(old, 1.0 - stamp) if erase else np.maximum(old, stamp)
         if np.array_equal(new, old):
             return
+        if self._before is None:
+            self._before = self.ink()
         self._ink[window] = new
         self._show()
         self.changed.emit(self.ink())
 
     def _stroke_end(self):
         self.stroke_finished.emit(self.ink())
+        before, self._before = self._before, None
+        if before is not None:
+            self.edited.emit(before, self.ink())
 
     def _show(self):
         self.image.setImage(self._ink, autoLevels=False, levels=(0.0, 1.0))

@@ -12,14 +12,26 @@ import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
-from filterlab.engine.data import DataError, bundled_index, load_bundled, load_image_file, to_mnist_style
+from filterlab.engine.data import (
+    DataError,
+    bundled_index,
+    load_bundled,
+    load_image_bytes,
+    load_image_file,
+    to_mnist_style,
+)
 from filterlab.gui.widgets.canvas import DrawingCanvas
 
 IMAGE_FILES = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp);;All files (*)"
 
 
+ASKING = "QSpinBox { background: #ffd54f; color: #202020; font-weight: bold }"  # the label box, lit
+
+
 class DigitSource(QWidget):
     digit_changed = Signal(object, int)  # (28x28 float32 image in [0,1], label)
+    label_asked = Signal(int)            # a new drawing: which digit is it? (the label it trains as meanwhile)
+    label_given = Signal(int)            # ... answered: the label it trains as now
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -33,6 +45,8 @@ class DigitSource(QWidget):
         self.label.setKeyboardTracking(False)
         self.label.setToolTip("The class the network is trained to answer (or press a digit key)")
         self.label.valueChanged.connect(lambda _: self._announce())
+        self.label.valueChanged.connect(lambda _: self._answered())
+        self.asking = False  # a drawing waits for its label: the label box is lit
         self.clear = QPushButton("Clear")
         self.clear.setToolTip("Empty the canvas (C)")
         self.clear.clicked.connect(self.canvas.clear)
@@ -74,8 +88,15 @@ class DigitSource(QWidget):
 
     def load_image_path(self, path: str) -> bool:
         """Train on an image file; a bad file is reported and changes nothing."""
+        return self._load(lambda: load_image_file(path))
+
+    def load_image_data(self, data: bytes, name: str = "the pasted image") -> bool:
+        """Train on an image file's bytes (a pasted picture), through the same checks as a file."""
+        return self._load(lambda: load_image_bytes(data, name))
+
+    def _load(self, read) -> bool:
         try:
-            image = load_image_file(path)
+            image = read()
         except DataError as error:
             QMessageBox.warning(self, "Cannot use this image", str(error))
             return False
@@ -83,8 +104,14 @@ class DigitSource(QWidget):
         self._announce()
         return True
 
+    def choose_label(self, digit: int) -> None:
+        """A digit key: the label the digit trains as (answers a drawing's question, even if it is the same)."""
+        self.label.setValue(digit)
+        self._answered()
+
     def show_digit(self, image: np.ndarray, label: int) -> None:
         """Put a ready MNIST-style digit on the canvas as the training image, silently."""
+        self._ask(False)
         match = np.flatnonzero((load_bundled()[0] == image).all(axis=(1, 2)))
         for widget in (self.sample, self.canvas, self.label):
             widget.blockSignals(True)
@@ -108,6 +135,18 @@ class DigitSource(QWidget):
     def _on_drawn(self, ink: np.ndarray) -> None:
         self.image = to_mnist_style(ink)
         self._announce()
+        if not self.asking and self.active and ink.max() > 0:
+            self._ask(True)
+            self.label_asked.emit(self.label.value())
+
+    def _ask(self, on: bool) -> None:
+        self.asking = on
+        self.label.setStyleSheet(ASKING if on else "")
+
+    def _answered(self) -> None:
+        if self.asking:
+            self._ask(False)
+            self.label_given.emit(self.label.value())
 
     def _announce(self) -> None:
         if self.image is not None and self.active:

@@ -10,9 +10,19 @@ steps, where the filters change most, take most of its length: a log scale in st
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPolygonF
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QStyle, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QSlider,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
 
 EDIT_COLOUR = QColor(230, 120, 0)
 
@@ -53,6 +63,9 @@ class EditMarks(QWidget):
         painter.end()
 
 
+SLIDER_SHARE = 0.33  # of the bar's width, the slider's at least: else it takes a row of its own
+
+
 class TimelineBar(QWidget):
     scrubbed = Signal(int)   # the recorded step to show
     went_live = Signal()
@@ -77,20 +90,74 @@ class TimelineBar(QWidget):
                                "(training goes on meanwhile unless paused)")
         self.replay.toggled.connect(self._on_replay)
         self.label = QLabel("live")
-        self.label.setMinimumWidth(220)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(4, 0, 4, 0)
+        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.marks = EditMarks(self.slider)
-        track = QVBoxLayout()
+        self.track = QWidget()
+        track = QVBoxLayout(self.track)
         track.setContentsMargins(0, 0, 0, 0)
         track.setSpacing(0)
         track.addWidget(self.slider)
         track.addWidget(self.marks)
-        layout.addWidget(QLabel("timeline"))
-        layout.addLayout(track, 1)
-        layout.addWidget(self.label)
-        layout.addWidget(self.replay)
-        layout.addWidget(self.live)
+        self.name = QLabel("timeline")
+        self.tail = QHBoxLayout()  # what stands after the slider: where it is, Replay, Live, a window's buttons
+        self.tail.addWidget(self.label, 1)
+        for widget in (self.replay, self.live):
+            self.tail.addWidget(widget)
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(4, 0, 4, 0)
+        self.grid.setColumnStretch(1, 1)
+        self.two_rows = None
+        self._arrange(False)
+        self._fit_label()
+
+    def _fit_label(self) -> None:
+        """On one row, room for all the label says, so the slider does not jump as it changes; on two (large
+        text), what is left beside the buttons."""
+        room = 0 if self.two_rows else self.label.fontMetrics().horizontalAdvance("viewing recorded step 0,000,000")
+        self.label.setMinimumWidth(room)
+
+    def add_button(self, button: QWidget) -> None:
+        """A window's own button after Live (Paint, Fork here…)."""
+        self.tail.addWidget(button)
+
+    def _arrange(self, two_rows: bool) -> None:
+        """One row (name, slider, the rest), or, when the rest would leave the slider less than
+        SLIDER_SHARE of the bar (large text: presenter zoom), the slider on a row of its own above."""
+        if two_rows == self.two_rows:
+            return
+        self.two_rows = two_rows
+        for item in (self.name, self.track):
+            self.grid.removeWidget(item)
+        self.grid.removeItem(self.tail)
+        self.tail.setParent(None)  # free to be added again (a layout takes one with no parent only)
+        self._fit_label()
+        if two_rows:
+            self.grid.addWidget(self.track, 0, 0, 1, 3)
+            self.grid.addWidget(self.name, 1, 0)
+            self.grid.addLayout(self.tail, 1, 1, 1, 2)
+        else:
+            self.grid.addWidget(self.name, 0, 0)
+            self.grid.addWidget(self.track, 0, 1)
+            self.grid.addLayout(self.tail, 0, 2)
+        self.updateGeometry()  # the window's layout gives it the height of its rows
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._arrange(self._beside() > self.width() * (1 - SLIDER_SHARE))
+
+    def _beside(self) -> int:
+        """What stands beside the slider on one row, in pixels: its name, the label at full width, the buttons."""
+        label = self.label.fontMetrics().horizontalAdvance("viewing recorded step 0,000,000")
+        buttons = [self.tail.itemAt(i).widget() for i in range(self.tail.count())]
+        spacing = self.tail.spacing() * len(buttons) + self.grid.spacing() * 2
+        return self.name.sizeHint().width() + label + spacing + sum(
+            button.sizeHint().width() for button in buttons if button is not None and button is not self.label)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_label()
+            self._arrange(self._beside() > self.width() * (1 - SLIDER_SHARE))
 
     @property
     def is_live(self) -> bool:

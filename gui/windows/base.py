@@ -18,8 +18,9 @@ from typing import Any, Callable, Optional
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
+from filterlab.gui.widgets.fields import wheel_only_when_focused
 from filterlab.gui.widgets.run_controls import RunControls
 from filterlab.gui.widgets.timeline_bar import TimelineBar
 from filterlab.gui.widgets.title_label import TitleLabel
@@ -106,7 +107,7 @@ class ExperimentWindow(QMainWindow):
             self._thread.start_after_events()
 
     def showEvent(self, event) -> None:
-        """The first time: open inside the screen it appears on, at most the size it asks for.
+        """The first time: open filling the screen it appears on (its available geometry).
 
         Not offscreen (tests, --screenshot without a display): there is no screen to fit,
         only Qt's 800x800 stand-in, and a picture should show the window at its own size.
@@ -114,13 +115,15 @@ class ExperimentWindow(QMainWindow):
         super().showEvent(event)
         if not self._placed:
             self._placed = True
+            wheel_only_when_focused(self)  # every field of the window, built by now (a subclass's too)
             if QGuiApplication.platformName() != "offscreen":
                 self.fit_to_screen(self.screen().availableGeometry())
 
     def fit_to_screen(self, screen) -> None:
-        """Within `screen` (a QRect, the available geometry): the size asked for, or less; centred."""
-        size = self.size().boundedTo(screen.size())
-        self.resize(size)
+        """The whole of `screen` (a QRect, the available geometry): the back row of a room sees the views as
+        large as the screen allows (a 1500x900 window on a 1920x1080 screen left 120 px filters)."""
+        frame = self.frameGeometry().size() - self.size()  # the title bar and borders, where known
+        self.resize(screen.width() - max(0, frame.width()), screen.height() - max(0, frame.height()))
         self.move(screen.left() + (screen.width() - self.width()) // 2,
                   screen.top() + (screen.height() - self.height()) // 2)
 
@@ -218,6 +221,10 @@ class ExperimentWindow(QMainWindow):
         self.status_step.set_title(f"step {snap.step:,}   {'running' if frame.running else 'paused'}")
         self.status_notice.set_title(snap.diverged or "")
 
+    def show_controls(self, on: bool) -> None:
+        """Show or hide the controls (View > Hide controls)."""
+        self.control_panel.setVisible(on)
+
     # ---------------------------------------------------------------- timeline
     def show_recorded_step(self, step: int, then: Optional[Callable[[Any], None]] = None,
                            note: str = "showing recorded step") -> None:
@@ -242,13 +249,34 @@ class ExperimentWindow(QMainWindow):
 
     # ------------------------------------------------------------------ others
     def set_body(self, body: QWidget) -> None:
-        """The window's views and controls, with the timeline under them."""
+        """The window's views and controls, with the timeline under them (keeping the window's width).
+
+        The body stands in a scroll area that shows it whole at zoom 1; zoomed, it is larger than the
+        window and scrolls (scale_body)."""
+        self.body = body
+        self.body_scroll = QScrollArea()
+        self.body_scroll.setWidget(body)
+        self.body_scroll.setWidgetResizable(True)
+        self.body_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         central = QWidget()
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(body, 1)
+        column.addWidget(self.body_scroll, 1)
         column.addWidget(self.timeline)
         self.setCentralWidget(central)
+
+    def scale_body(self, zoom: float) -> None:
+        """Views `zoom` times the room the window has for them (zoom 1: just that room)."""
+        if zoom <= 1:
+            self.body.setMinimumSize(0, 0)
+            return
+        room = self.body_scroll.size()
+        self.body.setMinimumSize(round(room.width() * zoom), round(room.height() * zoom))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if getattr(self, "body", None) is not None and self.presenter.zoom > 1:
+            QTimer.singleShot(0, lambda: self.scale_body(self.presenter.zoom))
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()

@@ -16,11 +16,13 @@ from filterlab.engine.core.metrics import loss_text
 from filterlab.engine.data import bundled_index, load_bundled
 from filterlab.gui.views.run_curves import RunColumn, RunCurves
 from filterlab.gui.windows.base import ExperimentWindow
-from filterlab.gui.windows.help import add_help_menu
+from filterlab.gui.windows.help import COMPARISON_VIEWS, add_help_menu
 from filterlab.gui.worker.pace import LESSON
 
 
 class ComparisonWindow(ExperimentWindow):
+    help_views = COMPARISON_VIEWS  # Help > What am I looking at?
+
     def __init__(self, spec: ComparisonSpec, running: bool = True, speed=LESSON):
         seeds = "seeds " + ", ".join(str(c.seed) for _, c in spec.runs)
         super().__init__(spec.build, running=running, speed=speed, seed_text=seeds,

@@ -17,6 +17,7 @@ from filterlab.engine.digitset.spec import SetSpec
 from filterlab.gui.views.batch_decomposition import BatchDecompositionView
 from filterlab.gui.views.set_results import AccuracyPlot, ConfusionView
 from filterlab.gui.windows.digit import DigitWindow
+from filterlab.gui.windows.help import SET_VIEWS
 from filterlab.gui.worker.pace import LESSON
 
 WHY_OFF = "Training on a set of digits: each step takes the next minibatch"
@@ -25,6 +26,8 @@ MORE_EPOCHS = 5
 
 
 class SetWindow(DigitWindow):
+    help_views = SET_VIEWS  # Help > What am I looking at?
+
     def __init__(self, spec: SetSpec, running: bool = True, speed=LESSON):
         self.set_spec = spec
         first = DigitSpec(spec.config, spec.digits.test_images[0], int(spec.digits.test_labels[0]))

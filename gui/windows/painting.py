@@ -14,6 +14,7 @@ so nothing the run learned meanwhile is lost and the edit is one mark on the tim
 from __future__ import annotations
 
 import numpy as np
+from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -162,8 +163,7 @@ class FilterPainting:
             return
         _, base, mask, tool, value = self._stroke
         self._stroke = None
-        self._send(index, lambda trainer, k: stroked(trainer.filter(k), mask, tool, value)
-                   if trainer.filter(k).shape == base.shape else base)
+        self.window.undo_stack.push(FilterStroke(self, index, base, mask, tool, value))  # its redo sends it
 
     # --------------------------------------------------------- whole filter
     def whole(self, make) -> None:
@@ -192,6 +192,27 @@ class FilterPainting:
             self.grid.set_preview({})
 
 
+class FilterStroke(QUndoCommand):
+    """A stroke on a filter, undoable: undo takes away what the stroke added (stroked(base) - base) from the
+    filter as it is by then, so what training did meanwhile stays (paused: the filter is as before the stroke,
+    exactly); redo paints the stroke again."""
+
+    def __init__(self, painting: FilterPainting, index: int, base, mask, tool: str, value: float):
+        super().__init__(f"paint on filter #{index + 1}")
+        self.painting, self.index, self.base, self.mask = painting, index, base, mask
+        self.tool, self.value = tool, value
+
+    def redo(self) -> None:
+        base, mask, tool, value = self.base, self.mask, self.tool, self.value
+        self.painting._send(self.index, lambda trainer, k: stroked(trainer.filter(k), mask, tool, value)
+                            if trainer.filter(k).shape == base.shape else trainer.filter(k))
+
+    def undo(self) -> None:
+        base, added = self.base, stroked(self.base, self.mask, self.tool, self.value) - self.base
+        self.painting._send(self.index, lambda trainer, k: (trainer.filter(k) - added).astype(np.float32)
+                            if trainer.filter(k).shape == base.shape else trainer.filter(k))
+
+
 def hands_on_column(window, grid: QWidget) -> QWidget:
     """The filters with the painter's tools above them and its note below; "✎ Paint" and "Fork here…"
     on the window's timeline."""
@@ -205,6 +226,6 @@ def hands_on_column(window, grid: QWidget) -> QWidget:
     window.fork_button.setToolTip("Two runs side by side from the exact state at the step shown: "
                                   "as it was, and with one change")
     window.fork_button.clicked.connect(window.forking.ask)
-    window.timeline.layout().addWidget(window.paint_tools.toggle)
-    window.timeline.layout().addWidget(window.fork_button)
+    window.timeline.add_button(window.paint_tools.toggle)
+    window.timeline.add_button(window.fork_button)
     return box

@@ -4,9 +4,12 @@ View > Full screen (F11), Zoom in / out / actual size (Ctrl+=, Ctrl+-, Ctrl+0) a
 controls (Ctrl+H). Zoom scales the application's font, which every widget and every
 pyqtgraph axis and label follows (the filter grid lays out its labels again on the
 change), so at zoom 2 the text is about 24 px high: readable from the back of a room.
+The views grow with the text (ExperimentWindow.scale_body): larger text in the same room
+would leave the pictures smaller; where the screen ends, the view area scrolls.
 """
 from __future__ import annotations
 
+import pyqtgraph as pg
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication
 
@@ -58,8 +61,8 @@ class Presenter:
     def toggle_controls(self) -> None:
         panel = self.window.control_panel
         if panel is not None:
-            panel.setVisible(not panel.isVisible())
-            self.actions["Hide controls"].setChecked(not panel.isVisible())
+            self.window.show_controls(panel.isHidden())
+            self.actions["Hide controls"].setChecked(panel.isHidden())
 
     def toggle_palette(self) -> None:
         """The filters' and runs' colours from a palette that stays distinct under colour blindness (or back)."""
@@ -77,9 +80,19 @@ class Presenter:
         self.set_zoom(ZOOMS[max(0, min(len(ZOOMS) - 1, nearest + direction))])
 
     def set_zoom(self, zoom: float) -> None:
-        """Scale the application's text (every window of the app: it is one projector)."""
+        """Scale the application's text, and every window's views with it (it is one projector): at zoom z
+        the views take z times the room the window has for them, and scroll where the screen ends."""
         self.zoom = zoom
         font = QApplication.font()
         font.setPointSizeF(self.base_size * zoom)
         QApplication.setFont(font)
-        self.window.statusBar().showMessage(f"text at {zoom:.0%}", 2000)
+        for window in QApplication.topLevelWidgets():
+            if hasattr(window, "presenter"):
+                window.presenter.zoom = zoom
+                window.scale_body(zoom)
+                for view in window.findChildren(pg.GraphicsView):
+                    for item in view.scene().items():
+                        if isinstance(item, pg.AxisItem):  # its label was made in the font of its day
+                            item.label.setFont(font)
+                            item.setStyle()  # laid out again for the new size of text
+        self.window.statusBar().showMessage(f"text and views at {zoom:.0%}", 2000)

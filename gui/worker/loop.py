@@ -243,6 +243,8 @@ class TrainingLoop:
                     experiment.reset(seed=seed)
                 case SetImage(image, label):
                     experiment.set_image(image, label)
+                    if hasattr(self.pace, "restart"):  # the lesson's time-lapse plays the new digit's forming
+                        self.pace.restart(experiment.step_count)
                 case SetHparams(changes):
                     experiment.set_hparams(**changes)
                 case SetPace(pace):

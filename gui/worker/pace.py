@@ -73,13 +73,18 @@ class TimeLapse:
     def __init__(self, scale: float = 4.0, tau: float = 5 / math.log(10), full_after: float = 12.5):
         self.scale, self.tau, self.full_after = scale, tau, full_after
         self._origin = 0.0
+        self._base = 0  # the step the curve counts from: 0, or the step a new digit came in
+
+    def restart(self, step: int) -> None:
+        """A new digit at `step`: the time-lapse plays again from there, so its forming can be watched."""
+        self._base = step
 
     name = "lesson pace"
 
     def describe(self, step: int) -> str:
         rate = self.rate(step)
         if rate is None:
-            return "lesson pace: now as fast as possible (a reset slows it down again)"
+            return "lesson pace: now as fast as possible (a reset or a new digit slows it down again)"
         return f"lesson pace: {rate:,.0f} steps/s and rising"
 
     def step_at(self, t: float) -> float:
@@ -91,25 +96,27 @@ class TimeLapse:
         return self.tau * math.log1p(max(step, 0) / self.scale)
 
     def start(self, now: float, step: int) -> None:
-        self._origin = now - self.time_at(step)
+        if step < self._base:
+            self._base = 0  # a reset (or a step back): the curve counts from step 0 again
+        self._origin = now - self.time_at(step - self._base)
 
     def due(self, now: float, step: int) -> Optional[int]:
         t = now - self._origin
         if t >= self.full_after:
             return None
-        return int(self.step_at(t)) - step
+        return int(self.step_at(t)) - (step - self._base)
 
     def wait(self, now: float, step: int) -> float:
         t = now - self._origin
         if t >= self.full_after:
             return 0.0
-        return max(0.0, self.time_at(step + 1) - t)
+        return max(0.0, self.time_at(step - self._base + 1) - t)
 
     def rate(self, step: int) -> Optional[float]:
         """Steps per second at `step` (None: as fast as possible)."""
-        if self.time_at(step) >= self.full_after:
+        if self.time_at(step - self._base) >= self.full_after:
             return None
-        return (step + self.scale) / self.tau
+        return (step - self._base + self.scale) / self.tau
 
 
 LESSON = "lesson"

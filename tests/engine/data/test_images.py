@@ -293,3 +293,19 @@ def test_pillows_warnings_about_a_readable_file_are_not_shown(tmp_path, recwarn)
     paper.save(path, exif=b"Exif\x00\x00MM\x00*\x00\x00\x00\x08\x00\x05\x01")  # an IFD cut short
     assert correlation(load_image_file(path), original) > 0.85
     assert len(recwarn) == 0
+
+
+def test_image_bytes_go_through_the_same_loader_as_a_file(tmp_path):
+    """A pasted picture: the same digit as its file would give, the same checks (size, format, damage)."""
+    from filterlab.engine.data import DataError, load_image_bytes, load_image_file
+    from filterlab.engine.data.images import MAX_FILE_BYTES
+
+    pixels = np.zeros((40, 30), np.uint8)
+    pixels[5:35, 12:18] = 255
+    path = tmp_path / "one.png"
+    Image.fromarray(pixels).save(path)
+    np.testing.assert_array_equal(load_image_bytes(path.read_bytes()), load_image_file(path))
+    with pytest.raises(DataError, match="the pasted image: not a PNG"):
+        load_image_bytes(b"%!PS-Adobe-3.0 EPSF-3.0\n")
+    with pytest.raises(DataError, match="at most"):
+        load_image_bytes(b"\0" * (MAX_FILE_BYTES + 1))

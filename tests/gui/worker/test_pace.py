@@ -44,3 +44,17 @@ def test_the_time_lapse_carries_on_from_the_current_step_and_a_reset_starts_it_a
     assert pace.due(10.3, 0) == 0 and pace.wait(10.3, 0) == pytest.approx(pace.time_at(1) - 0.3)
     assert "lesson pace" in pace.describe(0) and "steps/s" in pace.describe(0)
     assert "as fast as possible" in pace.describe(100_000)
+
+
+def test_a_new_digit_plays_the_time_lapse_again_from_its_step():
+    pace = TimeLapse()
+    pace.start(0.0, 100_000)
+    assert pace.due(0.0, 100_000) is None and "as fast as possible" in pace.describe(100_000)  # long since full
+    pace.restart(100_000)  # a drawn digit came in at step 100,000
+    pace.start(50.0, 100_000)
+    assert pace.due(50.0, 100_000) == 0 and pace.due(50.0 + pace.time_at(3), 100_000) == 3  # step by step again
+    assert pace.wait(50.0, 100_000) == pytest.approx(pace.time_at(1))
+    assert "steps/s and rising" in pace.describe(100_000)
+    assert pace.due(50.0 + pace.full_after, 100_010) is None  # and full speed again after the same while
+    pace.start(60.0, 0)  # a reset: the curve counts from step 0 again
+    assert pace.due(60.0 + pace.time_at(5), 0) == 5

@@ -87,9 +87,14 @@ def _gradient_is_the_image() -> str:
             "<p>the image itself, scaled by one number. That holds whatever the optimizer: it is backprop.</p>")
 
 
+def _settling(snap, optimizer: str) -> bool:
+    """The screen does not show the step's state yet (the training thread is still setting it up)."""
+    return snap is None or snap.config.optimizer != optimizer or snap.historical
+
+
 def _sgd_step(snap) -> str:
     now = ""
-    if snap is not None and snap.step > 0 and not snap.historical:
+    if not _settling(snap, "sgd") and snap.step > 0:
         a = anatomy(snap, 0)
         copy = abs(a.to_digit) >= COPY
         now = (f"<p>Measured for filter #1: dL/dz = {a.dl_dz:+.3g}, and the step taken Δw has a cosine of "
@@ -108,7 +113,7 @@ def _sgd_step(snap) -> str:
 
 def _sgd_run(snap) -> str:
     now = ""
-    if snap is not None and snap.background_noise_left is not None:
+    if not _settling(snap, "sgd") and snap.background_noise_left is not None:
         weights = np.abs(snap.class_weights)
         weakest = int(np.argmin(weights))
         now = (f"<p>Now ({_step_words(snap)[:-1]}): starting noise left where the digit is blank: "
@@ -126,7 +131,7 @@ def _sgd_run(snap) -> str:
 
 def _adam_step(snap) -> str:
     now = ""
-    if snap is not None and snap.step > 0 and not snap.historical:
+    if not _settling(snap, "adam") and snap.step > 0:
         a = anatomy(snap, 0)
         lr = snap.config.lr
         now = (f"<p>Measured for filter #1: cos(Δw, digit) = <b>{signed(a.to_digit)}</b>"
@@ -142,7 +147,7 @@ def _adam_step(snap) -> str:
 
 def _adam_run(snap) -> str:
     now = ""
-    if snap is not None and snap.background_noise_left is not None:
+    if not _settling(snap, "adam") and snap.background_noise_left is not None:
         now = (f"<p>Now ({_step_words(snap)[:-1]}): starting noise left where the digit is blank: "
                f"<b>{noise_range(snap.background_noise_left)}</b>; cosines {per_filter(snap.cosine)}.</p>")
     return ("<p>Adam with weight decay, running. Watch the background: the noise where the digit is blank fades "

@@ -225,3 +225,16 @@ def test_your_turn_after_the_articles_run_trains_on_pixels_0_1_again(qtbot, less
     click_next(qtbot, w)
     snap = settled(qtbot, w, lambda f: f.running and f.snapshot.config.pixel_scale == 1)
     assert not w.controls.raw_pixels.isChecked() and not w.article.isVisible() and snap.step < FORMED_STEP
+
+
+def test_a_steps_measured_words_wait_for_its_state():
+    """While the training thread still shows the last state (Adam), the SGD step says nothing measured about it."""
+    from filterlab.engine.digit.trainer import Trainer
+    from filterlab.gui.lesson.steps import SGD, _adam_step, _sgd_step
+
+    adam = Trainer(Config())
+    adam.step(3)
+    assert "Measured" not in _sgd_step(adam.snapshot()) and "Measured" in _adam_step(adam.snapshot())
+    sgd = Trainer(Config(**SGD))
+    sgd.step(1)
+    assert "Measured" in _sgd_step(sgd.snapshot()) and "Measured" not in _adam_step(sgd.snapshot())

@@ -81,6 +81,8 @@ def _check_meta(meta: dict) -> None:
     check_int("loss_stride", meta.get("loss_stride"), 1, MAX_STEP)
     check_int("loss_block_len", meta.get("loss_block_len"), 0, meta["loss_stride"] - 1)
     check_float("loss_block_sum", meta.get("loss_block_sum"))
+    if "loss_exact_thinning" in meta:  # optional: older sessions have no exact losses
+        check_int("loss_exact_thinning", meta["loss_exact_thinning"], 1, MAX_STEP)
     if meta["version"] == 1:
         check_int("filter_interval", meta.get("filter_interval"), 1, MAX_STEP)
     else:

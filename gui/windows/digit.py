@@ -199,6 +199,8 @@ class DigitWindow(LessonStates, ExperimentWindow):
                  ("Save window as PNG…", self.exporter.window_png, None),
                  ("Export size…", self.exporter.choose_width, None),
                  ("Export history (.npz)…", self.exporter.history, None), None,
+                 ("Open lesson…", self.open_lesson_file, None),
+                 ("Save this state as a lesson step…", self.save_lesson_step, None), None,
                  ("Quit", self.close, QKeySequence.StandardKey.Quit)]
         for item in items:
             if item is None:

@@ -1,4 +1,6 @@
-"""The guided lesson, clicked through as a teacher would: every step puts the app in the state it describes."""
+"""The guided lesson, clicked through as a teacher would: every step puts the app in the state it describes.
+
+The lesson is the built-in lesson file (engine/lesson/builtin/lesson.en.md), read like any other."""
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -9,13 +11,18 @@ from filterlab.engine.core.explain import noise_range, per_filter
 from filterlab.engine.core.metrics import loss_text, signed
 from filterlab.engine.digit.spec import DigitSpec
 from filterlab.engine.lab1d.spec import Lab1DSpec
-from filterlab.gui.lesson.steps import FORMED_STEP, LESSON_SEED, STEPS
+from filterlab.engine.lesson.builtin import builtin_lesson
 from filterlab.gui.windows.digit import DigitWindow
 
 
+STEPS = builtin_lesson("en").steps
+LESSON_SEED, FORMED_STEP = 0, 300  # the file's seed, and the steps of its formed-filters steps (9 and 10)
+
+
 @pytest.fixture
-def lesson(qtbot, digit):
-    """A window trained a little on other settings, then Help > Lesson."""
+def lesson(qtbot, digit, monkeypatch):
+    """A window trained a little on other settings, then Help > Lesson (in English)."""
+    monkeypatch.setenv("LC_ALL", "en_GB.UTF-8")
     window = DigitWindow(DigitSpec(Config(filters=3, lr=0.01, seed=9), *digit), speed=0)
     qtbot.addWidget(window)
     window.show()
@@ -157,11 +164,11 @@ def test_every_step_puts_the_app_in_the_state_it_describes(qtbot, lesson):
 def test_the_compared_runs_bear_out_the_answer():
     """Step 8's answer, checked on the runs it opens: only Adam + weight decay erases the noise."""
     from filterlab.engine.digit.trainer import Trainer
-    from filterlab.gui.lesson.steps import COMPARED
 
     left = {}
-    for name, settings in COMPARED:
-        trainer = Trainer(Config(seed=LESSON_SEED, **settings))
+    assert STEPS[8].train == FORMED_STEP
+    for name, config in STEPS[7].compare:
+        trainer = Trainer(config)
         trainer.step(FORMED_STEP)
         left[name] = trainer.snapshot().background_noise_left
     assert np.all(left["SGD"] == 1.0) and np.all(left["Adam"] == 1.0)

@@ -13,6 +13,7 @@ is not there. A number that is not defined (a cosine of a flat filter) shows as 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable, Optional
 
@@ -214,6 +215,9 @@ PLACEHOLDERS: dict[str, Placeholder] = {
 }
 
 
+SPEC = re.compile(r"[+\- ]?\d{0,2}[,_]?(\.\d{1,2})?[defg%]?")  # sign, width, grouping, precision, type
+
+
 def check_spec(name: str, spec: Optional[str]) -> Optional[str]:
     """What is wrong with `{name:spec}`, or None."""
     if name not in PLACEHOLDERS:
@@ -224,9 +228,11 @@ def check_spec(name: str, spec: Optional[str]) -> Optional[str]:
         return f"{{{name}}} is words and takes no format"
     sample = 1 if PLACEHOLDERS[name].spec in ("d", ",") else 1.5
     try:
+        if not SPEC.fullmatch(spec):
+            raise ValueError(spec)
         format(sample, spec)
-    except (ValueError, TypeError):
-        return f"{{{name}:{spec}}}: '{spec}' is not a number format (e.g. .3f, +.2f, .0%, ,)"
+    except ValueError:
+        return f"{{{name}:{spec}}}: '{spec}' is not a number format; use e.g. .3f, +.2f, .0%, .3g, , or d"
     return None
 
 

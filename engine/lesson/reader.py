@@ -139,6 +139,8 @@ class _Reader:
             if heading:
                 level, title = len(heading.group(1)), heading.group(2)
                 if level == 1:
+                    if not title:
+                        self.fail(number, "the lesson's title is empty: write '# The title'")
                     if header.title is not None or steps:
                         self.fail(number, "only the first heading is '# ' (the lesson's title); a step is '## '")
                     header.title = title
@@ -205,7 +207,7 @@ class _Reader:
                 values[key] = (number, value)
         given = tuple(lines)
         reset = self._yes_no(*values["reset"], "reset") if "reset" in values else True
-        config = self._config(section.block_line, settings)
+        config = self._config(section.block_line, settings, lines=lines)
         if not reset:
             extra = [key for key in SETTINGS if key in lines and key != "pixels"] + \
                 [key for key in ("digit", "sample", "image", "label", "train") if key in lines]
@@ -248,10 +250,18 @@ class _Reader:
                                     ("1", "255")))
         return self._float(number, value, key)
 
-    def _config(self, line: int, settings: dict, where: str = "") -> Config:
+    def _config(self, line: int, settings: dict, where: str = "", lines: Optional[dict] = None) -> Config:
+        """The settings as a checked Config; a refused one is reported on its own key's line where known."""
         try:
             return Config(**settings)
         except ConfigError as error:
+            for key, field in SETTINGS.items():
+                if lines and key in lines and field in settings:
+                    try:
+                        Config(**{field: settings[field]})
+                    except ConfigError:
+                        line = lines[key]
+                        break
             self.fail(line, f"{where}{error}")
 
     def _float(self, number: int, value: str, key: str) -> float:
@@ -330,10 +340,14 @@ class _Reader:
         if not value or relative.is_absolute() or ".." in relative.parts or value.startswith("~"):
             self.fail(number, f"image must be a file beside the lesson, named relative to its folder (e.g. four.png); "
                               f"got '{value}'")
-        target = (self.folder / relative).resolve()
-        if not target.is_relative_to(self.folder):
+        try:
+            target = (self.folder / relative).resolve()
+            inside, found = target.is_relative_to(self.folder), target.is_file()
+        except (OSError, ValueError):
+            inside = found = False
+        if not inside:
             self.fail(number, f"image '{value}' leads outside the lesson's folder")
-        if not target.is_file():
+        if not found:
             self.fail(number, f"image '{value}' not found beside the lesson (in {shown(self.folder)})")
         try:
             return load_image_file(target)

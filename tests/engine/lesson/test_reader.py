@@ -257,3 +257,12 @@ def test_the_built_in_files_are_package_data():
     project = tomllib.loads((Path(__file__).parents[3] / "pyproject.toml").read_text())
     assert project["tool"]["setuptools"]["package-data"]["filterlab.engine.lesson"] == ["builtin/*.md"]
     assert all(builtin_path(language).is_file() for language in LANGUAGES)
+
+
+def test_the_readme_lesson_reads(tmp_path):
+    readme = (Path(__file__).parents[3] / "README.md").read_text(encoding="utf-8")
+    text = re.search(r"````markdown\n(.*?)````", readme, re.S).group(1)
+    Image.new("L", (28, 28)).save(tmp_path / "my-seven.png")
+    lesson = parse_lesson(text, tmp_path / "my-lesson.md")
+    assert [s.title for s in lesson.steps] == ["1. One SGD step", "2. Guess first", "3. Let it run"]
+    assert lesson.steps[0].hide == ("optimizer", "lr") and lesson.steps[1].question.reveal == "compare"

@@ -55,9 +55,9 @@ def step_text(scene: Scene, number: int, image_name: Optional[str]) -> str:
         lines.append(f"tab: {scene.tab}")
     if scene.spotlight:
         lines.append(f"spotlight: {', '.join(scene.spotlight)}")
-    lines += ["```", "",
-              "Rewrite these words for your class. Now: {step_words} Loss {loss}, the {label}'s probability "
-              "{probability}; cosines {cosines}; starting noise left off the ink {noise_left}.", ""]
+    words = ("Rewrite these words for your class. Now: {step_words} Loss {loss}, the {label}'s probability "
+             "{probability}; cosines {cosines}; starting noise left off the ink {noise_left}.")
+    lines += ["```", "", words, ""]
     return "\n".join(lines)
 
 

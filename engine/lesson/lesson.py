@@ -62,7 +62,7 @@ class Step:
     title: str
     words: Words
     line: int                              # the heading's line in the file
-    config: Config = Config()              # the settings (a fresh start uses them)
+    config: Config = field(default_factory=Config)  # the settings (a fresh start uses them)
     digit: Optional[Digit] = None          # None: the bundled 4 (a fresh start) / the digit on screen (no reset)
     reset: bool = True                     # start afresh from the seed (else: keep the run on screen)
     train: int = 0                         # train this many steps, then pause

@@ -257,7 +257,7 @@ def fill(name: str, spec: Optional[str], snap, config, language: str = "en") -> 
         write = placeholder.show
     else:
         spec = spec or placeholder.spec
-        write = lambda v: _number(v, spec)  # noqa: E731
+        write = lambda v: _number(v, spec)
     if placeholder.each:
         return per_filter(value, lambda v: write(float(v)))
     text = write(value)

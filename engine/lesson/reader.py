@@ -33,8 +33,19 @@ from typing import Optional
 from filterlab.engine.core.config import INITS, OPTIMIZERS, Config, ConfigError
 from filterlab.engine.core.inputs import shown
 from filterlab.engine.data import DataError, bundled_digit, bundled_index, load_image_file
-from filterlab.engine.lesson.lesson import ACTIONS, CONTROLS, LESSON_PACE, TABS, VIEWS, Digit, Lesson, Link, \
-    Question, Step
+from filterlab.engine.lesson.lesson import (
+    ACTIONS,
+    CONTROLS,
+    LESSON_PACE,
+    TABS,
+    VIEWS,
+    Digit,
+    Lesson,
+    Link,
+    Question,
+    Step,
+)
+from filterlab.engine.lesson.placeholders import PLACEHOLDERS
 from filterlab.engine.lesson.words import Words
 
 MAX_BYTES = 1_000_000  # a lesson is words, not data
@@ -185,7 +196,6 @@ class _Reader:
     def _check_words(self, words: Words) -> None:
         problem = words.problem()
         if problem:
-            from filterlab.engine.lesson.placeholders import PLACEHOLDERS
             self.fail(problem[0], f"{problem[1]}; placeholders: "
                                   + ", ".join(f"{{{name}}}" for name in PLACEHOLDERS))
 

@@ -99,8 +99,8 @@ def test_a_short_lesson_reads_as_written(short):
 
 
 def test_the_placeholders_say_what_the_snapshot_holds(short):
-    from filterlab.engine.digit.trainer import Trainer
     from filterlab.engine.core.metrics import signed
+    from filterlab.engine.digit.trainer import Trainer
     lesson = read_lesson(short)
     one = lesson.steps[0]
     trainer = Trainer(one.config, one.digit.image, one.digit.label)

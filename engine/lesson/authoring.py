@@ -41,7 +41,7 @@ def step_text(scene: Scene, number: int, image_name: Optional[str]) -> str:
     for key, field in SETTINGS.items():
         value = getattr(scene.config, field)
         if value != getattr(DEFAULTS, field) or key in ("seed", "optimizer", "lr"):
-            lines.append(f"{key}: {value:g}" if isinstance(value, float) else f"{key}: {value}")
+            lines.append(f"{key}: {value!r}" if isinstance(value, float) else f"{key}: {value}")  # repr: the same float
     sample = _bundled_index(scene.image)
     if image_name is not None:
         lines += [f"image: {image_name}", f"label: {scene.label}"]

@@ -30,6 +30,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Optional
 
+import numpy as np
+from PIL import Image
+
 from filterlab.engine.core.config import INITS, OPTIMIZERS, Config, ConfigError
 from filterlab.engine.core.inputs import shown
 from filterlab.engine.data import DataError, bundled_digit, bundled_index, load_image_file
@@ -360,9 +363,13 @@ class _Reader:
         if not found:
             self.fail(number, f"image '{value}' not found beside the lesson (in {shown(self.folder)})")
         try:
-            return load_image_file(target)
+            image = load_image_file(target)  # checked and made MNIST-style, as File > Open image… does
         except DataError as error:
             self.fail(number, f"image '{value}': {error}")
+        with Image.open(target) as exact:  # a 28 x 28 grayscale digit (as Filter Lab saves one) is used as it is
+            if exact.size == (28, 28) and exact.mode == "L":
+                image = np.asarray(exact, np.float32) / 255
+        return image
 
     # ------------------------------------------------------------------ links and questions
     def _compare(self, number: int, value: str, config: Config) -> tuple[str, Config]:

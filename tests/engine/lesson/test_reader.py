@@ -266,3 +266,18 @@ def test_the_readme_lesson_reads(tmp_path):
     lesson = parse_lesson(text, tmp_path / "my-lesson.md")
     assert [s.title for s in lesson.steps] == ["1. One SGD step", "2. Guess first", "3. Let it run"]
     assert lesson.steps[0].hide == ("optimizer", "lr") and lesson.steps[1].question.reveal == "compare"
+
+
+def test_a_drawn_digit_saved_as_a_step_reads_back_as_drawn(tmp_path):
+    from filterlab.engine.data import bundled_digit
+    from filterlab.engine.lesson.authoring import Scene, append_step
+    drawn = np.roll(bundled_digit(7)[0], 3, axis=1) * 0.8  # off-centre and faint: no bundled digit
+    config = Config(optimizer="sgd", lr=0.0123456789, filters=4, seed=11)
+    assert append_step(tmp_path / "mine.md", Scene(config, drawn, 7, 40, "one-step", ("filters",))) == 1
+    assert append_step(tmp_path / "mine.md", Scene(Config(), bundled_digit(2)[0], 2, 0)) == 2
+    first, second = read_lesson(tmp_path / "mine.md").steps
+    assert (first.config, first.train, first.tab, first.spotlight, first.digit.label) == \
+        (config, 40, "one-step", ("filters",), 7)
+    assert first.digit.source == "image mine-step-1.png"
+    np.testing.assert_allclose(first.digit.image, drawn, atol=0.5 / 255 + 1e-7)
+    assert second.digit.source.startswith("sample ") and second.train == 0

@@ -100,10 +100,6 @@ class LessonStates:
             self.start_lesson_run(step.config, image, label)
             if step.article:
                 self.controls.article.setChecked(True)
-            if step.train == 1:
-                self.commands.step_once()
-            elif step.train:
-                self.commands.train(step.train)
         else:
             if step.article is False:
                 self.controls.article.setChecked(False)
@@ -113,6 +109,14 @@ class LessonStates:
                 self.controls.article.setChecked(True)
         if step.tab:
             self.show_tab(step.tab)
+        self.start_lesson_training(step)
+
+    def start_lesson_training(self, step: Step) -> None:
+        """The step's training: `train` steps then paused, or running at its pace (or paused, if neither)."""
+        if step.train == 1:
+            self.commands.step_once()
+        elif step.train:
+            self.commands.train(step.train)
         if step.running:
             speed = LESSON if step.run == LESSON_PACE else step.run
             self.run.show_speed(speed)

@@ -2,12 +2,12 @@
 
 Each file step becomes a `LessonStep`: its words rendered with the snapshot on screen (`text(snapshot)`),
 what entering it does to the window (`enter(window)`: gui/lesson/states.py acts the step's state out
-through the window's own controls), the views it frames, its link buttons and its question. Entering a
+through the window's own controls; a step with a question holds its training until the answer is revealed), the views it frames, its link buttons and its question. Entering a
 step again gives the same state (a fixed seed, a reset), so a teacher can go back and forth.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Optional
 
 from filterlab.engine.lesson.builtin import question_words
@@ -31,25 +31,32 @@ def steps_of(lesson: Lesson) -> tuple[LessonStep, ...]:
 
 
 def _step(step: Step, language: str) -> LessonStep:
+    held = step.question is not None and (step.train > 0 or step.running)
+    start = replace(step, train=0, run=None) if held else step  # a question is answered before the training runs
     return LessonStep(
         title=step.title,
         text=lambda snap: step.words.render(snap, step.config, language),
-        enter=lambda window: window.enter_lesson_step(step),
+        enter=lambda window: window.enter_lesson_step(start),
         spotlight=lambda window: window.lesson_views(step.spotlight),
         links=tuple((link.text, lambda window, action=link.action: window.lesson_action(action, step))
                     for link in step.links),
-        question=_question(step, language),
+        question=_question(step, language, held),
         source=step)
 
 
-def _question(step: Step, language: str) -> Optional[Question]:
+def _question(step: Step, language: str, held: bool) -> Optional[Question]:
     asked = step.question
     if asked is None:
         return None
     prompt = asked.prompt.render(None, step.config, language)
     if prompt.count("<p>") == 1 and prompt.startswith("<p>"):
         prompt = prompt[3:-4]  # one paragraph: it follows "Predict first:" on its line
-    reveal = (lambda window: window.lesson_action(asked.reveal, step)) if asked.reveal else (lambda window: None)
+
+    def reveal(window) -> None:
+        if held:  # the training the step held back runs now, the answer's numbers following it
+            window.start_lesson_training(step)
+        if asked.reveal:
+            window.lesson_action(asked.reveal, step)
     return Question(prompt, asked.choices, asked.answer,
                     explain=lambda snap: asked.explain.render(snap, step.config, language), reveal=reveal,
                     words=question_words(language))

@@ -127,14 +127,14 @@ def test_a_teachers_lesson_opened_from_the_menu_and_walked(qtbot, window, lesson
     assert row_hidden(w.controls.lr) and row_hidden(w.controls.optimizer) and not w.controls.momentum.isHidden()
     qtbot.waitUntil(lambda: f"<b>{signed(snap.last_step_cosine[0])}</b>" in text(w), timeout=5_000)
     assert "it <b>is</b> a copy of the" in text(w) and f"Loss {snap.loss:.3f}." in text(w)
-    # 2: a bundled sample trained 20 steps; the question: Reveal only after a choice, then the runs and the answer
+    # 2: a bundled sample; the question first (its 20 steps held back): Reveal only after a choice, then the
+    # 20 steps, the runs side by side and the answer with the numbers after them
     qtbot.mouseClick(w.lesson.next, Qt.MouseButton.LeftButton)
-    snap = settled(qtbot, w, lambda f: not f.running and f.snapshot.step == 20 and f.snapshot.config.optimizer == "adam")
+    snap = settled(qtbot, w, lambda f: not f.running and f.snapshot.step == 0 and f.snapshot.config.optimizer == "adam"
+                   and f.applied >= w.commands.sent)
     image, label = bundled_index(3)
     np.testing.assert_array_equal(snap.image, image)
     assert snap.label == label and not w.controls.lr.isHidden()
-    cosines = ", ".join(f"#{i + 1} {c:+.3f}" for i, c in enumerate(snap.cosine))
-    qtbot.waitUntil(lambda: f"Cosines after 20 steps: {cosines}." in text(w), timeout=5_000)
     box = w.lesson.question
     assert box.isVisible() and not box.reveal.isEnabled() and "Which one erases the noise" in box.prompt.text()
     qtbot.waitUntil(lambda: box.choices[1].isVisible(), timeout=5_000)
@@ -144,8 +144,12 @@ def test_a_teachers_lesson_opened_from_the_menu_and_walked(qtbot, window, lesson
         qtbot.mouseClick(box.reveal, Qt.MouseButton.LeftButton)
     spec = wanted.args[0]
     assert isinstance(spec, ComparisonSpec) and spec.names == ["SGD", "Adam"]
+    snap = settled(qtbot, w, lambda f: not f.running and f.snapshot.step == 20)
+    cosines = ", ".join(f"#{i + 1} {c:+.3f}" for i, c in enumerate(snap.cosine))
+    qtbot.waitUntil(lambda: f"Cosines after 20 steps: {cosines}." in text(w), timeout=5_000)
     assert "Right:" in box.answer.text() and "Adam" in box.answer.text()
-    assert f"Noise left here now: {noise_range(w.shown.background_noise_left)}." in box.answer.text()
+    qtbot.waitUntil(lambda: f"Noise left here now: {noise_range(snap.background_noise_left)}." in box.answer.text(),
+                    timeout=5_000)
     # 3: the run kept (no reset), training at 200 steps a second; Reset hidden; a link
     qtbot.mouseClick(w.lesson.next, Qt.MouseButton.LeftButton)
     snap = settled(qtbot, w, lambda f: f.running and f.snapshot.step > 25)
@@ -155,7 +159,7 @@ def test_a_teachers_lesson_opened_from_the_menu_and_walked(qtbot, window, lesson
     assert button.text() == "The 1-D lab" and not w.lesson.next.isEnabled()
     # back: the question asked afresh, Reset shown again; closing the lesson shows every control
     qtbot.mouseClick(w.lesson.back, Qt.MouseButton.LeftButton)
-    settled(qtbot, w, lambda f: not f.running and f.snapshot.step == 20)
+    settled(qtbot, w, lambda f: not f.running and f.snapshot.step == 0)
     assert box.chosen is None and not box.reveal.isEnabled() and not w.run.reset.isHidden()
     w.lesson.go_to(0)
     assert row_hidden(w.controls.lr)

@@ -43,7 +43,7 @@ def run_window(launch) -> int:
     try:
         window = open_window(spec, running=launch.screenshot is None, speed=speed)
         if launch.lesson is not None:
-            window.open_lesson(launch.lesson, launch.lesson_step - 1)
+            window.teach(launch.lesson, launch.lesson_step - 1)
         if interrupted:  # Ctrl-C while the window was being made: close it (it joins its thread)
             window.close()
             code = None

@@ -81,6 +81,11 @@ class Step:
     def running(self) -> bool:
         return self.run is not None
 
+    def shows(self, snap) -> bool:
+        """Whether `snap` shows this step's run: a step that starts afresh is not on screen while the training
+        thread still shows another optimizer (it is setting the step up); until then its numbers wait."""
+        return snap is None or not self.reset or snap.config.optimizer == self.config.optimizer
+
 
 LESSON_PACE = -1.0  # `run: lesson`
 

@@ -1,6 +1,6 @@
 """The lesson's panel beside the views: a step's words, Back and Next, and the views framed.
 
-Entering a step runs its `enter` (gui/lesson/steps.py, from the lesson file), frames its views with the
+Entering a step runs its `enter` (gui/lesson/steps.py), frames its views with the
 window's spotlight, and shows its words; the numbers in the words follow the training
 (refreshed twice a second, not every frame: it is text to read).
 """
@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from filterlab.gui.lesson.question import QuestionBox
+from filterlab.gui.lesson.steps import STEPS
 
 TEXT_HZ = 2.0
 
@@ -19,7 +20,7 @@ TEXT_HZ = 2.0
 class LessonPanel(QDockWidget):
     step_entered = Signal(int)  # the index of the step just entered
 
-    def __init__(self, window, steps=()):
+    def __init__(self, window, steps=STEPS):
         super().__init__("Lesson", window)
         self.setObjectName("lesson")
         self.window_, self.steps, self.index = window, steps, 0

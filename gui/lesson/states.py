@@ -8,18 +8,18 @@ opens another file and "Save this state as a lesson step…" writes the state on
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Optional
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QFormLayout, QMessageBox
 
 from filterlab.engine.core.config import Config
 from filterlab.engine.data import bundled_digit
 from filterlab.engine.lesson.authoring import Scene, append_step
-from filterlab.engine.lesson.builtin import builtin_lesson
 from filterlab.engine.lesson.lesson import LESSON_PACE, TABS, Lesson, Step
 from filterlab.engine.lesson.reader import LessonError, read_lesson
 from filterlab.gui.lesson.panel import LessonPanel
-from filterlab.gui.lesson.steps import steps_of
+from filterlab.gui.lesson.steps import STEPS, steps_of
 from filterlab.gui.windows.file_dialogs import ask_file
 from filterlab.gui.worker.pace import LESSON
 
@@ -28,25 +28,39 @@ ARTICLE_SEED = 0  # the article's script: torch.manual_seed(0)
 LESSON_FILES = "Filter Lab lessons (*.md);;All files (*)"
 
 
-class LessonStates:
-    lesson_file: Lesson = None  # the lesson the panel walks (None: the built-in one, read when first opened)
+class OnHide(QObject):
+    """Calls `then()` whenever `widget` is hidden (the lesson's panel closed)."""
 
-    def open_lesson(self, lesson=None, index: int = 0) -> None:
-        """Help > Lesson: the lesson's panel beside the views, at step `index` (the built-in lesson unless one is
-        given or was opened)."""
-        if isinstance(lesson, Lesson):  # a menu's action passes its checked state instead
-            self.lesson_file = lesson
-        elif self.lesson_file is None:
-            self.lesson_file = builtin_lesson()
-        steps = steps_of(self.lesson_file)
+    def __init__(self, widget, then):
+        super().__init__(widget)
+        self.then = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Hide:
+            self.then()
+        return False
+
+
+class LessonStates:
+    lesson_steps = STEPS  # what Help > Lesson teaches
+
+    def open_lesson(self) -> None:
+        """Help > Lesson: the lesson's panel beside the views, at its first step."""
         if self.lesson is None:
-            self.lesson = LessonPanel(self, steps)
+            self.lesson = LessonPanel(self, self.lesson_steps)
             self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.lesson)
-            self.lesson.visibilityChanged.connect(lambda on: on or self.show_lesson_controls(()))
-        self.lesson.steps = steps
-        self.lesson.setWindowTitle(f"Lesson — {self.lesson_file.title}")
         self.lesson.show()
-        self.lesson.go_to(index)
+        self.lesson.go_to(0)
+
+    def teach(self, lesson: Optional[Lesson] = None, index: int = 0) -> None:
+        """Open the lesson's panel on `lesson` (read from its file; None: the built-in one) at step `index`."""
+        self.lesson_steps = STEPS if lesson is None else steps_of(lesson)
+        if self.lesson is not None:
+            self.lesson.steps = self.lesson_steps
+        self.open_lesson()
+        if index:
+            self.lesson.go_to(index)
 
     def open_lesson_file(self) -> None:
         """File > Open lesson…: a lesson file, checked whole before anything changes; a mistake in one message."""
@@ -60,7 +74,7 @@ class LessonStates:
         except LessonError as error:
             QMessageBox.warning(self, "Cannot open this lesson", str(error))
             return False
-        self.open_lesson(lesson)
+        self.teach(lesson)
         return True
 
     def save_lesson_step(self) -> None:
@@ -91,6 +105,8 @@ class LessonStates:
     # ------------------------------------------------------------------ acting a step out
     def enter_lesson_step(self, step: Step) -> None:
         """Put the window in the state `step` describes, through its own controls and commands."""
+        if not hasattr(self, "_lesson_closing"):  # the controls a step hid come back when the lesson closes
+            self._lesson_closing = OnHide(self.lesson, lambda: self.show_lesson_controls(()))
         self.show_lesson_controls(step.hide)
         if step.reset:
             self.run.set_paused(True)

@@ -7,10 +7,12 @@ step again gives the same state (a fixed seed, a reset), so a teacher can go bac
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Callable, Optional
 
-from filterlab.engine.lesson.builtin import question_words
+from filterlab.engine.lesson.builtin import builtin_lesson, question_words
 from filterlab.engine.lesson.lesson import Lesson, Step
 from filterlab.gui.lesson.question import Question
 
@@ -30,12 +32,29 @@ def steps_of(lesson: Lesson) -> tuple[LessonStep, ...]:
     return tuple(_step(step, lesson.language) for step in lesson.steps)
 
 
+class BuiltinSteps(Sequence):
+    """The built-in lesson's steps, read from its file (in the system's language) when first asked for."""
+
+    @cached_property
+    def _steps(self) -> tuple[LessonStep, ...]:
+        return steps_of(builtin_lesson())
+
+    def __getitem__(self, index):
+        return self._steps[index]
+
+    def __len__(self) -> int:
+        return len(self._steps)
+
+
+STEPS = BuiltinSteps()  # what Help > Lesson teaches unless another lesson was opened
+
+
 def _step(step: Step, language: str) -> LessonStep:
     held = step.question is not None and (step.train > 0 or step.running)
     start = replace(step, train=0, run=None) if held else step  # a question is answered before the training runs
     return LessonStep(
         title=step.title,
-        text=lambda snap: step.words.render(snap, step.config, language),
+        text=lambda snap: step.words.render(snap if step.shows(snap) else None, step.config, language),
         enter=lambda window: window.enter_lesson_step(start),
         spotlight=lambda window: window.lesson_views(step.spotlight),
         links=tuple((link.text, lambda window, action=link.action: window.lesson_action(action, step))

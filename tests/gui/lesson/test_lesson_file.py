@@ -207,3 +207,19 @@ def test_a_lesson_built_by_saving_the_state_on_screen(qtbot, window, tmp_path, m
     assert not w.save_lesson_step_to(broken)
     assert shown[0][0] == "Cannot add the step" and "notes.md:1:" in shown[0][1]
     assert broken.read_text(encoding="utf-8") == "my notes, not a lesson\n"
+
+
+def test_a_steps_measured_words_wait_for_its_state():
+    """While the training thread still shows the last state (Adam), the SGD step says nothing measured about it."""
+    from filterlab.engine.digit.trainer import Trainer
+    from filterlab.engine.lesson.builtin import builtin_lesson
+    from filterlab.gui.lesson.steps import steps_of
+
+    steps = steps_of(builtin_lesson("en"))
+    sgd_step, adam_step = steps[3], steps[5]
+    adam = Trainer(Config())
+    adam.step(3)
+    assert "Measured" not in sgd_step.text(adam.snapshot()) and "Measured" in adam_step.text(adam.snapshot())
+    sgd = Trainer(Config(optimizer="sgd", lr=0.01, weight_decay=0.0))
+    sgd.step(1)
+    assert "Measured" in sgd_step.text(sgd.snapshot()) and "Measured" not in adam_step.text(sgd.snapshot())

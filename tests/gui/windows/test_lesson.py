@@ -12,18 +12,18 @@ from filterlab.engine.core.metrics import loss_text, signed
 from filterlab.engine.digit.spec import DigitSpec
 from filterlab.engine.lab1d.spec import Lab1DSpec
 from filterlab.engine.lesson.builtin import builtin_lesson
+from filterlab.gui.lesson.steps import steps_of
 from filterlab.gui.windows.digit import DigitWindow
-
 
 STEPS = builtin_lesson("en").steps
 LESSON_SEED, FORMED_STEP = 0, 300  # the file's seed, and the steps of its formed-filters steps (9 and 10)
 
 
 @pytest.fixture
-def lesson(qtbot, digit, monkeypatch):
-    """A window trained a little on other settings, then Help > Lesson (in English)."""
-    monkeypatch.setenv("LC_ALL", "en_GB.UTF-8")
+def lesson(qtbot, digit):
+    """A window trained a little on other settings, then Help > Lesson (the built-in lesson, in English)."""
     window = DigitWindow(DigitSpec(Config(filters=3, lr=0.01, seed=9), *digit), speed=0)
+    window.lesson_steps = steps_of(builtin_lesson("en"))
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)

@@ -18,6 +18,7 @@ from filterlab.engine.comparison.spec import ComparisonSpec
 from filterlab.engine.digit.spec import DigitSpec
 from filterlab.engine.digitset.spec import SetSpec
 from filterlab.engine.lab1d.spec import Lab1DSpec
+from filterlab.gui.lesson.handout import screenshot_lesson_step
 from filterlab.gui.screenshot import take_screenshot
 from filterlab.gui.windows.comparison import ComparisonWindow
 from filterlab.gui.windows.digit import DigitWindow
@@ -60,13 +61,15 @@ def run_window(launch) -> int:
     interrupted, previous = close_on_ctrl_c(app)  # before the window: its training thread starts with it
     try:
         window = open_window(spec, running=launch.screenshot is None, speed=speed)
-        if launch.lesson:
-            window.open_lesson()
+        if launch.lesson is not None:
+            window.teach(launch.lesson, launch.lesson_step - 1)
         if interrupted:  # Ctrl-C while the window was being made: close it (it joins its thread)
             window.close()
             code = None
         elif launch.screenshot is None:
             code = app.exec()
+        elif launch.lesson is not None:
+            code = screenshot_lesson_step(app, window, launch.screenshot, launch.steps)
         else:
             steps = 300 if launch.steps is None else launch.steps
             code = take_screenshot(app, window, launch.screenshot, steps, start=getattr(spec, "start_step", 0),

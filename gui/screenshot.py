@@ -25,10 +25,12 @@ def save_png(pixmap, path) -> None:
     save_atomic(path, write)
 
 
-def take_screenshot(app, window, path, steps: int, start: int = 0, paced: bool = False) -> int:
+def take_screenshot(app, window, path, steps: int, start: int = 0, paced: bool = False, ready=None,
+                    settle_ms: int = 200) -> int:
     """Train `steps` steps from step `start`, let the views draw that frame, save the window as PNG.
 
-    `paced`: train at the window's speed (as --speed asked) and stop exactly there; else at once.
+    `paced`: train at the window's speed (as --speed asked) and stop exactly there; else at once. `ready(frame)`:
+    wait for the frame it accepts instead (the caller set the training going); grab it `settle_ms` later.
     """
     result = {"code": None}
 
@@ -41,12 +43,12 @@ def take_screenshot(app, window, path, steps: int, start: int = 0, paced: bool =
 
     def on_frame(frame):
         snap = frame.snapshot
-        done = snap.step >= start + steps or getattr(snap, "finished", None)  # a set run stops at its epochs
+        done = ready(frame) if ready else snap.step >= start + steps or getattr(snap, "finished", None)  # set: epochs
         if (done or snap.diverged) and result["code"] is None:
             result["code"] = 0 if done else 1
             if snap.diverged:
                 print(f"warning: {snap.diverged}", file=sys.stderr)
-            QTimer.singleShot(200, grab)
+            QTimer.singleShot(settle_ms, grab)
 
     def grab():
         try:
@@ -68,10 +70,8 @@ def take_screenshot(app, window, path, steps: int, start: int = 0, paced: bool =
     window.training_stopped.connect(on_stopped)
     if window.stopped_message:  # it came before we listened
         QTimer.singleShot(0, lambda: on_stopped(window.stopped_message))
-    if paced:
-        window.commands.run_until(start + steps)
-    else:
-        window.commands.train(steps)
+    if ready is None:  # else the caller has set the training going
+        window.commands.run_until(start + steps) if paced else window.commands.train(steps)
     QTimer.singleShot(SCREENSHOT_TIMEOUT_S * 1000, give_up)
     app.exec()
     return result["code"]

@@ -32,7 +32,8 @@ class Launch:
     gif: Optional[Path] = None
     screenshot: Optional[Path] = None
     speed: Optional[float] = None     # the window's steps per second (0: as fast as possible); None: lesson pace
-    lesson: bool = False              # open the window with the guided lesson
+    lesson: Optional[object] = None   # the lesson (engine/lesson/lesson.py) to open the window with, read and checked
+    lesson_step: int = 1              # the lesson's step to open at (1 is the first)
     export_script: Optional[Path] = None    # the run as a plain PyTorch script, written after training
     export_notebook: Optional[Path] = None  # ... and as a notebook
 
@@ -41,9 +42,35 @@ def parse(argv=None) -> Launch:
     """Parse and check the options; UsageError (one line) for anything that cannot run."""
     args = build_parser().parse_args(argv)
     _check_common(args)
-    return Launch(spec=spec_from_args(args), headless=args.headless, steps=args.steps, out=args.out,
-                  gif=args.gif, screenshot=args.screenshot, speed=args.speed, lesson=args.lesson,
-                  export_script=args.export_script, export_notebook=args.export_notebook)
+    spec = spec_from_args(args)
+    lesson = _lesson(args)
+    return Launch(spec=spec, headless=args.headless, steps=args.steps, out=args.out,
+                  gif=args.gif, screenshot=args.screenshot, speed=args.speed, lesson=lesson,
+                  lesson_step=args.lesson_step or 1, export_script=args.export_script,
+                  export_notebook=args.export_notebook)
+
+
+def _lesson(args: argparse.Namespace):
+    """The lesson --lesson names, read and checked whole now (a mistake is one line, before any window)."""
+    from filterlab.engine.lesson.builtin import builtin_lesson
+    from filterlab.engine.lesson.reader import LessonError, read_lesson
+
+    if args.lesson is False:
+        for option in ("lesson_language", "lesson_step"):
+            if getattr(args, option) is not None:
+                raise UsageError(f"--{option.replace('_', '-')} goes with --lesson")
+        return None
+    if args.lesson is not True and args.lesson_language is not None:
+        raise UsageError("--lesson-language chooses the built-in lesson's language; a lesson file is in its own")
+    try:
+        lesson = builtin_lesson(args.lesson_language) if args.lesson is True else read_lesson(args.lesson)
+    except LessonError as error:
+        raise UsageError(str(error)) from None
+    count = len(lesson.steps)
+    if args.lesson_step is not None and not 1 <= args.lesson_step <= count:
+        raise UsageError(f"--lesson-step must be from 1 to {count} (the lesson has {count} steps), "
+                         f"got {args.lesson_step}")
+    return lesson
 
 
 def spec_from_args(args: argparse.Namespace):

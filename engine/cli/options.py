@@ -53,7 +53,12 @@ def _mode_options(parser: Parser) -> None:
     mode.add_argument("--speed", type=float, metavar="STEPS_PER_SECOND",
                       help="the window's training speed (0: as fast as possible; default: the lesson pace, "
                            "slow first steps then faster); --screenshot trains at it too")
-    mode.add_argument("--lesson", action="store_true", help="open the window with the guided lesson")
+    mode.add_argument("--lesson", nargs="?", const=True, default=False, type=Path, metavar="FILE",
+                      help="open the window with the guided lesson: the built-in one, or a lesson FILE (.md)")
+    mode.add_argument("--lesson-language", metavar="LANG",
+                      help="the built-in lesson's language: en or de (default: the system's, else en)")
+    mode.add_argument("--lesson-step", type=int, metavar="N",
+                      help="open the lesson at step N (1 is the first); with --screenshot, a picture of that step")
     mode.add_argument("--load", type=Path, metavar="SESSION",
                       help="carry on from a saved session (.npz); its own settings and digit are used")
     mode.add_argument("--original", action="store_true",

@@ -2,14 +2,16 @@
 
 The learner picks one answer (a radio button per choice); Reveal is enabled only then. Revealing
 runs the step's reveal action (e.g. opens the runs side by side) and shows whether the guess was
-right and the answer's words, computed from the snapshot on screen (gui/lesson/steps.py).
+right and the answer's words, computed from the snapshot on screen (the lesson file's ### Answer).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from PySide6.QtWidgets import QButtonGroup, QLabel, QPushButton, QRadioButton, QVBoxLayout, QWidget
+
+from filterlab.engine.lesson.builtin import question_words
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,7 @@ class Question:
     answer: int                                       # the index of the right choice
     explain: Callable[[Optional[object]], str]        # the answer's words, from the snapshot shown
     reveal: Callable[[object], None] = lambda window: None  # what revealing does to the app
+    words: dict = field(default_factory=lambda: question_words("en"))  # its framing words, in the lesson's language
 
 
 class QuestionBox(QWidget):
@@ -59,7 +62,7 @@ class QuestionBox(QWidget):
         self.setVisible(question is not None)
         if question is None:
             return
-        self.prompt.setText(f"<b>Predict first:</b> {question.prompt}")
+        self.prompt.setText(f"<b>{question.words['ask']}</b> {question.prompt}")
         for index, text in enumerate(question.choices):
             button = QRadioButton(text)
             self.group.addButton(button, index)
@@ -93,6 +96,7 @@ class QuestionBox(QWidget):
     def _answer_text(self, snapshot) -> str:
         question = self.question
         right = question.choices[question.answer]
-        verdict = ("<b>Right:</b> " if self.chosen == question.answer else
-                   f"<b>Not quite</b> (you chose “{question.choices[self.chosen]}”): the answer is ")
+        words = question.words
+        verdict = (f"<b>{words['right']}</b> " if self.chosen == question.answer else
+                   words["wrong"].format(chosen=question.choices[self.chosen]) + " ")
         return f"<p>{verdict}{right}.</p>{question.explain(snapshot)}"

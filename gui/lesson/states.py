@@ -2,17 +2,44 @@
 
 A mixin of the digit window (gui/windows/digit.py): each method works the window's own
 controls and commands, as a person would, so what the lesson sets up is what the class sees.
+A step's state comes from its lesson file (engine/lesson/lesson.py: Step); File > Open lesson…
+opens another file and "Save this state as a lesson step…" writes the state on screen to one.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Optional
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QFormLayout, QMessageBox
+
 from filterlab.engine.core.config import Config
 from filterlab.engine.data import bundled_digit
+from filterlab.engine.lesson.authoring import Scene, append_step
+from filterlab.engine.lesson.lesson import LESSON_PACE, TABS, Lesson, Step
+from filterlab.engine.lesson.reader import LessonError, read_lesson
 from filterlab.gui.lesson.panel import LessonPanel
-from filterlab.gui.lesson.steps import STEPS
+from filterlab.gui.lesson.steps import STEPS, steps_of
+from filterlab.gui.windows.file_dialogs import ask_file
 from filterlab.gui.worker.pace import LESSON
 
 SETTINGS = ("lr", "optimizer", "momentum", "weight_decay", "filters", "kernel", "init", "init_value", "pixel_scale")
 ARTICLE_SEED = 0  # the article's script: torch.manual_seed(0)
+LESSON_FILES = "Filter Lab lessons (*.md);;All files (*)"
+
+
+class OnHide(QObject):
+    """Calls `then()` whenever `widget` is hidden (the lesson's panel closed)."""
+
+    def __init__(self, widget, then):
+        super().__init__(widget)
+        self.then = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Hide:
+            self.then()
+        return False
 
 
 class LessonStates:
@@ -43,49 +70,167 @@ class LessonStates:
         self.fit_side_column()
         self.presenter.actions["Hide controls"].setChecked(self.control_panel.isHidden())
 
-    def lesson_start(self, seed: int, pixel_scale: int = 1, **settings) -> None:
-        """The article's experiment from its start: default settings (but `settings`, e.g. the optimizer), the
-        bundled 4, `seed`, step 0, paused; the signed filters only (the article's pictures hidden)."""
-        self.run.set_paused(True)
-        self.commands.pause()
-        self.controls.article.setChecked(False)
-        self.start_as_article(seed, pixel_scale, **settings)
+    def teach(self, lesson: Optional[Lesson] = None, index: int = 0) -> None:
+        """Open the lesson's panel on `lesson` (read from its file; None: the built-in one) at step `index`."""
+        self.lesson_steps = STEPS if lesson is None else steps_of(lesson)
+        if self.lesson is not None:
+            self.lesson.steps = self.lesson_steps
+        self.open_lesson()
+        if index:
+            self.lesson.go_to(index)
 
-    def start_original(self) -> None:
-        """The article's setting exactly (its button): its script's run on raw pixels, from step 0, with its
-        pictures beside the signed filters; running or paused as before."""
-        self.start_as_article(ARTICLE_SEED, 255)
-        self.controls.article.setChecked(True)
+    def open_lesson_file(self) -> None:
+        """File > Open lesson…: a lesson file, checked whole before anything changes; a mistake in one message."""
+        path = ask_file(self, "Open a lesson", LESSON_FILES, save=False)
+        if path:
+            self.open_lesson_path(path)
 
-    def lesson_original(self, pixel_scale: int, steps: int) -> None:
-        """The article's run on `pixel_scale` pixels, trained `steps` steps and paused, its pictures shown."""
-        self.lesson_start(ARTICLE_SEED, pixel_scale)
-        self.controls.article.setChecked(True)
-        self.commands.train(steps)
+    def open_lesson_path(self, path) -> bool:
+        try:
+            lesson = read_lesson(path)
+        except LessonError as error:
+            QMessageBox.warning(self, "Cannot open this lesson", str(error))
+            return False
+        self.teach(lesson)
+        return True
 
-    def leave_original(self) -> None:
-        """Back to pixels 0-1 (a restart at step 0) and the signed filters alone, if the article's were on."""
-        self.controls.article.setChecked(False)
-        if self.controls.raw_pixels.isChecked():
-            self.controls.raw_pixels.setChecked(False)  # as a person would: the box restarts the run
+    def save_lesson_step(self) -> None:
+        """File > Save this state as a lesson step…: append the state on screen to a lesson file."""
+        path = ask_file(self, "Add this state to a lesson", LESSON_FILES, name="my-lesson.md")
+        if path:
+            self.save_lesson_step_to(path)
 
-    def start_as_article(self, seed: int, pixel_scale: int, **settings) -> None:
-        """Default settings (but `settings`) at `pixel_scale`, the bundled 4, `seed`, step 0, through the window's
-        own controls."""
-        config = Config(seed=seed, pixel_scale=pixel_scale, **settings)
+    def save_lesson_step_to(self, path) -> bool:
+        try:
+            number = append_step(path, self.lesson_scene())
+        except (LessonError, OSError) as error:
+            message = str(error) if isinstance(error, LessonError) else f"Could not write {path}: {error.strerror or error}"
+            QMessageBox.warning(self, "Cannot add the step", message)
+            return False
+        self.statusBar().showMessage(f"added step {number} to {path}", 10_000)
+        return True
+
+    def lesson_scene(self) -> Scene:
+        """The state on screen, as a lesson step can set it again."""
+        snap = self.shown
+        tab = next((name for name in TABS if self._tab_page(name) is self.tabs.currentWidget()), None)
+        views = [name for name, widget in self._lesson_widgets().items()
+                 if name in ("filters", "article", "initial") and widget.isVisible()]
+        return Scene(snap.config, snap.image, snap.label, snap.step, tab, tuple(views),
+                     self.controls.article.isChecked())
+
+    # ------------------------------------------------------------------ acting a step out
+    def enter_lesson_step(self, step: Step) -> None:
+        """Put the window in the state `step` describes, through its own controls and commands."""
+        if not hasattr(self, "_lesson_closing"):  # the controls a step hid come back when the lesson closes
+            self._lesson_closing = OnHide(self.lesson, lambda: self.show_lesson_controls(()))
+        self.show_lesson_controls(step.hide)
+        if step.reset:
+            self.run.set_paused(True)
+            self.commands.pause()
+            self.controls.article.setChecked(False)
+            image, label = (step.digit.image, step.digit.label) if step.digit else bundled_digit(4)
+            self.start_lesson_run(step.config, image, label)
+            if step.article:
+                self.controls.article.setChecked(True)
+        else:
+            if step.article is False:
+                self.controls.article.setChecked(False)
+            if step.pixels is not None and self.controls.raw_pixels.isChecked() != (step.pixels == 255):
+                self.controls.raw_pixels.setChecked(step.pixels == 255)  # as a person would: the box restarts
+            if step.article:
+                self.controls.article.setChecked(True)
+        if step.tab:
+            self.show_tab(step.tab)
+        self.start_lesson_training(step)
+
+    def start_lesson_training(self, step: Step) -> None:
+        """The step's training: `train` steps then paused, or running at its pace (or paused, if neither)."""
+        if step.train == 1:
+            self.commands.step_once()
+        elif step.train:
+            self.commands.train(step.train)
+        if step.running:
+            speed = LESSON if step.run == LESSON_PACE else step.run
+            self.run.show_speed(speed)
+            self.set_speed(speed)
+            self.run.set_paused(False)
+            self.commands.resume()
+        elif not step.reset:
+            self.run.set_paused(True)
+            self.commands.pause()
+
+    def start_lesson_run(self, config: Config, image, label: int) -> None:
+        """`config` from step 0 on `image`, through the window's own controls."""
         self.timeline.go_live()
         self.controls.set_config(config)
-        image, label = bundled_digit(4)
         self.source.show_digit(image, label)
         self.commands.set_hparams(**{name: getattr(config, name) for name in SETTINGS})
         self.commands.set_image(image, label)
-        self.commands.reset(seed)
+        self.commands.reset(config.seed)
+
+    def lesson_action(self, action: str, step: Step) -> None:
+        """What a step's link button (or revealing its answer) does: engine/lesson/lesson.py ACTIONS."""
+        if action in ("raw-pixels", "pixels-0-1"):
+            pixels = 255 if action == "raw-pixels" else 1
+            again = replace(step, config=step.config.with_(pixel_scale=pixels), article=True, run=None, tab=None) \
+                if step.reset else replace(step, pixels=pixels, article=True)
+            self.enter_lesson_step(again)
+        elif action == "compare":
+            image, label = (step.digit.image, step.digit.label) if step.digit else bundled_digit(4)
+            self.open_comparison(step.compare, image, label, step.digit.source if step.digit else "digit 4")
+        elif action in ("many-digits", "lab1d"):
+            self.open_experiment("set" if action == "many-digits" else "lab1d")
+        elif action == "predict":
+            self.open_prediction()
+        elif action == "paint":
+            self.paint_tools.toggle.setChecked(True)
+        elif action == "small-kernels":
+            self.try_small_kernels()
+
+    def lesson_views(self, names) -> list:
+        views = self._lesson_widgets()
+        return [views[name] for name in names]
+
+    def _lesson_widgets(self) -> dict:
+        return {"filters": self.filters, "digit": self.digit, "canvas": self.source, "tabs": self.tabs,
+                "loss": self.loss, "similarity": self.similarity, "article": self.article, "initial": self.initial,
+                "one-step": self.decomposition, "learning-added": self.learned, "feature-maps": self.maps,
+                "controls": self.controls}
+
+    def _lesson_controls(self) -> dict:
+        c, run = self.controls, self.run
+        return {"lr": c.lr, "optimizer": c.optimizer, "momentum": c.momentum, "weight_decay": c.weight_decay,
+                "filters": c.filters, "kernel": c.kernel, "init": c.init, "init_value": c.init_value,
+                "pixels": c.raw_pixels, "original": c.original, "start-from-drawing": c.paint_start,
+                "reset": run.reset, "speed": run.speed, "skip": self.skip, "step": run.step, "pause": run.pause}
+
+    def show_lesson_controls(self, hidden) -> None:
+        """Hide the controls named (a lesson step's `hide:`), with their labels; show every other one."""
+        for name, widget in self._lesson_controls().items():
+            form = widget.parentWidget().layout() if widget.parentWidget() else None
+            if isinstance(form, QFormLayout) and form.indexOf(widget) >= 0:
+                form.setRowVisible(widget, name not in hidden)
+            else:
+                widget.setVisible(name not in hidden)
+
+    def hidden_lesson_controls(self) -> list[str]:
+        return [name for name, widget in self._lesson_controls().items() if widget.isHidden()]
+
+    # ------------------------------------------------------------------ the article's run
+    def start_original(self) -> None:
+        """The article's setting exactly (its button): its script's run on raw pixels, from step 0, with its
+        pictures beside the signed filters; running or paused as before."""
+        self.start_lesson_run(Config(seed=ARTICLE_SEED, pixel_scale=255), *bundled_digit(4))
+        self.controls.article.setChecked(True)
 
     def show_tab(self, name: str) -> None:
-        pages = {"prediction": 0, "decomposition": self.decomposition, "probe": self.probe, "maps": self.maps,
-                 "learned": self.learned}
-        page = pages[name]
+        page = self._tab_page(name)
         self.tabs.setCurrentIndex(page) if isinstance(page, int) else self.tabs.setCurrentWidget(page)
+
+    def _tab_page(self, name: str):
+        return {"prediction": self.tabs.widget(0), "one-step": self.decomposition, "learning-added": self.learned,
+                "one-weight": self.probe, "predict": self.predict, "feature-maps": self.maps}[name]
 
     def use_lesson_pace(self) -> None:
         self.run.show_speed(LESSON)
@@ -95,17 +240,17 @@ class LessonStates:
         """8 filters of 5 x 5, through the knobs as a person would set them; then train at the lesson pace."""
         self.controls.filters.setValue(8)
         self.controls.kernel.setValue(5)
-        self.show_tab("maps")
+        self.show_tab("feature-maps")
         self.use_lesson_pace()
         self.run.set_paused(False)
         self.commands.resume()
 
-    def open_comparison(self, runs: tuple) -> None:
-        """Open (name, settings) runs side by side from the lesson's seed and the bundled 4, beside this window."""
+    def open_comparison(self, runs: tuple, image, label: int, digit: str) -> None:
+        """Open (name, Config) runs side by side on `image`, beside this window."""
         from filterlab.engine.comparison.spec import ComparisonSpec
-        image, label = bundled_digit(4)
-        configs = tuple((name, Config(seed=ARTICLE_SEED, **settings)) for name, settings in runs)
-        self.experiment_wanted.emit(ComparisonSpec(configs, image, label, "the bundled 4, seed 0"))
+        seeds = sorted({config.seed for _, config in runs})
+        where = f"{digit}, seed {', '.join(map(str, seeds))}"
+        self.experiment_wanted.emit(ComparisonSpec(tuple(runs), image, label, where))
 
     def open_experiment(self, name: str) -> None:
         """Ask for another experiment's window beside this one: "set" (all ten classes) or "lab1d".

@@ -276,6 +276,8 @@ class DigitWindow(LessonStates, ExperimentWindow):
         items = [("Open image…", self.source.open_image, QKeySequence.StandardKey.Open), None,
                  ("Open session…", self.sessions.open, None),
                  ("Save session…", self.sessions.save, QKeySequence.StandardKey.Save), None,
+                 ("Open lesson…", self.open_lesson_file, None),
+                 ("Save this state as a lesson step…", self.save_lesson_step, None), None,
                  ("Export filters forming (GIF, MP4)…", self.exporter.gif, None),
                  ("Export filters as picture (PNG, PDF, SVG)…", self.exporter.png, None),
                  ("Save window as PNG…", self.exporter.window_png, None),

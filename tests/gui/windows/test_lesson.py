@@ -1,4 +1,6 @@
-"""The guided lesson, clicked through as a teacher would: every step puts the app in the state it describes."""
+"""The guided lesson, clicked through as a teacher would: every step puts the app in the state it describes.
+
+The lesson is the built-in lesson file (engine/lesson/builtin/lesson.en.md), read like any other."""
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -9,14 +11,19 @@ from filterlab.engine.core.explain import noise_range, per_filter
 from filterlab.engine.core.metrics import loss_text, signed
 from filterlab.engine.digit.spec import DigitSpec
 from filterlab.engine.lab1d.spec import Lab1DSpec
-from filterlab.gui.lesson.steps import FORMED_STEP, LESSON_SEED, STEPS
+from filterlab.engine.lesson.builtin import builtin_lesson
+from filterlab.gui.lesson.steps import steps_of
 from filterlab.gui.windows.digit import DigitWindow
+
+STEPS = builtin_lesson("en").steps
+LESSON_SEED, FORMED_STEP = 0, 300  # the file's seed, and the steps of its formed-filters steps (9 and 10)
 
 
 @pytest.fixture
 def lesson(qtbot, digit):
-    """A window trained a little on other settings, then Help > Lesson."""
+    """A window trained a little on other settings, then Help > Lesson (the built-in lesson, in English)."""
     window = DigitWindow(DigitSpec(Config(filters=3, lr=0.01, seed=9), *digit), speed=0)
+    window.lesson_steps = steps_of(builtin_lesson("en"))
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
@@ -157,11 +164,11 @@ def test_every_step_puts_the_app_in_the_state_it_describes(qtbot, lesson):
 def test_the_compared_runs_bear_out_the_answer():
     """Step 8's answer, checked on the runs it opens: only Adam + weight decay erases the noise."""
     from filterlab.engine.digit.trainer import Trainer
-    from filterlab.gui.lesson.steps import COMPARED
 
     left = {}
-    for name, settings in COMPARED:
-        trainer = Trainer(Config(seed=LESSON_SEED, **settings))
+    assert STEPS[8].train == FORMED_STEP
+    for name, config in STEPS[7].compare:
+        trainer = Trainer(config)
         trainer.step(FORMED_STEP)
         left[name] = trainer.snapshot().background_noise_left
     assert np.all(left["SGD"] == 1.0) and np.all(left["Adam"] == 1.0)
@@ -230,11 +237,12 @@ def test_your_turn_after_the_articles_run_trains_on_pixels_0_1_again(qtbot, less
 def test_a_steps_measured_words_wait_for_its_state():
     """While the training thread still shows the last state (Adam), the SGD step says nothing measured about it."""
     from filterlab.engine.digit.trainer import Trainer
-    from filterlab.gui.lesson.steps import SGD, _adam_step, _sgd_step
 
+    sgd_step, adam_step = steps_of(builtin_lesson("en"))[3], steps_of(builtin_lesson("en"))[5]
+    assert "SGD" in sgd_step.title and "Adam" in adam_step.title
     adam = Trainer(Config())
     adam.step(3)
-    assert "Measured" not in _sgd_step(adam.snapshot()) and "Measured" in _adam_step(adam.snapshot())
-    sgd = Trainer(Config(**SGD))
+    assert "Measured" not in sgd_step.text(adam.snapshot()) and "Measured" in adam_step.text(adam.snapshot())
+    sgd = Trainer(Config(optimizer="sgd", lr=0.01, weight_decay=0.0))
     sgd.step(1)
-    assert "Measured" in _sgd_step(sgd.snapshot()) and "Measured" not in _adam_step(sgd.snapshot())
+    assert "Measured" in sgd_step.text(sgd.snapshot()) and "Measured" not in adam_step.text(sgd.snapshot())

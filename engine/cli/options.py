@@ -10,8 +10,10 @@ import argparse
 from pathlib import Path
 
 from filterlab.engine.core.config import DEVICES, INITS, OPTIMIZERS, PIXEL_SCALES, Config
+from filterlab.engine.core.inputs import for_terminal
 
 EXIT_USAGE = 2
+MAX_MESSAGE = 1000  # characters of argparse's one line (it may quote what was typed)
 
 
 class UsageError(Exception):
@@ -21,7 +23,14 @@ class UsageError(Exception):
 class Parser(argparse.ArgumentParser):
     def error(self, message: str):
         """One line instead of argparse's usage dump: the option and what is wrong."""
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {for_terminal(message, MAX_MESSAGE)} (see --help)\n")
+
+
+def output_path(text: str) -> Path:
+    """An output's name as typed; an empty one would mean the current folder (Path('') is '.'), so it is refused."""
+    if not text:
+        raise argparse.ArgumentTypeError("an output needs a name, got an empty one")
+    return Path(text)
 
 
 def build_parser() -> Parser:
@@ -41,10 +50,10 @@ def _mode_options(parser: Parser) -> None:
                       help="train without a window and write figure.png, metrics.json, history.npz")
     mode.add_argument("--steps", type=int, default=None,
                       help="steps to train (headless default 5000; with --screenshot default 300)")
-    mode.add_argument("--out", type=Path, default=Path("run"), help="headless output folder (default: run)")
-    mode.add_argument("--gif", type=Path, help="also write an animated GIF of the filters forming (headless; "
+    mode.add_argument("--out", type=output_path, default=Path("run"), help="headless output folder (default: run)")
+    mode.add_argument("--gif", type=output_path, help="also write an animated GIF of the filters forming (headless; "
                       "a name ending .mp4 writes an MP4 video)")
-    mode.add_argument("--screenshot", type=Path,
+    mode.add_argument("--screenshot", type=output_path,
                       help="open the window, train --steps steps, save a PNG of it and exit")
     mode.add_argument("--speed", type=float, metavar="STEPS_PER_SECOND",
                       help="the window's training speed (0: as fast as possible; default: the lesson pace, "

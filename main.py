@@ -22,10 +22,21 @@ def main(argv=None) -> int:
     130 Ctrl-C, 143 SIGTERM (one line; every file whole, no temporary file left), 141 standard output closed
     by its reader (quietly)."""
     _open_missing_streams()
-    stops.install()
+    undo = stops.install()
+    try:
+        return _main(argv)
+    finally:
+        if argv is None:  # the process's own command line: it ends now; a late signal must not print a traceback
+            stops.exit_at_once()
+        else:
+            undo()
+
+
+def _main(argv) -> int:
     try:
         try:
             code = _run(argv)
+            stops.check()  # a stop Python swallowed (raised in a weakref callback) still ends the run as asked
         except SystemExit as done:  # argparse: --help, --version or a refused option (already said)
             code = done.code if isinstance(done.code, int) else int(done.code is not None)
         sys.stdout.flush()  # a full disk or a closed pipe shows here, not as Python's noise at exit
@@ -34,6 +45,7 @@ def main(argv=None) -> int:
         say(f"filterlab: error: {error}")
         return EXIT_USAGE
     except KeyboardInterrupt as stop:  # every file is written whole or not at all (engine/core/files.py)
+        stops.handled()
         say(f"\nfilterlab: {stops.described(stop)}")
         return stops.exit_code(stop)
     except BrokenPipeError:  # the reader of standard output went away (`| head`): end quietly

@@ -93,8 +93,8 @@ def _open_missing_streams() -> None:
             if null != fd:
                 os.dup2(null, fd)
                 os.close(null)
-            if getattr(sys, name) is None:
-                setattr(sys, name, open(fd, mode, closefd=False, errors="backslashreplace"))
+        if getattr(sys, name) is None:  # closed at start (Python then sets it to None), or set so
+            setattr(sys, name, open(os.devnull, mode, errors="backslashreplace"))
 
 
 def _discard_stdout() -> None:

@@ -7,6 +7,7 @@ refuses what it can, and `UsageError` carries the rest out of the engine.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from filterlab.engine.core.config import DEVICES, INITS, OPTIMIZERS, PIXEL_SCALES, Config
@@ -21,6 +22,11 @@ class UsageError(Exception):
 
 
 class Parser(argparse.ArgumentParser):
+    def _print_message(self, message, file=None):
+        """As argparse's, but a closed pipe or a full disk is not ignored: main() ends on it (`--help | head`)."""
+        if message:
+            (file or sys.stderr).write(message)
+
     def error(self, message: str):
         """One line instead of argparse's usage dump: the option and what is wrong."""
         self.exit(EXIT_USAGE, f"{self.prog}: error: {for_terminal(message, MAX_MESSAGE)} (see --help)\n")

@@ -15,9 +15,9 @@ from PySide6.QtWidgets import QApplication
 
 from filterlab.engine.cli.options import UsageError
 from filterlab.engine.comparison.fork import ForkSpec
+from filterlab.engine.comparison.spec import ComparisonSpec
 from filterlab.engine.core import stops
 from filterlab.engine.core.inputs import for_terminal
-from filterlab.engine.comparison.spec import ComparisonSpec
 from filterlab.engine.digit.spec import DigitSpec
 from filterlab.engine.digitset.spec import SetSpec
 from filterlab.engine.lab1d.spec import Lab1DSpec

@@ -85,10 +85,10 @@ def _replaced_mode(path: Path) -> int:
             info = os.stat(path)
         except OSError:
             return 0o666 & ~_umask()
-        return stat.S_IMODE(info.st_mode) if stat.S_ISREG(info.st_mode) else 0o666 & ~_umask()
+        return info.st_mode & 0o777 if stat.S_ISREG(info.st_mode) else 0o666 & ~_umask()
     if not stat.S_ISREG(info.st_mode):
         raise OSError(errno.EEXIST, NOT_A_FILE, str(path))
-    return stat.S_IMODE(info.st_mode)
+    return info.st_mode & 0o777  # read and write bits: never a set-user-ID bit onto a new file
 
 
 def _umask() -> int:

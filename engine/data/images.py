@@ -22,7 +22,6 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from filterlab.engine.core.inputs import InputError, open_input, shown
-from filterlab.engine.data.bundled import to_unit_float
 from filterlab.engine.data.errors import DataError
 
 FRAME = 28  # MNIST images are 28x28 ...
@@ -88,7 +87,7 @@ def _grayscale(image: Image.Image) -> np.ndarray:
     the ink. DataError for an image with no contrast (blank) or values that are not numbers.
     """
     values, full_scale = _values(image)
-    alpha = _alpha(image, values)
+    alpha = _alpha(image)
     seen = values if alpha is None else values[alpha > 0]
     if not seen.size:
         raise DataError("the image is entirely transparent: there is no digit in it")
@@ -128,14 +127,14 @@ def _values(image: Image.Image) -> tuple[np.ndarray, Optional[float]]:
         values = np.asarray(image).astype(np.float64)
         peak = values.max(initial=0)
         return values, next((2.0**bits - 1 for bits in DEPTHS if peak <= 2**bits - 1), 65535.0)
-    if mode.startswith("I;") or mode.startswith("F;"):
+    if mode.startswith(("I;", "F;")):
         return np.asarray(image.convert("F" if mode.startswith("F") else "I")).astype(np.float64), None
     if mode == "LAB":  # its L is the lightness already (Pillow converts LAB to nothing else)
         return np.asarray(image.getchannel("L"), dtype=np.float64), 255.0
     return np.asarray(image.convert("L"), dtype=np.float64), 255.0
 
 
-def _alpha(image: Image.Image, values: np.ndarray) -> Optional[np.ndarray]:
+def _alpha(image: Image.Image) -> Optional[np.ndarray]:
     """Opacity in [0, 1] of each pixel, or None for an opaque image."""
     if not image.has_transparency_data:
         return None

@@ -56,9 +56,9 @@ def test_classes_take_ascii_digits_only(run_main, classes):
 
 # ------------------------------------------------------------------ outputs checked before training
 def test_a_session_is_never_replaced_by_its_own_screenshot(run_main, tmp_path):
+    from filterlab.engine.core.config import Config
     from filterlab.engine.digit.session import save_session
     from filterlab.engine.digit.trainer import Trainer
-    from filterlab.engine.core.config import Config
 
     session = tmp_path / "s.npz"
     save_session(Trainer(Config(filters=2, kernel=5), *bundled_digit(4)), session)

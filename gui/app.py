@@ -40,7 +40,8 @@ def run_window(launch) -> int:
         import torch  # only to refuse cleanly before a window opens on a machine without CUDA
         if not torch.cuda.is_available():
             raise UsageError("device cuda was asked for, but no CUDA GPU is available")
-    app = application()
+    with stops.deferred():  # a stop while Qt starts is raised once it has, never inside its constructor
+        app = application()
     speed = LESSON if launch.speed is None else launch.speed
     interrupted, previous = close_on_ctrl_c(app)  # before the window: its training thread starts with it
     try:

@@ -5,6 +5,7 @@ appears while PyTorch is still loading.
 """
 from __future__ import annotations
 
+import math
 import os
 import signal
 import sys
@@ -15,6 +16,8 @@ from PySide6.QtWidgets import QApplication
 from filterlab.engine.cli.options import UsageError
 from filterlab.engine.comparison.fork import ForkSpec
 from filterlab.engine.comparison.spec import ComparisonSpec
+from filterlab.engine.core import stops
+from filterlab.engine.core.inputs import for_terminal
 from filterlab.engine.digit.spec import DigitSpec
 from filterlab.engine.digitset.spec import SetSpec
 from filterlab.engine.lab1d.spec import Lab1DSpec
@@ -56,7 +59,8 @@ def run_window(launch) -> int:
         import torch  # only to refuse cleanly before a window opens on a machine without CUDA
         if not torch.cuda.is_available():
             raise UsageError("device cuda was asked for, but no CUDA GPU is available")
-    app = application()
+    with stops.deferred():  # a stop while Qt starts is raised once it has, never inside its constructor
+        app = application()
     speed = LESSON if launch.speed is None else launch.speed
     interrupted, previous = close_on_ctrl_c(app)  # before the window: its training thread starts with it
     try:
@@ -75,26 +79,27 @@ def run_window(launch) -> int:
             code = take_screenshot(app, window, launch.screenshot, steps, start=getattr(spec, "start_step", 0),
                                    paced=launch.speed is not None)
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     if interrupted:
-        raise KeyboardInterrupt  # main() says so in one line
+        raise interrupted[0]()  # main() says so in one line (KeyboardInterrupt, or Terminated for SIGTERM)
     return code
 
 
-def close_on_ctrl_c(app) -> tuple[list, object]:
-    """Ctrl-C closes every window (each joins its training thread) instead of a traceback in a slot.
+def close_on_ctrl_c(app) -> tuple[list, dict]:
+    """Ctrl-C, or SIGTERM, closes every window (each joins its training thread) instead of a traceback in a slot.
 
     Python sees a signal only when it runs, so a timer lets it run while Qt waits.
-    Returns (a list that is non-empty once interrupted, the previous handler).
+    Returns (a list holding the stop's kind once interrupted, {signal: its previous handler}).
     """
     interrupted: list = []
 
-    def on_ctrl_c(*_):
-        interrupted.append(True)
+    def on_stop(signum, _frame):
+        interrupted.append(stops.Terminated if signum == signal.SIGTERM else KeyboardInterrupt)
         app.closeAllWindows()
         app.quit()
 
-    previous = signal.signal(signal.SIGINT, on_ctrl_c)
+    previous = {signum: signal.signal(signum, on_stop) for signum in (signal.SIGINT, signal.SIGTERM)}
     timer = QTimer(app)
     timer.timeout.connect(lambda: None)
     timer.start(200)
@@ -121,7 +126,26 @@ def _open_beside(window, spec) -> None:
     other.destroyed.connect(lambda *_: OPEN.remove(other) if other in OPEN else None)
 
 
+SCALE_FACTORS = (0.25, 8.0)  # QT_SCALE_FACTOR: Qt divides by it, and a window at 0.1x or 50x is unusable
+
+
 def application() -> QApplication:
+    """The one QApplication; UsageError first if QT_SCALE_FACTOR cannot work (Qt would divide by zero)."""
+    check_scale_factor(os.environ.get("QT_SCALE_FACTOR"))
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Filter Lab")
     return app
+
+
+def check_scale_factor(text) -> None:
+    """QT_SCALE_FACTOR, if set, must be a number in SCALE_FACTORS (Qt reads 0 as a divisor, garbage as 1)."""
+    if text is None or not text.strip():
+        return
+    low, high = SCALE_FACTORS
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not low <= value <= high:
+        raise UsageError(f"the environment variable QT_SCALE_FACTOR must be a number from {low} to {high:g} "
+                         f"(the window's scale), got {for_terminal(repr(text), 60)}; unset it for the screen's own")

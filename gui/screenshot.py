@@ -12,9 +12,10 @@ from PySide6.QtCore import QTimer
 
 from filterlab.engine.cli.options import EXIT_USAGE
 from filterlab.engine.core.files import save_atomic
-from filterlab.engine.core.inputs import os_reason, shown
+from filterlab.engine.core.inputs import for_terminal, os_reason, shown
 
 SCREENSHOT_TIMEOUT_S = 300
+MAX_WARNING = 1000  # characters of a one-line message
 
 
 def save_png(pixmap, path) -> None:
@@ -36,7 +37,7 @@ def take_screenshot(app, window, path, steps: int, start: int = 0, paced: bool =
 
     def finish(code: int, message: str = "") -> None:
         if message:
-            print(f"filterlab: error: {message}", file=sys.stderr)
+            print(f"filterlab: error: {for_terminal(message, MAX_WARNING)}", file=sys.stderr)
         result["code"] = code
         window.close()
         app.quit()
@@ -45,9 +46,9 @@ def take_screenshot(app, window, path, steps: int, start: int = 0, paced: bool =
         snap = frame.snapshot
         done = ready(frame) if ready else snap.step >= start + steps or getattr(snap, "finished", None)  # set: epochs
         if (done or snap.diverged) and result["code"] is None:
-            result["code"] = 0 if done else 1
+            result["code"] = 1 if snap.diverged else 0
             if snap.diverged:
-                print(f"warning: {snap.diverged}", file=sys.stderr)
+                print(f"warning: {for_terminal(snap.diverged, MAX_WARNING)}", file=sys.stderr)
             QTimer.singleShot(settle_ms, grab)
 
     def grab():
@@ -56,7 +57,7 @@ def take_screenshot(app, window, path, steps: int, start: int = 0, paced: bool =
         except OSError as error:
             finish(EXIT_USAGE, f"cannot save the screenshot {shown(path)}: {os_reason(error)}")
             return
-        finish(0)
+        finish(result["code"])  # 1 when training diverged, as a headless run says it
 
     def on_stopped(message: str) -> None:
         if result["code"] is None:

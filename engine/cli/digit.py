@@ -11,6 +11,7 @@ from filterlab.engine.cli.options import UsageError, options_given
 from filterlab.engine.cli.progress import rate, train
 from filterlab.engine.core.config import Config, ConfigError
 from filterlab.engine.core.files import save_figure, save_json
+from filterlab.engine.core.inputs import shown
 from filterlab.engine.core.metrics import loss_text
 from filterlab.engine.data import DataError
 from filterlab.engine.digit.spec import DigitSpec
@@ -41,7 +42,7 @@ def spec_from_args(args: argparse.Namespace) -> DigitSpec:
     check_original(args)
     session = session_from_args(args)
     if session is not None:
-        description = f"digit {session.label} ({args.load.name}, from step {session.step:,})"
+        description = f"digit {session.label} ({shown(args.load.name)}, from step {session.step:,})"
         return DigitSpec(session.config, session.image, session.label, description, session)
     image, label, description = digit_from_args(args)
     if args.image is not None and args.label is None:
@@ -90,7 +91,7 @@ def digit_from_args(args: argparse.Namespace):
     try:
         if args.image is not None:
             image = data.load_image_file(args.image)
-            return _checked(image, 0 if args.label is None else args.label, f"{args.image.name}")
+            return _checked(image, 0 if args.label is None else args.label, shown(args.image.name))
         if args.mnist_root is not None:
             index = args.index
             digit = 4 if index is None and args.digit is None else args.digit

@@ -13,12 +13,13 @@ from filterlab.engine.cli.launch import Launch
 from filterlab.engine.cli.options import UsageError
 from filterlab.engine.comparison.spec import ComparisonSpec
 from filterlab.engine.core.config import ConfigError
-from filterlab.engine.core.inputs import os_reason, shown
+from filterlab.engine.core.inputs import for_terminal, os_reason, shown
 from filterlab.engine.digit.spec import DigitSpec
 from filterlab.engine.digitset.spec import SetSpec
 from filterlab.engine.lab1d.spec import Lab1DSpec
 
 EXIT_DIVERGED = 1
+MAX_LINE = 2000  # characters of a line of the report
 RUNNERS = {DigitSpec: digit.run, SetSpec: digitset.run, ComparisonSpec: comparison.run, Lab1DSpec: lab1d.run}
 
 
@@ -37,10 +38,10 @@ def run_headless(launch: Launch) -> int:
     except OSError as error:
         where = f"{shown(error.filename)}: " if error.filename else ""
         raise UsageError(f"cannot write the results: {where}{os_reason(error)}") from None
-    for line in lines:
-        print(line)
+    for line in lines:  # they name the outputs: a name is shown escaped, as every outside text is
+        print(for_terminal(line, MAX_LINE))
     if diverged:
-        print(f"warning: {experiment.diverged}", file=sys.stderr)
+        print(f"warning: {for_terminal(experiment.diverged, MAX_LINE)}", file=sys.stderr)
         return EXIT_DIVERGED
     return 0
 

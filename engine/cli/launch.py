@@ -13,8 +13,8 @@ from typing import Optional
 
 from filterlab.engine.cli import comparison, digit, digitset, lab1d
 from filterlab.engine.cli.options import UsageError, build_parser, options_given
-from filterlab.engine.core.files import path_problem
-from filterlab.engine.core.inputs import shown
+from filterlab.engine.core.files import output_problem, path_problem
+from filterlab.engine.core.inputs import os_reason, shown
 
 MAX_SPEED = 1_000_000  # steps per second; no step is that fast, and 0 already means "as fast as possible"
 MIN_SPEED = 0.01  # one step every 100 s
@@ -138,19 +138,31 @@ def _check_exports(args: argparse.Namespace) -> None:
 
 
 def _check_outputs(args: argparse.Namespace) -> None:
-    """Refuse an output that can never be written now, not after the training."""
-    outputs = {"--out": args.out if args.headless else None, "--gif": args.gif, "--screenshot": args.screenshot,
+    """Refuse an output that can never be written now, not after the training (engine/core/files.py's
+    output_problem): a name too long, a device, a FIFO or a folder where a file goes, or a file this run reads."""
+    inputs = {"--load": args.load, "--image": args.image}
+    outputs = {"--gif": args.gif, "--screenshot": args.screenshot,
                "--export-script": args.export_script, "--export-notebook": args.export_notebook}
-    for option, path in outputs.items():
-        problem = path and path_problem(path)
+    if args.headless:
+        problem = path_problem(args.out)
         if problem:
-            raise UsageError(f"{option} {shown(path)}: {problem}")
-    try:
-        if args.headless and args.out.exists() and not args.out.is_dir():
-            raise UsageError(f"--out {shown(args.out)} exists and is not a folder")
-        for option, path in (("--gif", args.gif), ("--screenshot", args.screenshot),
-                             ("--export-script", args.export_script), ("--export-notebook", args.export_notebook)):
-            if path is not None and path.is_dir():
-                raise UsageError(f"{option} {shown(path)} is a folder; give a file name")
-    except OSError as error:
-        raise UsageError(f"cannot use the output path: {error.strerror or error}") from None
+            raise UsageError(f"--out {shown(args.out)}: {problem}")
+        try:
+            if args.out.exists() and not args.out.is_dir():
+                raise UsageError(f"--out {shown(args.out)} exists and is not a folder")
+        except OSError as error:
+            raise UsageError(f"--out {shown(args.out)}: {os_reason(error)}") from None
+        outputs.update({f"--out {shown(args.out)}: {name}": args.out / name for name in _out_files(args)})
+    for option, path in outputs.items():
+        problem = path is not None and output_problem(path, inputs)
+        if problem:
+            raise UsageError(f"{option if option.startswith('--out') else f'{option} {shown(path)}'}: {problem}")
+
+
+def _out_files(args: argparse.Namespace) -> tuple[str, ...]:
+    """The files a headless run of this mode writes into --out (engine/cli/digit.py, digitset.py, ... `run`)."""
+    if args.lab1d or args.compare is not None:
+        return ("figure.png", "metrics.json")
+    if args.classes is not None:
+        return ("figure.png", "metrics.json", "history.npz")
+    return ("figure.png", "article.png", "metrics.json", "history.npz")

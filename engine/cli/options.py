@@ -7,11 +7,14 @@ refuses what it can, and `UsageError` carries the rest out of the engine.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from filterlab.engine.core.config import DEVICES, INITS, OPTIMIZERS, PIXEL_SCALES, Config
+from filterlab.engine.core.inputs import for_terminal
 
 EXIT_USAGE = 2
+MAX_MESSAGE = 1000  # characters of argparse's one line (it may quote what was typed)
 
 
 class UsageError(Exception):
@@ -19,9 +22,21 @@ class UsageError(Exception):
 
 
 class Parser(argparse.ArgumentParser):
+    def _print_message(self, message, file=None):
+        """As argparse's, but a closed pipe or a full disk is not ignored: main() ends on it (`--help | head`)."""
+        if message:
+            (file or sys.stderr).write(message)
+
     def error(self, message: str):
         """One line instead of argparse's usage dump: the option and what is wrong."""
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {for_terminal(message, MAX_MESSAGE)} (see --help)\n")
+
+
+def output_path(text: str) -> Path:
+    """An output's name as typed; an empty one would mean the current folder (Path('') is '.'), so it is refused."""
+    if not text:
+        raise argparse.ArgumentTypeError("an output needs a name, got an empty one")
+    return Path(text)
 
 
 def build_parser() -> Parser:
@@ -41,14 +56,14 @@ def _mode_options(parser: Parser) -> None:
                       help="train without a window and write figure.png, metrics.json, history.npz")
     mode.add_argument("--steps", type=int, default=None,
                       help="steps to train (headless default 5000; with --screenshot default 300)")
-    mode.add_argument("--out", type=Path, default=Path("run"), help="headless output folder (default: run)")
-    mode.add_argument("--gif", type=Path, help="also write an animated GIF of the filters forming (headless; "
+    mode.add_argument("--out", type=output_path, default=Path("run"), help="headless output folder (default: run)")
+    mode.add_argument("--gif", type=output_path, help="also write an animated GIF of the filters forming (headless; "
                       "a name ending .mp4 writes an MP4 video)")
-    mode.add_argument("--export-script", type=Path, metavar="FILE.py",
+    mode.add_argument("--export-script", type=output_path, metavar="FILE.py",
                       help="after training (headless), write the run as a plain PyTorch script that reproduces it")
-    mode.add_argument("--export-notebook", type=Path, metavar="FILE.ipynb",
+    mode.add_argument("--export-notebook", type=output_path, metavar="FILE.ipynb",
                       help="after training (headless), write the run as a Jupyter notebook that reproduces it")
-    mode.add_argument("--screenshot", type=Path,
+    mode.add_argument("--screenshot", type=output_path,
                       help="open the window, train --steps steps, save a PNG of it and exit")
     mode.add_argument("--speed", type=float, metavar="STEPS_PER_SECOND",
                       help="the window's training speed (0: as fast as possible; default: the lesson pace, "

@@ -27,13 +27,51 @@ class InputError(ValueError):
     """A file that cannot be read as asked; the message says why, without the path (callers add it)."""
 
 
+def for_terminal(text, limit: int = MAX_SHOWN) -> str:
+    """Outside text (a file name, a field of a file, a library's words) made safe to print, in one line.
+
+    A terminal obeys the control characters it is sent (ESC clears the screen or retitles the
+    window, a newline splits a message), so every character that does not print is shown as
+    an escape (\\x1b, \\n, \\u202e); a byte that is not UTF-8 (a name the file system allows,
+    which Python holds as a lone surrogate) is shown as \\xNN; and text longer than `limit`
+    characters is shortened in the middle. Bytes are read as UTF-8 first.
+    """
+    if isinstance(text, (bytes, bytearray)):
+        text = bytes(text).decode("utf-8", "surrogateescape")
+    pieces = [_escaped(c) for c in str(text)]
+    if sum(map(len, pieces)) <= limit:
+        return "".join(pieces)
+    keep = limit // 2 - 1
+    head, tail, used = [], [], 0
+    for piece in pieces:  # whole escapes only: never half of one
+        if used + len(piece) > keep:
+            break
+        head.append(piece)
+        used += len(piece)
+    used = 0
+    for piece in reversed(pieces):
+        if used + len(piece) > keep:
+            break
+        tail.append(piece)
+        used += len(piece)
+    return "".join(head) + "…" + "".join(reversed(tail))
+
+
+def _escaped(char: str) -> str:
+    if char.isprintable():
+        return char
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # os.fsdecode's stand-in for a byte that is not UTF-8
+        return f"\\x{code - 0xDC00:02x}"
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char)
+    if named:
+        return named
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
 def shown(path) -> str:
-    """The path for a one-line message: as given, or shortened in the middle when very long."""
-    text = str(path)
-    if len(text) <= MAX_SHOWN:
-        return text
-    keep = MAX_SHOWN // 2 - 1
-    return f"{text[:keep]}…{text[-keep:]}"
+    """A path for a one-line message: escaped as for_terminal does it, shortened in the middle when very long."""
+    return for_terminal(os.fspath(path) if isinstance(path, os.PathLike) else path)
 
 
 def os_reason(error: OSError) -> str:

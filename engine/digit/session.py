@@ -27,6 +27,7 @@ import numpy as np
 from filterlab.engine.core.config import Config, ConfigError
 from filterlab.engine.core.files import save_npz
 from filterlab.engine.core.history import FilterHistory, ImageHistory, LossHistory, history_arrays
+from filterlab.engine.core.inputs import shown
 from filterlab.engine.core.parameters import PARAMETERS
 from filterlab.engine.digit.session_checks import FORMAT, OPTIMIZER_SLOTS, ROLLBACK, VERSION, SessionError, read_checked
 
@@ -150,7 +151,7 @@ def load_session(path):
     try:
         return session.build_trainer()
     except ConfigError as error:
-        raise SessionError(f"{path}: {error}") from None
+        raise SessionError(f"{shown(path)}: {error}") from None
 
 
 def read_session(path) -> Session:

@@ -31,6 +31,11 @@ READABLE = (1, 2, 3)
 MAX_STEP = 2**62
 OPTIMIZER_SLOTS = {"adam": ("step", "exp_avg", "exp_avg_sq"), "sgd": ("momentum_buffer",)}
 ROLLBACK = "rollback."
+MAX_MESSAGE = 500  # characters of the divergence message a session carries (Filter Lab's own are ~150)
+# What each kind of array may hold beyond being finite: pixels in [0, 1], a loss (cross-entropy) and Adam's
+# running mean of squared gradients and its step count never negative
+UNIT_ARRAYS = ("image", "images")
+NON_NEGATIVE = ("loss", ".exp_avg_sq", ".step")
 
 
 def read_checked(path) -> tuple[Config, dict, dict[str, np.ndarray]]:
@@ -94,6 +99,9 @@ def _check_meta(meta: dict) -> None:
         raise SessionError("rollback must be true or false")
     if "diverged" not in meta or not (meta["diverged"] is None or isinstance(meta["diverged"], str)):
         raise SessionError("diverged must be a message or null")
+    if meta["diverged"] is not None and not 0 < len(meta["diverged"]) <= MAX_MESSAGE:
+        raise SessionError(f"diverged must be a message of 1 to {MAX_MESSAGE} characters, "
+                           f"this one has {len(meta['diverged']):,}")
 
 
 def _expected_arrays(config: Config, meta: dict) -> tuple[dict, set]:
@@ -168,12 +176,18 @@ def _check_adam_slots_complete(arrays: dict) -> None:
 
 
 def _check_values(arrays: dict, meta: dict) -> None:
-    """Finite numbers, labels 0-9, record steps in order and not past the saved step."""
+    """Finite numbers in their ranges (pixels 0-1, losses and Adam's squares not negative), labels 0-9,
+    record steps in order and not past the saved step."""
     for name, array in arrays.items():
         if array.dtype.kind == "f" and not np.isfinite(array).all():
             raise SessionError(f"array {name!r} holds NaN or infinite values")
-        if name.endswith(".step") and array < 0:
-            raise SessionError(f"array {name!r} is negative")
+        if (name in NON_NEGATIVE or name.endswith(NON_NEGATIVE[1:])) and array.size and array.min() < 0:
+            raise SessionError(f"array {name!r} holds a negative value ({float(array.min()):.3g}); it never can")
+        if name in UNIT_ARRAYS and array.size and (array.min() < 0 or array.max() > 1):
+            raise SessionError(f"array {name!r} holds pixels outside 0-1 ({float(array.min()):.3g} to "
+                               f"{float(array.max()):.3g}); a session stores them as 0-1")
+    if meta["loss_block_sum"] < 0:
+        raise SessionError("loss_block_sum is negative; a sum of losses never is")
     edits = arrays.get("edit_filters")
     if edits is not None and ((edits < 0) | (edits >= arrays["initial_filters"].shape[0])).any():
         raise SessionError("an edited filter's number is not one of the session's filters")

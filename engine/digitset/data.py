@@ -11,6 +11,7 @@ from typing import Sequence
 
 import numpy as np
 
+from filterlab.engine.core.inputs import shown
 from filterlab.engine.data import DataError, load_bundled, load_mnist
 
 TEST_FRACTION = 0.2  # of each class in the bundled sample, held out for the test accuracy
@@ -42,7 +43,7 @@ def parse_classes(text: str) -> tuple[int, ...]:
     if text.strip().lower() == "all":
         return tuple(range(10))
     parts = [p.strip() for p in text.split(",")]
-    if not all(p.isdigit() and len(p) == 1 for p in parts):
+    if not all(len(p) == 1 and p in "0123456789" for p in parts):  # not isdigit(): '²' and '٣' pass it
         raise DataError(f"--classes takes 'all' or digits 0-9 separated by commas, got {text!r}")
     classes = [int(p) for p in parts]
     if len(set(classes)) != len(classes):
@@ -76,7 +77,7 @@ def mnist_set(root, classes: Sequence[int], download: bool = False) -> DigitSet:
         keep = np.isin(labels, classes)
         parts += [images[keep], labels[keep]]
     if len(parts[1]) == 0 or len(parts[3]) == 0:
-        raise DataError(f"the MNIST under {root} has no digits of {_class_text(classes)}")
+        raise DataError(f"the MNIST under {shown(root)} has no digits of {_class_text(classes)}")
     return DigitSet(*parts, tuple(classes), f"{len(parts[1])} MNIST digits of {_class_text(classes)}")
 
 

@@ -14,6 +14,7 @@ from typing import Callable, Iterator, Optional
 
 import numpy as np
 
+from filterlab.engine.core import stops
 from filterlab.engine.core.files import save_atomic
 from filterlab.engine.render.frames import FrameSet
 from filterlab.engine.render.slides import EXPORT_WIDTH, Slide
@@ -51,9 +52,10 @@ def _drawn(frames: FrameSet, width: int, progress) -> Iterator[np.ndarray]:
     """Each frame as an (H, W, 3) picture, drawn when it is asked for."""
     slide = Slide(frames.filters.shape[1], frames.filters.shape[-1], width)
     for i in range(len(frames)):
-        slide.show(frames.steps[i], frames.filters[i], frames.cosines[i], frames.images[i], frames.labels[i])
-        picture = pixels(slide.figure)
-        slide.figure.set_layout_engine("none")  # laid out on the first frame; the rest keep it
+        with stops.deferred():  # Ctrl-C or SIGTERM ends the run between frames, never inside matplotlib's draw
+            slide.show(frames.steps[i], frames.filters[i], frames.cosines[i], frames.images[i], frames.labels[i])
+            picture = pixels(slide.figure)
+            slide.figure.set_layout_engine("none")  # laid out on the first frame; the rest keep it
         if progress is not None:
             progress(i + 1, len(frames))  # a window shows it: rendering takes seconds
         yield picture

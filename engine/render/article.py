@@ -50,6 +50,6 @@ def article_figure(image, initial, final, agreements, cosines, *, title=""):
         place.suptitle(heading, x=0.005, ha="left", fontsize=12, fontweight="bold")
         draw_blocks(place, binarised(np.asarray(image)) if cmap == "hot" else image, caption, blocks, cmap)
     if title:
-        figure.suptitle(title, x=0.01, ha="left")
+        figure.suptitle(title, x=0.01, ha="left", parse_math=False)  # a file name may hold $
     figure.supxlabel(NUMBERS, x=0.01, ha="left", fontsize=9, color=MUTED, wrap=True)
     return figure

@@ -85,7 +85,7 @@ def blocks_figure(image, image_caption: str, blocks: Sequence[Block], title: str
         draw_confusion(bottom, np.asarray(confusion))
     draw_blocks(top, image, image_caption, blocks)
     if title:
-        figure.suptitle(title, x=0.01, ha="left")
+        figure.suptitle(title, x=0.01, ha="left", parse_math=False)  # a file name may hold $
     figure.supxlabel(LEGEND, x=0.01, ha="left", fontsize=10, color=MUTED)
     return figure
 

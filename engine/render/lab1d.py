@@ -107,5 +107,5 @@ def lab1d_figure(snap: Lab1DSnapshot, title: str = ""):
     text.text(0.0, 1.0, "\n".join(summary_lines(snap)), va="top", ha="left", transform=text.transAxes,
               linespacing=1.5)
     if title:
-        figure.suptitle(title, x=0.01, ha="left")
+        figure.suptitle(title, x=0.01, ha="left", parse_math=False)  # a file name may hold $
     return figure

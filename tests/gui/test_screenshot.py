@@ -115,8 +115,45 @@ def test_a_screenshot_whose_training_cannot_start_says_so_at_once(qtbot, digit, 
     assert capsys.readouterr().err == "filterlab: error: could not start training: this state cannot train\n"
 
 
+def test_a_screenshot_of_a_run_that_diverged_exits_1_as_a_headless_run_does(qtbot, tmp_path, digit, capsys):
+    from PySide6.QtCore import QEventLoop
+
+    from filterlab.engine.digit.spec import DigitSpec
+    from filterlab.gui.screenshot import take_screenshot
+    from filterlab.gui.windows.digit import DigitWindow
+
+    window = DigitWindow(DigitSpec(Config(filters=2, lr=1e30), *digit), running=False, speed=0)
+    qtbot.addWidget(window)
+    window.show()
+
+    class OwnLoop:
+        loop = QEventLoop()
+        exec, quit = loop.exec, loop.quit
+
+    assert take_screenshot(OwnLoop(), window, tmp_path / "shot.png", 20) == 1
+    assert capsys.readouterr().err.startswith("warning: training diverged")
+    assert (tmp_path / "shot.png").stat().st_size > 10_000  # the window, showing the divergence, is saved
+
+
+@pytest.mark.parametrize("value", ["0", "abc", "nan", "-1", "1e9", "inf", "0\x1b[2J"])
+def test_a_scale_factor_qt_cannot_use_is_one_line_before_a_window(run_main, tmp_path, monkeypatch, value):
+    monkeypatch.setenv("QT_SCALE_FACTOR", value)
+    code, out, err = run_main(["--screenshot", tmp_path / "shot.png", "--steps", "1"])
+    assert code == 2 and err.count("\n") == 1 and err[:-1].isprintable()
+    assert err.startswith("filterlab: error: the environment variable QT_SCALE_FACTOR must be a number from 0.25 to 8")
+    assert not (tmp_path / "shot.png").exists()
+
+
+def test_a_usable_scale_factor_passes():
+    from filterlab.gui.app import check_scale_factor
+
+    for value in (None, "", "1", "1.5", "0.25", "8"):
+        check_scale_factor(value)
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child process is POSIX")
-def test_ctrl_c_closes_the_window_with_one_line_and_exit_130(tmp_path):
+@pytest.mark.parametrize("signum, code, words", [("SIGINT", 130, "interrupted"), ("SIGTERM", 143, "terminated")])
+def test_ctrl_c_or_sigterm_closes_the_window_with_one_line_and_exit_130_or_143(tmp_path, signum, code, words):
     import signal
     import time
 
@@ -127,8 +164,8 @@ def test_ctrl_c_closes_the_window_with_one_line_and_exit_130(tmp_path):
                                env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     time.sleep(6)  # the window is up and training at 5 steps/s
     assert process.poll() is None
-    process.send_signal(signal.SIGINT)
+    process.send_signal(getattr(signal, signum))
     err = process.communicate(timeout=20)[1]
-    assert process.returncode == 130
-    assert err.strip().splitlines()[-1] == "filterlab: interrupted" and "Traceback" not in err
+    assert process.returncode == code
+    assert err.strip().splitlines()[-1] == f"filterlab: {words}" and "Traceback" not in err
     assert shot.read_bytes() == b"an older screenshot" and os.listdir(tmp_path) == ["shot.png"]

@@ -150,7 +150,7 @@ def test_bad_init_options_exit_2_with_one_clear_line(tmp_path, run_main, args, w
     (["--speed", "-3"], "--speed must be 0"),
     (["--speed", "nan"], "--speed must be 0"),
     (["--speed", "1e308"], "from 0.01 to 1,000,000, got 1e+308"),
-    (["--screenshot", "/tmp"], "--screenshot /tmp is a folder"),
+    (["--screenshot", "/tmp"], "--screenshot /tmp: it is a folder"),
     (["--screenshot", "/tmp/" + "s" * 300 + ".png"], "a part of the path is 304 bytes long"),
     (["--lesson", "--lab1d"], "--lesson is the lesson of the one-digit experiment"),
     (["--lesson", "--classes", "all"], "--lesson is the lesson of the one-digit experiment"),

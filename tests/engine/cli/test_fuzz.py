@@ -15,6 +15,7 @@ import contextlib
 import functools
 import io
 import json
+import os
 import sys
 import tempfile
 import warnings
@@ -273,3 +274,176 @@ def test_the_corpus_itself_is_accepted():
         (raw / "train-images-idx3-ubyte").write_bytes(corpus()["images"])
         (raw / "train-labels-idx1-ubyte").write_bytes(corpus()["labels"])
         assert load_mnist(folder)[0].shape == (20, 28, 28)
+
+
+# ------------------------------------------------------------------ round three: names, modes, special outputs
+NAME_BYTES = st.binary(min_size=1, max_size=40).map(lambda b: b.replace(b"/", b"_").replace(b"\0", b"_")).filter(
+    lambda b: b not in (b".", b".."))
+
+
+@seed(SEED)
+@settings(FUZZ, max_examples=30)
+@given(NAME_BYTES, NAME_BYTES)
+def test_any_name_is_read_and_described_in_printable_text(image_name, missing_name):
+    """What a run is called (window title, figure title) and what a refusal says are printable, whatever the
+    names hold; a name that does not exist is refused in one line."""
+    from filterlab.engine.cli.launch import parse
+    from filterlab.engine.cli.options import UsageError
+
+    with tempfile.TemporaryDirectory() as folder:
+        image = Path(folder) / os.fsdecode(image_name + b".png")
+        image.write_bytes(corpus()["digit.png"])
+        with contextlib.redirect_stderr(io.StringIO()):
+            launch = parse(["--headless", "--image", os.fspath(image), "--out", os.fspath(Path(folder) / "o")])
+        assert launch.spec.description.isprintable()
+        with pytest.raises(UsageError) as refused:
+            parse(["--headless", "--image", os.fspath(Path(folder) / os.fsdecode(b"no-" + missing_name))])
+        assert str(refused.value).isprintable() and "no such file" in str(refused.value)
+
+
+@seed(SEED)
+@settings(FUZZ, max_examples=2)  # a whole run each, figures and all: the names above go through the cheap part
+@given(NAME_BYTES, NAME_BYTES)
+def test_any_name_the_file_system_allows_trains_and_reaches_the_terminal_escaped(image_name, out_name):
+    """Control characters, bytes that are not UTF-8, a newline: the run works, and what it prints is one
+    printable line per line, with the names escaped (never a raw ESC, BEL or newline from a name)."""
+    with tempfile.TemporaryDirectory() as folder:
+        image = Path(folder) / os.fsdecode(image_name + b".png")
+        image.write_bytes(corpus()["digit.png"])
+        out = Path(folder) / os.fsdecode(b"out-" + out_name)
+        code, err, outputs = run_main_all(["--headless", "--image", image, "--label", "3", "--steps", "1",
+                                           "--filters", "1", "--out", out])
+        assert code == 0, err
+        assert sorted(os.listdir(out)) == ["article.png", "figure.png", "history.npz", "metrics.json"]
+    for line in (outputs + err).splitlines():
+        assert line.replace("\r", "").isprintable(), repr(line)
+
+
+def run_main_all(argv) -> tuple[int, str, str]:
+    """(exit code, stderr, stdout) of main() in this process."""
+    from filterlab import main
+
+    err, out = io.StringIO(), io.StringIO()
+    try:
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
+            code = main.main([os.fspath(a) if isinstance(a, Path) else str(a) for a in argv])
+    finally:
+        sys.modules["torch"].set_flush_denormal(False) if "torch" in sys.modules else None
+    return code, err.getvalue(), out.getvalue()
+
+
+@st.composite
+def drawn_four(draw) -> tuple[bytes, int]:
+    """(file bytes, upscale) of the bundled 4 in a drawn mode, depth, range, polarity, transparency and format."""
+    scale = draw(st.integers(2, 5))
+    ink = np.clip(np.asarray(Image.fromarray(bundled_digit(4)[0]).resize((28 * scale,) * 2, Image.Resampling.NEAREST)),
+                  0, 1).astype(np.float64)
+    light = draw(st.booleans())
+    shade = ink if light else 1 - ink
+    kind = draw(st.sampled_from(["8-bit", "16-bit", "int32", "float", "alpha", "palette-transparent"]))
+    if kind == "8-bit":
+        image = Image.fromarray(np.uint8(np.round(255 * shade))).convert(draw(st.sampled_from(["L", "RGB", "P", "CMYK"])))
+        fmt = draw(st.sampled_from(["PNG", "TIFF", "BMP"] if image.mode != "CMYK" else ["TIFF"]))
+        extra = {}
+    elif kind == "16-bit":
+        bits = draw(st.integers(9, 16))
+        low = draw(st.integers(0, 2**bits // 4))
+        image, fmt, extra = Image.fromarray(np.uint16(np.round(low + (2**bits - 1 - low) * shade))), "PNG", {}
+    elif kind in ("int32", "float"):
+        low = draw(st.floats(-1e9, 1e9))
+        span = draw(st.floats(1e-3, 1e9))
+        values = low + span * shade
+        image = Image.fromarray(np.float32(values) if kind == "float" else np.int32(np.clip(np.round(values), -2**31,
+                                                                                              2**31 - 256)))
+        fmt, extra = "TIFF", {}
+        assume_distinct = np.ptp(np.asarray(image, dtype=np.float64)) > 0
+        if not assume_distinct:
+            image = Image.fromarray(np.float32(shade))
+    elif kind == "alpha":
+        behind = draw(st.integers(0, 255))
+        rgba = np.zeros(ink.shape + (4,), np.uint8)
+        rgba[..., :3] = np.where(ink[..., None] > 0, 255 if light else 0, behind)
+        rgba[..., 3] = np.uint8(np.round(255 * ink))
+        image, fmt, extra = Image.fromarray(rgba), draw(st.sampled_from(["PNG", "TIFF", "WEBP"])), {}
+        extra = {"lossless": True} if fmt == "WEBP" else {}
+    else:
+        colour, behind = (255, 0) if light else (0, 255)
+        behind = draw(st.integers(0, 100) if light else st.integers(155, 255))
+        flat = np.uint8(np.round(colour * ink + behind * (1 - ink)))
+        image = Image.fromarray(flat).convert("P")
+        fmt, extra = draw(st.sampled_from(["PNG", "GIF"])), {"transparency": int(np.asarray(image)[0, 0])}
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt, **extra)
+    return buffer.getvalue(), scale
+
+
+@functools.cache
+def reference_four(scale: int) -> np.ndarray:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "reference.png"
+        Image.fromarray(np.uint8(np.round(255 * (1 - np.clip(np.asarray(Image.fromarray(bundled_digit(4)[0]).resize(
+            (28 * scale,) * 2, Image.Resampling.NEAREST)), 0, 1))))).save(path)
+        return load_image_file(path)
+
+
+@seed(SEED)
+@settings(FUZZ, max_examples=60)
+@given(drawn_four())
+def test_a_four_in_any_mode_depth_and_range_is_the_intended_digit(case):
+    data, scale = case
+    with written("four", data) as path, warnings.catch_warnings():
+        warnings.simplefilter("error")
+        digit = load_image_file(path)
+    assert np.corrcoef(digit.ravel(), reference_four(scale).ravel())[0, 1] >= 0.9
+
+
+SPECIAL_OUTPUTS = ["fifo", "folder", "the --load session", "the session spelt otherwise", "a hard link to the image",
+                   "an empty name", "a name too long in bytes"]
+
+
+@seed(SEED)
+@settings(FUZZ, max_examples=25)
+@given(st.sampled_from(SPECIAL_OUTPUTS), st.sampled_from(["--gif", "--screenshot", "--out"]), NAME_BYTES)
+def test_an_output_that_is_special_or_an_input_is_refused_before_anything_runs(kind, option, name):
+    from filterlab.engine.cli.launch import parse
+    from filterlab.engine.cli.options import UsageError
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        session, image = root / "s.npz", root / "four.png"
+        session.write_bytes(corpus()["stored.npz"])
+        image.write_bytes(corpus()["digit.png"])
+        suffix = ".gif" if option == "--gif" else ".png"
+        target = root / (os.fsdecode(name) + suffix)
+        if kind == "fifo":
+            os.mkfifo(target)
+        elif kind == "folder":
+            target.mkdir()
+        elif kind == "the --load session":
+            target = session
+        elif kind == "the session spelt otherwise":
+            target = root / "." / "s.npz"
+        elif kind == "a hard link to the image":
+            os.link(image, target if option != "--out" else root / "figure.png")  # --out: its figure.png is the image
+            target = target if option != "--out" else root
+        elif kind == "a name too long in bytes":
+            target = root / (os.fsdecode(name) * (256 // len(name) + 1) + suffix)
+        source = ["--image", image] if "image" in kind else ["--load", session]
+        mode = ["--headless"] if option in ("--gif", "--out") else []
+        if option == "--out" and kind in ("the --load session", "the session spelt otherwise"):
+            target = root  # the folder that holds it: --out names a folder, its files would replace the inputs
+            source = ["--image", root / "figure.png"]
+            (root / "figure.png").write_bytes(corpus()["digit.png"])
+        if option == "--out" and kind == "folder":
+            (target / "figure.png").mkdir()  # a folder is what --out names: one where its figure.png would go
+        argv = [*mode, *source, option, "" if kind == "an empty name" else target]
+        before = {entry: (entry.stat().st_ino, entry.read_bytes() if entry.is_file() else None)
+                  for entry in (session, image)}
+        err = io.StringIO()
+        with pytest.raises((UsageError, SystemExit)) as refused, contextlib.redirect_stderr(err):
+            parse([os.fspath(a) for a in argv])
+        message = str(refused.value) if refused.type is UsageError else err.getvalue()
+        assert message.strip() and "\n" not in message.strip() and message.strip().isprintable(), repr(message)
+        assert before == {entry: (entry.stat().st_ino, entry.read_bytes() if entry.is_file() else None)
+                          for entry in (session, image)}
+        assert kind != "fifo" or target.is_fifo()

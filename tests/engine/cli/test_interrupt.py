@@ -23,17 +23,18 @@ def wait_for_output(process, text: bytes, seconds: float = 60) -> bytes:
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child process is POSIX")
-def test_ctrl_c_ends_a_headless_run_with_one_line_and_exit_130(tmp_path):
+@pytest.mark.parametrize("signum, code, words", [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")])
+def test_ctrl_c_or_sigterm_ends_a_headless_run_with_one_line_and_exit_130_or_143(tmp_path, signum, code, words):
     out = tmp_path / "run"
     out.mkdir()
     (out / "metrics.json").write_text('{"steps": 5}\n')  # an earlier run's results
     process = subprocess.Popen([sys.executable, "main.py", "--headless", "--steps", "100000000", "--out", str(out)],
                                cwd=ROOT, stderr=subprocess.PIPE)
     wait_for_output(process, b"training")
-    process.send_signal(signal.SIGINT)
+    process.send_signal(signum)
     process.wait(10)
     os.set_blocking(process.stderr.fileno(), True)
     err = process.stderr.read().decode()
-    assert process.returncode == 130
-    assert err.strip().splitlines()[-1] == "filterlab: interrupted" and "Traceback" not in err
+    assert process.returncode == code
+    assert err.strip().splitlines()[-1] == f"filterlab: {words}" and "Traceback" not in err
     assert sorted(os.listdir(out)) == ["metrics.json"] and (out / "metrics.json").read_text() == '{"steps": 5}\n'

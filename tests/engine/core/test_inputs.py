@@ -1,10 +1,11 @@
 """Opening a file the user names: only a regular file of a bounded size, and at once, whatever the path is."""
 import os
 import time
+from pathlib import Path
 
 import pytest
 
-from filterlab.engine.core.inputs import InputError, open_input, shown
+from filterlab.engine.core.inputs import InputError, for_terminal, open_input, shown
 
 
 def refused(path, max_bytes=1000) -> str:
@@ -54,3 +55,31 @@ def test_a_long_path_is_shortened_in_messages():
     long = "/tmp/" + "z" * 5000
     assert len(shown(long)) <= 160 and shown(long).startswith("/tmp/zz") and "…" in shown(long)
     assert shown("/tmp/short.png") == "/tmp/short.png"
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("digit\x1b]0;owned\x07.png", "digit\\x1b]0;owned\\x07.png"),  # retitles a terminal
+    ("\x1b[2J\x1b[H", "\\x1b[2J\\x1b[H"),  # clears the screen
+    ("two\nlines\r.png", "two\\nlines\\r.png"),
+    ("tab\there\x7f", "tab\\there\\x7f"),
+    ("\x9bC1 control", "\\x9bC1 control"),
+    ("evil\u202egnp.exe", "evil\\u202egnp.exe"),  # right-to-left override: shows a false name
+    ("zero\u200bwidth", "zero\\u200bwidth"),
+    (os.fsdecode(b"latin1-\xe9t\xe9.png"), "latin1-\\xe9t\\xe9.png"),  # a name that is not UTF-8
+    (b"raw \xff bytes\n", "raw \\xff bytes\\n"),
+    ("plain é 4️ ok.png", "plain é 4️ ok.png"),  # printable text, any script, stays as it is
+])
+def test_outside_text_reaches_the_terminal_escaped(raw, expected):
+    assert for_terminal(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["x" * 100_000, "\x1b" * 50_000, "é\n" * 30_000, os.fsdecode(b"\xff" * 9000)])
+def test_outside_text_is_bounded_and_stays_one_line(raw):
+    text = for_terminal(raw, 160)
+    assert len(text) <= 160 and text.isprintable() and "…" in text
+    assert not text.split("…")[0].endswith("\\") and "\\x1" not in text[-3:]  # no escape cut in half
+
+
+def test_shown_renders_a_path_as_for_terminal_does():
+    path = os.fsdecode(b"/tmp/a\x1b\xff\n.png")
+    assert shown(path) == shown(Path(path)) == "/tmp/a\\x1b\\xff\\n.png"

@@ -411,7 +411,24 @@ HOSTILE = {
     "an init value above float32": (lambda good: rewritten(good, with_config("init_value", 1e300)),
                                     "largest float32"),
     "array header larger than its data": (oversized_header, "claims more data"),
+    # values in the wrong range for what they mean (each one trained on, then misbehaved)
+    "an image above 1": (lambda good: rewritten(good, scaled("image", 255)), "'image' holds pixels outside 0-1"),
+    "a negative image": (lambda good: rewritten(good, scaled("image", -1)), "'image' holds pixels outside 0-1"),
+    "a recorded image above 1": (lambda good: rewritten(good, scaled("images", 3)), "'images' holds pixels outside"),
+    "Adam's squares negative": (lambda good: rewritten(good, scaled("optimizer.conv.weight.exp_avg_sq", -1)),
+                                "'optimizer.conv.weight.exp_avg_sq' holds a negative value"),
+    "a negative loss": (lambda good: rewritten(good, scaled("loss", -1)), "'loss' holds a negative value"),
+    "a negative loss sum": (lambda good: rewritten(good, with_meta("loss_block_sum", -5.0)), "loss_block_sum"),
+    "a 100 KB divergence message": (lambda good: rewritten(good, with_meta("diverged", "\x1b[2J" * 25_000)),
+                                    "diverged must be a message of 1 to 500 characters, this one has 100,000"),
 }
+
+
+def scaled(name, factor):
+    """The array `name` times `factor` (a negative factor makes positive values negative)."""
+    def change(arrays):
+        arrays[name] = (arrays[name] * factor + (factor < 0) * -0.5).astype(arrays[name].dtype)
+    return change
 
 
 @pytest.mark.parametrize("case", HOSTILE, ids=list(HOSTILE))

@@ -149,6 +149,21 @@ def test_window_open_image_of_a_refused_kind_warns_at_once(qtbot, window, tmp_pa
     assert warnings == [("Cannot use this image", f"{eps}: not a PNG, JPEG, BMP, GIF, TIFF or WebP image")]
 
 
+def test_window_open_a_blank_page_warns_with_the_reason_and_keeps_the_digit(qtbot, window, tmp_path, monkeypatch):
+    """A blank scan used to train as an empty frame: now it is refused, in one message, and nothing changes."""
+    from PIL import Image
+    from PySide6.QtWidgets import QMessageBox
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: warnings.append(args[1:3]))
+    before = window.source.image.copy()
+    blank = tmp_path / "blank.png"
+    Image.new("L", (40, 30), 250).save(blank)
+    assert not window.source.load_image_path(str(blank))
+    assert warnings == [("Cannot use this image", f"{blank}: the image is blank: its darkest and lightest pixels "
+                                                  f"differ by 0.0% of the full range, and a digit needs at least 3%")]
+    assert (window.source.image == before).all()
+
+
 def test_a_failure_on_the_training_thread_is_shown_at_once_and_training_goes_on(qtbot, window, wait_frame):
     """Whatever a query on the worker raises, the window says so now; the user is never left waiting."""
     from PySide6.QtWidgets import QMessageBox

@@ -74,8 +74,8 @@ def test_zoom_enlarges_text_and_views_together_and_nothing_collides(qtbot, zoome
 
 @pytest.mark.parametrize("kind", WINDOWS)
 def test_for_the_back_row_a_window_fills_the_screen_and_its_axes_read_dark(qtbot, digit, kind):
-    from PySide6.QtCore import QRect
     import pyqtgraph as pg
+    from PySide6.QtCore import QRect
 
     window = WINDOWS[kind](digit)
     qtbot.addWidget(window)

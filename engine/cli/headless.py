@@ -34,6 +34,7 @@ def run_headless(launch: Launch) -> int:
     try:
         lines, diverged = RUNNERS[type(launch.spec)](experiment, launch.spec, launch.steps, launch.out, launch.gif)
         lines += export_code(experiment, launch)
+        lines += save_session_file(experiment, launch)
     except OSError as error:
         where = f"{shown(error.filename)}: " if error.filename else ""
         raise UsageError(f"cannot write the results: {where}{os_reason(error)}") from None
@@ -43,6 +44,15 @@ def run_headless(launch: Launch) -> int:
         print(f"warning: {experiment.diverged}", file=sys.stderr)
         return EXIT_DIVERGED
     return 0
+
+
+def save_session_file(trainer, launch: Launch) -> list[str]:
+    """--save-session: the session after training, the very file File > Save session writes; the line to print."""
+    if launch.save_session is None:
+        return []
+    from filterlab.engine.digit.session import save_session
+    save_session(trainer, launch.save_session)
+    return [f"wrote {launch.save_session} (step {trainer.step_count:,}): carry on with --load {launch.save_session}"]
 
 
 def export_code(experiment, launch: Launch) -> list[str]:

@@ -35,6 +35,7 @@ class Launch:
     lesson: bool = False              # open the window with the guided lesson
     export_script: Optional[Path] = None    # the run as a plain PyTorch script, written after training
     export_notebook: Optional[Path] = None  # ... and as a notebook
+    save_session: Optional[Path] = None     # the session after training, as the window saves it (one digit)
 
 
 def parse(argv=None) -> Launch:
@@ -43,7 +44,8 @@ def parse(argv=None) -> Launch:
     _check_common(args)
     return Launch(spec=spec_from_args(args), headless=args.headless, steps=args.steps, out=args.out,
                   gif=args.gif, screenshot=args.screenshot, speed=args.speed, lesson=args.lesson,
-                  export_script=args.export_script, export_notebook=args.export_notebook)
+                  export_script=args.export_script, export_notebook=args.export_notebook,
+                  save_session=args.save_session)
 
 
 def spec_from_args(args: argparse.Namespace):
@@ -88,6 +90,7 @@ def _check_common(args: argparse.Namespace) -> None:
     if args.gif is not None and args.gif.suffix.lower() not in GIF_SUFFIXES:
         raise UsageError(f"--gif {shown(args.gif)} must end in .gif (or .mp4, a video)")
     _check_exports(args)
+    _check_save_session(args)
     _check_outputs(args)
 
 
@@ -110,10 +113,26 @@ def _check_exports(args: argparse.Namespace) -> None:
             raise UsageError(f"{option} {shown(path)} must end in {suffix}")
 
 
+def _check_save_session(args: argparse.Namespace) -> None:
+    """--save-session: a headless one-digit run (the only experiment with a session), a name ending .npz."""
+    path = args.save_session
+    if path is None:
+        return
+    if not args.headless:
+        raise UsageError("--save-session is for --headless runs; the window saves from File > Save session")
+    others = [flag for flag, given in (("--lab1d", args.lab1d), ("--classes", args.classes is not None),
+                                       ("--compare", args.compare is not None)) if given]
+    if others:
+        raise UsageError(f"--save-session saves a one-digit run; runs with {', '.join(others)} have no session")
+    if path.suffix.lower() != ".npz":
+        raise UsageError(f"--save-session {shown(path)} must end in .npz")
+
+
 def _check_outputs(args: argparse.Namespace) -> None:
     """Refuse an output that can never be written now, not after the training."""
     outputs = {"--out": args.out if args.headless else None, "--gif": args.gif, "--screenshot": args.screenshot,
-               "--export-script": args.export_script, "--export-notebook": args.export_notebook}
+               "--export-script": args.export_script, "--export-notebook": args.export_notebook,
+               "--save-session": args.save_session}
     for option, path in outputs.items():
         problem = path and path_problem(path)
         if problem:
@@ -122,7 +141,8 @@ def _check_outputs(args: argparse.Namespace) -> None:
         if args.headless and args.out.exists() and not args.out.is_dir():
             raise UsageError(f"--out {shown(args.out)} exists and is not a folder")
         for option, path in (("--gif", args.gif), ("--screenshot", args.screenshot),
-                             ("--export-script", args.export_script), ("--export-notebook", args.export_notebook)):
+                             ("--export-script", args.export_script), ("--export-notebook", args.export_notebook),
+                             ("--save-session", args.save_session)):
             if path is not None and path.is_dir():
                 raise UsageError(f"{option} {shown(path)} is a folder; give a file name")
     except OSError as error:

@@ -38,12 +38,17 @@ def build_parser() -> Parser:
 def _mode_options(parser: Parser) -> None:
     mode = parser.add_argument_group("mode")
     mode.add_argument("--headless", action="store_true",
-                      help="train without a window and write figure.png, metrics.json, history.npz")
+                      help="train without a window and write into --out: figure.png, article.png, metrics.json, "
+                           "history.npz (one digit); figure.png, metrics.json, history.npz (--classes); "
+                           "figure.png, metrics.json (--compare, --lab1d)")
     mode.add_argument("--steps", type=int, default=None,
                       help="steps to train (headless default 5000; with --screenshot default 300)")
     mode.add_argument("--out", type=Path, default=Path("run"), help="headless output folder (default: run)")
-    mode.add_argument("--gif", type=Path, help="also write an animated GIF of the filters forming (headless; "
-                      "a name ending .mp4 writes an MP4 video)")
+    mode.add_argument("--gif", type=Path, help="also write an animated GIF of the filters forming (headless, one "
+                      "digit; a name ending .mp4 writes an MP4 video)")
+    mode.add_argument("--save-session", type=Path, metavar="FILE.npz",
+                      help="after training (headless, one digit), save the session as File > Save session does, "
+                           "to carry on with --load")
     mode.add_argument("--export-script", type=Path, metavar="FILE.py",
                       help="after training (headless), write the run as a plain PyTorch script that reproduces it")
     mode.add_argument("--export-notebook", type=Path, metavar="FILE.ipynb",

@@ -83,9 +83,10 @@ def _mode_options(parser: Parser) -> None:
 def _digit_options(parser: Parser) -> None:
     data = parser.add_argument_group("training digit")
     pick = data.add_mutually_exclusive_group()
-    pick.add_argument("--image", type=Path, help="a PNG/JPEG of a digit, any size, either polarity")
+    pick.add_argument("--image", type=Path, help="a PNG, JPEG, BMP, GIF, TIFF or WebP of a digit (up to 24 megapixels "
+                      "and 64 MB), any size, either polarity")
     pick.add_argument("--digit", type=int, help="the first sample of this class, 0-9 (default: a 4)")
-    pick.add_argument("--index", type=int, help="the sample with this number")
+    pick.add_argument("--index", type=int, help="the bundled sample with this number, 0-999 (100 per class, sorted by class)")
     data.add_argument("--label", type=int, help="the class to train it as (default: its own label)")
     data.add_argument("--mnist-root", type=Path,
                       help="take --digit/--index from the full MNIST in this folder (torchvision)")
@@ -97,12 +98,12 @@ def _model_options(parser: Parser) -> None:
     defaults = Config()
     model.add_argument("--filters", type=int, default=defaults.filters, help="number of filters, 1-64")
     model.add_argument("--kernel", type=int, default=defaults.kernel, help="kernel size, 3-28")
-    model.add_argument("--optimizer", choices=OPTIMIZERS, default=defaults.optimizer)
+    model.add_argument("--optimizer", choices=OPTIMIZERS, default=defaults.optimizer, help="the optimizer")
     model.add_argument("--lr", type=float, default=defaults.lr, help="learning rate")
     model.add_argument("--momentum", type=float, default=defaults.momentum, help="SGD momentum")
-    model.add_argument("--weight-decay", type=float, default=defaults.weight_decay)
-    model.add_argument("--seed", type=int, default=defaults.seed, help="initialisation seed")
-    model.add_argument("--device", choices=DEVICES, default=defaults.device)
+    model.add_argument("--weight-decay", type=float, default=defaults.weight_decay, help="weight decay")
+    model.add_argument("--seed", type=int, default=defaults.seed, help="initialisation seed: the same seed and options give identical results")
+    model.add_argument("--device", choices=DEVICES, default=defaults.device, help="auto: CUDA if present")
     model.add_argument("--init", choices=INITS, default=defaults.init,
                        help="initial filters: PyTorch's default, zeros, constant or gaussian")
     model.add_argument("--init-value", type=float, default=defaults.init_value,

@@ -32,7 +32,8 @@ def run_headless(launch: Launch) -> int:
     except ConfigError as error:
         raise UsageError(str(error)) from None
     try:
-        lines, diverged = RUNNERS[type(launch.spec)](experiment, launch.spec, launch.steps, launch.out, launch.gif)
+        lines, diverged = RUNNERS[type(launch.spec)](experiment, launch.spec, launch.steps, launch.out)
+        lines += write_animation(experiment, launch)
         lines += export_code(experiment, launch)
         lines += save_session_file(experiment, launch)
     except OSError as error:
@@ -44,6 +45,17 @@ def run_headless(launch: Launch) -> int:
         print(f"warning: {experiment.diverged}", file=sys.stderr)
         return EXIT_DIVERGED
     return 0
+
+
+def write_animation(trainer, launch: Launch) -> list[str]:
+    """--gif: the filters forming as the window exports them (a one-digit run), --gif-width px wide; the line."""
+    if launch.gif is None:
+        return []
+    from filterlab.engine.render.animation import save_animation
+    from filterlab.engine.render.frames import gif_frames
+    count = save_animation(gif_frames(trainer.filter_history, trainer.image_history), launch.gif,
+                           width=launch.gif_width)
+    return [f"wrote {launch.gif}: {count} frames, {launch.gif_width:,} px wide"]
 
 
 def save_session_file(trainer, launch: Launch) -> list[str]:

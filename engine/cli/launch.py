@@ -19,6 +19,8 @@ from filterlab.engine.core.inputs import shown
 MAX_SPEED = 1_000_000  # steps per second; no step is that fast, and 0 already means "as fast as possible"
 MIN_SPEED = 0.01  # one step every 100 s
 
+GIF_WIDTHS = (200, 2560)  # px: a thumbnail to a 4K slide (the window offers 1,200 to 2,560)
+GIF_WIDTH = 1200  # px: the window's default export size (engine/render/slides.py)
 GIF_SUFFIXES = (".gif", ".mp4")  # what engine/render/animation.py writes (imported only to draw one)
 EXPORTS = {"export_script": ".py", "export_notebook": ".ipynb"}  # the run as code (engine/export)
 
@@ -30,6 +32,7 @@ class Launch:
     steps: Optional[int] = None       # None: the mode's own default
     out: Path = Path("run")
     gif: Optional[Path] = None
+    gif_width: int = GIF_WIDTH          # px
     screenshot: Optional[Path] = None
     speed: Optional[float] = None     # the window's steps per second (0: as fast as possible); None: lesson pace
     lesson: bool = False              # open the window with the guided lesson
@@ -43,7 +46,7 @@ def parse(argv=None) -> Launch:
     args = build_parser().parse_args(argv)
     _check_common(args)
     return Launch(spec=spec_from_args(args), headless=args.headless, steps=args.steps, out=args.out,
-                  gif=args.gif, screenshot=args.screenshot, speed=args.speed, lesson=args.lesson,
+                  gif=args.gif, gif_width=args.gif_width or GIF_WIDTH, screenshot=args.screenshot, speed=args.speed, lesson=args.lesson,
                   export_script=args.export_script, export_notebook=args.export_notebook,
                   save_session=args.save_session)
 
@@ -87,6 +90,9 @@ def _check_common(args: argparse.Namespace) -> None:
         raise UsageError("--lesson is the lesson of the one-digit experiment; leave out --lab1d, --classes, --compare")
     if args.gif is not None and not args.headless:
         raise UsageError("--gif is for --headless runs; the window exports GIFs from its menu")
+    if args.gif_width is not None and (args.gif is None or not GIF_WIDTHS[0] <= args.gif_width <= GIF_WIDTHS[1]):
+        raise UsageError(f"--gif-width is the width of --gif in pixels, {GIF_WIDTHS[0]}-{GIF_WIDTHS[1]:,}; "
+                         f"got {args.gif_width}" + ("" if args.gif is not None else " without --gif"))
     if args.gif is not None and args.gif.suffix.lower() not in GIF_SUFFIXES:
         raise UsageError(f"--gif {shown(args.gif)} must end in .gif (or .mp4, a video)")
     _check_exports(args)

@@ -46,6 +46,8 @@ def _mode_options(parser: Parser) -> None:
     mode.add_argument("--out", type=Path, default=Path("run"), help="headless output folder (default: run)")
     mode.add_argument("--gif", type=Path, help="also write an animated GIF of the filters forming (headless, one "
                       "digit; a name ending .mp4 writes an MP4 video)")
+    mode.add_argument("--gif-width", type=int, metavar="PX",
+                      help="the width of --gif in pixels, 200-2560 (default 1200, a slide)")
     mode.add_argument("--save-session", type=Path, metavar="FILE.npz",
                       help="after training (headless, one digit), save the session as File > Save session does, "
                            "to carry on with --load")

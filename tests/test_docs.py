@@ -248,3 +248,31 @@ def test_the_commits_quoted_are_in_the_history():
     assert quoted
     missing = [c for c in sorted(quoted) if git("cat-file", "-e", f"{c}^{{commit}}").returncode != 0]
     assert not missing, f"not commits of this repository: {missing}"
+
+
+def slug(heading: str) -> str:
+    """A heading's anchor as GitHub makes it: lower case, punctuation dropped, spaces to hyphens."""
+    text = re.sub(r"[`*_]", "", heading.strip().lower())
+    return re.sub(r"[^\w\- ]", "", text).replace(" ", "-")
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_links_between_pages_and_pictures_resolve(page):
+    text = re.sub(r"```.*?```", "", page.read_text(), flags=re.S)
+    broken = []
+    for target in re.findall(r"\]\(([^)\s]+)\)", text):
+        if re.match(r"https?:", target):
+            continue
+        path, _, anchor = target.partition("#")
+        linked = (page.parent / path).resolve() if path else page
+        if not linked.exists():
+            broken.append(target)
+        elif anchor and linked.suffix == ".md":
+            anchors = {slug(h) for h in re.findall(r"^#+ (.*)$", linked.read_text(), re.M)}
+            if anchor not in anchors:
+                broken.append(target)
+    assert not broken, f"{page.name}: links that lead nowhere: {broken}"
+
+
+def test_the_gif_is_small():
+    assert (ROOT / "docs" / "forming.gif").stat().st_size < 600_000

@@ -32,7 +32,7 @@ def spec_from_args(args: argparse.Namespace) -> ComparisonSpec:
     return ComparisonSpec(tuple(runs), image, label, description)
 
 
-def run(comparison, spec: ComparisonSpec, steps, out: Path, gif) -> tuple[list[str], bool]:
+def run(comparison, spec: ComparisonSpec, steps, out: Path) -> tuple[list[str], bool]:
     """Train the runs side by side; write figure.png and metrics.json.
 
     `max_filter_difference` (largest |w_k - w_0| over filters k) is ~0 when a run's

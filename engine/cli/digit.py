@@ -116,11 +116,8 @@ def _checked(image, label, description):
     return image, label, description
 
 
-def run(trainer, spec: DigitSpec, steps, out: Path, gif) -> tuple[list[str], bool]:
-    """Train, then write figure.png, article.png, metrics.json, history.npz (and a GIF); (lines to print, diverged)."""
-    from filterlab.engine.render.animation import save_animation
-    from filterlab.engine.render.frames import gif_frames
-
+def run(trainer, spec: DigitSpec, steps, out: Path) -> tuple[list[str], bool]:
+    """Train, then write figure.png, article.png, metrics.json, history.npz; (lines to print, diverged)."""
     done, seconds = train(trainer, STEPS if steps is None else steps)
     snap = trainer.snapshot()
     metrics = digit_metrics(snap, done, seconds)
@@ -128,9 +125,7 @@ def run(trainer, spec: DigitSpec, steps, out: Path, gif) -> tuple[list[str], boo
     _figures(snap, metrics, f"Filter Lab: {spec.description}, after {snap.step} steps", out)
     save_json(out / "metrics.json", metrics)
     trainer.save_history(out / "history.npz")
-    if gif is not None:
-        save_animation(gif_frames(trainer.filter_history, trainer.image_history), gif)
-    lines = [f"wrote {out}/figure.png, article.png, metrics.json, history.npz" + (f" and {gif}" if gif else ""),
+    lines = [f"wrote {out}/figure.png, article.png, metrics.json, history.npz",
              f"loss {loss_text(metrics['final_loss'])}, mean |cosine| to the digit "
              f"{_or_dash(metrics['mean_abs_cosine'], '{:.3f}')}, "
              f"binarised as the article drew them {np.mean(metrics['binarised_agreement']):.0%} of pixels agree, "

@@ -45,7 +45,7 @@ def spec_from_args(args: argparse.Namespace) -> SetSpec:
     return SetSpec(config, digits, args.batch_size or DEFAULT_BATCH, args.epochs or EPOCHS)
 
 
-def run(trainer, spec: SetSpec, steps, out: Path, gif) -> tuple[list[str], bool]:
+def run(trainer, spec: SetSpec, steps, out: Path) -> tuple[list[str], bool]:
     """Train the epochs, a progress bar and a score line each; write figure, metrics and history.
 
     The test accuracy before any training is measured too: it is the baseline (about

@@ -33,8 +33,10 @@ def run_headless(launch: Launch) -> int:
     except ConfigError as error:
         raise UsageError(str(error)) from None
     try:
-        lines, diverged = RUNNERS[type(launch.spec)](experiment, launch.spec, launch.steps, launch.out, launch.gif)
+        lines, diverged = RUNNERS[type(launch.spec)](experiment, launch.spec, launch.steps, launch.out)
+        lines += write_animation(experiment, launch)
         lines += export_code(experiment, launch)
+        lines += save_session_file(experiment, launch)
     except OSError as error:
         where = f"{shown(error.filename)}: " if error.filename else ""
         raise UsageError(f"cannot write the results: {where}{os_reason(error)}") from None
@@ -44,6 +46,26 @@ def run_headless(launch: Launch) -> int:
         print(f"warning: {for_terminal(experiment.diverged, MAX_LINE)}", file=sys.stderr)
         return EXIT_DIVERGED
     return 0
+
+
+def write_animation(trainer, launch: Launch) -> list[str]:
+    """--gif: the filters forming as the window exports them (a one-digit run), --gif-width px wide; the line."""
+    if launch.gif is None:
+        return []
+    from filterlab.engine.render.animation import save_animation
+    from filterlab.engine.render.frames import gif_frames
+    count = save_animation(gif_frames(trainer.filter_history, trainer.image_history), launch.gif,
+                           width=launch.gif_width)
+    return [f"wrote {launch.gif}: {count} frames, {launch.gif_width:,} px wide"]
+
+
+def save_session_file(trainer, launch: Launch) -> list[str]:
+    """--save-session: the session after training, the very file File > Save session writes; the line to print."""
+    if launch.save_session is None:
+        return []
+    from filterlab.engine.digit.session import save_session
+    save_session(trainer, launch.save_session)
+    return [f"wrote {launch.save_session} (step {trainer.step_count:,}): carry on with --load {launch.save_session}"]
 
 
 def export_code(experiment, launch: Launch) -> list[str]:

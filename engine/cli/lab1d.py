@@ -35,7 +35,7 @@ def spec_from_args(args: argparse.Namespace) -> Lab1DSpec:
         raise UsageError(str(error)) from None
 
 
-def run(lab, spec: Lab1DSpec, steps, out: Path, gif) -> tuple[list[str], bool]:
+def run(lab, spec: Lab1DSpec, steps, out: Path) -> tuple[list[str], bool]:
     """Train with a progress bar, write figure.png and metrics.json."""
     from filterlab.engine.render.lab1d import lab1d_figure
 

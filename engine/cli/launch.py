@@ -19,6 +19,8 @@ from filterlab.engine.core.inputs import os_reason, shown
 MAX_SPEED = 1_000_000  # steps per second; no step is that fast, and 0 already means "as fast as possible"
 MIN_SPEED = 0.01  # one step every 100 s
 
+GIF_WIDTHS = (200, 2560)  # px: a thumbnail to a 4K slide (the window offers 1,200 to 2,560)
+GIF_WIDTH = 1200  # px: the window's default export size (engine/render/slides.py)
 GIF_SUFFIXES = (".gif", ".mp4")  # what engine/render/animation.py writes (imported only to draw one)
 EXPORTS = {"export_script": ".py", "export_notebook": ".ipynb"}  # the run as code (engine/export)
 
@@ -30,12 +32,14 @@ class Launch:
     steps: Optional[int] = None       # None: the mode's own default
     out: Path = Path("run")
     gif: Optional[Path] = None
+    gif_width: int = GIF_WIDTH          # px
     screenshot: Optional[Path] = None
     speed: Optional[float] = None     # the window's steps per second (0: as fast as possible); None: lesson pace
     lesson: Optional[object] = None   # the lesson (engine/lesson/lesson.py) to open the window with, read and checked
     lesson_step: int = 1              # the lesson's step to open at (1 is the first)
     export_script: Optional[Path] = None    # the run as a plain PyTorch script, written after training
     export_notebook: Optional[Path] = None  # ... and as a notebook
+    save_session: Optional[Path] = None     # the session after training, as the window saves it (one digit)
 
 
 def parse(argv=None) -> Launch:
@@ -45,9 +49,10 @@ def parse(argv=None) -> Launch:
     spec = spec_from_args(args)
     lesson = _lesson(args)
     return Launch(spec=spec, headless=args.headless, steps=args.steps, out=args.out,
-                  gif=args.gif, screenshot=args.screenshot, speed=args.speed, lesson=lesson,
-                  lesson_step=args.lesson_step or 1, export_script=args.export_script,
-                  export_notebook=args.export_notebook)
+                  gif=args.gif, gif_width=args.gif_width or GIF_WIDTH, screenshot=args.screenshot,
+                  speed=args.speed, lesson=lesson, lesson_step=args.lesson_step or 1,
+                  export_script=args.export_script, export_notebook=args.export_notebook,
+                  save_session=args.save_session)
 
 
 def _lesson(args: argparse.Namespace):
@@ -112,9 +117,13 @@ def _check_common(args: argparse.Namespace) -> None:
         raise UsageError("--lesson is the lesson of the one-digit experiment; leave out --lab1d, --classes, --compare")
     if args.gif is not None and not args.headless:
         raise UsageError("--gif is for --headless runs; the window exports GIFs from its menu")
+    if args.gif_width is not None and (args.gif is None or not GIF_WIDTHS[0] <= args.gif_width <= GIF_WIDTHS[1]):
+        raise UsageError(f"--gif-width is the width of --gif in pixels, {GIF_WIDTHS[0]}-{GIF_WIDTHS[1]:,}; "
+                         f"got {args.gif_width}" + ("" if args.gif is not None else " without --gif"))
     if args.gif is not None and args.gif.suffix.lower() not in GIF_SUFFIXES:
         raise UsageError(f"--gif {shown(args.gif)} must end in .gif (or .mp4, a video)")
     _check_exports(args)
+    _check_save_session(args)
     _check_outputs(args)
 
 
@@ -137,12 +146,28 @@ def _check_exports(args: argparse.Namespace) -> None:
             raise UsageError(f"{option} {shown(path)} must end in {suffix}")
 
 
+def _check_save_session(args: argparse.Namespace) -> None:
+    """--save-session: a headless one-digit run (the only experiment with a session), a name ending .npz."""
+    path = args.save_session
+    if path is None:
+        return
+    if not args.headless:
+        raise UsageError("--save-session is for --headless runs; the window saves from File > Save session")
+    others = [flag for flag, given in (("--lab1d", args.lab1d), ("--classes", args.classes is not None),
+                                       ("--compare", args.compare is not None)) if given]
+    if others:
+        raise UsageError(f"--save-session saves a one-digit run; runs with {', '.join(others)} have no session")
+    if path.suffix.lower() != ".npz":
+        raise UsageError(f"--save-session {shown(path)} must end in .npz")
+
+
 def _check_outputs(args: argparse.Namespace) -> None:
     """Refuse an output that can never be written now, not after the training (engine/core/files.py's
     output_problem): a name too long, a device, a FIFO or a folder where a file goes, or a file this run reads."""
     inputs = {"--load": args.load, "--image": args.image}
     outputs = {"--gif": args.gif, "--screenshot": args.screenshot,
-               "--export-script": args.export_script, "--export-notebook": args.export_notebook}
+               "--export-script": args.export_script, "--export-notebook": args.export_notebook,
+               "--save-session": args.save_session}
     if args.headless:
         problem = path_problem(args.out)
         if problem:

@@ -53,12 +53,19 @@ def build_parser() -> Parser:
 def _mode_options(parser: Parser) -> None:
     mode = parser.add_argument_group("mode")
     mode.add_argument("--headless", action="store_true",
-                      help="train without a window and write figure.png, metrics.json, history.npz")
+                      help="train without a window and write into --out: figure.png, article.png, metrics.json, "
+                           "history.npz (one digit); figure.png, metrics.json, history.npz (--classes); "
+                           "figure.png, metrics.json (--compare, --lab1d)")
     mode.add_argument("--steps", type=int, default=None,
                       help="steps to train (headless default 5000; with --screenshot default 300)")
     mode.add_argument("--out", type=output_path, default=Path("run"), help="headless output folder (default: run)")
-    mode.add_argument("--gif", type=output_path, help="also write an animated GIF of the filters forming (headless; "
-                      "a name ending .mp4 writes an MP4 video)")
+    mode.add_argument("--gif", type=output_path, help="also write an animated GIF of the filters forming (headless, one "
+                      "digit; a name ending .mp4 writes an MP4 video)")
+    mode.add_argument("--gif-width", type=int, metavar="PX",
+                      help="the width of --gif in pixels, 200-2560 (default 1200, a slide)")
+    mode.add_argument("--save-session", type=output_path, metavar="FILE.npz",
+                      help="after training (headless, one digit), save the session as File > Save session does, "
+                           "to carry on with --load")
     mode.add_argument("--export-script", type=output_path, metavar="FILE.py",
                       help="after training (headless), write the run as a plain PyTorch script that reproduces it")
     mode.add_argument("--export-notebook", type=output_path, metavar="FILE.ipynb",
@@ -98,9 +105,10 @@ def _mode_options(parser: Parser) -> None:
 def _digit_options(parser: Parser) -> None:
     data = parser.add_argument_group("training digit")
     pick = data.add_mutually_exclusive_group()
-    pick.add_argument("--image", type=Path, help="a PNG/JPEG of a digit, any size, either polarity")
+    pick.add_argument("--image", type=Path, help="a PNG, JPEG, BMP, GIF, TIFF or WebP of a digit (up to 24 megapixels "
+                      "and 64 MB), any size, either polarity")
     pick.add_argument("--digit", type=int, help="the first sample of this class, 0-9 (default: a 4)")
-    pick.add_argument("--index", type=int, help="the sample with this number")
+    pick.add_argument("--index", type=int, help="the bundled sample with this number, 0-999 (100 per class, sorted by class)")
     data.add_argument("--label", type=int, help="the class to train it as (default: its own label)")
     data.add_argument("--mnist-root", type=Path,
                       help="take --digit/--index from the full MNIST in this folder (torchvision)")
@@ -112,12 +120,12 @@ def _model_options(parser: Parser) -> None:
     defaults = Config()
     model.add_argument("--filters", type=int, default=defaults.filters, help="number of filters, 1-64")
     model.add_argument("--kernel", type=int, default=defaults.kernel, help="kernel size, 3-28")
-    model.add_argument("--optimizer", choices=OPTIMIZERS, default=defaults.optimizer)
+    model.add_argument("--optimizer", choices=OPTIMIZERS, default=defaults.optimizer, help="the optimizer")
     model.add_argument("--lr", type=float, default=defaults.lr, help="learning rate")
     model.add_argument("--momentum", type=float, default=defaults.momentum, help="SGD momentum")
-    model.add_argument("--weight-decay", type=float, default=defaults.weight_decay)
-    model.add_argument("--seed", type=int, default=defaults.seed, help="initialisation seed")
-    model.add_argument("--device", choices=DEVICES, default=defaults.device)
+    model.add_argument("--weight-decay", type=float, default=defaults.weight_decay, help="weight decay")
+    model.add_argument("--seed", type=int, default=defaults.seed, help="initialisation seed: the same seed and options give identical results")
+    model.add_argument("--device", choices=DEVICES, default=defaults.device, help="auto: CUDA if present")
     model.add_argument("--init", choices=INITS, default=defaults.init,
                        help="initial filters: PyTorch's default, zeros, constant or gaussian")
     model.add_argument("--init-value", type=float, default=defaults.init_value,

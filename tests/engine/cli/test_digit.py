@@ -49,6 +49,29 @@ def test_headless_on_an_image_file_with_gif(tmp_path, run_main):
     assert 50 <= gif.n_frames <= GIF_FRAMES and gif.width == 1200
 
 
+def test_gif_width_sets_the_animation_width(tmp_path, run_main):
+    code, out, err = run_main(["--headless", "--steps", "6", "--filters", "1", "--out", tmp_path / "r",
+                               "--gif", tmp_path / "f.gif", "--gif-width", "300"])
+    assert code == 0, err
+    gif = Image.open(tmp_path / "f.gif")
+    assert gif.width == 300 and f"wrote {tmp_path / 'f.gif'}: {gif.n_frames} frames, 300 px wide" in out
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--gif-width", "400"], "without --gif"),
+    (["--gif", "f.gif", "--gif-width", "100"], "200-2,560; got 100"),
+])
+def test_gif_width_out_of_range_or_alone_is_one_line(tmp_path, run_main, args, says):
+    code, _, err = run_main(["--headless", "--out", tmp_path / "r", *args])
+    assert code == 2 and says in err and err.count("\n") == 1, err
+
+
+def test_gif_width_default_is_the_window_export_width():
+    from filterlab.engine.cli.launch import GIF_WIDTH
+    from filterlab.engine.render.slides import EXPORT_WIDTH
+    assert GIF_WIDTH == EXPORT_WIDTH
+
+
 def test_same_seed_same_metrics(tmp_path, run_main):
     for name in ("a", "b"):
         assert run_main(["--headless", "--steps", "50", "--seed", "5", "--out", tmp_path / name])[0] == 0

@@ -259,8 +259,8 @@ def test_the_built_in_files_are_package_data():
     assert all(builtin_path(language).is_file() for language in LANGUAGES)
 
 
-def test_the_readme_lesson_reads(tmp_path):
-    readme = (Path(__file__).parents[3] / "README.md").read_text(encoding="utf-8")
+def test_the_teachers_guide_lesson_reads(tmp_path):
+    readme = (Path(__file__).parents[3] / "docs" / "teaching.md").read_text(encoding="utf-8")
     text = re.search(r"````markdown\n(.*?)````", readme, re.S).group(1)
     Image.new("L", (28, 28)).save(tmp_path / "my-seven.png")
     lesson = parse_lesson(text, tmp_path / "my-lesson.md")

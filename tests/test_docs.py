@@ -78,8 +78,22 @@ def test_one_way_to_call_the_app():
         assert not lines, f"{page.name}: call the app as .venv/bin/python main.py: {lines}"
 
 
+def write_example_lesson(folder: Path) -> None:
+    """The teacher's guide opens the lesson file it shows (its ````markdown block) and the image it names."""
+    import numpy as np
+    from PIL import Image
+
+    from filterlab.engine.data import bundled_digit
+
+    text = re.search(r"````markdown\n(.*?)````", (ROOT / "docs" / "teaching.md").read_text(), re.S).group(1)
+    (folder / "my-lesson.md").write_text(text, encoding="utf-8")
+    seven = bundled_digit(7)[0]
+    Image.fromarray((np.asarray(seven) * 255).astype(np.uint8)).save(folder / "my-seven.png")
+
+
 def test_every_command_runs_or_parses(tmp_path, monkeypatch, run_main):
     monkeypatch.chdir(tmp_path)
+    write_example_lesson(tmp_path)
     ran, failures = set(), []
     for page, command in all_commands():
         try:

@@ -20,10 +20,9 @@ from filterlab.engine.core.colours import DIVERGING_COLORS
 from filterlab.engine.core.explain import filters_caption
 from filterlab.engine.core.metrics import NORM_FLOOR, signed
 from filterlab.engine.core.snapshot import Snapshot
-from filterlab.gui.views.axes import fit_axis_width, readable_spacing
 from filterlab.gui.views.base import SnapshotView
 from filterlab.gui.views.paint_layer import PaintLayer
-from filterlab.gui.views.style import DIVERGING, add_image_box, cosmetic_pen
+from filterlab.gui.views.style import DIVERGING, add_image_box, cosmetic_pen, readable_colorbar
 from filterlab.gui.views.tile_labels import TileLabels
 from filterlab.gui.views.tiling import GAP, LABEL, grid_columns, nice_limit, tile_at
 from filterlab.gui.widgets.title_label import TitleLabel
@@ -82,11 +81,7 @@ class FilterGrid(SnapshotView):
         self.view.addItem(self.paint_layer)
         self.colorbar = pg.ColorBarItem(values=(-1, 1), colorMap=DIVERGING, interactive=False,
                                         width=14, colorMapMenu=False, label=self._quantity)
-        self.colorbar.setImageItem(self.image)
-        axis = self.colorbar.axis  # numbers spaced and given room for their size of text (presenter zoom)
-        axis.tickSpacing = lambda low, high, size: readable_spacing(axis, low, high, size)
-        axis.lines_apart = 3.0  # a handful of numbers, each as short as the scale allows
-        fit_axis_width(axis)
+        readable_colorbar(self.colorbar, self.image)  # numbers with room for their size of text (presenter zoom)
         self.graphics.addItem(self.colorbar, row=0, col=1)
         self.gradient_note = QLabel()
         self.gradient_note.setWordWrap(True)
@@ -227,8 +222,6 @@ class FilterGrid(SnapshotView):
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
-        if event.type() == QEvent.Type.FontChange:
-            fit_axis_width(self.colorbar.axis)
         if event.type() == QEvent.Type.FontChange and self.arrangement is not None:
             self._layout(*self.arrangement)  # labels in the new size (presenter zoom)
             self._redraw()

@@ -25,7 +25,7 @@ from filterlab.engine.core.colours import (
     PALETTES,
     palette,
 )
-from filterlab.gui.views.axes import CachedAxis, cached_axes, tick_font
+from filterlab.gui.views.axes import CachedAxis, cached_axes, fit_axis_width, readable_spacing, tick_font
 from filterlab.gui.views.image_item import FastImageItem
 
 FOREGROUND = "#202020"  # axis lines, tick numbers and axis labels: dark, readable from the back of a room
@@ -103,6 +103,16 @@ def add_image_box(graphics: pg.GraphicsLayoutWidget, colormap: pg.ColorMap, row:
     view.addItem(image)
     view.addItem(overlay)
     return view, image, overlay
+
+
+def readable_colorbar(colorbar: pg.ColorBarItem, image) -> None:
+    """A colour bar for `image` whose numbers are spaced, and given room, for their size of text: pyqtgraph
+    makes its axis 45 px wide and drops every number wider than that (presenter zoom lost them all)."""
+    colorbar.setImageItem(image)
+    axis = colorbar.axis
+    axis.tickSpacing = lambda low, high, size: readable_spacing(axis, low, high, size)
+    axis.lines_apart = 3.0  # a handful of numbers, each as short as the scale allows
+    fit_axis_width(axis)  # again on every zoom (gui/windows/presenter.py)
 
 
 def plot_widget(**axes) -> pg.PlotWidget:

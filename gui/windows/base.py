@@ -18,7 +18,7 @@ from typing import Any, Callable, Optional
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QSizePolicy, QVBoxLayout, QWidget
 
 from filterlab.gui.widgets.fields import wheel_only_when_focused
 from filterlab.gui.widgets.run_controls import RunControls
@@ -26,7 +26,7 @@ from filterlab.gui.widgets.timeline_bar import TimelineBar
 from filterlab.gui.widgets.title_label import TitleLabel
 from filterlab.gui.windows.draw_rates import DrawRates
 from filterlab.gui.windows.keys import KeyRouter
-from filterlab.gui.windows.presenter import Presenter
+from filterlab.gui.windows.presenter import Presenter, scrolling_body
 from filterlab.gui.windows.replay import Replay
 from filterlab.gui.worker.commands import Commands
 from filterlab.gui.worker.loop import Frame
@@ -252,12 +252,8 @@ class ExperimentWindow(QMainWindow):
         """The window's views and controls, with the timeline under them (keeping the window's width).
 
         The body stands in a scroll area that shows it whole at zoom 1; zoomed, it is larger than the
-        window and scrolls (scale_body)."""
-        self.body = body
-        self.body_scroll = QScrollArea()
-        self.body_scroll.setWidget(body)
-        self.body_scroll.setWidgetResizable(True)
-        self.body_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        window and scrolls (Presenter.scale_body)."""
+        self.body, self.body_scroll = body, scrolling_body(body)
         central = QWidget()
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
@@ -265,18 +261,10 @@ class ExperimentWindow(QMainWindow):
         column.addWidget(self.timeline)
         self.setCentralWidget(central)
 
-    def scale_body(self, zoom: float) -> None:
-        """Views `zoom` times the room the window has for them (zoom 1: just that room)."""
-        if zoom <= 1:
-            self.body.setMinimumSize(0, 0)
-            return
-        room = self.body_scroll.size()
-        self.body.setMinimumSize(round(room.width() * zoom), round(room.height() * zoom))
-
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if getattr(self, "body", None) is not None and self.presenter.zoom > 1:
-            QTimer.singleShot(0, lambda: self.scale_body(self.presenter.zoom))
+            QTimer.singleShot(0, lambda: self.presenter.scale_body(self.presenter.zoom))
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 from PIL import Image
-from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QImage, QKeySequence, QUndoCommand, QUndoStack
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSplitter, QTabWidget, QWidget
 
 from filterlab.engine.core.explain import mechanism_note
 from filterlab.engine.core.metrics import loss_text
@@ -32,6 +32,7 @@ from filterlab.gui.widgets.digit_source import DigitSource
 from filterlab.gui.widgets.spotlight import Spotlight
 from filterlab.gui.widgets.wrapping import SideColumn
 from filterlab.gui.windows.base import ExperimentWindow, status_label
+from filterlab.gui.windows.drawing_hands import DrawingHands
 from filterlab.gui.windows.exports import Exporter
 from filterlab.gui.windows.forking import Forking
 from filterlab.gui.windows.help import add_help_menu
@@ -40,39 +41,15 @@ from filterlab.gui.windows.painting import FilterPainting, PaintTools, hands_on_
 from filterlab.gui.windows.predict import PredictPanel
 from filterlab.gui.windows.probe import WeightProbe
 from filterlab.gui.windows.sessions import SessionActions
+from filterlab.gui.windows.side_column import SideColumnLayout
 from filterlab.gui.worker.pace import LESSON
 
 SKIP_STEPS = 10_000
 LABEL_MESSAGE_MS = 15_000  # how long the status bar says what class a drawing trains as
-MIDDLE_SHARE = 0.63  # of the width beside the side column, the filters' column's (the lesson, Hide controls)
-FILTERS_SHARE, FILTERS_SHARE_OF_TWO = 0.6, 0.7  # of that column's height, the filters' (with two others, one)
 SETTINGS = ("lr", "optimizer", "momentum", "weight_decay", "filters", "kernel", "init", "init_value")
 
 
-def image_file(mime) -> str:
-    """The first local file a drag or the clipboard carries ("" if none): the image loader judges it."""
-    files = [url.toLocalFile() for url in mime.urls() if url.isLocalFile()] if mime.hasUrls() else []
-    return files[0] if files else ""
-
-
-class CanvasStroke(QUndoCommand):
-    """A stroke (or a clear) on the canvas, done already when it is pushed: undo and redo set the ink."""
-
-    def __init__(self, canvas, before, after):
-        super().__init__("stroke on the canvas")
-        self.canvas, self.before, self.after, self.done = canvas, before, after, True
-
-    def redo(self) -> None:
-        if self.done:  # pushed once drawn: nothing to do the first time
-            self.done = False
-            return
-        self.canvas.set_ink(self.after)
-
-    def undo(self) -> None:
-        self.canvas.set_ink(self.before)
-
-
-class DigitWindow(LessonStates, ExperimentWindow):
+class DigitWindow(LessonStates, SideColumnLayout, DrawingHands, ExperimentWindow):
     experiment_wanted = Signal(object)  # the spec of another experiment to open (the lesson's last step)
 
     def __init__(self, spec: DigitSpec = DigitSpec(), running: bool = True, factory=None, speed=LESSON):
@@ -93,9 +70,7 @@ class DigitWindow(LessonStates, ExperimentWindow):
         self.paint_tools = PaintTools()
         self.undo_stack = QUndoStack(self)  # strokes on the canvas and on the filters (Ctrl+Z, Ctrl+Shift+Z)
         self.painting, self.forking = FilterPainting(self, self.paint_tools), Forking(self)
-        self.source.canvas.edited.connect(lambda before, after: self.undo_stack.push(
-            CanvasStroke(self.source.canvas, before, after)))
-        self.setAcceptDrops(True)  # an image file dropped on the window: the training digit
+        self.take_drawings()
         self._build_layout()
         self._build_menu()
         self.spotlight = Spotlight(self)
@@ -211,65 +186,6 @@ class DigitWindow(LessonStates, ExperimentWindow):
         self.tabs.setCurrentWidget(self.predict)
         self.predict.filter.setValue((self.filters.selected or 0) + 1)
 
-    def _scrolling_panel(self) -> QScrollArea:
-        """The digit's sources and the knobs in one column that scrolls on a small screen."""
-        panel = QWidget()
-        column = QVBoxLayout(panel)
-        column.setContentsMargins(4, 4, 4, 4)
-        column.addWidget(self.source, 1)
-        column.addWidget(self.controls)
-        scroll = QScrollArea()
-        scroll.setWidget(panel)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self._fit_scrolling_panel(scroll)
-        return scroll
-
-    @staticmethod
-    def _fit_scrolling_panel(scroll) -> None:
-        """As wide as what it shows needs (no wider than 40 px more): the views have the rest."""
-        panel = scroll.widget()
-        panel.layout().activate()
-        width = panel.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 4
-        scroll.setMinimumWidth(width)
-        scroll.setMaximumWidth(width + 40)
-
-    def fit_side_column(self) -> None:
-        """The side column after the lesson or the controls came or went: the controls as wide as what they
-        show; the splitters' room to the views (the filters first)."""
-        self._fit_scrolling_panel(self.control_panel)
-        QTimer.singleShot(0, self.share_room)
-
-    def share_room(self) -> None:
-        """Lesson or not, the filters come first: of the room beside the side column the middle column gets
-        MIDDLE_SHARE, and in it the filters FILTERS_SHARE of the height (more with one grid under them); of
-        the grids under them, one the lesson frames gets twice the others' share."""
-        widths = self.split.sizes()
-        side = widths[0] if not self.side.isVisible() else self.side.minimumSizeHint().width()
-        rest = sum(widths) - (side if self.side.isVisible() else 0)
-        middle = round(rest * MIDDLE_SHARE)
-        self.split.setSizes([side if self.side.isVisible() else 0, middle, rest - middle])
-        framed = self.spotlight.targets if self.spotlight.isVisible() else []
-        weights = [(2 if self.middle.widget(i) in framed else 1) * self.middle.widget(i).isVisibleTo(self)
-                   for i in range(1, self.middle.count())]
-        height = sum(self.middle.sizes())
-        first = height if not any(weights) else \
-            round(height * (FILTERS_SHARE if sum(w > 0 for w in weights) > 1 else FILTERS_SHARE_OF_TWO))
-        self.middle.setSizes([first] + [(height - first) * w // (sum(weights) or 1) for w in weights])
-
-    def changeEvent(self, event) -> None:
-        """Presenter zoom: the side column as wide as its larger text needs."""
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.FontChange and getattr(self, "side", None) is not None:
-            QTimer.singleShot(0, self.fit_side_column)
-
-    def show_controls(self, on: bool) -> None:
-        """View > Hide controls: all the controls (under the lesson, when it is open), or none."""
-        self.controls.setVisible(True)
-        self.control_panel.setVisible(on)
-        self.fit_side_column()
-
     def _build_menu(self) -> None:
         self.actions: dict[str, QAction] = {}
         menu = self.menuBar().addMenu("&File")
@@ -317,31 +233,6 @@ class DigitWindow(LessonStates, ExperimentWindow):
         """A digit key: the label the digit is trained as (when the digit is the user's to choose)."""
         if self.source.label.isEnabled():
             self.source.choose_label(digit)
-
-    def paste(self) -> None:
-        """Ctrl+V: the clipboard's picture (or image file) becomes the training digit, through the image loader."""
-        mime = QGuiApplication.clipboard().mimeData()
-        if mime is not None and mime.hasImage():
-            data = QByteArray()
-            buffer = QBuffer(data)
-            buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-            QImage(mime.imageData()).save(buffer, "PNG")
-            self.source.load_image_data(bytes(data))
-        elif mime is not None and image_file(mime):
-            self.source.load_image_path(image_file(mime))
-        else:
-            self.statusBar().showMessage("the clipboard holds no picture to paste (copy an image, or its file)", 8000)
-
-    def dragEnterEvent(self, event) -> None:
-        if image_file(event.mimeData()):
-            event.acceptProposedAction()
-
-    def dropEvent(self, event) -> None:
-        """A file dropped on the window: the training digit (a bad file is reported, nothing changes)."""
-        path = image_file(event.mimeData())
-        if path:
-            event.acceptProposedAction()
-            self.source.load_image_path(path)
 
     def start_from_drawing(self) -> None:
         """Every filter starts as the canvas digit, scaled to PyTorch's initial weight size."""

@@ -4,16 +4,17 @@ View > Full screen (F11), Zoom in / out / actual size (Ctrl+=, Ctrl+-, Ctrl+0) a
 controls (Ctrl+H). Zoom scales the application's font, which every widget and every
 pyqtgraph axis and label follows (the filter grid lays out its labels again on the
 change), so at zoom 2 the text is about 24 px high: readable from the back of a room.
-The views grow with the text (ExperimentWindow.scale_body): larger text in the same room
+The views grow with the text (Presenter.scale_body): larger text in the same room
 would leave the pictures smaller; where the screen ends, the view area scrolls.
 """
 from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QScrollArea
 
 from filterlab.engine.core.colours import DEFAULT_PALETTE
+from filterlab.gui.views.axes import fit_axis_width
 from filterlab.gui.views.style import palette_name, use_palette
 
 SAFE = "colour-blind safe"
@@ -75,6 +76,15 @@ class Presenter:
             if hasattr(window, "presenter"):
                 window.presenter.actions["Colour-blind safe colours"].setChecked(safe)
 
+    def scale_body(self, zoom: float) -> None:
+        """The window's views `zoom` times the room it has for them (zoom 1: just that room)."""
+        window = self.window
+        if zoom <= 1:
+            window.body.setMinimumSize(0, 0)
+            return
+        room = window.body_scroll.size()
+        window.body.setMinimumSize(round(room.width() * zoom), round(room.height() * zoom))
+
     def step_zoom(self, direction: int) -> None:
         nearest = min(range(len(ZOOMS)), key=lambda i: abs(ZOOMS[i] - self.zoom))
         self.set_zoom(ZOOMS[max(0, min(len(ZOOMS) - 1, nearest + direction))])
@@ -89,10 +99,21 @@ class Presenter:
         for window in QApplication.topLevelWidgets():
             if hasattr(window, "presenter"):
                 window.presenter.zoom = zoom
-                window.scale_body(zoom)
+                window.presenter.scale_body(zoom)
                 for view in window.findChildren(pg.GraphicsView):
                     for item in view.scene().items():
                         if isinstance(item, pg.AxisItem):  # its label was made in the font of its day
                             item.label.setFont(font)
+                            if hasattr(item, "lines_apart"):  # a colour bar's: as wide as its numbers
+                                fit_axis_width(item)
                             item.setStyle()  # laid out again for the new size of text
         self.window.statusBar().showMessage(f"text and views at {zoom:.0%}", 2000)
+
+
+def scrolling_body(body) -> QScrollArea:
+    """A window's views in a scroll area that shows them whole at zoom 1 and scrolls them zoomed."""
+    scroll = QScrollArea()
+    scroll.setWidget(body)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    return scroll

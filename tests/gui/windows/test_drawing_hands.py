@@ -115,3 +115,4 @@ def test_ctrl_v_pastes_a_picture_through_the_image_loader(qtbot, window, wait_fr
     qtbot.keyClick(window, Qt.Key.Key_V, CTRL)
     assert len(warned) == 1 and ("damaged" in warned[0] or "not a PNG" in warned[0])
     np.testing.assert_allclose(window.source.image, expected, atol=1e-6)
+    QGuiApplication.clipboard().clear()  # nothing of this test's left for the clipboard to free at exit

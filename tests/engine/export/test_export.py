@@ -310,7 +310,7 @@ def test_an_export_path_that_can_never_be_written_is_refused_before_training(tmp
     (tmp_path / "file").write_text("")
     (tmp_path / "folder.py").mkdir()
     for path, says in ((tmp_path / "file" / "run.py", "file is a file, not a folder"),
-                       (tmp_path / "folder.py", "folder.py is a folder; give a file name")):
+                       (tmp_path / "folder.py", "folder.py: it is a folder; give a file name")):
         code, _, err = run_main(["--headless", "--steps", 5, "--out", tmp_path / "run", "--export-script", path])
         assert code == 2 and says in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "run").exists()

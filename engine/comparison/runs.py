@@ -26,7 +26,7 @@ from filterlab.engine.comparison.snapshot import ComparisonSnapshot
 from filterlab.engine.core.config import ONE_DIGIT_PIXELS, Config, ConfigError
 from filterlab.engine.core.history import FilterHistory, ImageHistory, LossHistory
 from filterlab.engine.core.model import build_model, checked_digit, checked_filters, to_numpy
-from filterlab.engine.core.optimizers import apply_hparams, clone_state, make_optimizer, stacked_state
+from filterlab.engine.core.optimizers import apply_hparams, clone_state, make_optimizer, stacked_state, take_step
 from filterlab.engine.core.rollback import guarded_steps
 from filterlab.engine.core.runtime import resolve_device
 from filterlab.engine.core.snapshot import Snapshot, StepDetails
@@ -198,7 +198,7 @@ class Comparison:
         weight = self.stacked.weight
         before = weight.clone() if record else None
         for optimizer in self.optimizers:
-            optimizer.step()
+            take_step(optimizer)
         if record:
             self._last = details(self.stacked, loss, probs, h, dh, before, weight - before,
                                  self.configs[0].kernel, self._slots)

@@ -88,18 +88,13 @@ class OneExampleLearner(Learner):
     _example_of = None  # the batch tensor the cached flat example was made from
 
     def step(self, n: int = 1, interrupt: Optional[Interrupt] = None) -> int:
-        """n steps, fewer if training diverges or `interrupt` is requested meanwhile (chunked steps only)."""
+        """n steps, fewer if training diverges or `interrupt` is requested meanwhile."""
         if n <= 0 or self.diverged or not self.chunked():
-            return super().step(n)
+            return super().step(n, interrupt)
         kept, trouble = self._chunk(n, (interrupt or NOBODY).flag)
         if trouble is not None:
             self._diverge(trouble)
         return kept
-
-    @property
-    def interruptible(self) -> bool:
-        """Whether step() can end a chunk early on an interrupt: the chunk function can."""
-        return self.chunked()
 
     def chunked(self) -> bool:
         """Whether steps take the chunk function (engine/core/chunk.py), not the eager step."""

@@ -51,8 +51,9 @@ class SetTrainer(LearnerExperiment):
         self._restart()
 
     # ----------------------------------------------------------------- commands
-    def step(self, n: int = 1) -> int:
-        """Train n minibatch steps, up to the epochs asked; every completed epoch is scored.
+    def step(self, n: int = 1, interrupt=None) -> int:
+        """Train n minibatch steps, up to the epochs asked (fewer once `interrupt` is requested,
+        engine/core/interrupt.py); every completed epoch is scored.
 
         The call is cut at epoch ends so each epoch's record is taken exactly there;
         cutting changes no number (the batches depend only on the step).
@@ -61,7 +62,7 @@ class SetTrainer(LearnerExperiment):
         while done < n and not self.diverged and self.step_count < end:
             want = min(n - done, self.steps_per_epoch - self.step_count % self.steps_per_epoch,
                        end - self.step_count)
-            kept = self.learner.step(want)
+            kept = self.learner.step(want, interrupt)
             done += kept
             if kept:
                 self._epoch_loss += float(self.learner.last_losses.sum())

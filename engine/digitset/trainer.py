@@ -22,7 +22,7 @@ import torch
 from filterlab.engine.core.config import Config, ConfigError
 from filterlab.engine.core.experiment import LearnerExperiment
 from filterlab.engine.core.history import ImageHistory
-from filterlab.engine.core.learner import Learner
+from filterlab.engine.core.minibatch import MinibatchLearner
 from filterlab.engine.core.model import to_numpy
 from filterlab.engine.core.passes import recorded_pass
 from filterlab.engine.digitset.batch import contributions
@@ -47,7 +47,7 @@ class SetTrainer(LearnerExperiment):
         self.class_means = digits.class_means()
         self.example = 0  # the test digit the views show beside the training
         self._data_device = None
-        self.learner = Learner(config, self._batch)
+        self.learner = MinibatchLearner(config, self._batch, self._rows)
         self._restart()
 
     # ----------------------------------------------------------------- commands
@@ -179,6 +179,14 @@ class SetTrainer(LearnerExperiment):
             self._epoch_index = epoch
         start = position * self.batch_size
         return self._epoch_x[start:start + self.batch_size], self._epoch_y[start:start + self.batch_size]
+
+    def _rows(self, step: int) -> tuple[torch.Tensor, torch.Tensor, int, int, int]:
+        """The shuffled epoch of update step + 1, flat, where its batch starts, and the steps left in the epoch
+        (for the minibatch chunk function, engine/core/minibatch.py)."""
+        self._batch(step)  # the epoch, shuffled
+        position = step % self.steps_per_epoch
+        return (self._epoch_x.view(len(self._epoch_x), -1), self._epoch_y, position * self.batch_size,
+                self.batch_size, self.steps_per_epoch - position)
 
     def _end_epoch(self) -> None:
         scores = self.scores()

@@ -189,14 +189,21 @@ def eager_adam_chunk():
 NEVER = torch.zeros(1, dtype=torch.int32)  # an interrupt flag nobody sets
 
 
-def warm_up() -> None:
-    """Compile the chunk function and run it twice on a one-filter model: TorchScript profiles its
-    first calls and then optimises (~0.1 s), which would otherwise fall on the first real steps."""
-    function = adam_chunk()
-    if function is None:
+def warm_up(minibatch: bool = False) -> None:
+    """Compile the chunk function (the minibatch one: a set run's) and run it twice on a one-filter model:
+    TorchScript profiles its first calls and then optimises (0.1-0.3 s), which would otherwise fall on
+    the first real steps. Once per process and function."""
+    name = "warm minibatch" if minibatch else "warm"
+    function = adam_batch_chunk() if minibatch else adam_chunk()
+    if function is None or name in _compiled:
         return
     params = [torch.zeros(1, PIXELS), torch.zeros(1), torch.zeros(10, 1), torch.zeros(10)]
-    state = [[torch.zeros_like(p) for p in params] for _ in range(2)] + [[torch.zeros(()) for _ in params]]
-    x = torch.zeros(PIXELS)
+    hyper = [1e-3, 0.9, 0.999, 1e-8, 0.0]
     for _ in range(2):
-        function(params, *state, x, 0, [1e-3, 0.9, 0.999, 1e-8, 0.0], 2, [1], NEVER)
+        state = [[torch.zeros_like(p) for p in params] for _ in range(2)] + [[torch.zeros(()) for _ in params]]
+        if minibatch:
+            function(params, *state, torch.zeros(4, PIXELS), torch.zeros(4, dtype=torch.int64), 0, 2, hyper, 2, [1],
+                     NEVER)
+        else:
+            function(params, *state, torch.zeros(PIXELS), 0, hyper, 2, [1], NEVER)
+    _compiled[name] = True

@@ -5,7 +5,9 @@
 
 Ratios are against the bare PyTorch loop (and the headless engine) measured in this same
 run, on this machine. The table names the commit it measured and the machine's cores;
---markdown prints it as README's "Performance" block.
+--markdown prints it as README's "Performance" block. Every mode (one digit, a set at 28x28
+and 5x5, four runs side by side, the 1-D lab) is also measured against its own plain loop,
+both pinned to one intra-op thread, in turns in one process (bench/modes.py).
 """
 import argparse
 import json
@@ -14,6 +16,8 @@ import statistics
 import subprocess
 import sys
 from pathlib import Path
+
+from bench.modes import rows as mode_rows  # no torch: bench.modes imports it when it measures
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -58,6 +62,7 @@ def run_all(steps: str, memory_steps: int) -> dict:
                             "engine_steady": statistics.median(run["steady_steps_per_second"] for run in engines),
                             "window_runs": windows, **window}
     figures["startup"] = {**measure("bench.startup"), **measure("bench.startup", "--close-while-loading")}
+    figures["modes"] = measure("bench.modes", "--repeats", "3")
     figures["load_after"] = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     return figures
 
@@ -103,6 +108,11 @@ def rows(figures: dict) -> list[tuple[str, str, str]]:
     if "rss_growth_mb" in five:
         table.append((f"RSS growth over {five['memory_steps']:,} steps, window open",
                       f"{five['rss_growth_mb']:.1f} MB", "target < 50"))
+    if "modes" in figures:
+        modes = figures["modes"]
+        table.append((f"every mode vs its plain loop, {modes['threads']} intra-op thread, best of {modes['repeats']}",
+                      "", "in turns in one process (bench/modes.py)"))
+        table += [("  " + name, value, note) for name, value, note in mode_rows(modes)]
     return table
 
 
@@ -111,7 +121,8 @@ def report(figures: dict, steps: int) -> str:
     width = max(len(r[0]) for r in table)
     lines = [f"Filter Lab benchmark: {steps} steps from a fresh start, bundled digit 4",
              f"  commit {figures['commit']}, {figures['cores']} CPU cores, load average "
-             f"{figures['load_before']:.2f} before, {figures['load_after']:.2f} after"]
+             f"{figures['load_before']:.2f} before, {figures['load_after']:.2f} after",
+             "  one intra-op thread (torch.set_num_threads(1)) for the engine and every reference loop"]
     lines += [f"  {name:<{width}}  {value:>16}  {note}".rstrip() for name, value, note in table]
     return "\n".join(lines)
 

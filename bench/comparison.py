@@ -1,4 +1,5 @@
-"""Runs side by side: one batched Comparison vs the same runs as separate Trainers taking turns.
+"""Runs side by side: one Comparison (each run a chunk in turn where all take the one-digit chunk, else the
+batched maths) vs the same runs as separate Trainers taking turns.
 
 Both train the same R=4 runs on the bundled 4 from a fresh start, in chunks of 250 steps
 as `--headless` does (the separate Trainers each take a chunk in turn), with the tuned
@@ -59,7 +60,7 @@ def main() -> None:
                 best = [max(b, r) for b, r in zip(best, measure(changes, filters, kernel, args.steps, args.device))]
             results.append({"runs": name, "filters": filters, "kernel": kernel,
                             "batched": best[0], "separate": best[1], "first_run_alone": best[2]})
-            print(f"{filters:>2} filters {kernel}x{kernel}, {name:<20} batched {best[0]:>6,.0f} steps/s   "
+            print(f"{filters:>2} filters {kernel}x{kernel}, {name:<20} side by side {best[0]:>6,.0f} steps/s   "
                   f"4 Trainers in turn {best[1]:>6,.0f} steps/s   {best[0] / best[1]:.2f}x   "
                   f"(run 1 alone {best[2]:,.0f} steps/s)")
     print(json.dumps(results))

@@ -1,8 +1,10 @@
 """Training throughput: the original script's loop vs Filter Lab's engine, same digit, same steps.
 
 The reference is the original experiment as written, minus its plotting: `Conv2d` +
-`Flatten` + `Linear`, `Adam(lr=1e-3, weight_decay=1e-5)`, torch's default threads, one
-image, full batch. Both are timed over the same step range (0..steps), because the
+`Flatten` + `Linear`, `Adam(lr=1e-3, weight_decay=1e-5)`, one image, full batch, pinned to
+one intra-op thread as the engine is (torch.set_num_threads(1)): with torch's default
+threads a busy neighbour on a shared machine made the loop collapse, and the ratio measured
+the neighbour. Its first optimizer step (torch.optim imports its compiler, ~2 s) is untimed. Both are timed over the same step range (0..steps), because the
 cost of a step changes during training (see engine/runtime.py on denormals).
 
     python -m bench.loops bare|engine FILTERS STEPS   -> prints one JSON line
@@ -21,12 +23,15 @@ def bare_loop(filters: int, steps: int) -> float:
 
     from filterlab.engine.data import bundled_digit
 
+    torch.set_num_threads(1)
     image, label = bundled_digit(4)
     torch.manual_seed(0)
     model = nn.Sequential(nn.Conv2d(1, filters, kernel_size=28), nn.Flatten(), nn.Linear(filters, 10))
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-5)
     x = torch.from_numpy(image)[None, None]
     y = torch.tensor([label])
+    warm = torch.optim.Adam(nn.Linear(1, 1).parameters())
+    warm.step()  # the compiler import of torch.optim's first step: not the loop's speed
     start = time.perf_counter()
     for _ in range(steps):
         loss = F.nll_loss(F.log_softmax(model(x), dim=1), y)

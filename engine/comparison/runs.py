@@ -6,7 +6,10 @@ step counter, so their filters and curves can be put side by side at the same st
 Why batched: a step of this model is a few thousand multiply-adds, so on a CPU its cost
 is almost all per-op overhead (README, "Performance"). R runs stepped one after another
 pay that overhead R times; with the R models' weights stacked into (R, ...) tensors, one
-set of ops serves them all (engine/comparison/maths.py).
+set of ops serves them all (engine/comparison/maths.py). Where every run is what the
+one-digit chunk function trains (Adam, 28x28 kernels, the CPU), its chunks cost far less
+than any eager step: then each run takes a chunk in turn, on its slot of the stacked
+tensors (engine/comparison/chunked.py), and is its Trainer bit for bit.
 
 Why per-run optimizers on views: each run keeps exactly the optimizer a Trainer would build
 (fused Adam or SGD with its own settings) over views into the stacked weights and gradient
@@ -20,13 +23,16 @@ from typing import Optional, Sequence
 import numpy as np
 import torch
 
+from filterlab.engine.comparison.chunked import chunkable, chunked_steps
 from filterlab.engine.comparison.maths import Digit, Stacked, details, gradients
 from filterlab.engine.comparison.pictures import recorded_snapshots, run_snapshots
 from filterlab.engine.comparison.snapshot import ComparisonSnapshot
 from filterlab.engine.core.config import ONE_DIGIT_PIXELS, Config, ConfigError
 from filterlab.engine.core.history import FilterHistory, ImageHistory, LossHistory
+from filterlab.engine.core.interrupt import Interrupt
 from filterlab.engine.core.model import build_model, checked_digit, checked_filters, to_numpy
-from filterlab.engine.core.optimizers import apply_hparams, clone_state, make_optimizer, stacked_state
+from filterlab.engine.core.one_example import NOBODY
+from filterlab.engine.core.optimizers import apply_hparams, clone_state, make_optimizer, stacked_state, take_step
 from filterlab.engine.core.rollback import guarded_steps
 from filterlab.engine.core.runtime import resolve_device
 from filterlab.engine.core.snapshot import Snapshot, StepDetails
@@ -148,8 +154,11 @@ class Comparison:
     def label(self) -> int:
         return self.digits[0][1]
 
-    def step(self, n: int = 1) -> int:
-        """Train every run n steps (fewer if one diverges); returns the steps kept.
+    interruptible = True  # step() heeds `interrupt`: the worker trains a frame in one call (engine/core/experiment.py)
+
+    def step(self, n: int = 1, interrupt: Optional[Interrupt] = None) -> int:
+        """Train every run n steps (fewer if one diverges, or once `interrupt` is requested); returns the
+        steps kept. Where every run takes the one-digit chunk, each does, in turn (engine/comparison/chunked.py).
 
         As in a Trainer (engine/core/rollback.py), a non-finite loss or weight in any run
         stops all of them at the last step from which every run's next loss was finite,
@@ -157,7 +166,11 @@ class Comparison:
         """
         if n <= 0 or self.diverged:
             return 0
-        kept, trouble = guarded_steps(self, n)
+        if chunkable(self):
+            made = chunked_steps(self, n, (interrupt or NOBODY).flag)
+            if made is not None:
+                return made
+        kept, trouble = guarded_steps(self, n, interrupt)
         if trouble is not None:
             self._last = None
             bad = [self.names[run] for run in sorted(self._order[r] for r in trouble.rows)]
@@ -198,7 +211,7 @@ class Comparison:
         weight = self.stacked.weight
         before = weight.clone() if record else None
         for optimizer in self.optimizers:
-            optimizer.step()
+            take_step(optimizer)
         if record:
             self._last = details(self.stacked, loss, probs, h, dh, before, weight - before,
                                  self.configs[0].kernel, self._slots)

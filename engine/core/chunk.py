@@ -84,6 +84,22 @@ def _adam_chunk(params: List[Tensor], moments: List[Tensor], squares: List[Tenso
     frames (len, L) after the steps in `due` that were made, the state at the start and before the last
     step (3, L) each, the final flat parameters, the last step's log-probabilities, z, dL/dz, dL/dx, dL/dW
     and ΔW, and (all parameters finite, Adam's step at the start, steps made)]."""
+    return _adam_steps(params, moments, squares, steps, x, x[:0].long(), label, 0, 0, hyper, n, due, interrupt)
+
+
+def _adam_batch_chunk(params: List[Tensor], moments: List[Tensor], squares: List[Tensor], steps: List[Tensor],
+                      X: Tensor, Y: Tensor, row: int, batch: int, hyper: List[float], n: int, due: List[int],
+                      interrupt: Tensor) -> List[Tensor]:
+    """_adam_chunk on minibatches: step i trains on rows row + i*batch .. + batch of X (N, pixels) and Y (N,)
+    (the last may be shorter: the end of an epoch). Returns what _adam_chunk does, but the whole flat
+    gradient, and the last step's log-probabilities, z, dL/dz and dL/dx per example of its minibatch."""
+    return _adam_steps(params, moments, squares, steps, X, Y, -1, row, batch, hyper, n, due, interrupt)
+
+
+def _adam_steps(params: List[Tensor], moments: List[Tensor], squares: List[Tensor], steps: List[Tensor],
+                X: Tensor, Y: Tensor, label: int, row: int, batch: int, hyper: List[float], n: int, due: List[int],
+                interrupt: Tensor) -> List[Tensor]:
+    """The steps of either: one example x = X, `label` (batch 0), or minibatches of X, Y (batch > 0)."""
     count, weights = params[1].numel(), params[0].numel()
     state = torch.stack([torch.cat([p.reshape(-1) for p in params]), torch.cat([m.reshape(-1) for m in moments]),
                          torch.cat([v.reshape(-1) for v in squares])])
@@ -94,7 +110,7 @@ def _adam_chunk(params: List[Tensor], moments: List[Tensor], squares: List[Tenso
     frames = torch.empty(len(due), P.numel(), dtype=P.dtype, device=P.device)
     before, shown, grad = start, [P[:0]], P[:0]
     recorded = 0
-    W, b, A, c = _views(P, count, x.numel())
+    W, b, A, c = _views(P, count, X.shape[-1])
     made = 0
     for i in range(n):
         last = i == n - 1
@@ -102,11 +118,18 @@ def _adam_chunk(params: List[Tensor], moments: List[Tensor], squares: List[Tenso
             last = bool(interrupt[0] != 0)
         if last:
             before = state.clone()
-        result = _gradient(W, b, A, c, x, label)
+        if batch == 0:
+            result = _gradient(W, b, A, c, X, label)
+        else:
+            begin = row + i * batch
+            result = _batch_gradient(W, b, A, c, X[begin:begin + batch], Y[begin:begin + batch])
         losses[i] = result[0]
-        if last:
+        if last and batch == 0:
             grad = result[1][:weights].clone()
             shown = [result[2], result[3], result[4], torch.mv(W.t(), result[4])]
+        elif last:
+            grad = result[1].clone()
+            shown = [result[2], result[3], result[4], torch.mm(result[4], W)]
         _adam(P, M, V, result[1], first + i + 1, hyper)
         if recorded < len(due) and due[recorded] == i:
             frames[recorded].copy_(P)
@@ -123,16 +146,39 @@ def _adam_chunk(params: List[Tensor], moments: List[Tensor], squares: List[Tenso
     return [losses[:made], frames[:recorded], start, before, P] + shown + [grad, update, status]
 
 
+def _batch_gradient(W: Tensor, b: Tensor, A: Tensor, c: Tensor, X: Tensor, Y: Tensor) -> List[Tensor]:
+    """_gradient for a minibatch X (B, pixels), Y (B,): the mean loss, its flat gradient, and per example
+    the log-probabilities, z and dL/dz (B, ...) (of the mean loss, as autograd gives them)."""
+    z = torch.addmm(b, X, W.t())
+    log_probs = torch.log_softmax(torch.addmm(c, z, A.t()), 1)
+    dlogits = log_probs.exp()
+    picked = Y.view(-1, 1)
+    dlogits.scatter_add_(1, picked, torch.full(picked.shape, -1.0, dtype=dlogits.dtype))
+    dlogits.div_(float(X.shape[0]))
+    dz = torch.mm(dlogits, A)
+    G = torch.cat([torch.mm(dz.t(), X).view(-1), dz.sum(0), torch.mm(dlogits.t(), z).view(-1), dlogits.sum(0)])
+    return [-log_probs.gather(1, picked).mean(), G, log_probs, z, dz]
+
+
 def adam_chunk():
     """The compiled chunk function, or None where TorchScript is missing or fails (the eager path serves)."""
-    if "adam" not in _compiled:
+    return _script("adam", _adam_chunk)
+
+
+def adam_batch_chunk():
+    """The compiled minibatch chunk function (a set run's), or None where TorchScript is missing or fails."""
+    return _script("adam_batch", _adam_batch_chunk)
+
+
+def _script(name: str, function):
+    if name not in _compiled:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # torch.jit.script is deprecated: if it goes, the eager path serves
-                _compiled["adam"] = torch.jit.script(_adam_chunk)
+                _compiled[name] = torch.jit.script(function)
         except Exception:  # no TorchScript in this torch build
-            _compiled["adam"] = None
-    return _compiled["adam"]
+            _compiled[name] = None
+    return _compiled[name]
 
 
 def eager_adam_chunk():
@@ -143,14 +189,21 @@ def eager_adam_chunk():
 NEVER = torch.zeros(1, dtype=torch.int32)  # an interrupt flag nobody sets
 
 
-def warm_up() -> None:
-    """Compile the chunk function and run it twice on a one-filter model: TorchScript profiles its
-    first calls and then optimises (~0.1 s), which would otherwise fall on the first real steps."""
-    function = adam_chunk()
-    if function is None:
+def warm_up(minibatch: bool = False) -> None:
+    """Compile the chunk function (the minibatch one: a set run's) and run it twice on a one-filter model:
+    TorchScript profiles its first calls and then optimises (0.1-0.3 s), which would otherwise fall on
+    the first real steps. Once per process and function."""
+    name = "warm minibatch" if minibatch else "warm"
+    function = adam_batch_chunk() if minibatch else adam_chunk()
+    if function is None or name in _compiled:
         return
     params = [torch.zeros(1, PIXELS), torch.zeros(1), torch.zeros(10, 1), torch.zeros(10)]
-    state = [[torch.zeros_like(p) for p in params] for _ in range(2)] + [[torch.zeros(()) for _ in params]]
-    x = torch.zeros(PIXELS)
+    hyper = [1e-3, 0.9, 0.999, 1e-8, 0.0]
     for _ in range(2):
-        function(params, *state, x, 0, [1e-3, 0.9, 0.999, 1e-8, 0.0], 2, [1], NEVER)
+        state = [[torch.zeros_like(p) for p in params] for _ in range(2)] + [[torch.zeros(()) for _ in params]]
+        if minibatch:
+            function(params, *state, torch.zeros(4, PIXELS), torch.zeros(4, dtype=torch.int64), 0, 2, hyper, 2, [1],
+                     NEVER)
+        else:
+            function(params, *state, torch.zeros(PIXELS), 0, hyper, 2, [1], NEVER)
+    _compiled[name] = True

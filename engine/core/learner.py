@@ -22,7 +22,7 @@ from filterlab.engine.core.config import Config, ConfigError
 from filterlab.engine.core.history import FilterHistory, LossHistory
 from filterlab.engine.core.journal import Change, Edit, Journal
 from filterlab.engine.core.model import FilterNet, build_model, checked_filters, head_vector, to_numpy
-from filterlab.engine.core.optimizers import apply_hparams, clone_state, make_optimizer
+from filterlab.engine.core.optimizers import apply_hparams, clone_state, make_optimizer, take_step
 from filterlab.engine.core.parameters import PARAMETERS
 from filterlab.engine.core.passes import Pass, details_of, forward_backward
 from filterlab.engine.core.rollback import Trouble, guarded_steps, recover
@@ -132,15 +132,16 @@ class Learner:
         self.rollback_state = self.last = self.restored_update = None  # none describes the weights any more
         self.record.put(self.step_count, self.filters(), head_vector(self.model))
 
-    interruptible = False  # whether step() heeds `interrupt` (OneExampleLearner's chunks); eager steps take all n
+    interruptible = True  # step() heeds `interrupt`: a long chunk ends within a step of interrupt.request()
 
     def step(self, n: int = 1, interrupt=None) -> int:
-        """Train n steps (fewer if training diverges); returns the steps kept. If the loss or the weights
-        stop being finite, the model goes back to the last sane state (engine/core/rollback.py) and
-        `diverged` says why: no view ever shows NaN filters, and a smaller learning rate carries on."""
+        """Train n steps (fewer if training diverges, or once `interrupt` is requested: engine/core/interrupt.py);
+        returns the steps kept. If the loss or the weights stop being finite, the model goes back to the last
+        sane state (engine/core/rollback.py) and `diverged` says why: no view ever shows NaN filters, and a
+        smaller learning rate carries on."""
         if n <= 0 or self.diverged:
             return 0
-        kept, trouble = guarded_steps(self, n)
+        kept, trouble = guarded_steps(self, n, interrupt)
         if trouble is not None:
             self._diverge(trouble)
         return kept
@@ -183,12 +184,12 @@ class Learner:
             loss = F.cross_entropy(self.model.logits(x), y)  # = nll_loss(log_softmax)
             self.optimizer.zero_grad()
             loss.backward()
-            self.optimizer.step()
+            take_step(self.optimizer)
             return loss.detach()
         self.optimizer.zero_grad()
         loss, self.last = forward_backward(self.model, x, y)
         before = self.model.conv.weight.detach().clone()
-        self.optimizer.step()
+        take_step(self.optimizer)
         self.last.update = (self.model.conv.weight.detach() - before)[:, 0]
         return loss.detach()
 

@@ -88,31 +88,26 @@ class OneExampleLearner(Learner):
     _example_of = None  # the batch tensor the cached flat example was made from
 
     def step(self, n: int = 1, interrupt: Optional[Interrupt] = None) -> int:
-        """n steps, fewer if training diverges or `interrupt` is requested meanwhile (chunked steps only)."""
+        """n steps, fewer if training diverges or `interrupt` is requested meanwhile."""
         if n <= 0 or self.diverged or not self.chunked():
-            return super().step(n)
+            return super().step(n, interrupt)
         kept, trouble = self._chunk(n, (interrupt or NOBODY).flag)
         if trouble is not None:
             self._diverge(trouble)
         return kept
-
-    @property
-    def interruptible(self) -> bool:
-        """Whether step() can end a chunk early on an interrupt: the chunk function can."""
-        return self.chunked()
 
     def chunked(self) -> bool:
         """Whether steps take the chunk function (engine/core/chunk.py), not the eager step."""
         group = self.optimizer.param_groups[0]
         return (self.config.kernel == IMAGE_SIZE and self.config.optimizer == "adam" and self.device.type == "cpu"
                 and not group.get("amsgrad") and not group.get("maximize")
-                and not group.get("decoupled_weight_decay") and adam_chunk() is not None)
+                and not group.get("decoupled_weight_decay") and self._function() is not None)
 
     def update(self, index: int, record: bool) -> torch.Tensor:
         """One step (a rollback re-runs steps one by one): the chunk's arithmetic, when steps take it."""
         if not self.chunked():
             return super().update(index, record)
-        return self._run(1, [], NOBODY.flag)[0][0]
+        return self._run(1, [], NOBODY.flag, index)[0][0]
 
     def details(self) -> StepDetails:
         last = self.current_pass()
@@ -127,7 +122,7 @@ class OneExampleLearner(Learner):
     # ---------------------------------------------------------------- internals
     def _chunk(self, n: int, interrupt: torch.Tensor) -> tuple[int, Optional[Trouble]]:
         """Up to n steps in one call, then guarded_steps' check: all finite, or back to the last sane state."""
-        begin = self.step_count
+        begin, n = self.step_count, self._most(n)
         due = [step - begin - 1 for step in self.record.due_steps(begin + 1, begin + n)]
         outputs = self._run(n, due, interrupt)
         losses, frames, start, before, status = (outputs[i] for i in (0, 1, 2, 3, 11))
@@ -143,16 +138,31 @@ class OneExampleLearner(Learner):
         if np.isfinite(values).all() and finite:
             self.commit(values, frames)
             self.rollback_state = before
-            self.last = ChunkPass(float(values[-1]), outputs, count)
+            self.last = self._last_pass(float(values[-1]), outputs, count)
             return n, None
         return recover(self, FlatState(start, first, shapes, self.optimizer), before, values, frames)
 
-    def _run(self, n: int, due: list, interrupt: torch.Tensor) -> list:
+    # what a learner on other batches changes (engine/core/minibatch.py)
+    def _function(self):
+        """The chunk function the steps take (None: the eager step)."""
+        return adam_chunk()
+
+    def _most(self, n: int) -> int:
+        """The steps one chunk may take of the n asked."""
+        return n
+
+    def _last_pass(self, loss: float, outputs: list, count: int):
+        return ChunkPass(loss, outputs, count)
+
+    def _run(self, n: int, due: list, interrupt: torch.Tensor, offset: int = 0) -> list:
+        """The chunk function on n steps from step step_count + offset."""
         params, moments, squares, steps = self._tensors()
         x, label = self._example()
+        return adam_chunk()(params, moments, squares, steps, x, label, self._hyper(), n, due, interrupt)
+
+    def _hyper(self) -> list[float]:
         group = self.optimizer.param_groups[0]
-        hyper = [float(group["lr"]), *map(float, group["betas"]), float(group["eps"]), float(group["weight_decay"])]
-        return adam_chunk()(params, moments, squares, steps, x, label, hyper, n, due, interrupt)
+        return [float(group["lr"]), *map(float, group["betas"]), float(group["eps"]), float(group["weight_decay"])]
 
     def _tensors(self) -> tuple[list, list, list, list]:
         """The parameters (detached: the same memory) and Adam's state, made as torch makes it if new."""

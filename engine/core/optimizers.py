@@ -13,10 +13,63 @@ def make_optimizer(params, config: Config) -> torch.optim.Optimizer:
     small ops per tensor. With ~4k multiply-adds per step, op dispatch *is* the cost,
     so this alone makes a step ~1.5x faster on a CPU (see bench/).
     """
+    without_compiler()
     if config.optimizer == "adam":
         return torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay, fused=True)
-    return torch.optim.SGD(params, lr=config.lr, momentum=config.momentum,
-                           weight_decay=config.weight_decay, fused=True)
+    # fused SGD splits its kernel over torch's thread pool: on one thread (the app's, engine/core/runtime.py)
+    # the fastest step, on a busy machine's two ~20x slower (measured 2,400 and 100 steps/s); the loop over
+    # the four tensors is as fast on any thread count, with the same numbers to float rounding (a test holds it)
+    return torch.optim.SGD(params, lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay,
+                           fused=torch.get_num_threads() == 1, foreach=False)
+
+
+def without_compiler() -> None:
+    """Once per process: torch.optim's methods made and called without importing torch._dynamo (2 s)
+    (engine/core/runtime.py, optimizers_without_dynamo); take_step does the same for the step."""
+    if not _freed:
+        from filterlab.engine.core.runtime import optimizers_without_dynamo
+        optimizers_without_dynamo()
+        _freed.append(True)
+
+
+_freed: list = []
+
+
+def take_step(optimizer: torch.optim.Optimizer) -> None:
+    """optimizer.step(), the same update, without importing the compiler on the first call.
+
+    torch.optim wraps every optimizer's step in a function that imports torch._dynamo (to
+    mark a graph break for the compiler): 2 s holding the GIL on the first step of every
+    eager run (SGD, small kernels, a set run), for a compiler the app never uses. The
+    method it wraps, called under no_grad as the wrapper calls it, is the same update.
+    With hooks registered, or a differentiable optimizer, the wrapped step serves.
+    """
+    plain = _plain_step(type(optimizer))
+    if plain is None or optimizer.defaults.get("differentiable") or optimizer._optimizer_step_pre_hooks \
+            or optimizer._optimizer_step_post_hooks or _global_hooks():
+        optimizer.step()
+        return
+    with torch.no_grad():
+        plain(optimizer)
+
+
+_plain_steps: dict = {}
+
+
+def _plain_step(kind: type):
+    """The step method under torch.optim's wrappers (functools' __wrapped__ chain), or None."""
+    if kind not in _plain_steps:
+        step = kind.step
+        while hasattr(step, "__wrapped__"):
+            step = step.__wrapped__
+        _plain_steps[kind] = None if step is kind.step else step
+    return _plain_steps[kind]
+
+
+def _global_hooks() -> bool:
+    from torch.optim import optimizer as module
+    return bool(getattr(module, "_global_optimizer_pre_hooks", None) or
+                getattr(module, "_global_optimizer_post_hooks", None))
 
 
 def apply_hparams(optimizer: torch.optim.Optimizer, config: Config) -> None:

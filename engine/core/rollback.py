@@ -53,21 +53,25 @@ class Trouble:
         return f"loss {self.loss}" if self.loss is not None else "loss finite but the weights overflowed"
 
 
-def guarded_steps(engine: Guarded, n: int) -> tuple[int, Optional[Trouble]]:
-    """Take n updates; return (updates kept, None) or, after a rollback, (kept, Trouble)."""
+def guarded_steps(engine: Guarded, n: int, interrupt=None) -> tuple[int, Optional[Trouble]]:
+    """Take n updates, fewer once `interrupt` (engine/core/interrupt.py) is requested: the update after it
+    is seen is the last; return (updates kept, None) or, after a rollback, (kept, Trouble)."""
     start = engine.save_state()
     losses, frames = [], []
     before_last = None
     for i in range(n):
-        if i == n - 1:
+        last = i == n - 1 or (interrupt is not None and interrupt.requested)
+        if last:
             before_last = engine.save_state()
-        losses.append(engine.update(i, record=i == n - 1))
+        losses.append(engine.update(i, record=last))
         frames += engine.due_frames(engine.step_count + i + 1)
+        if last:
+            break
     values = torch.stack(losses).cpu().numpy().astype(np.float64)
     if np.isfinite(values).all() and engine.weights_finite():
         engine.commit(values, frames)
         engine.rollback_state = before_last
-        return n, None
+        return len(values), None
     return recover(engine, start, before_last, values, frames)
 
 

@@ -39,8 +39,8 @@ def optimizers_without_dynamo() -> int:
     2.2-2.4 s here, holding the GIL, for a compiler the app never uses. The wrapper keeps
     what it would call in the function's `__dynamo_disable`; set to the function itself,
     the call is the plain method. The one-digit experiment's chunks call no optimizer
-    step, so the default lesson never loads the compiler; an eager step still imports it
-    (torch.optim's step does so itself). If a torch release works otherwise, nothing
+    step, and eager steps go around the step's own import (engine/core/optimizers.py,
+    take_step), so no experiment loads the compiler. If a torch release works otherwise, nothing
     here matches and nothing changes.
     """
     probe = torch._compile._disable_dynamo(lambda: None).__code__  # the wrapper's own code

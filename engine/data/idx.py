@@ -50,6 +50,17 @@ def read_idx(path, shape_tail: tuple[int, ...], what: str) -> np.ndarray:
     return np.frombuffer(data, dtype=np.uint8).reshape(shape)
 
 
+def write_idx(path, array: np.ndarray) -> None:
+    """`array` (uint8) as an IDX file at `path`, atomically: the format read_idx reads."""
+    from pathlib import Path
+
+    from filterlab.engine.core.files import save_atomic
+
+    array = np.ascontiguousarray(array, dtype=np.uint8)
+    header = struct.pack(f">HBB{array.ndim}I", 0, UNSIGNED_BYTE, array.ndim, *array.shape)
+    save_atomic(path, lambda temp: Path(temp).write_bytes(header + array.tobytes()))
+
+
 def _header(handle, path, dims: int, size: int, what: str) -> tuple[int, ...]:
     """The lengths in an IDX header, if it is one of unsigned bytes with `dims` dimensions."""
     if size < 4 + 4 * dims:

@@ -26,7 +26,9 @@ class SetSnapshot(Snapshot):
     """A Snapshot of a set run (see Snapshot for the shared fields).
 
     `image`, `label`, `probs`, `z`, `dl_dz` and `input_grad` describe test digit number
-    `example`; `loss`, `grads` and `update` the last minibatch step. A filter has no one
+    `example`; `loss`, `grads` and `update` the last minibatch step. The test scores (`test_accuracy`,
+    `confusion`, `misclassified`) are of step `scored_step`: the step itself, at epoch ends and on a small
+    test split; on a large one, a test pass is taken every SetTrainer.score_every steps. A filter has no one
     digit to become, so its cosine is taken to the *mean training image of its own class*:
     the class it feeds most strongly, by |summed output weight|, among the set's classes
     (`filter_classes`); `class_weights` is that signed weight. `confusion` is the test
@@ -39,6 +41,7 @@ class SetSnapshot(Snapshot):
     epochs: tuple = ()                            # SetTrainer.epochs so far
     example: int = 0                              # the test digit shown
     test_accuracy: float = 0.0
+    scored_step: int = 0                          # the step the test scores are of
     initial_test_accuracy: float = 0.0            # before any training (epoch 0)
     confusion: Optional[np.ndarray] = None        # (10, 10)
     misclassified: Optional[np.ndarray] = None    # (M,) test indices
@@ -78,12 +81,12 @@ def set_snapshot(trainer, step: int, details: StepDetails, filters: np.ndarray, 
                          initial_cosine=to_class_means(trainer, learner.initial, classes),
                          cosine=to_class_means(trainer, filters, classes))
     snap = replace(snap, class_weights=weights)
-    scores = trainer.scores(model)
+    scores = trainer.scores(model, every=1 if historical else trainer.score_every)
     wrong = scores.misclassified(digits.test_labels)
     return SetSnapshot.extend(
         snap, filter_classes=classes, epoch=step / trainer.steps_per_epoch,
         epochs=tuple(dict(e) for e in trainer.epochs if e["step"] <= step), example=trainer.example,
-        test_accuracy=scores.accuracy, initial_test_accuracy=trainer.initial_scores.accuracy,
+        test_accuracy=scores.accuracy, scored_step=step if historical else trainer.scored_step, initial_test_accuracy=trainer.initial_scores.accuracy,
         confusion=scores.confusion, misclassified=wrong,
         misclassified_predicted=scores.predicted[wrong], misclassified_labels=digits.test_labels[wrong],
         misclassified_images=digits.test_images[wrong[:GALLERY]], target_epochs=trainer.target_epochs,

@@ -19,10 +19,11 @@ from typing import Optional
 import numpy as np
 import torch
 
+from filterlab.engine.core.chunk import warm_up
 from filterlab.engine.core.config import Config, ConfigError
 from filterlab.engine.core.experiment import LearnerExperiment
 from filterlab.engine.core.history import ImageHistory
-from filterlab.engine.core.learner import Learner
+from filterlab.engine.core.minibatch import MinibatchLearner
 from filterlab.engine.core.model import to_numpy
 from filterlab.engine.core.passes import recorded_pass
 from filterlab.engine.digitset.batch import contributions
@@ -31,6 +32,9 @@ from filterlab.engine.digitset.scores import Evaluation, evaluate
 from filterlab.engine.digitset.shown import SetSnapshot, example_details, set_snapshot
 
 MAX_BATCH = 65_536
+FRESH_TEST_DIGITS = 1_000  # a test split this small is scored for every snapshot (well under a millisecond)
+SCORE_SHARE = 0.1  # a larger one at most this share of the training time: a pass over N test digits costs
+#                    about as much as N / (3 x batch) training steps (a step is a forward and a backward pass)
 
 
 class SetTrainer(LearnerExperiment):
@@ -44,15 +48,20 @@ class SetTrainer(LearnerExperiment):
         self.checked(config)
         self.digits, self.batch_size, self.target_epochs = digits, batch_size, epochs
         self.steps_per_epoch = math.ceil(len(digits.train_labels) / batch_size)
+        tested = len(digits.test_labels)
+        # the steps between two test passes of the live snapshots (epoch ends are always scored)
+        self.score_every = 1 if tested <= FRESH_TEST_DIGITS else math.ceil(tested / (3 * batch_size) / SCORE_SHARE)
         self.class_means = digits.class_means()
         self.example = 0  # the test digit the views show beside the training
         self._data_device = None
-        self.learner = Learner(config, self._batch)
+        self.learner = MinibatchLearner(config, self._batch, self._rows)
+        warm_up(minibatch=True)  # here, on the thread that builds the run: not on its first steps
         self._restart()
 
     # ----------------------------------------------------------------- commands
-    def step(self, n: int = 1) -> int:
-        """Train n minibatch steps, up to the epochs asked; every completed epoch is scored.
+    def step(self, n: int = 1, interrupt=None) -> int:
+        """Train n minibatch steps, up to the epochs asked (fewer once `interrupt` is requested,
+        engine/core/interrupt.py); every completed epoch is scored.
 
         The call is cut at epoch ends so each epoch's record is taken exactly there;
         cutting changes no number (the batches depend only on the step).
@@ -61,7 +70,7 @@ class SetTrainer(LearnerExperiment):
         while done < n and not self.diverged and self.step_count < end:
             want = min(n - done, self.steps_per_epoch - self.step_count % self.steps_per_epoch,
                        end - self.step_count)
-            kept = self.learner.step(want)
+            kept = self.learner.step(want, interrupt)
             done += kept
             if kept:
                 self._epoch_loss += float(self.learner.last_losses.sum())
@@ -128,13 +137,20 @@ class SetTrainer(LearnerExperiment):
         parts.update(filter=f, step=self.step_count, engine_gradient=to_numpy(self.model.conv.weight.grad[f, 0]))
         return parts
 
-    def scores(self, model=None) -> Evaluation:
-        """The test split scored now (or by `model`): cached per step, it is read every frame."""
+    def scores(self, model=None, every: int = 1) -> Evaluation:
+        """The test split scored now (or by `model`); or, with `every` > 1, as last scored if that was fewer
+        than `every` steps ago (`scored_step` says when): the live snapshots' test pass, at most a tenth of
+        the training time on a large test split (score_every)."""
         if model is not None:
             return evaluate(model, *self._test)
-        if self._scores is None or self._scores[0] != self.step_count:
+        if self._scores is None or not 0 <= self.step_count - self._scores[0] < every:
             self._scores = (self.step_count, evaluate(self.model, *self._test))
         return self._scores[1]
+
+    @property
+    def scored_step(self) -> int:
+        """The step the last test pass (scores()) scored."""
+        return self._scores[0] if self._scores is not None else 0
 
     def filter_classes(self, fc_weight: Optional[np.ndarray] = None) -> tuple[np.ndarray, np.ndarray]:
         """(F,) the set's class each filter feeds most strongly, and (F,) that signed weight."""
@@ -178,6 +194,14 @@ class SetTrainer(LearnerExperiment):
             self._epoch_index = epoch
         start = position * self.batch_size
         return self._epoch_x[start:start + self.batch_size], self._epoch_y[start:start + self.batch_size]
+
+    def _rows(self, step: int) -> tuple[torch.Tensor, torch.Tensor, int, int, int]:
+        """The shuffled epoch of update step + 1, flat, where its batch starts, and the steps left in the epoch
+        (for the minibatch chunk function, engine/core/minibatch.py)."""
+        self._batch(step)  # the epoch, shuffled
+        position = step % self.steps_per_epoch
+        return (self._epoch_x.view(len(self._epoch_x), -1), self._epoch_y, position * self.batch_size,
+                self.batch_size, self.steps_per_epoch - position)
 
     def _end_epoch(self) -> None:
         scores = self.scores()

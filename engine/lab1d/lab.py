@@ -40,6 +40,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from filterlab.engine.core.optimizers import take_step, without_compiler
 from filterlab.engine.lab1d.config import Lab1DConfig
 from filterlab.engine.lab1d.peaks import (
     HAND_BIAS,
@@ -118,6 +119,7 @@ class Lab1D:
         start = self._rng.uniform(-1.0, 1.0, size=k)  # "3 random numbers", at the scale of [-1, 1, -1]
         self._weight = torch.tensor(start, dtype=torch.float32, requires_grad=True)
         self._bias = torch.zeros(1, requires_grad=True)
+        without_compiler()
         self._optimizer = torch.optim.Adam([self._weight, self._bias], lr=config.lr, fused=True)
         eval_rng = np.random.default_rng(EVAL_SEED)
         self._eval = random_sequences(eval_rng, EVAL_SEQUENCES, config.length, config.levels)
@@ -152,7 +154,7 @@ class Lab1D:
             loss = peak_loss(logits, target)
             self._optimizer.zero_grad(set_to_none=True)
             loss.backward()
-            self._optimizer.step()
+            take_step(self._optimizer)
             self.step_count += 1
             if self.history.due(self.step_count):
                 self.history.add(self.step_count, self._weight.detach().tolist(), float(self._bias.detach()),

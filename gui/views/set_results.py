@@ -43,8 +43,13 @@ class AccuracyPlot(SnapshotView):
         epochs = [0] + [e["epoch"] for e in snapshot.epochs]
         values = [100 * snapshot.initial_test_accuracy] + [100 * e["test_accuracy"] for e in snapshot.epochs]
         self.curve.setData(epochs, values)
-        self.title.set_title(f"test accuracy after each epoch: {100 * snapshot.test_accuracy:.1f}% now "
-                             f"(epoch 0: before training; chance 10%)")
+        self.title.set_title(f"test accuracy after each epoch: {100 * snapshot.test_accuracy:.1f}% "
+                             f"{scored_when(snapshot)} (epoch 0: before training; chance 10%)")
+
+
+def scored_when(snapshot) -> str:
+    """'now', or the step the test scores are of when a large test split was scored a little earlier."""
+    return "now" if snapshot.scored_step == snapshot.step else f"at step {snapshot.scored_step:,}"
 
 
 class ConfusionView(SnapshotView):

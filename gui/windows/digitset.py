@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QCheckBox, QGroupBox, QPushButton, QSpinBox, QVBox
 from filterlab.engine.digit.spec import DigitSpec
 from filterlab.engine.digitset.spec import SetSpec
 from filterlab.gui.views.batch_decomposition import BatchDecompositionView
-from filterlab.gui.views.set_results import AccuracyPlot, ConfusionView
+from filterlab.gui.views.set_results import AccuracyPlot, ConfusionView, scored_when
 from filterlab.gui.windows.digit import DigitWindow
 from filterlab.gui.windows.help import SET_VIEWS
 from filterlab.gui.worker.pace import LESSON
@@ -104,7 +104,8 @@ class SetWindow(DigitWindow):
             before = f"test accuracy {snap.initial_test_accuracy:.1%} before training"
             if snap.step == 0:
                 return f"   epoch 0 of {snap.target_epochs}: {before}"
-            return f"   epoch {snap.epoch:.1f} of {snap.target_epochs}: {before}, {snap.test_accuracy:.1%} now"
+            return (f"   epoch {snap.epoch:.1f} of {snap.target_epochs}: {before}, {snap.test_accuracy:.1%} "
+                    f"{scored_when(snap)}")
         return (f"   epoch {snap.epoch:.1f} of {snap.target_epochs}, "
                 f"test accuracy {epochs[-1]['test_accuracy']:.1%}")
 

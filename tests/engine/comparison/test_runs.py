@@ -53,15 +53,19 @@ def test_zero_init_run_stays_symmetric_while_the_default_run_does_not(digit, fil
     """Every zero-init filter gets the same gradient, so they stay equal: to float rounding.
 
     Vectorised kernels treat a tensor's last few elements with other instructions (no
-    fused multiply-add), so equal numbers can round 1 ulp apart: ~1e-8 here, as in a
-    single Trainer with some filter counts. Learning never amplifies it.
+    fused multiply-add), so equal numbers can round 1 ulp apart, and Adam's division by
+    sqrt(v) carries that on: ~2e-6 of the filters' scale after 300 steps with 5 filters,
+    in a single Trainer as in its run here, which is that Trainer's arithmetic bit for bit.
     """
     comparison = Comparison([Config(filters=filters), Config(filters=filters, init="zeros")], *digit)
     comparison.step(300)
     default, zeros = comparison.filters()
     assert np.abs(zeros).max() > 1e-3  # it learned ...
     np.testing.assert_allclose(zeros, np.broadcast_to(zeros[:1], zeros.shape), rtol=0,
-                               atol=1e-6 * np.abs(zeros).max())  # ... the same in every filter
+                               atol=1e-5 * np.abs(zeros).max())  # ... the same in every filter
+    alone = Trainer(Config(filters=filters, init="zeros"), *digit)
+    alone.step(300)
+    np.testing.assert_array_equal(zeros, alone.snapshot().filters)
     assert np.abs(default - default[:1]).max() > 0.05
 
 

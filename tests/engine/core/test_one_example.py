@@ -175,8 +175,33 @@ def test_an_interrupt_ends_a_long_chunk_within_a_few_steps_and_changes_no_number
     np.testing.assert_array_equal(model["conv.weight"].numpy(), before.model.conv.weight.detach().numpy())
 
 
-def test_an_eager_learner_takes_all_its_steps_whatever_the_interrupt(digit):
+class RequestedAfter(Interrupt):
+    """An interrupt that another thread requests after the chunk has looked at it `reads` times."""
+
+    def __init__(self, reads: int):
+        super().__init__()
+        self.reads = reads
+
+    @property
+    def requested(self) -> bool:
+        self.reads -= 1
+        return self.reads < 0
+
+
+@pytest.mark.parametrize("config", [Config(kernel=5), Config(optimizer="sgd", momentum=0.9)])
+def test_an_eager_learner_ends_its_chunk_on_an_interrupt_and_changes_no_number(digit, config):
+    """The eager path heeds the interrupt as the chunk does: the step after it is seen is the last."""
+    _, eager = learners(config, digit)  # a OneExampleLearner on its eager path
+    assert eager.interruptible and not eager.chunked()
+    assert eager.step(1000, interrupt=RequestedAfter(7)) == 8
     interrupt = Interrupt()
     interrupt.request()
-    eager, _ = learners(Config(kernel=5), digit)
-    assert not eager.interruptible and eager.step(20, interrupt=interrupt) == 20
+    assert eager.step(50, interrupt=interrupt) == 1
+    interrupt.clear()
+    assert eager.step(11, interrupt=interrupt) == 11
+    twin = train(learners(config, digit)[0], [20])
+    np.testing.assert_array_equal(eager.losses.arrays()[1], twin.losses.arrays()[1])
+    np.testing.assert_array_equal(eager.filters(), twin.filters())
+    assert eager.record.steps == twin.record.steps
+    for name in DETAILS:  # the details are the last step's, the step the chunk ended on
+        np.testing.assert_array_equal(getattr(eager.details(), name), getattr(twin.details(), name))

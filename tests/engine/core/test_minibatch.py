@@ -1,0 +1,76 @@
+"""The minibatch chunk (a set run's fast path, engine/core/minibatch.py) is the eager autograd step: the same
+losses, weights, record, epochs and last-step details, and it ends early on an interrupt."""
+import numpy as np
+import pytest
+import torch
+
+from filterlab.engine.core.chunk import INTERRUPT_EVERY, _adam_batch_chunk, adam_batch_chunk
+from filterlab.engine.core.config import Config
+from filterlab.engine.core.interrupt import Interrupt
+from filterlab.engine.core.learner import Learner
+from filterlab.engine.digitset.data import bundled_set
+from filterlab.engine.digitset.trainer import SetTrainer
+
+DETAILS = ("grads", "update")  # the batch's; the rest describe the shown test digit
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return bundled_set((1, 3, 7))
+
+
+def pair(digits, config=Config(filters=3, weight_decay=1e-3), batch=32):
+    chunked, eager = SetTrainer(config, digits, batch, 3), SetTrainer(config, digits, batch, 3)
+    eager.learner = Learner(config, eager._batch)  # autograd and torch's fused Adam, step by step
+    return chunked, eager
+
+
+def test_set_steps_take_the_chunk_and_match_the_eager_autograd_steps(digits):
+    chunked, eager = pair(digits)
+    assert chunked.learner.chunked() and chunked.steps_per_epoch == 8
+    for n in (1, 3, 6, 9, 100):  # inside epochs, across their ends, to the end of the epochs asked
+        assert chunked.step(n) == eager.step(n)
+    assert chunked.step_count == eager.step_count == 24 and chunked.finished
+    np.testing.assert_allclose(chunked.losses.arrays()[1], eager.losses.arrays()[1], rtol=1e-4)
+    assert chunked.learner.record.steps == eager.learner.record.steps
+    for ours, theirs in zip(chunked.learner.record.frames, eager.learner.record.frames):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-6)
+    for ours, theirs in zip(chunked.epochs, eager.epochs):
+        assert ours["step"] == theirs["step"] and ours["test_accuracy"] == pytest.approx(theirs["test_accuracy"])
+        assert ours["train_loss"] == pytest.approx(theirs["train_loss"], rel=1e-4)
+    a, b = chunked.snapshot(), eager.snapshot()
+    np.testing.assert_allclose(a.filters, b.filters, rtol=1e-4, atol=1e-6)
+    assert a.loss == pytest.approx(b.loss, rel=1e-4)
+    for name in DETAILS + ("probs", "z", "dl_dz", "input_grad"):
+        np.testing.assert_allclose(getattr(a, name), getattr(b, name), rtol=1e-3, atol=1e-7, err_msg=name)
+    ours, theirs = chunked.batch_contributions(1), eager.batch_contributions(1)
+    for name in ("images", "labels", "dl_dz", "contributions", "gradient", "engine_gradient"):
+        np.testing.assert_allclose(ours[name], theirs[name], rtol=1e-3, atol=1e-7, err_msg=name)
+
+
+def test_the_compiled_minibatch_chunk_is_the_python_function(digits):
+    trainer = SetTrainer(Config(filters=2), digits, 16, 1)
+    X, Y, row, size, left = trainer._rows(0)
+    params = [p.detach().clone() for p in trainer.model.parameters()]
+    runs = []
+    for function in (adam_batch_chunk(), _adam_batch_chunk):
+        copies = [p.clone() for p in params]
+        state = [[torch.zeros_like(p) for p in params] for _ in range(2)] + [[torch.zeros(()) for _ in params]]
+        runs.append(function(copies, *state, X, Y, row, size, [1e-3, 0.9, 0.999, 1e-8, 0.0], 5, [0, 4],
+                             torch.zeros(1, dtype=torch.int32)))
+    for compiled, python in zip(*runs):
+        np.testing.assert_allclose(compiled.numpy(), python.numpy(), rtol=1e-5, atol=1e-7)
+
+
+def test_a_set_chunk_ends_on_an_interrupt_and_changes_no_number(digits):
+    chunked, _ = pair(digits)
+    interrupt = Interrupt()
+    interrupt.request()
+    made = chunked.step(20, interrupt=interrupt)
+    assert 0 < made <= INTERRUPT_EVERY
+    interrupt.clear()
+    chunked.step(20 - made, interrupt=interrupt)
+    whole, _ = pair(digits)
+    whole.step(20)
+    np.testing.assert_array_equal(chunked.losses.arrays()[1], whole.losses.arrays()[1])
+    np.testing.assert_array_equal(chunked.snapshot().filters, whole.snapshot().filters)

@@ -121,8 +121,9 @@ def report(figures: dict, steps: int) -> str:
     width = max(len(r[0]) for r in table)
     lines = [f"Filter Lab benchmark: {steps} steps from a fresh start, bundled digit 4",
              f"  commit {figures['commit']}, {figures['cores']} CPU cores, load average "
-             f"{figures['load_before']:.2f} before, {figures['load_after']:.2f} after",
-             "  one intra-op thread (torch.set_num_threads(1)) for the engine and every reference loop"]
+             f"{figures['load_before']:.2f} before, {figures['load_after']:.2f} after"]
+    if "modes" in figures:  # runs from e2e408f on pin every loop; older saved runs did not, and say nothing
+        lines.append("  one intra-op thread (torch.set_num_threads(1)) for the engine and every reference loop")
     lines += [f"  {name:<{width}}  {value:>16}  {note}".rstrip() for name, value, note in table]
     return "\n".join(lines)
 

@@ -211,13 +211,19 @@ def optimizer_effect(snap) -> str:
     return f"Adam moves every weight on the ink by about lr a step; off the ink nothing moves the noise{noise}"
 
 
-def noise_range(left) -> str:
-    """"96%" or "0.3%-2%" over the filters whose noise left is defined; "—" if none is."""
-    values = [float(v) for v in np.asarray(left, np.float64) if np.isfinite(v)]
+def _span(values, fmt, between: str) -> str:
+    """The lowest and highest defined value as `fmt` writes them ("96%", "0.3%-2%"), one if they read alike;
+    "—" if none is defined."""
+    values = [float(v) for v in np.asarray(values, np.float64) if np.isfinite(v)]
     if not values:
         return UNDEFINED
-    low, high = percent(min(values)), percent(max(values))
-    return low if low == high else f"{low}-{high}"
+    low, high = fmt(min(values)), fmt(max(values))
+    return low if low == high else f"{low}{between}{high}"
+
+
+def noise_range(left) -> str:
+    """"96%" or "0.3%-2%" over the filters whose noise left is defined; "—" if none is."""
+    return _span(left, percent, "-")
 
 
 def mechanism_note(snap) -> str:
@@ -234,11 +240,7 @@ def mechanism_note(snap) -> str:
 
 def cos_range(values) -> str:
     """"+1.00", "−0.36 … +0.36" over the defined values; "—" if none is."""
-    values = [float(v) for v in np.asarray(values, np.float64) if np.isfinite(v)]
-    if not values:
-        return UNDEFINED
-    low, high = signed(min(values)), signed(max(values))
-    return low if low == high else f"{low} … {high}"
+    return _span(values, signed, " … ")
 
 
 # ------------------------------------------------------------------ a painted filter

@@ -232,17 +232,3 @@ def test_your_turn_after_the_articles_run_trains_on_pixels_0_1_again(qtbot, less
     click_next(qtbot, w)
     snap = settled(qtbot, w, lambda f: f.running and f.snapshot.config.pixel_scale == 1)
     assert not w.controls.raw_pixels.isChecked() and not w.article.isVisible() and snap.step < FORMED_STEP
-
-
-def test_a_steps_measured_words_wait_for_its_state():
-    """While the training thread still shows the last state (Adam), the SGD step says nothing measured about it."""
-    from filterlab.engine.digit.trainer import Trainer
-
-    sgd_step, adam_step = steps_of(builtin_lesson("en"))[3], steps_of(builtin_lesson("en"))[5]
-    assert "SGD" in sgd_step.title and "Adam" in adam_step.title
-    adam = Trainer(Config())
-    adam.step(3)
-    assert "Measured" not in sgd_step.text(adam.snapshot()) and "Measured" in adam_step.text(adam.snapshot())
-    sgd = Trainer(Config(optimizer="sgd", lr=0.01, weight_decay=0.0))
-    sgd.step(1)
-    assert "Measured" in sgd_step.text(sgd.snapshot()) and "Measured" not in adam_step.text(sgd.snapshot())

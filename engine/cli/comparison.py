@@ -68,14 +68,13 @@ def run(comparison, spec: ComparisonSpec, steps, out: Path) -> tuple[list[str], 
     save_json(out / "metrics.json", metrics)
     line = "; ".join(f"{r['name']}: loss {loss_text(r['final_loss'])}, mean |cosine| "
                      f"{'—' if r['mean_abs_cosine'] is None else format(r['mean_abs_cosine'], '.3f')}"
-                     f"{_noise_words(r['background_noise_left'])}" for r in runs)
+                     f"{_noise_words(snap)}" for r, snap in zip(runs, snaps))
     return [f"wrote {out}/figure.png, metrics.json", line], bool(metrics["diverged"])
 
 
-def _noise_words(left) -> str:
-    """", noise left off the ink 0%-3%" (the range over the filters), or "" where it is not measured."""
-    values = [v for v in (left or []) if v is not None]
-    if not values:
-        return ""
-    low, high = min(values), max(values)
-    return f", noise left off the ink {low:.0%}" + ("" if f"{low:.0%}" == f"{high:.0%}" else f"-{high:.0%}")
+def _noise_words(snap) -> str:
+    """", noise left off the ink 0.0%-3%" (engine/core/explain.py's range over the filters), or "" where the digit
+    leaves nothing blank."""
+    from filterlab.engine.core.explain import noise_range
+    left = snap.background_noise_left
+    return "" if left is None else f", noise left off the ink {noise_range(left)}"

@@ -5,7 +5,7 @@ The reference is the original experiment as written, minus its plotting: `Conv2d
 one intra-op thread as the engine is (torch.set_num_threads(1)): with torch's default
 threads a busy neighbour on a shared machine made the loop collapse, and the ratio measured
 the neighbour. Its first optimizer step (torch.optim imports its compiler, ~2 s) is untimed. Both are timed over the same step range (0..steps), because the
-cost of a step changes during training (see engine/runtime.py on denormals).
+cost of a step changes during training (see engine/core/runtime.py on denormals).
 
     python -m bench.loops bare|engine FILTERS STEPS   -> prints one JSON line
 """

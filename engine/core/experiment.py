@@ -23,7 +23,7 @@ it must offer:
   worker then trains a whole frame in one call and a click still lands at once.
 
 Adding a fifth experiment: write a class with these members in its own package under
-engine/, a spec (engine/cli/specs.py) that builds it, and a window under gui/windows/.
+engine/, a spec (engine/<name>/spec.py) that builds it, and a window under gui/windows/.
 """
 from __future__ import annotations
 

@@ -66,7 +66,6 @@ class StepAnatomy:
     on_ink: float                    # mean |Δw| where the digit has ink (for a small kernel: touched weights)
     off_ink: Optional[float]         # mean |Δw| where the digit is blank; None if it leaves nothing blank
     dl_dz: Optional[float]           # the one number of a 28x28 kernel's gradient; None for a map
-    gradient_zero: bool              # the loss gradient is exactly 0 (a blank digit, a saturated softmax)
     off_towards_zero: Optional[float] = None  # share of the off-ink weights the step moved that it moved towards 0
 
 
@@ -88,7 +87,7 @@ def anatomy(snap, f: int) -> StepAnatomy:
         filter=f, taken=taken, to_digit=to_digit, to_gradient=to_gradient, on_ink=float(on),
         off_ink=float(np.abs(update[off]).mean()) if off.any() else None,
         dl_dz=float(snap.dl_dz[f].ravel()[0]) if k == snap.image.shape[0] else None,
-        gradient_zero=not np.any(grads), off_towards_zero=towards)
+        off_towards_zero=towards)
 
 
 # ------------------------------------------------------------- one step, taken apart

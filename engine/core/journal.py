@@ -6,7 +6,7 @@ events, with the step they came at, and a full copy of the training state (model
 optimizer) every so often. The exact state at any step s is then the latest checkpoint at
 or before s, replayed forward with the same events at the same steps: the steps are
 deterministic, so the replay lands on the very same numbers (what a fork needs,
-gui/windows/fork.py). Checkpoints thin themselves like the other records: at most
+gui/windows/forking.py). Checkpoints thin themselves like the other records: at most
 MAX_CHECKPOINTS, the spacing doubling when full.
 """
 from __future__ import annotations

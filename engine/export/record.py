@@ -62,7 +62,6 @@ class RunRecord:
     events: tuple                  # the journal's Change and Edit events from `start` on, in order
     initial: Optional[np.ndarray]  # hand-painted filters at step 0 (None: the seed's own)
     state: Optional[tuple]         # at start > 0: ({parameter: array}, {parameter: {slot: array or step}})
-    final_filters: np.ndarray
     final_loss: Optional[float]    # None before the first step
     final_cosine: np.ndarray
     diverged: Optional[str]
@@ -97,7 +96,7 @@ def run_record(trainer) -> RunRecord:
         config=config, start=start, steps=learner.step_count, digits=tuple(digits), events=events,
         initial=_painted(config, learner.initial) if start == 0 else None,
         state=_state(model_state, optimizer_state) if start > 0 else None,
-        final_filters=filters, final_loss=float(losses[-1]) if len(losses) else None,
+        final_loss=float(losses[-1]) if len(losses) else None,
         final_cosine=cosine_to_image(filters, trainer.image), diverged=learner.diverged, device=str(learner.device))
 
 
@@ -121,7 +120,7 @@ def _set_record(trainer) -> RunRecord:
     return RunRecord(
         config=config, start=0, steps=learner.step_count, digits=(),
         events=tuple(_copied(event) for event in learner.journal.events), initial=_painted(config, learner.initial),
-        state=None, final_filters=learner.filters(), final_loss=float(losses[-1]) if len(losses) else None,
+        state=None, final_loss=float(losses[-1]) if len(losses) else None,
         final_cosine=np.zeros(0), diverged=learner.diverged, device=str(learner.device), digit_set=chosen)
 
 

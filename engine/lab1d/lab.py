@@ -1,7 +1,7 @@
 """The 1-D lab: would backprop turn a few random numbers into the hand-designed [-1, 1, -1]?
 
 One k-tap filter with a bias starts random and is trained on fresh random sequences
-(engine/peaks.py says which, and why) to answer "is this position a local peak?":
+(engine/lab1d/peaks.py says which, and why) to answer "is this position a local peak?":
 
     response = conv1d(x, taps) + bias  ->  sigmoid  ->  binary cross-entropy vs the peak mask
 

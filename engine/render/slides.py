@@ -31,7 +31,6 @@ from filterlab.engine.render.style import (
 )
 
 EXPORT_WIDTH = 1200                       # px: a slide's width
-EXPORT_WIDTHS = (1200, 1600, 1920, 2560)  # the choices the window offers
 MIN_COLUMNS = 5
 DIGIT_SHARE = 1.2                         # the digit's column, in tiles
 LEGEND = ("cos: cosine similarity to the digit (+1 the digit, -1 its negative);  "

@@ -32,9 +32,6 @@ class TitleLabel(QLabel):
     def title(self) -> str:
         return self._full
 
-    def is_elided(self) -> bool:
-        return self.text() != self._full
-
     def sizeHint(self) -> QSize:
         """The whole title's width (a layout that honours hints gives it room to show it all)."""
         return QSize(QFontMetrics(self.font()).horizontalAdvance(self._full) + 6, super().sizeHint().height())

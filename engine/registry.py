@@ -72,11 +72,12 @@ class Registration:
     code_export: Optional[Callable[[argparse.Namespace], Optional[str]]] = None
     lesson_links: Mapping[str, LessonLink] = field(default_factory=dict)
     capabilities: Mapping[str, Callable[..., Spec]] = field(default_factory=dict)
-    own_modules: tuple[str, ...] = ()         # modules outside engine/<name> that are its own (tests/test_registry)
+    # modules outside engine/<name> and its registering module that may name it (tests/test_experiment_names.py)
+    own_modules: tuple[str, ...] = ()
 
     @property
     def dest(self) -> Optional[str]:
-        """The argparse name of its flag (`args.lab1d`)."""
+        """The argparse name of its flag (`--batch-size` -> `batch_size`)."""
         return None if self.flag is None else self.flag.lstrip("-").replace("-", "_")
 
     def chosen(self, args: argparse.Namespace) -> bool:

@@ -32,7 +32,7 @@ the experiment on whatever thread calls it (torch loads there).
 Adding a fifth experiment: its own package under engine/ (the experiment, its spec, its
 command-line module with a `Registration`), its window under gui/windows/, and one line
 in engine/registry.py's BUILT_IN. Parsing, exclusions, the headless run, the window and
-the lesson's links all read the registry; tests/engine/test_registry.py registers a toy
+the lesson's links all read the registry; tests/gui/test_toy_experiment.py registers a toy
 experiment to show it.
 """
 from __future__ import annotations

@@ -13,24 +13,16 @@ import sys
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
+from filterlab.engine import registry
+from filterlab.engine.cli.launch import Launch
 from filterlab.engine.cli.options import UsageError
-from filterlab.engine.comparison.fork import ForkSpec
-from filterlab.engine.comparison.spec import ComparisonSpec
 from filterlab.engine.core import stops
+from filterlab.engine.core.experiment import Spec
 from filterlab.engine.core.inputs import for_terminal
-from filterlab.engine.digit.spec import DigitSpec
-from filterlab.engine.digitset.spec import SetSpec
-from filterlab.engine.lab1d.spec import Lab1DSpec
 from filterlab.gui.lesson.handout import screenshot_lesson_step
 from filterlab.gui.screenshot import take_screenshot
-from filterlab.gui.windows.comparison import ComparisonWindow
-from filterlab.gui.windows.digit import DigitWindow
-from filterlab.gui.windows.digitset import SetWindow
-from filterlab.gui.windows.lab1d import Lab1DWindow
 from filterlab.gui.worker.pace import LESSON
 
-WINDOWS = {DigitSpec: DigitWindow, SetSpec: SetWindow, ComparisonSpec: ComparisonWindow, ForkSpec: ComparisonWindow,
-           Lab1DSpec: Lab1DWindow}
 
 
 NO_DISPLAY = "no display: run under xvfb-run, or use --headless or --screenshot with QT_QPA_PLATFORM=offscreen"
@@ -50,12 +42,11 @@ def check_display(environ=os.environ, platform: str = sys.platform) -> None:
         raise UsageError(NO_DISPLAY)
 
 
-def run_window(launch) -> int:
+def run_window(launch: Launch) -> int:
     """Open the window for the launch's experiment; run until it closes (or take the screenshot)."""
     check_display()
     spec = launch.spec
-    config = getattr(spec, "start_config", None) or getattr(spec, "config", None)
-    if getattr(config, "device", None) == "cuda":
+    if spec.device == "cuda":
         import torch  # only to refuse cleanly before a window opens on a machine without CUDA
         if not torch.cuda.is_available():
             raise UsageError("device cuda was asked for, but no CUDA GPU is available")
@@ -69,14 +60,14 @@ def run_window(launch) -> int:
             window.teach(launch.lesson, launch.lesson_step - 1)
         if interrupted:  # Ctrl-C while the window was being made: close it (it joins its thread)
             window.close()
-            code = None
+            code = 0  # not returned: the stop is raised below
         elif launch.screenshot is None:
             code = app.exec()
         elif launch.lesson is not None:
             code = screenshot_lesson_step(app, window, launch.screenshot, launch.steps)
         else:
             steps = 300 if launch.steps is None else launch.steps
-            code = take_screenshot(app, window, launch.screenshot, steps, start=getattr(spec, "start_step", 0),
+            code = take_screenshot(app, window, launch.screenshot, steps, start=spec.start_step,
                                    paced=launch.speed is not None)
     finally:
         for signum, handler in previous.items():
@@ -109,11 +100,11 @@ def close_on_ctrl_c(app) -> tuple[list, dict]:
 OPEN: list = []  # windows opened from another one, kept until they close
 
 
-def open_window(spec, running: bool = True, speed=LESSON):
-    """The window for `spec`, shown; one it asks for (the lesson's "beyond" step) opens beside it."""
-    window = WINDOWS[type(spec)](spec, running=running, speed=speed)
-    if hasattr(window, "experiment_wanted"):
-        window.experiment_wanted.connect(lambda other: _open_beside(window, other))
+def open_window(spec: Spec, running: bool = True, speed=LESSON):
+    """The window of `spec`'s experiment (engine/registry.py), shown; one it asks for (its `experiment_wanted`:
+    the lesson's "beyond" step, a fork) opens beside it."""
+    window = registry.for_spec(spec).window_class()(spec, running=running, speed=speed)
+    window.experiment_wanted.connect(lambda other: _open_beside(window, other))
     window.show()
     return window
 
@@ -132,7 +123,9 @@ SCALE_FACTORS = (0.25, 8.0)  # QT_SCALE_FACTOR: Qt divides by it, and a window a
 def application() -> QApplication:
     """The one QApplication; UsageError first if QT_SCALE_FACTOR cannot work (Qt would divide by zero)."""
     check_scale_factor(os.environ.get("QT_SCALE_FACTOR"))
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(sys.argv[:1])
     app.setApplicationName("Filter Lab")
     return app
 

@@ -8,12 +8,19 @@ from filterlab.engine.cli.digit import STEPS, config_from_args, digit_from_args
 from filterlab.engine.cli.options import UsageError, options_given
 from filterlab.engine.cli.progress import rate, train
 from filterlab.engine.comparison.runs_text import configs_from_spec
+from filterlab.engine.comparison.fork import ForkSpec
 from filterlab.engine.comparison.spec import ComparisonSpec
 from filterlab.engine.core.config import ConfigError
 from filterlab.engine.core.files import save_figure, save_json
 from filterlab.engine.core.metrics import loss_text
+from filterlab.engine.registry import FORK, SIDE_BY_SIDE, Registration
 
 MAX_RUNS = 4
+
+
+def add_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument_group("runs side by side").add_argument(
+        "--compare", metavar="RUNS", help="2-4 runs side by side on one digit, e.g. 'seed=1;seed=2;optimizer=sgd,lr=0.1'")
 
 
 def spec_from_args(args: argparse.Namespace) -> ComparisonSpec:
@@ -78,3 +85,22 @@ def _noise_words(snap) -> str:
     from filterlab.engine.core.explain import noise_range
     left = snap.background_noise_left
     return "" if left is None else f", noise left off the ink {noise_range(left)}"
+
+
+def side_by_side(runs, image, label: int, description: str) -> ComparisonSpec:
+    """(name, Config) runs side by side on one digit."""
+    return ComparisonSpec(tuple(runs), image, label, description)
+
+
+def fork(experiment, change) -> ForkSpec:
+    """The run at change.step twice, as it was and changed (engine/comparison/fork.py); on its training thread."""
+    from filterlab.engine.comparison.fork import forked
+    return ForkSpec(*forked(experiment, change))
+
+
+REGISTRATION = Registration(
+    name="comparison", title="runs side by side", described_as="--compare", flag="--compare",
+    add_options=add_options, spec_types=(ComparisonSpec, ForkSpec), spec_from_args=spec_from_args, run=run,
+    out_files=("figure.png", "metrics.json"), window="filterlab.gui.windows.comparison:ComparisonWindow",
+    capabilities={SIDE_BY_SIDE: side_by_side, FORK: fork},
+    own_modules=("filterlab.gui.windows.comparison", "filterlab.gui.views.run_curves"))

@@ -15,6 +15,7 @@ from filterlab.engine.core.inputs import shown
 from filterlab.engine.core.metrics import loss_text
 from filterlab.engine.data import DataError
 from filterlab.engine.digit.spec import DigitSpec
+from filterlab.engine.registry import Registration
 
 STEPS = 5000
 IGNORED_WITH_LOAD = ("image", "digit", "index", "label", "mnist_root", "download", "filters", "kernel",
@@ -179,3 +180,9 @@ def _figures(snap, metrics: dict, title: str, out: Path) -> None:
     agreements = (metrics["initial_binarised_agreement"], metrics["binarised_agreement"])
     save_figure(article_figure(snap.image, snap.initial, snap.filters, agreements, (snap.initial_cosine, snap.cosine),
                                title=title), out / "article.png")
+
+
+REGISTRATION = Registration(
+    name="digit", title="one-digit runs", described_as="one digit", spec_types=(DigitSpec,),
+    spec_from_args=spec_from_args, run=run, out_files=("figure.png", "article.png", "metrics.json", "history.npz"),
+    window="filterlab.gui.windows.digit:DigitWindow", lesson=True, session=True, code_export=lambda args: None)

@@ -7,20 +7,27 @@ from pathlib import Path
 from filterlab.engine.cli.digit import config_from_args
 from filterlab.engine.cli.options import UsageError, options_given
 from filterlab.engine.cli.progress import rate, train
-from filterlab.engine.core.config import ConfigError
+from filterlab.engine.core.config import Config, ConfigError
 from filterlab.engine.core.files import save_figure, save_json
 from filterlab.engine.data import DataError
 from filterlab.engine.digitset.data import DEFAULT_BATCH, EPOCHS
 from filterlab.engine.digitset.spec import SetSpec
+from filterlab.engine.registry import ALL_DIGITS, LessonLink, Registration
 
 ONE_DIGIT = ("image", "digit", "index", "label", "load", "gif", "pixel_scale")
 SET_ONLY = ("epochs", "batch_size")
 
 
+def add_options(parser: argparse.ArgumentParser) -> None:
+    many = parser.add_argument_group("many digits")
+    many.add_argument("--classes", metavar="LIST",
+                      help="train on a set: 'all' or classes like 3,7 (bundled sample, or --mnist-root)")
+    many.add_argument("--epochs", type=int, help="epochs to train with --classes (default 10)")
+    many.add_argument("--batch-size", type=int, help="minibatch size with --classes (default 64)")
+
+
 def check(args: argparse.Namespace) -> None:
     """Refuse what means nothing to a set run, before anything starts."""
-    if args.compare is not None:
-        raise UsageError("--classes and --compare do not mix: compare runs on one digit")
     stray = options_given(args, ONE_DIGIT + (("steps",) if args.headless else ()))
     if stray:
         raise UsageError(f"{', '.join(stray)} do(es) not apply to --classes"
@@ -54,7 +61,7 @@ def run(trainer, spec: SetSpec, steps, out: Path) -> tuple[list[str], bool]:
     import sys
 
     initial_loss, initial_accuracy = trainer.evaluate()
-    done = seconds = 0
+    done, seconds = 0, 0.0
     for epoch in range(1, spec.epochs + 1):
         made, took = train(trainer, trainer.steps_per_epoch, desc=f"epoch {epoch}/{spec.epochs}")
         done, seconds = done + made, seconds + took
@@ -126,3 +133,26 @@ def _write(trainer, metrics: dict, out: Path) -> None:
     save_figure(figure, out / "figure.png")
     save_json(out / "metrics.json", metrics)
     trainer.save_history(out / "history.npz")
+
+
+def code_export_problem(args: argparse.Namespace) -> str | None:
+    """What keeps this set run from being written as code (--export-script), or None."""
+    if args.mnist_root is not None:
+        return "embeds a set's digits in the code: the bundled sample's fit, the full MNIST (--mnist-root) does not"
+    return None
+
+
+def all_digits(config: Config) -> SetSpec:
+    """A run on all ten classes of the bundled sample with these settings."""
+    from filterlab.engine.digitset.data import bundled_set
+    return SetSpec(config, bundled_set(tuple(range(10))))
+
+
+REGISTRATION = Registration(
+    name="digitset", title="set runs", described_as="--classes", flag="--classes", only=SET_ONLY,
+    add_options=add_options, spec_types=(SetSpec,), spec_from_args=spec_from_args, run=run,
+    out_files=("figure.png", "metrics.json", "history.npz"), window="filterlab.gui.windows.digitset:SetWindow",
+    code_export=code_export_problem, capabilities={ALL_DIGITS: all_digits},
+    lesson_links={"many-digits": LessonLink("open the set window: 16 filters on all ten classes",
+                                            lambda: all_digits(Config(filters=16)))},
+    own_modules=("filterlab.gui.windows.digitset", "filterlab.engine.export.record", "filterlab.engine.export.sets"))

@@ -1,26 +1,21 @@
 """The one headless runner: build the experiment, train it, write its report, say how it went.
 
-Each experiment's own command-line module (engine/cli/digit.py, digitset.py,
-comparison.py, lab1d.py) says how it trains and what it writes; this is the part they
-share — the runtime settings, one clear line for a failure, the exit code.
+Each experiment's registration (engine/registry.py) says how it trains and what it
+writes; this is the part they share — the runtime settings, one clear line for a
+failure, the exit code.
 """
 from __future__ import annotations
 
 import sys
 
-from filterlab.engine.cli import comparison, digit, digitset, lab1d
+from filterlab.engine import registry
 from filterlab.engine.cli.launch import Launch
 from filterlab.engine.cli.options import UsageError
-from filterlab.engine.comparison.spec import ComparisonSpec
 from filterlab.engine.core.config import ConfigError
 from filterlab.engine.core.inputs import for_terminal, os_reason, shown
-from filterlab.engine.digit.spec import DigitSpec
-from filterlab.engine.digitset.spec import SetSpec
-from filterlab.engine.lab1d.spec import Lab1DSpec
 
 EXIT_DIVERGED = 1
 MAX_LINE = 2000  # characters of a line of the report
-RUNNERS = {DigitSpec: digit.run, SetSpec: digitset.run, ComparisonSpec: comparison.run, Lab1DSpec: lab1d.run}
 
 
 def run_headless(launch: Launch) -> int:
@@ -33,7 +28,7 @@ def run_headless(launch: Launch) -> int:
     except ConfigError as error:
         raise UsageError(str(error)) from None
     try:
-        lines, diverged = RUNNERS[type(launch.spec)](experiment, launch.spec, launch.steps, launch.out)
+        lines, diverged = registry.for_spec(launch.spec).run(experiment, launch.spec, launch.steps, launch.out)
         lines += write_animation(experiment, launch)
         lines += export_code(experiment, launch)
         lines += save_session_file(experiment, launch)

@@ -16,10 +16,19 @@ from filterlab.engine.core.config import ConfigError
 from filterlab.engine.core.files import save_figure, save_json
 from filterlab.engine.lab1d.config import Lab1DConfig
 from filterlab.engine.lab1d.spec import Lab1DSpec
+from filterlab.engine.registry import LessonLink, Registration
 
 LAB_OPTIONS = ("lab1d", "headless", "steps", "out", "screenshot", "speed", "lesson", "lr", "seed", "taps", "levels")
 LAB_ONLY = ("taps", "levels")
 STEPS = 5000
+
+
+def add_options(parser: argparse.ArgumentParser) -> None:
+    lab = parser.add_argument_group("1-D lab (with --lab1d; --lr, --seed, --steps also apply)")
+    lab.add_argument("--lab1d", action="store_true",
+                     help="the 1-D lab: train a k-tap filter to find the local peaks of random sequences")
+    lab.add_argument("--taps", type=int, help="taps of the 1-D filter, odd, 3-9 (default 3)")
+    lab.add_argument("--levels", type=int, help="sequence values 0..levels-1, 2-100 (default 2: 0s and 1s)")
 
 
 def spec_from_args(args: argparse.Namespace) -> Lab1DSpec:
@@ -53,3 +62,10 @@ def run(lab, spec: Lab1DSpec, steps, out: Path) -> tuple[list[str], bool]:
             f"taps {snap.size_ratio:.3g} x [{taps}], cosine to [-1, 1, -1] {snap.cosine:+.3f}; same peaks as "
             f"[-1, 1, -1]: F1 {snap.agreement.f1:.3f}; vs the true peaks: F1 {snap.learned.f1:.3f} (learned), "
             f"{snap.hand.f1:.3f} ([-1, 1, -1])"], False
+
+
+REGISTRATION = Registration(
+    name="lab1d", title="the 1-D lab", described_as="--lab1d", flag="--lab1d", only=LAB_ONLY, add_options=add_options,
+    spec_types=(Lab1DSpec,), spec_from_args=spec_from_args, run=run, out_files=("figure.png", "metrics.json"),
+    window="filterlab.gui.windows.lab1d:Lab1DWindow", lesson_links={"lab1d": LessonLink("open the 1-D lab", Lab1DSpec)},
+    own_modules=("filterlab.gui.windows.lab1d", "filterlab.gui.views.lab1d", "filterlab.engine.render.lab1d"))

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from filterlab.engine.cli import comparison, digit, digitset, lab1d
+from filterlab.engine import registry
 from filterlab.engine.cli.options import UsageError, build_parser, options_given
+from filterlab.engine.core.experiment import Spec
 from filterlab.engine.core.files import output_problem, path_problem
 from filterlab.engine.core.inputs import os_reason, shown
 
@@ -27,7 +28,7 @@ EXPORTS = {"export_script": ".py", "export_notebook": ".ipynb"}  # the run as co
 
 @dataclass(frozen=True)
 class Launch:
-    spec: object                      # DigitSpec, SetSpec, ComparisonSpec or Lab1DSpec
+    spec: Spec                        # the experiment's (engine/registry.py)
     headless: bool = False
     steps: Optional[int] = None       # None: the mode's own default
     out: Path = Path("run")
@@ -57,7 +58,7 @@ def parse(argv=None) -> Launch:
 
 def _lesson(args: argparse.Namespace):
     """The lesson --lesson names, read and checked whole now (a mistake is one line, before any window)."""
-    from filterlab.engine.lesson.builtin import builtin_lesson
+    from filterlab.engine.lesson.builtin import builtin_lesson  # type: ignore[attr-defined]  # mypy#13663: builtin/ beside builtin.py
     from filterlab.engine.lesson.reader import LessonError, read_lesson
 
     if args.lesson is False:
@@ -78,25 +79,29 @@ def _lesson(args: argparse.Namespace):
     return lesson
 
 
-def spec_from_args(args: argparse.Namespace):
-    """The experiment the options describe, checked and loaded."""
-    others = [option for option, given in (("--lab1d", args.lab1d), ("--classes", args.classes is not None),
-                                           ("--compare", args.compare is not None)) if given]
-    if args.original and others:
-        raise UsageError(f"--original is the article's own run, on one digit; leave out {', '.join(others)}")
-    if args.lab1d:
-        return lab1d.spec_from_args(args)
-    stray = options_given(args, lab1d.LAB_ONLY)
-    if stray:
-        raise UsageError(f"{', '.join(stray)} belong(s) to the 1-D lab; add --lab1d")
-    if args.classes is not None:
-        return digitset.spec_from_args(args)
-    stray = options_given(args, digitset.SET_ONLY)
-    if stray:
-        raise UsageError(f"{', '.join(stray)} belong(s) to set runs; add --classes")
-    if args.compare is not None:
-        return comparison.spec_from_args(args)
-    return digit.spec_from_args(args)
+def spec_from_args(args: argparse.Namespace) -> Spec:
+    """The experiment the options describe, checked and loaded (engine/registry.py says which options are whose)."""
+    chosen = _chosen(args)
+    if args.original and chosen:
+        raise UsageError(f"--original is the article's own run, on one digit; leave out "
+                         f"{', '.join(str(r.flag) for r in chosen)}")
+    if len(chosen) > 1:
+        raise UsageError(f"{chosen[-1].flag} and {chosen[0].flag} do not mix: choose one experiment")
+    for experiment in reversed(registry.registrations()):
+        stray = [] if experiment.chosen(args) else options_given(args, experiment.only)
+        if stray:
+            raise UsageError(f"{', '.join(stray)} belong(s) to {experiment.title}; add {experiment.flag}")
+    return (chosen[0] if chosen else registry.default()).spec_from_args(args)
+
+
+def _chosen(args: argparse.Namespace) -> list[registry.Registration]:
+    """The experiments the options choose by their flags (none: the default one)."""
+    return [experiment for experiment in registry.registrations() if experiment.chosen(args)]
+
+
+def _experiment(args: argparse.Namespace) -> registry.Registration:
+    chosen = _chosen(args)
+    return chosen[-1] if chosen else registry.default()
 
 
 def _check_common(args: argparse.Namespace) -> None:
@@ -113,8 +118,9 @@ def _check_common(args: argparse.Namespace) -> None:
     if args.lesson and args.original:
         raise UsageError("--lesson sets up each of its steps itself (one of them is the article's original); "
                          "leave out --original")
-    if args.lesson and (args.lab1d or args.classes is not None or args.compare is not None):
-        raise UsageError("--lesson is the lesson of the one-digit experiment; leave out --lab1d, --classes, --compare")
+    if args.lesson and not _experiment(args).lesson:
+        others = [str(r.flag) for r in registry.registrations() if not r.lesson]
+        raise UsageError(f"--lesson is the lesson of the one-digit experiment; leave out {', '.join(others)}")
     if args.gif is not None and not args.headless:
         raise UsageError("--gif is for --headless runs; the window exports GIFs from its menu")
     if args.gif_width is not None and (args.gif is None or not GIF_WIDTHS[0] <= args.gif_width <= GIF_WIDTHS[1]):
@@ -135,13 +141,13 @@ def _check_exports(args: argparse.Namespace) -> None:
             continue
         if not args.headless:
             raise UsageError(f"{option} is for --headless runs; the window exports from its File menu")
-        others = [flag for flag, given in (("--lab1d", args.lab1d), ("--compare", args.compare is not None)) if given]
-        if others:
-            raise UsageError(f"{option} writes a one-digit or many-digit run as code; runs with {', '.join(others)} "
+        experiment = _experiment(args)
+        if experiment.code_export is None:
+            raise UsageError(f"{option} writes a one-digit or many-digit run as code; runs with {experiment.flag} "
                              "cannot be exported as code yet")
-        if args.classes is not None and args.mnist_root is not None:
-            raise UsageError(f"{option} embeds a set's digits in the code: the bundled sample's fit, the full MNIST "
-                             "(--mnist-root) does not")
+        problem = experiment.code_export(args)
+        if problem:
+            raise UsageError(f"{option} {problem}")
         if path.suffix.lower() != suffix:
             raise UsageError(f"{option} {shown(path)} must end in {suffix}")
 
@@ -153,10 +159,9 @@ def _check_save_session(args: argparse.Namespace) -> None:
         return
     if not args.headless:
         raise UsageError("--save-session is for --headless runs; the window saves from File > Save session")
-    others = [flag for flag, given in (("--lab1d", args.lab1d), ("--classes", args.classes is not None),
-                                       ("--compare", args.compare is not None)) if given]
-    if others:
-        raise UsageError(f"--save-session saves a one-digit run; runs with {', '.join(others)} have no session")
+    if not _experiment(args).session:
+        others = ", ".join(str(r.flag) for r in _chosen(args))
+        raise UsageError(f"--save-session saves a one-digit run; runs with {others} have no session")
     if path.suffix.lower() != ".npz":
         raise UsageError(f"--save-session {shown(path)} must end in .npz")
 
@@ -179,15 +184,11 @@ def _check_outputs(args: argparse.Namespace) -> None:
             raise UsageError(f"--out {shown(args.out)}: {os_reason(error)}") from None
         outputs.update({f"--out {shown(args.out)}: {name}": args.out / name for name in _out_files(args)})
     for option, path in outputs.items():
-        problem = path is not None and output_problem(path, inputs)
+        problem = None if path is None else output_problem(path, inputs)
         if problem:
             raise UsageError(f"{option if option.startswith('--out') else f'{option} {shown(path)}'}: {problem}")
 
 
 def _out_files(args: argparse.Namespace) -> tuple[str, ...]:
-    """The files a headless run of this mode writes into --out (engine/cli/digit.py, digitset.py, ... `run`)."""
-    if args.lab1d or args.compare is not None:
-        return ("figure.png", "metrics.json")
-    if args.classes is not None:
-        return ("figure.png", "metrics.json", "history.npz")
-    return ("figure.png", "article.png", "metrics.json", "history.npz")
+    """The files a headless run of this experiment writes into --out (its registration's `out_files`)."""
+    return _experiment(args).out_files

@@ -44,18 +44,30 @@ def build_parser() -> Parser:
         prog="filterlab",
         description="Watch a tiny CNN's filters turn into the digit it is trained on.",
     )
+    from filterlab.engine import registry
+
     _mode_options(parser)
+    for experiment in registry.registrations():  # each experiment's own group (engine/registry.py)
+        experiment.add_options(parser)
     _digit_options(parser)
     _model_options(parser)
     return parser
 
 
+def _written() -> str:
+    """What --headless writes, per experiment: "figure.png, metrics.json (--compare, --lab1d)"."""
+    from filterlab.engine import registry
+
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for experiment in registry.registrations():
+        groups.setdefault(experiment.out_files, []).append(experiment.described_as)
+    return "; ".join(f"{', '.join(files)} ({', '.join(who)})" for files, who in groups.items())
+
+
 def _mode_options(parser: Parser) -> None:
     mode = parser.add_argument_group("mode")
     mode.add_argument("--headless", action="store_true",
-                      help="train without a window and write into --out: figure.png, article.png, metrics.json, "
-                           "history.npz (one digit); figure.png, metrics.json, history.npz (--classes); "
-                           "figure.png, metrics.json (--compare, --lab1d)")
+                      help=f"train without a window and write into --out: {_written()}")
     mode.add_argument("--steps", type=int, default=None,
                       help="steps to train (headless default 5000; with --screenshot default 300)")
     mode.add_argument("--out", type=output_path, default=Path("run"), help="headless output folder (default: run)")
@@ -87,19 +99,6 @@ def _mode_options(parser: Parser) -> None:
                       help="the article's setting exactly: its script's model and training (5 filters of 28x28, "
                            "Adam lr 1e-3, weight decay 1e-5, seed 0) on raw pixels 0-255; headless also draws "
                            "article.png, the filters as the article drew them")
-    mode.add_argument("--lab1d", action="store_true",
-                      help="the 1-D lab: train a k-tap filter to find the local peaks of random sequences")
-
-    lab = parser.add_argument_group("1-D lab (with --lab1d; --lr, --seed, --steps also apply)")
-    lab.add_argument("--taps", type=int, help="taps of the 1-D filter, odd, 3-9 (default 3)")
-    lab.add_argument("--levels", type=int, help="sequence values 0..levels-1, 2-100 (default 2: 0s and 1s)")
-    many = parser.add_argument_group("many digits, runs side by side")
-    many.add_argument("--classes", metavar="LIST",
-                      help="train on a set: 'all' or classes like 3,7 (bundled sample, or --mnist-root)")
-    many.add_argument("--epochs", type=int, help="epochs to train with --classes (default 10)")
-    many.add_argument("--batch-size", type=int, help="minibatch size with --classes (default 64)")
-    many.add_argument("--compare", metavar="RUNS",
-                      help="2-4 runs side by side on one digit, e.g. 'seed=1;seed=2;optimizer=sgd,lr=0.1'")
 
 
 def _digit_options(parser: Parser) -> None:

@@ -52,7 +52,8 @@ def reference(parser: argparse.ArgumentParser | None = None) -> str:
         actions = [a for a in group._group_actions if a.help != argparse.SUPPRESS and a.dest != "help"]
         if not actions:
             continue
-        parts.append(f"## {group.title[0].upper() + group.title[1:]}\n")
+        title = group.title or ""
+        parts.append(f"## {title[:1].upper() + title[1:]}\n")
         parts.append("| option | what it does |\n|---|---|\n" + "\n".join(option_row(a) for a in actions) + "\n")
     return "\n".join(parts)
 

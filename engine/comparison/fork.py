@@ -67,8 +67,15 @@ class ForkSpec:
     comparison: object
     note: Optional[str] = None  # why the fork is approximate, when it is
 
+    device = "auto"  # the original run's, already chosen
+    start_step = 0
+
     def build(self):
         return self.comparison
+
+    @property
+    def description(self) -> str:
+        return " beside ".join(self.comparison.names)
 
     @property
     def runs(self) -> tuple:

@@ -154,6 +154,7 @@ class Comparison:
     def label(self) -> int:
         return self.digits[0][1]
 
+    finished: Optional[str] = None  # it trains until paused (engine/core/experiment.py)
     interruptible = True  # step() heeds `interrupt`: the worker trains a frame in one call (engine/core/experiment.py)
 
     def step(self, n: int = 1, interrupt: Optional[Interrupt] = None) -> int:

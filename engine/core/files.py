@@ -35,7 +35,7 @@ NOT_A_FILE = "it exists and is not a regular file (a device, a pipe, a socket or
 _umask_lock = threading.Lock()
 
 
-def save_atomic(path, write: Callable[[str], None]) -> None:
+def save_atomic(path, write: Callable[[str], object]) -> None:
     """Call write(temp_path), then move the finished file onto `path`.
 
     The file gets the mode of the file it replaces, or, when new, what the umask allows
@@ -101,7 +101,7 @@ def _umask() -> int:
 
 def remove_stale_temps(folder: Path) -> list[Path]:
     """Remove temp files in `folder` left by Filter Lab processes that no longer run; return them."""
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(os.scandir(folder))
     except OSError:

@@ -61,7 +61,8 @@ class FilterHistory:
     def due_steps(self, first: int, last: int) -> list[int]:
         """The steps from `first` to `last` (both included) that are due, worked out a stretch of one
         spacing at a time, not step by step (a chunk of 10,000 steps asks for them at once)."""
-        found, step = [], max(first, 0)
+        found: list[int] = []
+        step = max(first, 0)
         while step <= last:
             spacing = self.spacing_at(step)
             end = min(last, DENSE_STEPS if step <= DENSE_STEPS else 10 ** len(str(step - 1)))  # same spacing up to here

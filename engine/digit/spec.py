@@ -5,11 +5,15 @@ thread calls it (the window's worker: torch loads there, after the window is up)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import numpy as np
 
 from filterlab.engine.core.config import Config
+
+if TYPE_CHECKING:
+    from filterlab.engine.digit.session import Session
+    from filterlab.engine.digit.trainer import Trainer
 
 
 @dataclass(frozen=True, eq=False)
@@ -18,15 +22,15 @@ class DigitSpec:
     image: Optional[np.ndarray] = None  # (28,28) in [0,1]; None: the first bundled 4
     label: Optional[int] = None
     description: str = "digit 4"
-    session: Optional[object] = None  # a checked engine.digit.session.Session to carry on from
+    session: Optional[Session] = None  # a checked engine.digit.session.Session to carry on from
 
-    def build(self):
+    def build(self) -> Trainer:
         from filterlab.engine.digit.trainer import Trainer  # torch: on the caller's thread
         return self.session.build_trainer() if self.session is not None else \
             Trainer(self.config, self.image, self.label)
 
     @property
-    def digit(self) -> tuple[np.ndarray, int]:
+    def digit(self) -> tuple[np.ndarray, Optional[int]]:
         """(image, label) the run starts on."""
         if self.session is not None:
             return self.session.image, self.session.label
@@ -38,6 +42,10 @@ class DigitSpec:
     @property
     def start_config(self) -> Config:
         return self.session.config if self.session is not None else self.config
+
+    @property
+    def device(self) -> str:
+        return self.start_config.device
 
     @property
     def start_step(self) -> int:

@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from filterlab.engine.core.config import Config
 from filterlab.engine.digitset.data import DEFAULT_BATCH, EPOCHS, DigitSet
+
+if TYPE_CHECKING:
+    from filterlab.engine.digitset.trainer import SetTrainer
 
 
 @dataclass(frozen=True, eq=False)
@@ -14,10 +18,16 @@ class SetSpec:
     batch_size: int = DEFAULT_BATCH
     epochs: int = EPOCHS
 
-    def build(self):
+    def build(self) -> SetTrainer:
         from filterlab.engine.digitset.trainer import SetTrainer  # torch: on the caller's thread
         return SetTrainer(self.config, self.digits, self.batch_size, self.epochs)
+
+    start_step = 0
 
     @property
     def description(self) -> str:
         return self.digits.description
+
+    @property
+    def device(self) -> str:
+        return self.config.device

@@ -103,6 +103,9 @@ class TapHistory:
 class Lab1D:
     """One k-tap filter, its optimizer, its data stream and its record. No Qt, no threads."""
 
+    interruptible = False  # step() trains its n steps whatever happens (engine/core/experiment.py)
+    finished: Optional[str] = None  # it trains until paused
+
     def __init__(self, config: Lab1DConfig = Lab1DConfig()):
         self.config = config
         self.diverged: Optional[str] = None  # lr <= 10, a stable loss: the weights stay finite
@@ -144,8 +147,12 @@ class Lab1D:
         for group in self._optimizer.param_groups:
             group["lr"] = config.lr
 
-    def step(self, n: int = 1) -> int:
-        """Train n steps, each on a fresh batch of sequences; returns n."""
+    def set_image(self, image: np.ndarray, label: int) -> None:
+        """Refused: the lab trains on random sequences, not on a digit."""
+        raise ValueError("the 1-D lab trains on random sequences, not on a digit")
+
+    def step(self, n: int = 1, interrupt=None) -> int:
+        """Train n steps, each on a fresh batch of sequences; returns n (it is not `interruptible`)."""
         k = self.config.taps
         for _ in range(n):
             x = random_sequences(self._rng, self.config.batch, self.config.length, self.config.levels)

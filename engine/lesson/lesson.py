@@ -22,17 +22,22 @@ VIEWS = ("filters", "digit", "canvas", "tabs", "loss", "similarity", "article", 
 # The controls a step can hide (as TensorFlow Playground's `_hide`).
 CONTROLS = ("lr", "optimizer", "momentum", "weight_decay", "filters", "kernel", "init", "init_value", "pixels",
             "original", "start-from-drawing", "reset", "speed", "skip", "canvas", "samples")
-# What a link button (or revealing a question's answer) does.
+# What a link button (or revealing a question's answer) does; an experiment's own links: actions().
 ACTIONS = {
     "compare": "open the step's `compare:` runs side by side, from its seed and digit",
-    "many-digits": "open the set window: 16 filters on all ten classes",
-    "lab1d": "open the 1-D lab",
     "predict": "the predict-then-reveal tab, on the filter outlined",
     "paint": "paint on a filter",
     "small-kernels": "8 filters of 5 × 5, training at the lesson pace",
     "raw-pixels": "this step again on raw pixels 0-255 (the article's), its pictures shown",
     "pixels-0-1": "this step again on pixels 0-1 (Filter Lab's), the article's pictures shown",
 }
+
+
+def actions() -> dict[str, str]:
+    """Every link action a lesson may name: the lesson's own, and those the experiments declare (engine/registry.py)."""
+    from filterlab.engine import registry
+    first, *rest = ACTIONS.items()  # the runs side by side, then the other experiments' links, then the window's
+    return dict([first, *((action, link.words) for action, link in registry.lesson_links().items()), *rest])
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,6 @@ from filterlab.engine.core.config import INITS, OPTIMIZERS, Config, ConfigError
 from filterlab.engine.core.inputs import shown
 from filterlab.engine.data import DataError, bundled_digit, bundled_index, load_image_file
 from filterlab.engine.lesson.lesson import (
-    ACTIONS,
     CONTROLS,
     LESSON_PACE,
     TABS,
@@ -47,6 +46,7 @@ from filterlab.engine.lesson.lesson import (
     Link,
     Question,
     Step,
+    actions,
 )
 from filterlab.engine.lesson.placeholders import PLACEHOLDERS
 from filterlab.engine.lesson.words import Words
@@ -392,9 +392,9 @@ class _Reader:
 
     def _link(self, number: int, value: str, runs) -> Link:
         action, bar, text = (part.strip() for part in value.partition("|"))
-        self._choice(number, action.lower(), "a link's action", tuple(ACTIONS))
+        self._choice(number, action.lower(), "a link's action", tuple(actions()))
         if not bar or not text:
-            self.fail(number, f"link is 'action | the button's words' (e.g. 'lab1d | The 1-D lab'); got '{value}'")
+            self.fail(number, f"link is 'action | the button's words' (e.g. 'paint | Paint on a filter'); got '{value}'")
         self._needs_runs(number, action.lower(), runs)
         return Link(action.lower(), text)
 
@@ -426,7 +426,7 @@ class _Reader:
         reveal = None
         if "reveal" in values:
             number, reveal = values["reveal"]
-            reveal = self._choice(number, reveal.lower(), "reveal", tuple(ACTIONS))
+            reveal = self._choice(number, reveal.lower(), "reveal", tuple(actions()))
             self._needs_runs(number, reveal, runs)
         prompt, explain = (Words(tuple(section.parts[part])) for part in ("prompt", "explain"))
         for words in (prompt, explain):

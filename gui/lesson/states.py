@@ -13,6 +13,7 @@ from typing import Optional
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QFormLayout, QMessageBox
 
+from filterlab.engine import registry
 from filterlab.engine.core.config import Config
 from filterlab.engine.data import bundled_digit
 from filterlab.engine.lesson.authoring import Scene, append_step
@@ -179,8 +180,8 @@ class LessonStates:
         elif action == "compare":
             image, label = (step.digit.image, step.digit.label) if step.digit else bundled_digit(4)
             self.open_comparison(step.compare, image, label, step.digit.source if step.digit else "digit 4")
-        elif action in ("many-digits", "lab1d"):
-            self.open_experiment("set" if action == "many-digits" else "lab1d")
+        elif action in registry.lesson_links():
+            self.open_experiment(action)
         elif action == "predict":
             self.open_prediction()
         elif action == "paint":
@@ -247,19 +248,11 @@ class LessonStates:
 
     def open_comparison(self, runs: tuple, image, label: int, digit: str) -> None:
         """Open (name, Config) runs side by side on `image`, beside this window."""
-        from filterlab.engine.comparison.spec import ComparisonSpec
         seeds = sorted({config.seed for _, config in runs})
         where = f"{digit}, seed {', '.join(map(str, seeds))}"
-        self.experiment_wanted.emit(ComparisonSpec(tuple(runs), image, label, where))
+        self.experiment_wanted.emit(registry.capability(registry.SIDE_BY_SIDE)(tuple(runs), image, label, where))
 
     def open_experiment(self, name: str) -> None:
-        """Ask for another experiment's window beside this one: "set" (all ten classes) or "lab1d".
-
-        The window is opened by whoever opened this one (gui/app.py), which knows every window.
-        """
-        from filterlab.engine.digitset.data import bundled_set
-        from filterlab.engine.digitset.spec import SetSpec
-        from filterlab.engine.lab1d.spec import Lab1DSpec
-
-        spec = SetSpec(Config(filters=16), bundled_set(tuple(range(10)))) if name == "set" else Lab1DSpec()
-        self.experiment_wanted.emit(spec)
+        """Ask for another experiment's window beside this one: a lesson link an experiment declares
+        (engine/registry.py). The window is opened by whoever opened this one (gui/app.py)."""
+        self.experiment_wanted.emit(registry.lesson_links()[name].spec())

@@ -50,6 +50,7 @@ class ExperimentWindow(QMainWindow):
     frame_drawn = Signal(object)  # the Frame just drawn (tests and --screenshot wait on it)
     _gui_call = Signal(object)    # a function the worker thread hands over to run on this thread
     training_stopped = Signal(str)  # training could not start or stopped on an error (after on_stopped showed it)
+    experiment_wanted = Signal(object)  # the spec of another experiment to open beside it (gui/app.py opens it)
 
     def __init__(self, factory: Callable[[], Any], *, running: bool = True, speed=LESSON, seed_text: str = "",
                  reset_tip: str = "", extra_buttons=()):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 from PIL import Image
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSplitter, QTabWidget, QWidget
 
@@ -50,7 +50,6 @@ SETTINGS = ("lr", "optimizer", "momentum", "weight_decay", "filters", "kernel", 
 
 
 class DigitWindow(LessonStates, SideColumnLayout, DrawingHands, ExperimentWindow):
-    experiment_wanted = Signal(object)  # the spec of another experiment to open (the lesson's last step)
 
     def __init__(self, spec: DigitSpec = DigitSpec(), running: bool = True, factory=None, speed=LESSON):
         """`factory` builds the experiment instead of spec.build (a set run's: gui/windows/digitset.py)."""
@@ -284,11 +283,10 @@ class DigitWindow(LessonStates, SideColumnLayout, DrawingHands, ExperimentWindow
 
     def open_set_like_this(self) -> None:
         """The same filters on all ten classes, in a window beside this one."""
-        from filterlab.engine.digitset.data import bundled_set
-        from filterlab.engine.digitset.spec import SetSpec
+        from filterlab.engine import registry
         if self.frame is not None:
             config = self.frame.snapshot.config.with_(seed=0, pixel_scale=1)  # raw pixels: one digit only
-            self.experiment_wanted.emit(SetSpec(config, bundled_set(tuple(range(10)))))
+            self.experiment_wanted.emit(registry.capability(registry.ALL_DIGITS)(config))
 
     def scores(self, snap) -> str:
         """What the status bar adds after the loss (a set run: its test accuracy)."""

@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from filterlab.engine.comparison.fork import Fork, ForkSpec, forked
+from filterlab.engine import registry
+from filterlab.engine.registry import Fork
 from filterlab.engine.core.painting import inverted, noise, paint_value, pasted
 from filterlab.engine.data import bundled_index, load_bundled
 
@@ -134,5 +135,5 @@ class Forking:
         self.dialog.open()
 
     def make(self, fork: Fork) -> None:
-        self.window.ask_worker(lambda trainer: forked(trainer, fork),
-                               lambda result: self.window.experiment_wanted.emit(ForkSpec(*result)))
+        make_fork = registry.capability(registry.FORK)  # runs side by side (engine/registry.py)
+        self.window.ask_worker(lambda trainer: make_fork(trainer, fork), self.window.experiment_wanted.emit)

@@ -22,11 +22,13 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Generic, Optional, TypeVar
 
+from filterlab.engine.core.experiment import Experiment, SnapshotLike
 from filterlab.engine.core.interrupt import Interrupt
 from filterlab.gui.worker.commands import (
     Call,
+    CommandQueue,
     Pause,
     Replace,
     Reset,
@@ -41,7 +43,7 @@ from filterlab.gui.worker.commands import (
     Train,
 )
 from filterlab.gui.worker.mailbox import Mailbox, RateMeter
-from filterlab.gui.worker.pace import FullSpeed
+from filterlab.gui.worker.pace import FullSpeed, TimeLapse
 from filterlab.gui.worker.preload import wait_for_preload
 
 DISPLAY_HZ = 60.0
@@ -52,11 +54,14 @@ CATCH_UP = 1  # frame periods the beat may make up after the window was late tak
 FRAME_SLACK = CHUNK_SECONDS / 4  # a frame this close to its time goes out now, not after a sliver of a chunk
 
 
+SnapshotT = TypeVar("SnapshotT", bound=SnapshotLike)
+
+
 @dataclass(frozen=True)
-class Frame:
+class Frame(Generic[SnapshotT]):
     """What the window draws: the experiment's snapshot plus the loop's own view of it."""
 
-    snapshot: Any  # the experiment's snapshot type (engine/core/experiment.py: SnapshotLike)
+    snapshot: SnapshotT  # the experiment's snapshot type (engine/core/experiment.py: Experiment.snapshot)
     running: bool
     steps_per_second: float
     pace: str = ""
@@ -82,7 +87,8 @@ def freeze_startup_objects() -> None:
 class TrainingLoop:
     """Owns the experiment; everything here runs on the worker thread."""
 
-    def __init__(self, factory: Callable[[], Any], commands: "queue.Queue[object]", running: bool = True,
+    def __init__(self, factory: Callable[[], Experiment[Any]], commands: Optional["queue.Queue[object]"],
+                 running: bool = True,
                  pace=None, clock: Callable[[], float] = time.perf_counter,
                  cpu_clock: Callable[[], float] = time.thread_time):
         """`clock` is the wall clock the pace and the frames are timed on, `cpu_clock` this thread's CPU time a
@@ -90,11 +96,11 @@ class TrainingLoop:
         self.factory, self.commands = factory, commands
         self.clock, self.cpu_clock = clock, cpu_clock
         # requested by each command put (gui/worker/commands.py): an interruptible chunk ends then
-        self.interrupt = getattr(commands, "interrupt", None) or Interrupt()
+        self.interrupt = commands.interrupt if isinstance(commands, CommandQueue) else Interrupt()
         self.mailbox = Mailbox()
         self.running = running
         self.pace = pace or FullSpeed()
-        self.experiment = None
+        self.experiment: Optional[Experiment[Any]] = None
         self._auto_paused = False
         self._skip = 0  # steps still to fast-forward
         self._stop_at: Optional[int] = None  # pause when training reaches this step
@@ -132,11 +138,18 @@ class TrainingLoop:
                 self.running, self._skip = False, 0
                 stopped(f"training stopped: {type(error).__name__}: {error}")
 
+    @property
+    def built(self) -> Experiment[Any]:
+        """The experiment; the loop's methods below run only once it is built."""
+        if self.experiment is None:
+            raise RuntimeError("the experiment is not built yet")
+        return self.experiment
+
     # ------------------------------------------------------------------ the loop
     def _train_and_publish(self, frame_ready, failed) -> None:
         meter = RateMeter()
         chunk, dirty, next_frame = 1, True, 0.0
-        self.pace.start(self.clock(), self.experiment.step_count)
+        self.pace.start(self.clock(), self.built.step_count)
         while True:
             for command in self._next_commands():
                 if isinstance(command, Stop):
@@ -144,17 +157,17 @@ class TrainingLoop:
                 self._apply(command, failed)
                 self.applied += 1
                 dirty = True
-                self.pace.start(self.clock(), self.experiment.step_count)
+                self.pace.start(self.clock(), self.built.step_count)
                 meter.clear()
             if self._skip or self.running:
                 chunk = self._train(chunk, next_frame - self.clock())
                 dirty = True
-                meter.add(self.clock(), self.experiment.step_count)
+                meter.add(self.clock(), self.built.step_count)
             now = self.clock()
             if dirty and now >= next_frame - FRAME_SLACK and self.mailbox.empty():
                 busy = self.running or self._skip > 0  # fast-forwarding counts as running: Pause stops it
-                step = self.experiment.step_count
-                frame = Frame(self.experiment.snapshot(), busy, meter.rate() if busy else 0.0,
+                step = self.built.step_count
+                frame = Frame(self.built.snapshot(), busy, meter.rate() if busy else 0.0,
                               self.pace.describe(step), self.applied)
                 if self.mailbox.put(frame):
                     frame_ready()
@@ -170,11 +183,11 @@ class TrainingLoop:
         Chunks are cut to end at the next frame's time (`until_frame` seconds away), splitting
         the time to it evenly, so frames go out on their beat, not up to a chunk late.
         """
-        experiment = self.experiment
-        interruptible = getattr(experiment, "interruptible", False)
-        step = (lambda n: experiment.step(n, interrupt=self.interrupt)) if interruptible else experiment.step
+        experiment = self.built
+        interruptible = experiment.interruptible
+        interrupt = self.interrupt if interruptible else None
         if self._skip:
-            made = step(min(self._skip, SKIP_CHUNK))
+            made = experiment.step(min(self._skip, SKIP_CHUNK), interrupt=interrupt)
             self._skip = 0 if experiment.diverged else self._skip - made
             return chunk
         due = self.pace.due(self.clock(), experiment.step_count)
@@ -190,7 +203,7 @@ class TrainingLoop:
             n = min(n, max(1, int(FRAME_SLACK / self._step_seconds)))
         if n > 0:
             started = self.cpu_clock()  # this thread's CPU time: time other processes took is not the chunk's
-            made = step(n)
+            made = experiment.step(n, interrupt=interrupt)
             spent = self.cpu_clock() - started
             if made:
                 self._step_seconds = spent / made
@@ -198,7 +211,7 @@ class TrainingLoop:
                 chunk = max(1, min(10_000, int(chunk * chunk_seconds / max(spent, 1e-6))))
             if experiment.diverged:
                 self.running, self._auto_paused = False, True
-            elif getattr(experiment, "finished", None):
+            elif experiment.finished:
                 self.running = False  # done what was asked (a set run's epochs): paused there
         if self._stop_at is not None and experiment.step_count >= self._stop_at:
             self.running, self._stop_at = False, None
@@ -211,9 +224,11 @@ class TrainingLoop:
         elif not self.running:
             wait = 1 / DISPLAY_HZ
         else:
-            wait = min(1 / DISPLAY_HZ, self.pace.wait(self.clock(), self.experiment.step_count))
+            wait = min(1 / DISPLAY_HZ, self.pace.wait(self.clock(), self.built.step_count))
         self.interrupt.clear()  # before the queue is read: a command put from now on ends the next chunk
-        commands = []
+        commands: list[object] = []
+        if self.commands is None:  # a test's loop, driven by hand
+            return commands
         try:
             commands.append(self.commands.get(timeout=wait) if wait > 0 else self.commands.get_nowait())
             while True:
@@ -223,7 +238,7 @@ class TrainingLoop:
 
     def _apply(self, command, failed: Callable[[str], None]) -> None:
         """Carry out one command; a refused one (ValueError, ConfigError) is reported, training goes on."""
-        experiment = self.experiment
+        experiment = self.built
         try:
             if isinstance(command, (Pause, Resume, StepOnce)):
                 self._auto_paused = False
@@ -231,7 +246,7 @@ class TrainingLoop:
                 case Pause():
                     self.running, self._skip, self._stop_at = False, 0, None  # a pause also stops a fast-forward
                 case Resume():
-                    self.running = not experiment.diverged and not getattr(experiment, "finished", None)
+                    self.running = not experiment.diverged and not experiment.finished
                 case StepOnce():
                     self.running, self._skip = False, 0
                     experiment.step(1)
@@ -243,7 +258,7 @@ class TrainingLoop:
                     experiment.reset(seed=seed)
                 case SetImage(image, label):
                     experiment.set_image(image, label)
-                    if hasattr(self.pace, "restart"):  # the lesson's time-lapse plays the new digit's forming
+                    if isinstance(self.pace, TimeLapse):  # the lesson's time-lapse plays the new digit's forming
                         self.pace.restart(experiment.step_count)
                 case SetHparams(changes):
                     experiment.set_hparams(**changes)

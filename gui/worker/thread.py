@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
+from filterlab.engine.core.experiment import Experiment
 from filterlab.gui.worker.commands import Commands
 from filterlab.gui.worker.loop import TrainingLoop
 
@@ -21,7 +22,7 @@ class TrainingWorker(QObject):
     stopped = Signal(str)       # the experiment could not be built, or a step raised: training paused
     finished = Signal()
 
-    def __init__(self, factory: Callable[[], Any], commands: Commands, running: bool = True, pace=None):
+    def __init__(self, factory: Callable[[], Experiment[Any]], commands: Commands, running: bool = True, pace=None):
         super().__init__()
         self.loop = TrainingLoop(factory, commands.queue, running, pace)
         self.mailbox = self.loop.mailbox

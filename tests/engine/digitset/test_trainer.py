@@ -89,9 +89,12 @@ def test_snapshot_compares_each_filter_with_the_mean_of_its_class():
 
 
 def test_one_digit_commands_are_not_there_and_a_bad_batch_is_refused(all_digits):
-    """A set run trains on its whole set and has no one-digit session: those commands are gone."""
+    """A set run trains on its whole set and has no one-digit session: swapping in one image is refused
+    (the protocol's set_image, engine/core/experiment.py), and there is no session to save."""
     trainer = SetTrainer(Config(), all_digits)
-    assert not hasattr(trainer, "set_image")
+    with pytest.raises(ValueError, match="many digits"):
+        trainer.set_image(all_digits.train_images[0], 3)
+    assert trainer.step_count == 0
     assert not hasattr(trainer, "save_session")
     with pytest.raises(ConfigError, match="batch size"):
         SetTrainer(Config(), all_digits, batch_size=0)

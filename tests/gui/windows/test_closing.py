@@ -20,10 +20,10 @@ FRESH = textwrap.dedent("""
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6.QtWidgets import QApplication
     from filterlab.engine.cli.launch import parse
-    from filterlab.gui.app import WINDOWS
+    from filterlab.engine import registry
     app = QApplication([])
     spec = parse([]).spec
-    window = WINDOWS[type(spec)](spec)  # what `python main.py` opens
+    window = registry.for_spec(spec).window_class()(spec)  # what `python main.py` opens
     window.show()
     deadline = time.perf_counter() + 30
     while not ("torch" in sys.modules and any(t.name == "preload" for t in threading.enumerate())) \

@@ -13,11 +13,13 @@ class Counter:
     """The smallest Experiment: it counts steps (engine/core/experiment.py)."""
 
     diverged = None
+    finished = None
+    interruptible = False
 
     def __init__(self):
         self.step_count, self.resets = 0, []
 
-    def step(self, n=1):
+    def step(self, n=1, interrupt=None):
         self.step_count += n
         return n
 
@@ -27,6 +29,9 @@ class Counter:
 
     def set_hparams(self, **changes):
         raise ValueError(f"no such setting: {', '.join(changes)}")
+
+    def set_image(self, image, label):
+        raise ValueError("a counter trains on no digit")
 
     def snapshot(self):
         return type("Snap", (), {"step": self.step_count, "diverged": None, "historical": False,

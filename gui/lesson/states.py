@@ -1,13 +1,13 @@
 """What the lesson does to the digit window: the states its steps put the app in.
 
-A mixin of the digit window (gui/windows/digit.py): each method works the window's own
+A mixin of the digit window (gui/windows/digit.py), the one window with a lesson: each method works the window's own
 controls and commands, as a person would, so what the lesson sets up is what the class sees.
 A step's state comes from its lesson file (engine/lesson/lesson.py: Step); File > Open lesson…
 opens another file and "Save this state as a lesson step…" writes the state on screen to one.
 """
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, replace
 from typing import Optional
 
 from PySide6.QtCore import QEvent, QObject
@@ -122,7 +122,7 @@ class LessonStates:
     # ------------------------------------------------------------------ acting a step out
     def enter_lesson_step(self, step: Step) -> None:
         """Put the window in the state `step` describes, through its own controls and commands."""
-        if not hasattr(self, "_lesson_closing"):  # the controls a step hid come back when the lesson closes
+        if self._lesson_closing is None:  # the controls a step hid come back when the lesson closes
             self._lesson_closing = OnHide(self.lesson, lambda: self.show_lesson_controls(()))
         self.show_lesson_controls(step.hide)
         if step.reset:
@@ -165,7 +165,8 @@ class LessonStates:
         self.timeline.go_live()
         self.controls.set_config(config)
         self.source.show_digit(image, label)
-        self.commands.set_hparams(**{name: getattr(config, name) for name in SETTINGS})
+        values = asdict(config)
+        self.commands.set_hparams(**{name: values[name] for name in SETTINGS})
         self.commands.set_image(image, label)
         self.commands.reset(config.seed)
 

@@ -9,6 +9,9 @@ would leave the pictures smaller; where the screen ends, the view area scrolls.
 """
 from __future__ import annotations
 
+import weakref
+from typing import TYPE_CHECKING
+
 import pyqtgraph as pg
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QScrollArea
@@ -17,17 +20,32 @@ from filterlab.engine.core.colours import DEFAULT_PALETTE
 from filterlab.gui.views.axes import fit_axis_width
 from filterlab.gui.views.style import palette_name, use_palette
 
+if TYPE_CHECKING:
+    from filterlab.gui.windows.base import ExperimentWindow
+
 SAFE = "colour-blind safe"
 
 ZOOMS = (0.8, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0)
 
 
+_PRESENTERS: "weakref.WeakSet[Presenter]" = weakref.WeakSet()  # one a window: zoom and colours are the room's
+
+
+def every_presenter() -> list["Presenter"]:
+    """The presenters of the windows open now (a projector shows them all)."""
+    windows = set(QApplication.topLevelWidgets())
+    return [presenter for presenter in list(_PRESENTERS) if presenter.window in windows]
+
+
 class Presenter:
-    def __init__(self, window):
+    """View > Full screen, zoom, Hide controls and colours, of `window`."""
+
+    def __init__(self, window: ExperimentWindow):
         self.window = window
         self.base_size = QApplication.font().pointSizeF()
         self.zoom = 1.0
         self.actions: dict[str, QAction] = {}
+        _PRESENTERS.add(self)
 
     def build_menu(self) -> None:
         """The View menu, placed before Help."""
@@ -69,12 +87,10 @@ class Presenter:
         """The filters' and runs' colours from a palette that stays distinct under colour blindness (or back)."""
         safe = palette_name() != SAFE
         use_palette(SAFE if safe else DEFAULT_PALETTE)
-        for window in QApplication.topLevelWidgets():
-            for view in getattr(window, "views", ()):
-                if hasattr(view, "recolour"):
-                    view.recolour()
-            if hasattr(window, "presenter"):
-                window.presenter.actions["Colour-blind safe colours"].setChecked(safe)
+        for presenter in every_presenter():
+            for view in presenter.window.views:
+                view.recolour()
+            presenter.actions["Colour-blind safe colours"].setChecked(safe)
 
     def scale_body(self, zoom: float) -> None:
         """The window's views `zoom` times the room it has for them (zoom 1: just that room)."""
@@ -96,17 +112,18 @@ class Presenter:
         font = QApplication.font()
         font.setPointSizeF(self.base_size * zoom)
         QApplication.setFont(font)
-        for window in QApplication.topLevelWidgets():
-            if hasattr(window, "presenter"):
-                window.presenter.zoom = zoom
-                window.presenter.scale_body(zoom)
-                for view in window.findChildren(pg.GraphicsView):
-                    for item in view.scene().items():
-                        if isinstance(item, pg.AxisItem):  # its label was made in the font of its day
-                            item.label.setFont(font)
-                            if hasattr(item, "lines_apart"):  # a colour bar's: as wide as its numbers
-                                fit_axis_width(item)
-                            item.setStyle()  # laid out again for the new size of text
+        for presenter in every_presenter():
+            presenter.zoom = zoom
+            presenter.scale_body(zoom)
+            for view in presenter.window.findChildren(pg.GraphicsView):
+                items = view.scene().items()
+                colour_bar_axes = [item.axis for item in items if isinstance(item, pg.ColorBarItem)]
+                for item in items:
+                    if isinstance(item, pg.AxisItem):  # its label was made in the font of its day
+                        item.label.setFont(font)
+                        if item in colour_bar_axes:  # a colour bar's: as wide as its numbers
+                            fit_axis_width(item)
+                        item.setStyle()  # laid out again for the new size of text
         self.window.statusBar().showMessage(f"text and views at {zoom:.0%}", 2000)
 
 

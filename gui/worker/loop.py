@@ -26,7 +26,8 @@ from typing import Any, Callable, Optional
 
 from filterlab.engine.core.interrupt import Interrupt
 from filterlab.gui.worker.commands import (
-    Call,
+    Apply,
+    Ask,
     Pause,
     Replace,
     Reset,
@@ -251,8 +252,10 @@ class TrainingLoop:
                     self.pace = pace
                 case Skip(steps):
                     self._skip += max(0, steps)
-                case Call(function):
-                    function(experiment)
+                case Ask():
+                    command.run(experiment)
+                case Apply(change):
+                    change.apply(experiment)
                 case Replace(new):
                     self.experiment = experiment = new
             if self._auto_paused and not experiment.diverged:

@@ -10,6 +10,8 @@ where the digit comes from (gui/widgets/digit_source.py), painting (painting.py)
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from PIL import Image
 from PySide6.QtGui import QKeySequence, QUndoStack
@@ -17,7 +19,6 @@ from PySide6.QtWidgets import QPushButton
 
 from filterlab.engine.core.explain import mechanism_note
 from filterlab.engine.digit.spec import DigitSpec
-from filterlab.engine.digit.trainer import Trainer
 from filterlab.gui.lesson.states import LessonStates
 from filterlab.gui.views.article_grid import ArticleGrid
 from filterlab.gui.views.decomposition import DecompositionView
@@ -35,6 +36,9 @@ from filterlab.gui.windows.predict import PredictPanel
 from filterlab.gui.windows.sessions import SessionActions
 from filterlab.gui.worker.pace import LESSON
 from filterlab.gui.worker.queries import SetInitialFilters
+
+if TYPE_CHECKING:  # torch: imported on its own thread, after the window is on screen (gui/worker/preload.py)
+    from filterlab.engine.digit.trainer import Trainer
 
 LABEL_MESSAGE_MS = 15_000  # how long the status bar says what class a drawing trains as
 

@@ -10,17 +10,19 @@ file was read lands before the swap, never after it unseen.
 """
 from __future__ import annotations
 
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox
 
 from filterlab.engine.core.files import save_npz
 from filterlab.engine.digit.session import load_session
-from filterlab.engine.digit.trainer import Trainer
 from filterlab.gui.windows.context import WindowContext
 from filterlab.gui.windows.file_dialogs import ask_file
 from filterlab.gui.worker.queries import SessionData
+
+if TYPE_CHECKING:  # torch: imported on its own thread, after the window is on screen (gui/worker/preload.py)
+    from filterlab.engine.digit.trainer import Trainer
 
 SESSION_FILES = "Filter Lab sessions (*.npz);;All files (*)"
 

@@ -199,3 +199,46 @@ def test_a_set_run_exports_from_its_menu_too(qtbot, dialogs, tmp_path):
     assert "train(7)  # steps 1 to 7" in text and "DIGITS = (" in text
     compile(text, "set.py", "exec")
     win.close()
+
+
+def test_the_animation_renders_on_a_thread_of_its_own_while_training_goes_on(qtbot, paused_window, dialogs,
+                                                                            tmp_path, monkeypatch):
+    """The record is copied on the training thread between two steps; the frames are rendered from the copy
+    on a thread that is neither the window's nor the training's, and the steps go on meanwhile."""
+    import threading
+
+    from PySide6.QtCore import Qt
+
+    from filterlab.engine.render import animation
+    from filterlab.gui.worker.queries import Query
+
+    class TrainingThread(Query[int]):
+        def answer(self, experiment) -> int:
+            return threading.get_native_id()
+
+    win = paused_window()
+    training = []
+    win.ask(TrainingThread(), training.append)
+    qtbot.waitUntil(lambda: bool(training), timeout=TIMEOUT)
+    started, trained, steps = threading.Event(), threading.Event(), []
+
+    def step_seen(frame) -> None:
+        if started.is_set():
+            steps.append(frame.snapshot.step)
+            if len(set(steps)) >= 3:
+                trained.set()
+    win.frame_drawn.connect(step_seen)
+    real, seen = animation.save_animation, {}
+
+    def rendering(frames, path, **options):
+        seen["thread"] = threading.get_native_id()
+        started.set()
+        seen["trained meanwhile"] = trained.wait(TIMEOUT / 1000)
+        return real(frames, path, **options)
+    monkeypatch.setattr(animation, "save_animation", rendering)
+    qtbot.mouseClick(win.run.pause, Qt.MouseButton.LeftButton)  # Resume: training runs
+    dialogs.answers.append(tmp_path / "forming.gif")
+    assert choose(qtbot, win, "Export filters forming (GIF, MP4)…") == [True, str(tmp_path / "forming.gif")]
+    assert seen["thread"] not in (threading.main_thread().native_id, training[0])
+    assert seen["trained meanwhile"] and steps == sorted(steps)
+    assert len(gif_pictures(tmp_path / "forming.gif")) >= 2

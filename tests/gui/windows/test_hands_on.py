@@ -31,7 +31,7 @@ class FilterNow(Query[np.ndarray]):
     index: int
 
     def answer(self, trainer) -> np.ndarray:
-        return trainer.filter(self.index)
+        return trainer.filter(self.index).copy()
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,8 @@ class OnHide(QObject):
 
 class LessonStates:
     lesson_steps = STEPS  # what Help > Lesson teaches
+    lesson: Optional[LessonPanel]  # the lesson's panel, made when first opened
+    _lesson_closing: Optional[OnHide]  # brings back the controls a step hid, when the lesson closes
 
     def open_lesson(self) -> None:
         """Help > Lesson: the lesson's panel in the side column, in the controls' place, at its first step.

@@ -65,7 +65,7 @@ class ExperimentWindow(QMainWindow):
         self.shown = None                   # the snapshot the views show: the live one, or a recorded one
         self.views: tuple = ()
         self.draw_rates = DrawRates()  # which views draw each frame (per-view rate caps)
-        self._status_at = (0.0, None)  # when the status bar was last written, and what it said then (_status_key)
+        self._status_at: tuple[float, object] = (0.0, None)  # when the status bar was last written, and what it said then (_status_key)
         self.commands = Commands()
         self.worker = TrainingWorker(factory, self.commands, running=running, pace=pace_for(speed))
         self.worker.frame_ready.connect(self._frame_waiting)
@@ -95,7 +95,7 @@ class ExperimentWindow(QMainWindow):
         self._shortcuts: list[QShortcut] = []
         self.keys = KeyRouter(self)
         self.presenter = Presenter(self)
-        self.control_panel = None  # the controls Hide controls hides (each window names its own)
+        self.control_panel: Optional[QWidget] = None  # the controls Hide controls hides (each window names its own)
         self._placed = False
         self.key_help: list[tuple[str, str]] = []  # (key, what it does), for Help > Keyboard shortcuts
         self.add_keys({"Space": self.run.pause.toggle, "S": self.step_once, "R": self.reset},
@@ -245,7 +245,8 @@ class ExperimentWindow(QMainWindow):
 
     def show_controls(self, on: bool) -> None:
         """Show or hide the controls (View > Hide controls)."""
-        self.control_panel.setVisible(on)
+        if self.control_panel is not None:
+            self.control_panel.setVisible(on)
 
     # ---------------------------------------------------------------- timeline
     def show_recorded_step(self, step: int, then: Optional[Callable[[Any], None]] = None,

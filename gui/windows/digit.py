@@ -43,7 +43,7 @@ if TYPE_CHECKING:  # torch: imported on its own thread, after the window is on s
 LABEL_MESSAGE_MS = 15_000  # how long the status bar says what class a drawing trains as
 
 
-class DigitWindow(LessonStates, DrawingHands, NetworkWindow):
+class DigitWindow(LessonStates, NetworkWindow):
     def __init__(self, spec: DigitSpec = DigitSpec(), running: bool = True, factory=None, speed=LESSON):
         """`factory` builds the experiment instead of spec.build (a test's small or failing one)."""
         config = spec.start_config
@@ -67,7 +67,7 @@ class DigitWindow(LessonStates, DrawingHands, NetworkWindow):
         self.painting = FilterPainting(self.context, self.filters, self.paint_tools, self.controls.initial,
                                        self.undo_stack, self.decomposition.select)
         self.forking = Forking(self.context, self.experiment_wanted.emit)
-        self.take_drawings()
+        self.drawing = DrawingHands(self, self.source, self.undo_stack, self.statusBar().showMessage)
         self.try_set = QPushButton("train these filters on all ten classes")
         self.try_set.setToolTip("Open a window that trains the same filters on the 800 bundled training digits")
         self.try_set.clicked.connect(self.open_set_like_this)
@@ -84,9 +84,9 @@ class DigitWindow(LessonStates, DrawingHands, NetworkWindow):
         self.spotlight = Spotlight(self)
         self.lesson = None  # the lesson's panel, made when first opened
         self._lesson_closing = None  # brings back the controls a step hid, when the lesson closes
-        self.actions.update(add_help_menu(self, lesson=self.open_lesson))
+        self.menu_actions.update(add_help_menu(self, lesson=self.open_lesson))
         self.add_keys({"C": self.source.canvas.clear, "P": self.paint_tools.toggle.toggle,
-                       "Ctrl+Z": self.undo_stack.undo, "Ctrl+Shift+Z": self.undo_stack.redo, "Ctrl+V": self.paste,
+                       "Ctrl+Z": self.undo_stack.undo, "Ctrl+Shift+Z": self.undo_stack.redo, "Ctrl+V": self.drawing.paste,
                        **{str(d): (lambda d=d: self.choose_label(d)) for d in range(10)}},
                       {"C": "clear the canvas",
                        "Ctrl+Z": "undo a stroke (on the canvas or a filter) or a clear",

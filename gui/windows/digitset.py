@@ -45,7 +45,7 @@ class SetWindow(NetworkWindow):
         self.lay_out([(self._examples(len(spec.digits.test_labels)), 0)], [self.filters, self.initial],
                      self.curves, self.tab_pages())
         self.file_menu(self.export_items())
-        self.actions.update(add_help_menu(self, views=SET_VIEWS))
+        self.menu_actions.update(add_help_menu(self, views=SET_VIEWS))
         self.key_help.append(("Ctrl+Q", "quit"))
         self.start()
 

@@ -53,7 +53,7 @@ class NetworkWindow(SideColumnLayout, ExperimentWindow):
         self.probe = ProbePlot()
         self.probe_control = WeightProbe(self.context, self.filters, self.probe)
         self.exporter = Exporter(self.context)
-        self.actions: dict[str, QAction] = {}
+        self.menu_actions: dict[str, QAction] = {}  # each menu action by its text (tests trigger them)
         self._wire_controls()
         self.add_keys({"F": self.skip.click}, {"F": f"fast-forward {SKIP_STEPS:,} steps (Pause or Step stops it)"})
 
@@ -81,7 +81,7 @@ class NetworkWindow(SideColumnLayout, ExperimentWindow):
                 tab_pages: Sequence[tuple[QWidget, str, str]]) -> None:
         """The side column (`side`: (widget, stretch) over the controls), the middle column (`middle`: the
         filters first), and the loss, `curves` and the tabs (`tab_pages`: page, name, tooltip) on the right."""
-        self.control_panel = self._scrolling_panel(side)
+        self.control_panel = panel = self._scrolling_panel(side)
         self.middle = QSplitter(Qt.Orientation.Vertical)
         for widget in middle:
             self.middle.addWidget(widget)
@@ -96,7 +96,7 @@ class NetworkWindow(SideColumnLayout, ExperimentWindow):
         for widget in (self.loss, curves, self.tabs):
             right.addWidget(widget)
         right.setSizes([260, 260, 340])
-        self.side = SideColumn(self.control_panel)  # the lesson joins the controls there (gui/lesson/states.py)
+        self.side = SideColumn(panel)  # the lesson joins the controls there (gui/lesson/states.py)
         self.split = split = QSplitter(Qt.Orientation.Horizontal)
         for widget in (self.side, self.middle, right):
             split.addWidget(widget)
@@ -120,7 +120,7 @@ class NetworkWindow(SideColumnLayout, ExperimentWindow):
         return now
 
     def file_menu(self, items: Sequence[MenuItem]) -> None:
-        """File > the items, each action kept in `actions` by its text."""
+        """File > the items, each action kept in `menu_actions` by its text."""
         menu = self.menuBar().addMenu("&File")
         for item in items:
             if item is None:
@@ -132,7 +132,7 @@ class NetworkWindow(SideColumnLayout, ExperimentWindow):
                 action.setShortcut(key)
             action.triggered.connect(slot)
             menu.addAction(action)
-            self.actions[text] = action
+            self.menu_actions[text] = action
 
     def export_items(self) -> list[MenuItem]:
         """File menu: the exports (exports.py), then Quit."""

@@ -13,7 +13,7 @@ so nothing the run learned meanwhile is lost and the edit is one mark on the tim
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Optional
 
 import numpy as np
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -106,8 +106,9 @@ class FilterPainting:
                  undo_stack: QUndoStack, select: Callable[[int], None]):
         self.context, self.grid, self.tools = context, grid, tools
         self.initial, self.undo_stack, self.select = initial, undo_stack, select
-        self._stroke = None  # (filter, base weights, coverage mask, tool, value) while a stroke is drawn
-        self._landing = None  # the commands count after which the edit shows in frames
+        # (filter, base weights, coverage mask, tool, value) while a stroke is drawn
+        self._stroke: Optional[tuple[int, np.ndarray, np.ndarray, str, float]] = None
+        self._landing: Optional[int] = None  # the commands count after which the edit shows in frames
         self._seeds = np.random.default_rng()
         self._initial_shown = True  # whether the initial filters were shown before painting hid them
         tools.toggle.toggled.connect(self.set_on)

@@ -8,6 +8,8 @@ change (it stays noise), or nothing (it fades to 0); or the learner sketches one
 """
 from __future__ import annotations
 
+from typing import Optional
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import (
@@ -68,7 +70,8 @@ class PredictPanel(QWidget):
     def __init__(self, context: WindowContext):
         super().__init__()
         self.context = context
-        self.pending = None  # (target step, filter, guess, filter before) while the steps run
+        # (target step, filter, guess, filter before, commands sent) while the steps run
+        self.pending: Optional[tuple[int, int, np.ndarray, np.ndarray, int]] = None
         self.score = None
         self._build()
         context.frame_drawn.connect(self._on_frame)

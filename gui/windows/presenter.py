@@ -95,6 +95,8 @@ class Presenter:
     def scale_body(self, zoom: float) -> None:
         """The window's views `zoom` times the room it has for them (zoom 1: just that room)."""
         window = self.window
+        if window.body is None:
+            return
         if zoom <= 1:
             window.body.setMinimumSize(0, 0)
             return

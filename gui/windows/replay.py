@@ -26,7 +26,8 @@ class Replay(QObject):
         """`show_step(step, then=, note=)` shows a recorded step on every view, then(snapshot) once it is shown."""
         super().__init__(parent)
         self.timeline, self.show_step = timeline, show_step
-        self.index, self.waiting, self.shown_steps = 0, False, []
+        self.index, self.waiting = 0, False
+        self.shown_steps: list[int] = []
         self.timer = QTimer(self)
         self.timer.setInterval(int(1000 / FRAMES_PER_SECOND))
         self.timer.timeout.connect(self._tick)

@@ -37,7 +37,7 @@ def test_one_digit_actions_are_off_in_a_set_run_and_training_goes_on(qtbot):
     menus = [action.text() for menu in win.menuBar().findChildren(QMenu) for action in menu.actions()]
     assert "Export filters forming (GIF, MP4)…" in menus
     assert not set(menus) & {"Open image…", "Open session…", "Save session…", "Lesson"}  # not offered at all
-    assert all(win.actions[name].isEnabled() for name in ("Export as Python script…", "Export as notebook…"))
+    assert all(win.menu_actions[name].isEnabled() for name in ("Export as Python script…", "Export as notebook…"))
     controls = win.controls
     assert not any(c.isEnabled() for c in (controls.raw_pixels, controls.original, controls.article))  # one digit's
     step = win.frame.snapshot.step

@@ -113,7 +113,7 @@ class LessonPanel(QFrame):
         step = self.steps[self.index]
         step.enter(self.window_)
         targets = step.spotlight(self.window_)
-        self.window_.lesson_points_at(targets)
+        self.window_.teacher.lesson_points_at(targets)
         self.window_.spotlight.show_on(targets)
         self.title.setText(step.title)
         self.question.show_question(step.question)

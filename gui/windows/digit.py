@@ -10,7 +10,7 @@ where the digit comes from (gui/widgets/digit_source.py), painting (painting.py)
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 import numpy as np
 from PIL import Image
@@ -19,6 +19,8 @@ from PySide6.QtWidgets import QPushButton
 
 from filterlab.engine.core.explain import mechanism_note
 from filterlab.engine.digit.spec import DigitSpec
+from filterlab.engine.lesson.lesson import Lesson
+from filterlab.gui.lesson.panel import LessonPanel
 from filterlab.gui.lesson.states import LessonStates
 from filterlab.gui.views.article_grid import ArticleGrid
 from filterlab.gui.views.decomposition import DecompositionView
@@ -43,7 +45,7 @@ if TYPE_CHECKING:  # torch: imported on its own thread, after the window is on s
 LABEL_MESSAGE_MS = 15_000  # how long the status bar says what class a drawing trains as
 
 
-class DigitWindow(LessonStates, NetworkWindow):
+class DigitWindow(NetworkWindow):
     def __init__(self, spec: DigitSpec = DigitSpec(), running: bool = True, factory=None, speed=LESSON):
         """`factory` builds the experiment instead of spec.build (a test's small or failing one)."""
         config = spec.start_config
@@ -61,6 +63,7 @@ class DigitWindow(LessonStates, NetworkWindow):
         self.views = (self.filters, self.article, self.initial, self.loss, self.bars, self.digit, self.similarity,
                       self.decomposition, self.maps, self.learned)
         self.sessions = SessionActions(self.context, self.adopt)
+        self.teacher = LessonStates(self)  # the lesson (gui/lesson/states.py), its panel made when first opened
         self._wire()
         self.paint_tools = PaintTools()
         self.undo_stack = QUndoStack(self)  # strokes on the canvas and on the filters (Ctrl+Z, Ctrl+Shift+Z)
@@ -78,13 +81,11 @@ class DigitWindow(LessonStates, NetworkWindow):
         self.file_menu([("Open image…", self.source.open_image, QKeySequence.StandardKey.Open), None,
                         ("Open session…", self.sessions.open, None),
                         ("Save session…", self.sessions.save, QKeySequence.StandardKey.Save), None,
-                        ("Open lesson…", self.open_lesson_file, None),
-                        ("Save this state as a lesson step…", self.save_lesson_step, None), None,
+                        ("Open lesson…", self.teacher.open_lesson_file, None),
+                        ("Save this state as a lesson step…", self.teacher.save_lesson_step, None), None,
                         *self.export_items()])
         self.spotlight = Spotlight(self)
-        self.lesson = None  # the lesson's panel, made when first opened
-        self._lesson_closing = None  # brings back the controls a step hid, when the lesson closes
-        self.menu_actions.update(add_help_menu(self, lesson=self.open_lesson))
+        self.menu_actions.update(add_help_menu(self, lesson=self.teacher.open_lesson))
         self.add_keys({"C": self.source.canvas.clear, "P": self.paint_tools.toggle.toggle,
                        "Ctrl+Z": self.undo_stack.undo, "Ctrl+Shift+Z": self.undo_stack.redo, "Ctrl+V": self.drawing.paste,
                        **{str(d): (lambda d=d: self.choose_label(d)) for d in range(10)}},
@@ -116,8 +117,17 @@ class DigitWindow(LessonStates, NetworkWindow):
             f"your drawing trains as a {label}", LABEL_MESSAGE_MS))
         c.paint_start_clicked.connect(self.start_from_drawing)
         c.article_toggled.connect(lambda on: self._show_grid(self.article, on))
-        c.original_clicked.connect(self.start_original)
+        c.original_clicked.connect(lambda: self.teacher.start_original())
         self.select_together((self.filters, self.article), self.decomposition)
+
+    @property
+    def lesson(self) -> Optional[LessonPanel]:
+        """The lesson's panel (None until Help > Lesson first opened it)."""
+        return self.teacher.panel
+
+    def teach(self, lesson: Optional[Lesson] = None, index: int = 0) -> None:
+        """The lesson's panel on `lesson` (None: the built-in one) at step `index` (`--lesson`, gui/app.py)."""
+        self.teacher.teach(lesson, index)
 
     def framed(self) -> list:
         return self.spotlight.targets if self.spotlight.isVisible() else []

@@ -32,7 +32,7 @@ def whole(widget) -> bool:
 def open_at(qtbot, digit, size, steps=None):
     window = DigitWindow(DigitSpec(Config(filters=3), *digit), speed=0)
     if steps is not None:
-        window.lesson_steps = steps
+        window.teacher.lesson_steps = steps
     qtbot.addWidget(window)
     window.show()
     window.resize(*size)

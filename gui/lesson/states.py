@@ -8,10 +8,10 @@ opens another file and "Save this state as a lesson step…" writes the state on
 from __future__ import annotations
 
 from dataclasses import asdict, replace
-from typing import TYPE_CHECKING, Optional
+from typing import Any, Optional, Protocol
 
-from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QFormLayout, QMessageBox
+from PySide6.QtCore import QEvent, QObject, SignalInstance
+from PySide6.QtWidgets import QFormLayout, QMessageBox, QPushButton, QStatusBar, QTabWidget, QWidget
 
 from filterlab.engine.core.config import Config
 from filterlab.engine.data import bundled_digit
@@ -20,11 +20,16 @@ from filterlab.engine.lesson.lesson import LESSON_PACE, TABS, Lesson, Step
 from filterlab.engine.lesson.reader import LessonError, read_lesson
 from filterlab.gui.lesson.panel import LessonPanel
 from filterlab.gui.lesson.steps import STEPS, steps_of
+from filterlab.gui.widgets.controls import ControlPanel
+from filterlab.gui.widgets.digit_source import DigitSource
+from filterlab.gui.widgets.run_controls import RunControls
+from filterlab.gui.widgets.timeline_bar import TimelineBar
+from filterlab.gui.widgets.wrapping import SideColumn
+from filterlab.gui.windows.painting import PaintTools
+from filterlab.gui.windows.presenter import Presenter
+from filterlab.gui.worker.commands import Commands
 from filterlab.gui.windows.file_dialogs import ask_file
 from filterlab.gui.worker.pace import LESSON
-
-if TYPE_CHECKING:
-    from filterlab.gui.windows.digit import DigitWindow
 
 SETTINGS = ("lr", "optimizer", "momentum", "weight_decay", "filters", "kernel", "init", "init_value", "pixel_scale")
 ARTICLE_SEED = 0  # the article's script: torch.manual_seed(0)
@@ -45,10 +50,46 @@ class OnHide(QObject):
         return False
 
 
+class LessonWindow(Protocol):
+    """What the lesson works of its window (the digit window, gui/windows/digit.py): its controls and commands,
+    the views it points at, the side column it stands in."""
+
+    source: DigitSource
+    controls: ControlPanel
+    control_panel: Optional[QWidget]
+    side: Optional[SideColumn]
+    run: RunControls
+    commands: Commands
+    timeline: TimelineBar
+    presenter: Presenter
+    paint_tools: PaintTools
+    tabs: QTabWidget
+    skip: QPushButton
+    experiment_wanted: SignalInstance
+    shown: Any  # the snapshot the views show
+    filters: QWidget
+    initial: QWidget
+    article: QWidget
+    digit: QWidget
+    loss: QWidget
+    similarity: QWidget
+    decomposition: QWidget
+    learned: QWidget
+    maps: QWidget
+    probe: QWidget
+    predict: QWidget
+
+    def statusBar(self) -> QStatusBar: ...
+    def show_controls(self, on: bool) -> None: ...
+    def fit_side_column(self) -> None: ...
+    def set_speed(self, speed: Any) -> None: ...
+    def open_prediction(self) -> None: ...
+
+
 class LessonStates:
     """The lesson of a digit window (`window`): its panel, the states its steps put the window in, lesson files."""
 
-    def __init__(self, window: DigitWindow):
+    def __init__(self, window: LessonWindow):
         self.window = window
         self.lesson_steps = STEPS  # what Help > Lesson teaches
         self.panel: Optional[LessonPanel] = None  # the lesson's panel, made when first opened

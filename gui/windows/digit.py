@@ -86,6 +86,12 @@ class DigitWindow(NetworkWindow):
                         *self.export_items()])
         self.spotlight = Spotlight(self)
         self.menu_actions.update(add_help_menu(self, lesson=self.teacher.open_lesson))
+        self._add_keys()
+        self.source.show_digit(*spec.digit)
+        self.controls.article.setChecked(config.pixel_scale == 255)  # raw pixels: the article's pictures too
+        self.start()
+
+    def _add_keys(self) -> None:
         self.add_keys({"C": self.source.canvas.clear, "P": self.paint_tools.toggle.toggle,
                        "Ctrl+Z": self.undo_stack.undo, "Ctrl+Shift+Z": self.undo_stack.redo, "Ctrl+V": self.drawing.paste,
                        **{str(d): (lambda d=d: self.choose_label(d)) for d in range(10)}},
@@ -95,9 +101,6 @@ class DigitWindow(NetworkWindow):
                        "P": "paint on a filter (or double-click one)",
                        "0-9": "the label the digit is trained as", "Ctrl+O": "open an image of a digit",
                        "Ctrl+S": "save the session", "F1": "the lesson", "Ctrl+Q": "quit"})
-        self.source.show_digit(*spec.digit)
-        self.controls.article.setChecked(config.pixel_scale == 255)  # raw pixels: the article's pictures too
-        self.start()
 
     def tab_pages(self) -> list:
         """(page, tab name, tooltip) of the tabs under the curves."""

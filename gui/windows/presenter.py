@@ -10,18 +10,15 @@ would leave the pictures smaller; where the screen ends, the view area scrolls.
 from __future__ import annotations
 
 import weakref
-from typing import TYPE_CHECKING
+from typing import Any, Optional, Protocol, Sequence
 
 import pyqtgraph as pg
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QScrollArea
+from PySide6.QtWidgets import QApplication, QMenuBar, QScrollArea, QStatusBar, QWidget
 
 from filterlab.engine.core.colours import DEFAULT_PALETTE
 from filterlab.gui.views.axes import fit_axis_width
 from filterlab.gui.views.style import palette_name, use_palette
-
-if TYPE_CHECKING:
-    from filterlab.gui.windows.base import ExperimentWindow
 
 SAFE = "colour-blind safe"
 
@@ -37,10 +34,28 @@ def every_presenter() -> list["Presenter"]:
     return [presenter for presenter in list(_PRESENTERS) if presenter.window in windows]
 
 
+class PresentedWindow(Protocol):
+    """What the presenter works of its window (gui/windows/base.py's ExperimentWindow)."""
+
+    views: Sequence[Any]  # SnapshotViews (gui/views/base.py): each can recolour
+    body: Optional[QWidget]
+    body_scroll: QScrollArea
+    control_panel: Optional[QWidget]
+    key_help: list[tuple[str, str]]
+
+    def show_controls(self, on: bool) -> None: ...
+    def menuBar(self) -> QMenuBar: ...
+    def statusBar(self) -> QStatusBar: ...
+    def isFullScreen(self) -> bool: ...
+    def showNormal(self) -> None: ...
+    def showFullScreen(self) -> None: ...
+    def findChildren(self, kind: Any) -> list: ...
+
+
 class Presenter:
     """View > Full screen, zoom, Hide controls and colours, of `window`."""
 
-    def __init__(self, window: ExperimentWindow):
+    def __init__(self, window: PresentedWindow):
         self.window = window
         self.base_size = QApplication.font().pointSizeF()
         self.zoom = 1.0

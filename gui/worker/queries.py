@@ -5,7 +5,7 @@ with a name: SnapshotAt(step), WeightSeries(...), AnimationFrames(), ...): the t
 answers it between two steps from the experiment (`answer`), the answer being a copy safe to
 hand to another thread, and the window receives that typed result on its own thread
 (gui/windows/context.py's `ask`). What takes longer than a copy (writing a GIF, a session file)
-is done from the copy on a thread of its own (gui/windows/jobs.py), never on the training thread.
+is done from the copy on a thread of its own (gui/windows/context.py: Jobs), never on the training thread.
 
 A `Change` is a named edit of the experiment with no answer (the filters a drawing starts,
 an edit painted on a filter, a set run's test digit shown or its more epochs); the loop

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, replace
 from typing import Any, Optional, Protocol
 
-from PySide6.QtCore import QEvent, QObject, SignalInstance
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QFormLayout, QMessageBox, QPushButton, QStatusBar, QTabWidget, QWidget
 
 from filterlab.engine.core.config import Config
@@ -54,31 +54,55 @@ class LessonWindow(Protocol):
     """What the lesson works of its window (the digit window, gui/windows/digit.py): its controls and commands,
     the views it points at, the side column it stands in."""
 
-    source: DigitSource
-    controls: ControlPanel
-    control_panel: Optional[QWidget]
-    side: Optional[SideColumn]
-    run: RunControls
-    commands: Commands
-    timeline: TimelineBar
-    presenter: Presenter
-    paint_tools: PaintTools
-    tabs: QTabWidget
-    skip: QPushButton
-    experiment_wanted: SignalInstance
-    shown: Any  # the snapshot the views show
-    filters: QWidget
-    initial: QWidget
-    article: QWidget
-    digit: QWidget
-    loss: QWidget
-    similarity: QWidget
-    decomposition: QWidget
-    learned: QWidget
-    maps: QWidget
-    probe: QWidget
-    predict: QWidget
-
+    @property
+    def source(self) -> DigitSource: ...
+    @property
+    def controls(self) -> ControlPanel: ...
+    @property
+    def control_panel(self) -> Optional[QWidget]: ...
+    @property
+    def side(self) -> Optional[SideColumn]: ...
+    @property
+    def run(self) -> RunControls: ...
+    @property
+    def commands(self) -> Commands: ...
+    @property
+    def timeline(self) -> TimelineBar: ...
+    @property
+    def presenter(self) -> Presenter: ...
+    @property
+    def paint_tools(self) -> PaintTools: ...
+    @property
+    def tabs(self) -> QTabWidget: ...
+    @property
+    def skip(self) -> QPushButton: ...
+    @property
+    def experiment_wanted(self) -> Any: ...  # a Signal(object): emit(spec) opens that experiment beside
+    @property
+    def shown(self) -> Any: ...  # the snapshot the views show
+    @property
+    def filters(self) -> QWidget: ...
+    @property
+    def initial(self) -> QWidget: ...
+    @property
+    def article(self) -> QWidget: ...
+    @property
+    def digit(self) -> QWidget: ...
+    @property
+    def loss(self) -> QWidget: ...
+    @property
+    def similarity(self) -> QWidget: ...
+    @property
+    def decomposition(self) -> QWidget: ...
+    @property
+    def learned(self) -> QWidget: ...
+    @property
+    def maps(self) -> QWidget: ...
+    @property
+    def probe(self) -> QWidget: ...
+    @property
+    def predict(self) -> QWidget: ...
+    def window(self) -> QWidget: ...  # itself, as the widget dialogs stand over
     def statusBar(self) -> QStatusBar: ...
     def show_controls(self, on: bool) -> None: ...
     def fit_side_column(self) -> None: ...
@@ -139,7 +163,7 @@ class LessonStates:
         try:
             lesson = read_lesson(path)
         except LessonError as error:
-            QMessageBox.warning(self.window, "Cannot open this lesson", str(error))
+            QMessageBox.warning(self.window.window(), "Cannot open this lesson", str(error))
             return False
         self.teach(lesson)
         return True
@@ -155,7 +179,7 @@ class LessonStates:
             number = append_step(path, self.lesson_scene())
         except (LessonError, OSError) as error:
             message = str(error) if isinstance(error, LessonError) else f"Could not write {path}: {error.strerror or error}"
-            QMessageBox.warning(self.window, "Cannot add the step", message)
+            QMessageBox.warning(self.window.window(), "Cannot add the step", message)
             return False
         self.window.statusBar().showMessage(f"added step {number} to {path}", 10_000)
         return True

@@ -37,12 +37,17 @@ def every_presenter() -> list["Presenter"]:
 class PresentedWindow(Protocol):
     """What the presenter works of its window (gui/windows/base.py's ExperimentWindow)."""
 
-    views: Sequence[Any]  # SnapshotViews (gui/views/base.py): each can recolour
-    body: Optional[QWidget]
-    body_scroll: QScrollArea
-    control_panel: Optional[QWidget]
-    key_help: list[tuple[str, str]]
-
+    @property
+    def views(self) -> Sequence[Any]: ...  # SnapshotViews (gui/views/base.py): each can recolour
+    @property
+    def body(self) -> Optional[QWidget]: ...
+    @property
+    def body_scroll(self) -> QScrollArea: ...
+    @property
+    def control_panel(self) -> Optional[QWidget]: ...
+    @property
+    def key_help(self) -> list[tuple[str, str]]: ...
+    def window(self) -> QWidget: ...  # itself, as the widget its actions belong to
     def show_controls(self, on: bool) -> None: ...
     def menuBar(self) -> QMenuBar: ...
     def statusBar(self) -> QStatusBar: ...
@@ -72,7 +77,7 @@ class Presenter:
                  ("Hide controls", self.toggle_controls, "Ctrl+H", True),
                  ("Colour-blind safe colours", self.toggle_palette, "", True))
         for text, slot, key, checkable in items:
-            action = QAction(text, self.window)
+            action = QAction(text, self.window.window())
             if key:
                 action.setShortcut(QKeySequence(key))
             action.setCheckable(checkable)
@@ -84,8 +89,8 @@ class Presenter:
         if help_menu is not None:
             bar.removeAction(menu.menuAction())
             bar.insertAction(help_menu, menu.menuAction())
-        self.window.key_help += [("F11", "full screen"), ("Ctrl+= / Ctrl+- / Ctrl+0", "larger, smaller, actual text"),
-                                 ("Ctrl+H", "hide or show the controls")]
+        self.window.key_help.extend([("F11", "full screen"), ("Ctrl+= / Ctrl+- / Ctrl+0", "larger, smaller, actual text"),
+                                 ("Ctrl+H", "hide or show the controls")])
 
     def toggle_full_screen(self) -> None:
         window = self.window

@@ -71,6 +71,16 @@ def main(filters: int, seconds: float, tab: int) -> None:
     from filterlab.engine.data import bundled_digit
     from filterlab.engine.digit.spec import DigitSpec
     from filterlab.gui.windows.digit import DigitWindow
+    from filterlab.gui.worker.queries import Query
+
+    class Instrumented(Query[tuple]):
+        """The experiment's methods timed into `costs`, on its own thread; answered with that thread's id."""
+
+        def __init__(self, costs):
+            self.costs = costs
+
+        def answer(self, experiment) -> tuple:
+            return threading.get_native_id(), instrument_worker(experiment, self.costs)
 
     app = QApplication.instance() or QApplication([])
     window = DigitWindow(DigitSpec(Config(filters=filters), *bundled_digit(4)), speed=0)
@@ -82,8 +92,7 @@ def main(filters: int, seconds: float, tab: int) -> None:
     window.frame_drawn.connect(lambda frame: frames.append(frame.snapshot.step))
     run_for(app, lambda: window.frame is not None, 120)
     ids = []
-    window.commands.call(lambda experiment: ids.append((threading.get_native_id(), instrument_worker(experiment,
-                                                                                                    worker))))
+    window.ask(Instrumented(worker), ids.append)
     run_for(app, lambda: bool(ids), 10)
     run_for(app, lambda: False, 2.0)  # warm up: first paints, the first chunks
     worker_id = ids[0][0]

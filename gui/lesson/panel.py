@@ -72,11 +72,11 @@ class LessonPanel(QFrame):
         column.addWidget(self.question)
         column.addLayout(self.links)
         column.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setWidget(body)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.words_scroll = QScrollArea()
+        self.words_scroll.setWidget(body)
+        self.words_scroll.setWidgetResizable(True)
+        self.words_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.words_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         heading = QHBoxLayout()
         heading.addWidget(self.title, 1)
         heading.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
@@ -89,7 +89,7 @@ class LessonPanel(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(heading)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.words_scroll, 1)
 
     def _fit_font(self) -> None:
         """The title a little larger than the text; the width a column of LINE_CHARS characters (it follows
@@ -113,7 +113,7 @@ class LessonPanel(QFrame):
         step = self.steps[self.index]
         step.enter(self.window_)
         targets = step.spotlight(self.window_)
-        self.window_.lesson_points_at(targets)
+        self.window_.teacher.lesson_points_at(targets)
         self.window_.spotlight.show_on(targets)
         self.title.setText(step.title)
         self.question.show_question(step.question)
@@ -121,7 +121,7 @@ class LessonPanel(QFrame):
         self.back.setEnabled(self.index > 0)
         self.next.setEnabled(self.index < len(self.steps) - 1)
         self.count.setText(f"{self.index + 1} / {len(self.steps)}")
-        self.scroll.verticalScrollBar().setValue(0)
+        self.words_scroll.verticalScrollBar().setValue(0)
         self._texted = 0.0
         self._refresh_text()
         self.step_entered.emit(self.index)

@@ -55,9 +55,9 @@ def _step(step: Step, language: str) -> LessonStep:
     return LessonStep(
         title=step.title,
         text=lambda snap: step.words.render(snap if step.shows(snap) else None, step.config, language),
-        enter=lambda window: window.enter_lesson_step(start),
-        spotlight=lambda window: window.lesson_views(step.spotlight),
-        links=tuple((link.text, lambda window, action=link.action: window.lesson_action(action, step))
+        enter=lambda window: window.teacher.enter_lesson_step(start),
+        spotlight=lambda window: window.teacher.lesson_views(step.spotlight),
+        links=tuple((link.text, lambda window, action=link.action: window.teacher.lesson_action(action, step))
                     for link in step.links),
         question=_question(step, language, held),
         source=step)
@@ -73,9 +73,9 @@ def _question(step: Step, language: str, held: bool) -> Optional[Question]:
 
     def reveal(window) -> None:
         if held:  # the training the step held back runs now, the answer's numbers following it
-            window.start_lesson_training(step)
+            window.teacher.start_lesson_training(step)
         if asked.reveal:
-            window.lesson_action(asked.reveal, step)
+            window.teacher.lesson_action(asked.reveal, step)
     return Question(prompt, asked.choices, asked.answer,
                     explain=lambda snap: asked.explain.render(snap, step.config, language), reveal=reveal,
                     words=question_words(language))

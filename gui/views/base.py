@@ -28,6 +28,9 @@ class SnapshotView(QWidget):
     def draw(self, snapshot: Any) -> None:
         raise NotImplementedError
 
+    def recolour(self) -> None:
+        """Draw again in the palette now in use (View > Colour-blind safe colours); views with colours say how."""
+
 
 def unchanged(previous: Any, snapshot: Any, fields: tuple[str, ...]) -> bool:
     """Whether `snapshot` holds what `previous` held in `fields`: a view that drew `previous` would draw

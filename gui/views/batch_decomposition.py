@@ -3,9 +3,11 @@
 With one digit, the gradient of a 28x28 filter is the image times one number. With a
 minibatch it is a sum: sum_b dL/dz_b x image_b, every digit pulling the filter its own
 way (the mean loss puts 1/B into each dL/dz). This view shows the largest contributions,
-the rest summed, and their total, which is the gradient the step used. The numbers come
-from the training thread on request (engine/digitset/batch.py): a batch of images is too
-much to copy into every frame.
+the rest summed, and their total, which is the gradient the step used. A batch of images
+is too much to copy into every frame: drawn a snapshot of a new step (or another filter
+chosen), the view says which filter it `wants`; the window asks the training thread for
+that step taken apart (engine/digitset/batch.py, the query BatchContributions) and hands
+the answer to `draw_parts`. A test draws it from hand-made parts the same way.
 """
 from __future__ import annotations
 
@@ -23,11 +25,10 @@ SHOWN = 4
 class BatchDecompositionView(SnapshotView):
     max_hz = 2
     selected = Signal(int)  # the filter taken apart (0-based), whichever way it was chosen
+    wants = Signal(int)     # the parts of this filter (0-based) at the step drawn, for draw_parts
 
-    def __init__(self, fetch, parent=None):
-        """`fetch(query, then)` runs query(experiment) on the training thread and then(result) here."""
+    def __init__(self, parent=None):
         super().__init__(parent)
-        self.fetch = fetch
         self.filter = QSpinBox()
         self.filter.setPrefix("filter #")
         self.filter.setRange(1, 1)
@@ -51,7 +52,9 @@ class BatchDecompositionView(SnapshotView):
         layout.addLayout(top)
         layout.addWidget(self.graphics, 1)
         layout.addWidget(self.caption)
-        self._asked_step, self._waiting = None, False
+        self._step: int | None = None  # the step of the snapshot drawn
+        self._asked_step: int | None = None
+        self._waiting = False
         self.shown = None  # the last contributions shown (for readers and tests)
 
     def select(self, index: int) -> None:
@@ -63,13 +66,15 @@ class BatchDecompositionView(SnapshotView):
         self._ask()
 
     def _ask(self, force: bool = False) -> None:
-        step = getattr(self, "_step", None)
+        step = self._step
         if self._waiting or (step == self._asked_step and not force) or step is None:
             return
-        self._asked_step, self._waiting, f = step, True, self.filter.value() - 1
-        self.fetch(lambda experiment: experiment.batch_contributions(f), self._show)
+        self._asked_step, self._waiting = step, True
+        self.wants.emit(self.filter.value() - 1)
 
-    def _show(self, parts: dict) -> None:
+    def draw_parts(self, parts: dict) -> None:
+        """The step taken apart (engine/digitset/batch.py's contributions, with `filter`, `step` and
+        `engine_gradient`): the largest contributions, the rest summed, the total."""
         self._waiting = False
         self.shown = parts
         contributions, dl_dz = parts["contributions"], parts["dl_dz"]

@@ -20,6 +20,8 @@ RAW_PIXELS_TIP = (
     "float32, the loss exactly 0.0 and its gradient ~1e-15, so learning stops while the filters are still "
     "mostly random (cosine 0.2-0.4). With pixels 0-1, z stays near 1, the loss falls over ~100 steps and keeps "
     "teaching while Adam and weight decay clear the noise (cosine ~0.9).")
+MINIBATCH_OFF = "Training on a set of digits: each step takes the next minibatch"
+ARTICLE_OFF = "The article's setting and pictures are the one-digit experiment's"
 
 
 class ControlPanel(QWidget):
@@ -34,13 +36,20 @@ class ControlPanel(QWidget):
     gradient_overlay_toggled = Signal(bool)
     initial_toggled = Signal(bool)
 
-    def __init__(self, config: Config, run: RunControls, parent=None):
+    def __init__(self, config: Config, run: RunControls, parent=None, *, many_digits: bool = False):
+        """`many_digits`: a set run's panel, where the one digit's controls (start from the drawing, the
+        article's pixels, setting and pictures) stand greyed out, saying why."""
         super().__init__(parent)
         self.run = run
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         for group in (run, self._learning(config), self._show()):
             layout.addWidget(group)
+        if many_digits:
+            for control, why in ((self.paint_start, MINIBATCH_OFF), (self.raw_pixels, ARTICLE_OFF),
+                                 (self.original, ARTICLE_OFF), (self.article, ARTICLE_OFF)):
+                control.setEnabled(False)
+                control.setToolTip(why)
 
     def _learning(self, config: Config) -> QGroupBox:
         learn = QGroupBox("learning")

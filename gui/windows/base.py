@@ -1,20 +1,21 @@
 """What every Filter Lab window is: a window over a training thread.
 
 It sends commands (gui/worker/commands.py), draws the newest frame the worker leaves in the
-mailbox, and joins the thread on close; it calls the experiment only through `ask_worker`, a
-query run on the training thread between steps, answered on this one. The experiment is built
+mailbox, and joins the thread on close; it asks the experiment only named queries (`ask`,
+gui/worker/queries.py), answered on the training thread between steps and received here, typed. The experiment is built
 on the worker's thread, so the window is on screen ("loading PyTorch…") before torch loads.
 
 Shared by all four windows: the run controls (Pause/Resume, Step, Reset, speed), their
 keys, the timeline (every experiment keeps a record it can replay), the status bar, the draw
-loop with its per-view rate caps, the bridge back. Subclasses fill `self.views` and lay them out.
+loop with its per-view rate caps, the bridge back, and the `context` its components are given
+(gui/windows/context.py). Subclasses fill `self.views`, mount their components and lay them out.
 """
 from __future__ import annotations
 
 import gc
 import random
 import time
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, TypeVar
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
@@ -24,6 +25,7 @@ from filterlab.gui.widgets.fields import wheel_only_when_focused
 from filterlab.gui.widgets.run_controls import RunControls
 from filterlab.gui.widgets.timeline_bar import TimelineBar
 from filterlab.gui.widgets.title_label import TitleLabel
+from filterlab.gui.windows.context import Jobs, WindowContext
 from filterlab.gui.windows.draw_rates import DrawRates
 from filterlab.gui.windows.keys import KeyRouter
 from filterlab.gui.windows.presenter import Presenter, scrolling_body
@@ -31,10 +33,12 @@ from filterlab.gui.windows.replay import Replay
 from filterlab.gui.worker.commands import Commands
 from filterlab.gui.worker.loop import Frame
 from filterlab.gui.worker.pace import LESSON, pace_for
+from filterlab.gui.worker.queries import Query, SnapshotAt
 from filterlab.gui.worker.thread import TrainingWorker, WorkerThread
 
 STATUS_HZ = 10  # status bar text while training runs: each new text lays the status bar out again
 FIRST_PAINT_MS = 300  # the training thread starts after the window's first paint, or this long after start()
+T = TypeVar("T")
 
 
 def status_label(text: str = "", stretch: bool = False) -> TitleLabel:
@@ -48,6 +52,7 @@ def status_label(text: str = "", stretch: bool = False) -> TitleLabel:
 
 class ExperimentWindow(QMainWindow):
     frame_drawn = Signal(object)  # the Frame just drawn (tests and --screenshot wait on it)
+    experiment_wanted = Signal(object)  # the spec of another experiment to open beside this window (gui/app.py)
     _gui_call = Signal(object)    # a function the worker thread hands over to run on this thread
     training_stopped = Signal(str)  # training could not start or stopped on an error (after on_stopped showed it)
     experiment_wanted = Signal(object)  # the spec of another experiment to open beside it (gui/app.py opens it)
@@ -61,7 +66,7 @@ class ExperimentWindow(QMainWindow):
         self.shown = None                   # the snapshot the views show: the live one, or a recorded one
         self.views: tuple = ()
         self.draw_rates = DrawRates()  # which views draw each frame (per-view rate caps)
-        self._status_at = (0.0, None)  # when the status bar was last written, and what it said then (_status_key)
+        self._status_at: tuple[float, object] = (0.0, None)  # when the status bar was last written, and what it said then (_status_key)
         self.commands = Commands()
         self.worker = TrainingWorker(factory, self.commands, running=running, pace=pace_for(speed))
         self.worker.frame_ready.connect(self._frame_waiting)
@@ -80,12 +85,18 @@ class ExperimentWindow(QMainWindow):
         self.timeline = TimelineBar()
         self.timeline.scrubbed.connect(self.show_recorded_step)
         self.timeline.went_live.connect(self.go_live)
-        self.replay = Replay(self)
         self._build_status_bar()
+        self.body: Optional[QWidget] = None  # the views and controls (set_body)
+        self.jobs = Jobs(self)
+        self.context = WindowContext(
+            parent=self, commands=self.commands, ask=self.ask, latest=lambda: self.frame, shown=lambda: self.shown,
+            frame_drawn=self.frame_drawn, tell=self.statusBar().showMessage, add_keys=self.add_keys, run=self.run,
+            timeline=self.timeline, jobs=self.jobs)
+        self.replay = Replay(self.timeline, self.show_recorded_step, self)
         self._shortcuts: list[QShortcut] = []
         self.keys = KeyRouter(self)
         self.presenter = Presenter(self)
-        self.control_panel = None  # the controls Hide controls hides (each window names its own)
+        self.control_panel: Optional[QWidget] = None  # the controls Hide controls hides (each window names its own)
         self._placed = False
         self.key_help: list[tuple[str, str]] = []  # (key, what it does), for Help > Keyboard shortcuts
         self.add_keys({"Space": self.run.pause.toggle, "S": self.step_once, "R": self.reset},
@@ -151,20 +162,23 @@ class ExperimentWindow(QMainWindow):
             shortcut.activated.connect(slot)
             self._shortcuts.append(shortcut)
 
-    def ask_worker(self, query: Callable[[Any], Any], then: Callable[[Any], None]) -> None:
-        """Run query(experiment) on the worker thread between steps; then(result) on this thread.
+    def ask(self, query: Query[T], then: Callable[[T], None],
+            failed: Optional[Callable[[Exception], None]] = None) -> None:
+        """Ask `query` of the experiment, answered on the training thread between steps; then(answer) here.
 
-        A query that raises is reported here at once (on_stopped), and training goes on.
+        An answer that raised goes to failed(error); without `failed`, it is reported here at once
+        (on_stopped), and training goes on.
         """
-        def run(experiment):
-            try:
-                result = query(experiment)
-            except Exception as error:  # whatever it was, the user is told now, not left waiting
-                message = f"that did not work: {type(error).__name__}: {error}"
-                self._gui_call.emit(lambda: self.on_stopped(message))
-                return
-            self._gui_call.emit(lambda: then(result))
-        self.commands.call(run)
+        def reply(answer: Any, error: Optional[Exception]) -> None:  # on the training thread
+            if error is None:
+                self._gui_call.emit(lambda: then(answer))
+            else:
+                self._gui_call.emit(lambda: (failed or self._query_failed)(error))
+        self.commands.ask(query, reply)
+
+    def _query_failed(self, error: Exception) -> None:
+        """Whatever it was, the user is told now, not left waiting."""
+        self.on_stopped(f"that did not work: {type(error).__name__}: {error}")
 
     @Slot(object)
     def _run_gui_call(self, function: Callable[[], None]) -> None:
@@ -187,7 +201,7 @@ class ExperimentWindow(QMainWindow):
         if frame is None:
             return
         self.frame = frame
-        self.timeline.set_recorded(frame.snapshot.record_steps, getattr(frame.snapshot, "edit_steps", ()))
+        self.timeline.set_recorded(frame.snapshot.record_steps, self.edit_steps(frame.snapshot))
         if self.timeline.is_live:
             self.display(frame.snapshot, every_view=not frame.running)
         if frame.applied >= self.commands.sent:  # not older than the last click: its state is the state
@@ -205,11 +219,19 @@ class ExperimentWindow(QMainWindow):
         frames a second that was a fifth of the window's time, for numbers nobody reads at 60 Hz.
         """
         snap, now = frame.snapshot, time.perf_counter()
-        key = (frame.running, frame.pace, snap.diverged, getattr(snap, "blank_image", None), snap.historical)
+        key = (frame.running, frame.pace, snap.diverged, self.status_kind(snap), snap.historical)
         if frame.running and key == self._status_at[1] and now - self._status_at[0] < 1.0 / STATUS_HZ:
             return False
         self._status_at = (now, key)
         return True
+
+    def edit_steps(self, snapshot) -> Any:
+        """The steps the timeline marks as edits (a window whose experiment takes edits says which)."""
+        return ()
+
+    def status_kind(self, snapshot) -> object:
+        """What, besides running, pace and a divergence, changes what the status bar says in kind."""
+        return None
 
     def display(self, snapshot, every_view: bool) -> None:
         """Draw `snapshot` in the visible views; rate-capped ones only when due, or all (every_view)."""
@@ -224,7 +246,8 @@ class ExperimentWindow(QMainWindow):
 
     def show_controls(self, on: bool) -> None:
         """Show or hide the controls (View > Hide controls)."""
-        self.control_panel.setVisible(on)
+        if self.control_panel is not None:
+            self.control_panel.setVisible(on)
 
     # ---------------------------------------------------------------- timeline
     def show_recorded_step(self, step: int, then: Optional[Callable[[Any], None]] = None,
@@ -236,7 +259,7 @@ class ExperimentWindow(QMainWindow):
                 self.status_notice.set_title(f"{note} {snap.step:,}: press Live to return")
             if then is not None:
                 then(snap)
-        self.ask_worker(lambda experiment: experiment.snapshot_at(step), show)
+        self.ask(SnapshotAt(step), show)
 
     def go_live(self) -> None:
         self.status_notice.set_title("")
@@ -264,7 +287,7 @@ class ExperimentWindow(QMainWindow):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        if getattr(self, "body", None) is not None and self.presenter.zoom > 1:
+        if self.body is not None and self.presenter.zoom > 1:
             QTimer.singleShot(0, lambda: self.presenter.scale_body(self.presenter.zoom))
 
     def _build_status_bar(self) -> None:
@@ -298,4 +321,5 @@ class ExperimentWindow(QMainWindow):
         if not self._thread.stop():
             self.statusBar().showMessage("training thread did not stop; waiting…")
             self._thread.thread.wait()
+        self.jobs.join()  # an export under way is finished, not cut off
         super().closeEvent(event)

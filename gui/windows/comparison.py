@@ -11,6 +11,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QSpinBox, QSplitter, QVBoxLayout, QWidget
 
+from filterlab.engine.comparison.fork import ForkSpec
 from filterlab.engine.comparison.spec import ComparisonSpec
 from filterlab.engine.core.metrics import loss_text
 from filterlab.engine.data import bundled_index, load_bundled
@@ -21,9 +22,7 @@ from filterlab.gui.worker.pace import LESSON
 
 
 class ComparisonWindow(ExperimentWindow):
-    help_views = COMPARISON_VIEWS  # Help > What am I looking at?
-
-    def __init__(self, spec: ComparisonSpec, running: bool = True, speed=LESSON):
+    def __init__(self, spec: ComparisonSpec | ForkSpec, running: bool = True, speed=LESSON):
         seeds = "seeds " + ", ".join(str(c.seed) for _, c in spec.runs)
         super().__init__(spec.build, running=running, speed=speed, seed_text=seeds,
                          reset_tip="Every run back to its own start (the seeds are part of the comparison) (R)")
@@ -42,9 +41,10 @@ class ComparisonWindow(ExperimentWindow):
         self.sample.setToolTip("Train every run on another bundled digit, from where each one is")
         self.sample.valueChanged.connect(lambda index: self.commands.set_image(*bundled_index(index)))
         self._build_layout()
-        add_help_menu(self)
-        self.note = getattr(spec, "note", None) or ""  # a fork that could not be exact says so
-        if hasattr(spec, "comparison"):
+        add_help_menu(self, views=COMPARISON_VIEWS)
+        self.note = ""  # a fork that could not be exact says so
+        if isinstance(spec, ForkSpec):
+            self.note = spec.note or ""
             self.setWindowTitle(f"Filter Lab — a fork: {' · '.join(names)}")
             self.run.reset.setToolTip("Both runs back to the state the fork was made from (R)")
         self.start()

@@ -1,7 +1,8 @@
-"""The digit window on a set of digits (`--classes`): minibatches, scored on test digits, for the epochs asked.
+"""The window of a set of digits (`--classes`): minibatches, scored on test digits, for the epochs asked.
 
-The training digits come from the minibatches, so the canvas and the digit sources make
-way for a test digit to look at (picked, or cycling, or clicked in the gallery of
+A NetworkWindow (gui/windows/network.py) like the digit window, with what a set run has: the
+training digits come from the minibatches, so in the place of the canvas and the digit sources
+stands a test digit to look at (picked, or cycling, or clicked in the gallery of
 misclassified digits): the prediction and digit views both show it, with its true label.
 The curve under the loss is the test accuracy per epoch; "one step, taken apart" shows
 the minibatch's sum; "results" the confusion matrix. The filter grid's label under each
@@ -10,62 +11,50 @@ filter is its cosine to the mean image of the class it feeds most.
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QCheckBox, QGroupBox, QPushButton, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QGroupBox, QPushButton, QSpinBox, QVBoxLayout
 
-from filterlab.engine.digit.spec import DigitSpec
 from filterlab.engine.digitset.spec import SetSpec
 from filterlab.gui.views.batch_decomposition import BatchDecompositionView
 from filterlab.gui.views.set_results import AccuracyPlot, ConfusionView, scored_when
-from filterlab.gui.windows.digit import DigitWindow
-from filterlab.gui.windows.help import SET_VIEWS
+from filterlab.gui.windows.help import SET_VIEWS, add_help_menu
+from filterlab.gui.windows.network import NetworkWindow
 from filterlab.gui.worker.pace import LESSON
+from filterlab.gui.worker.queries import BatchContributions, SetExample, TrainMore
 
-WHY_OFF = "Training on a set of digits: each step takes the next minibatch"
 CYCLE_MS = 3000
 MORE_EPOCHS = 5
 
 
-class SetWindow(DigitWindow):
-    help_views = SET_VIEWS  # Help > What am I looking at?
-
+class SetWindow(NetworkWindow):
     def __init__(self, spec: SetSpec, running: bool = True, speed=LESSON):
         self.set_spec = spec
-        first = DigitSpec(spec.config, spec.digits.test_images[0], int(spec.digits.test_labels[0]))
-        super().__init__(first, running=running, factory=spec.build, speed=speed)
+        super().__init__(spec.build, spec.config, running=running, speed=speed, many_digits=True,
+                         reset_tip="New random initial filters with a new seed; step back to 0 (R)")
         self.setWindowTitle(f"Filter Lab — {spec.description}")
-        self.source.set_enabled_sources(False, WHY_OFF)
-        self.source.setVisible(False)
-        self.control_panel.widget().layout().insertWidget(0, self._examples(len(spec.digits.test_labels)))
-        self.controls.paint_start.setEnabled(False)
-        self.controls.paint_start.setToolTip(WHY_OFF)
-        for control in (self.controls.raw_pixels, self.controls.original, self.controls.article):
-            control.setEnabled(False)
-            control.setToolTip("The article's setting and pictures are the one-digit experiment's")
-        for name in ("Open image…", "Open session…", "Save session…", "Lesson"):  # one training digit
-            self.actions[name].setEnabled(False)
-        self.filters.caption = ("each step adds the minibatch's digits, each × its own dL/dz: "
-                                "the filters keep what the set's classes share")
-        self.results.chosen.connect(self.show_test_digit)
-        for hands_on in (self.paint_tools.toggle, self.fork_button):  # experiments on one digit's run
-            hands_on.setVisible(False)
-        self.painting.enabled = False
-
-    def _build_views(self) -> None:
-        super()._build_views()
         self.accuracy = AccuracyPlot()
         self.results = ConfusionView()
-        self.decomposition = BatchDecompositionView(fetch=self.ask_worker)
+        self.decomposition = BatchDecompositionView()
+        self.decomposition.wants.connect(lambda f: self.ask(BatchContributions(f), self.decomposition.draw_parts))
         self.curves = self.accuracy
         self.views = (self.filters, self.initial, self.loss, self.bars, self.digit, self.accuracy,
                       self.decomposition, self.results, self.maps)
+        self.select_together((self.filters,), self.decomposition)
+        self.filters.caption = ("each step adds the minibatch's digits, each × its own dL/dz: "
+                                "the filters keep what the set's classes share")
+        self.results.chosen.connect(self.show_test_digit)
+        self.lay_out([(self._examples(len(spec.digits.test_labels)), 0)], [self.filters, self.initial],
+                     self.curves, self.tab_pages())
+        self.file_menu(self.export_items())
+        self.menu_actions.update(add_help_menu(self, views=SET_VIEWS))
+        self.key_help.append(("Ctrl+Q", "quit"))
+        self.start()
 
-    def tab_pages(self, now: QWidget) -> list:
-        return [(now, "prediction", "prediction · the test digit shown"),
+    def tab_pages(self) -> list:
+        return [(self.prediction_page(), "prediction", "prediction · the test digit shown"),
                 (self.decomposition, "one step", "one minibatch step, taken apart"),
                 (self.results, "results", "confusion matrix and the misclassified test digits"),
                 (self.probe, "one weight", "the weight under the mouse, over the record"),
                 (self.maps, "feature maps", "each filter's response over the test digit")]
-
     def _examples(self, count: int) -> QGroupBox:
         """The test digit to look at, and more epochs."""
         box = QGroupBox("test digit shown")
@@ -74,7 +63,7 @@ class SetWindow(DigitWindow):
         self.example.setPrefix("test digit #")
         self.example.setKeyboardTracking(False)
         self.example.setToolTip("The test digit the prediction and digit views show (never trained on)")
-        self.example.valueChanged.connect(lambda i: self.commands.call(lambda trainer: trainer.set_example(i)))
+        self.example.valueChanged.connect(lambda i: self.commands.apply(SetExample(i)))
         self.cycle = QCheckBox(f"next one every {CYCLE_MS // 1000} s")
         self._cycler = QTimer(self)
         self._cycler.setInterval(CYCLE_MS)
@@ -94,7 +83,7 @@ class SetWindow(DigitWindow):
         self.tabs.setCurrentIndex(0)
 
     def train_more(self) -> None:
-        self.commands.call(lambda trainer: trainer.train_more(MORE_EPOCHS))
+        self.commands.apply(TrainMore(MORE_EPOCHS))
         self.run.set_paused(False)
         self.commands.resume()
 

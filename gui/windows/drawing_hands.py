@@ -1,13 +1,19 @@
 """What people expect of a drawing app, in the digit window: undo and redo of strokes, an image file
 dropped on the window, a picture pasted with Ctrl+V (through the image loader of File > Open).
 
-A mixin of the digit window (gui/windows/digit.py); the strokes on a filter are undone by their own
+A component of the digit window (gui/windows/digit.py), given the window it takes drops on, the digit's
+source, the undo stack and the status bar's `tell`; the strokes on a filter are undone by their own
 command (gui/windows/painting.py's FilterStroke), on the same QUndoStack.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice
-from PySide6.QtGui import QGuiApplication, QImage, QUndoCommand
+from typing import Callable
+
+from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QObject
+from PySide6.QtGui import QDropEvent, QGuiApplication, QImage, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import QWidget
+
+from filterlab.gui.widgets.digit_source import DigitSource
 
 
 def image_file(mime) -> str:
@@ -33,12 +39,16 @@ class CanvasStroke(QUndoCommand):
         self.canvas.set_ink(self.before)
 
 
-class DrawingHands:
-    def take_drawings(self) -> None:
-        """Canvas strokes onto the undo stack; image files dropped on the window taken."""
-        self.source.canvas.edited.connect(lambda before, after: self.undo_stack.push(
-            CanvasStroke(self.source.canvas, before, after)))
-        self.setAcceptDrops(True)
+class DrawingHands(QObject):
+    """Canvas strokes onto the undo stack; image files dropped on `window` taken; Ctrl+V (`paste`)."""
+
+    def __init__(self, window: QWidget, source: DigitSource, undo_stack: QUndoStack,
+                 tell: Callable[[str, int], None]):
+        super().__init__(window)
+        self.source, self.tell = source, tell
+        source.canvas.edited.connect(lambda before, after: undo_stack.push(CanvasStroke(source.canvas, before, after)))
+        window.setAcceptDrops(True)
+        window.installEventFilter(self)
 
     def paste(self) -> None:
         """Ctrl+V: the clipboard's picture (or image file) becomes the training digit, through the image loader."""
@@ -52,15 +62,17 @@ class DrawingHands:
         elif mime is not None and image_file(mime):
             self.source.load_image_path(image_file(mime))
         else:
-            self.statusBar().showMessage("the clipboard holds no picture to paste (copy an image, or its file)", 8000)
+            self.tell("the clipboard holds no picture to paste (copy an image, or its file)", 8000)
 
-    def dragEnterEvent(self, event) -> None:
-        if image_file(event.mimeData()):
-            event.acceptProposedAction()
-
-    def dropEvent(self, event) -> None:
-        """A file dropped on the window: the training digit (a bad file is reported, nothing changes)."""
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """A drag of an image file onto the window is welcome; dropped, it is the training digit (a bad
+        file is reported, nothing changes)."""
+        kind = event.type()
+        if kind not in (QEvent.Type.DragEnter, QEvent.Type.Drop) or not isinstance(event, QDropEvent):
+            return False
         path = image_file(event.mimeData())
         if path:
             event.acceptProposedAction()
-            self.source.load_image_path(path)
+            if kind == QEvent.Type.Drop:
+                self.source.load_image_path(path)
+        return bool(path)

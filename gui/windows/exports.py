@@ -6,19 +6,25 @@ export width (1,200 px unless File > Export size… says otherwise): the digit, 
 every filter with its cosine, a colorbar. The animation's frames are spread over the
 change, not over the steps (engine/render/frames.py); a .mp4 name makes it a video
 (engine/render/animation.py). Files are written atomically by the engine's writers;
-dialogs suggest a name and open in the last folder (file_dialogs.py). The animation is
-rendered on the worker thread (training waits those few seconds) while a progress dialog
+dialogs suggest a name and open in the last folder (file_dialogs.py). What an export needs of
+the run is copied on the training thread between two steps (a named query: AnimationFrames,
+HistoryArrays, RunRecordOf); the animation is rendered, and every file written, from that copy
+on a thread of its own (context.jobs), so training goes on meanwhile, while a progress dialog
 counts the frames; every failure (a read-only folder, a full disk, an unknown format) is
 reported and changes nothing else. The render modules, and matplotlib with them, are
 imported at the first export, so the window's start-up does not pay for them.
 """
 from __future__ import annotations
 
+from typing import Optional
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QProgressDialog
 
-from filterlab.engine.core.files import save_atomic
+from filterlab.engine.core.files import save_atomic, save_npz
+from filterlab.gui.windows.context import WindowContext
 from filterlab.gui.windows.file_dialogs import ask_file, settings
+from filterlab.gui.worker.queries import AnimationFrames, HistoryArrays, RunRecordOf
 
 WIDTH_KEY = "exports/width"
 WIDTHS = {"1200 px (a slide)": 1200, "1600 px": 1600, "1920 px (full HD)": 1920, "2560 px": 2560}
@@ -32,12 +38,13 @@ class Exporter(QObject):
     """The window's File > Export actions; `*_to(path)` do the work without a dialog."""
 
     done = Signal(bool, str)         # an export finished: (succeeded, path)
-    _progress = Signal(int, int)     # frames rendered, of: emitted on the training thread, shown here
+    _progress = Signal(int, int)     # frames rendered, of: emitted on the rendering thread, shown here
 
-    def __init__(self, window):
-        super().__init__(window)
-        self.window = window
-        self.progress = None
+    def __init__(self, context: WindowContext):
+        super().__init__(context.parent)
+        self.context = context
+        self.window = context.parent  # dialogs stand over it; "Save window as PNG" grabs it
+        self.progress: Optional[QProgressDialog] = None
 
     @property
     def width(self) -> int:
@@ -56,20 +63,23 @@ class Exporter(QObject):
                                         names, current, False)
         if ok and name in WIDTHS:
             settings().setValue(WIDTH_KEY, WIDTHS[name])
-            self.window.statusBar().showMessage(f"exports are {WIDTHS[name]:,} px wide", 5000)
+            self.context.tell(f"exports are {WIDTHS[name]:,} px wide", 5000)
 
     def _step(self, live: bool = False) -> int:
         """The step a suggested name carries: the newest (live) or the one shown."""
-        snap = self.window.frame.snapshot if live and self.window.frame else self.window.shown
+        frame = self.context.latest()
+        snap = frame.snapshot if live and frame is not None else self.context.shown()
         return 0 if snap is None else snap.step
 
     def _report(self, error: Exception | None, done: str, path: str) -> None:
-        """`done` in the status bar, or one message that says what went wrong (never the temporary file)."""
+        """`done` in the status bar, or one message that says what went wrong (never the temporary file);
+        then `done` is emitted."""
         if error is None:
-            self.window.statusBar().showMessage(done, 8000)
-            return
-        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-        QMessageBox.warning(self.window, "Export failed", f"Could not write {path}:\n{reason}")
+            self.context.tell(done, 8000)
+        else:
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+            QMessageBox.warning(self.window, "Export failed", f"Could not write {path}:\n{reason}")
+        self.done.emit(error is None, path)
 
     # ------------------------------------------------------------------ GIF
     def gif(self) -> None:
@@ -79,31 +89,28 @@ class Exporter(QObject):
             self.gif_to(path)
 
     def gif_to(self, path: str) -> None:
+        """The record's frames copied on the training thread (AnimationFrames), rendered and written from the
+        copy on a thread of its own while the progress dialog counts them."""
         from filterlab.engine.render.animation import save_animation
-        from filterlab.engine.render.frames import GIF_FRAMES, gif_frames
+        from filterlab.engine.render.frames import GIF_FRAMES, FrameSet
 
-        window, width = self.window, self.width
-        dialog = QProgressDialog("Rendering the animation…", None, 0, GIF_FRAMES, window)
+        width = self.width
+        dialog = QProgressDialog("Rendering the animation…", None, 0, GIF_FRAMES, self.window)
         dialog.setWindowTitle("Export the animation")
         dialog.setMinimumDuration(300)
         dialog.setValue(0)
         self.progress = dialog
         self._progress.connect(lambda done, total: (dialog.setMaximum(total), dialog.setValue(done)))
 
-        def render(trainer):
-            try:
-                frames = gif_frames(trainer.filter_history, trainer.image_history)
-                return None, save_animation(frames, path, width=width, progress=self._progress.emit)
-            except (OSError, ValueError) as error:
-                return error, 0
-
-        def finish(result) -> None:
-            error, count = result
+        def finish(count: Optional[int], error: Optional[Exception]) -> None:
             dialog.reset()
             self._progress.disconnect()
             self._report(error, f"wrote {count} frames to {path}", path)
-            self.done.emit(error is None, path)
-        window.ask_worker(render, finish)
+
+        def render(frames: FrameSet) -> None:
+            self.context.jobs.start(lambda: save_animation(frames, path, width=width, progress=self._progress.emit),
+                                    finish)
+        self.context.ask(AnimationFrames(), render, lambda error: finish(None, error))
 
     # ------------------------------------------------------------------ PNG
     def png(self) -> None:
@@ -117,7 +124,7 @@ class Exporter(QObject):
         from filterlab.engine.core.files import save_figure
         from filterlab.engine.render.slides import slide_figure
 
-        snap = self.window.shown
+        snap = self.context.shown()
         if snap is None:
             return
         try:
@@ -126,7 +133,6 @@ class Exporter(QObject):
         except (OSError, ValueError) as failure:
             error = failure
         self._report(error, f"wrote the filters at step {snap.step:,} to {path}", path)
-        self.done.emit(error is None, path)
 
     # --------------------------------------------------------------- window
     def window_png(self) -> None:
@@ -148,7 +154,6 @@ class Exporter(QObject):
         except OSError as failure:
             error = failure
         self._report(error, f"wrote the window ({picture.width()} x {picture.height()} px) to {path}", path)
-        self.done.emit(error is None, path)
 
     # -------------------------------------------------------------- history
     def history(self) -> None:
@@ -158,17 +163,12 @@ class Exporter(QObject):
             self.history_to(path)
 
     def history_to(self, path: str) -> None:
-        def save(trainer):
-            try:
-                trainer.save_history(path)
-            except OSError as error:
-                return error
-            return None
-
-        def finish(error) -> None:
+        """The record's arrays copied on the training thread (HistoryArrays), written on a thread of its own."""
+        def finish(_: object, error: Optional[Exception]) -> None:
             self._report(error, f"wrote the history to {path}", path)
-            self.done.emit(error is None, path)
-        self.window.ask_worker(save, finish)
+        self.context.ask(HistoryArrays(), lambda arrays: self.context.jobs.start(lambda: save_npz(path, arrays),
+                                                                                 finish),
+                         lambda error: finish(None, error))
 
     # ----------------------------------------------------------------- code
     def script(self) -> None:
@@ -185,24 +185,13 @@ class Exporter(QObject):
 
     def code_to(self, path: str, kind: str = "script") -> None:
         """The run as trained so far, as a script or a notebook: its record is copied on the training thread
-        (engine/export/record.py), the file written here from that copy."""
+        (RunRecordOf, engine/export/record.py), the file written from that copy on a thread of its own."""
         from filterlab.engine.export.files import write_notebook, write_script
-        from filterlab.engine.export.record import ExportError, run_record
+        from filterlab.engine.export.record import RunRecord
 
-        def record(trainer):
-            try:
-                return run_record(trainer)
-            except ExportError as error:
-                return error
-
-        def finish(result) -> None:
-            error = result if isinstance(result, ExportError) else None
-            if error is None:
-                try:
-                    (write_script if kind == "script" else write_notebook)(result, path)
-                except (OSError, ValueError) as failure:
-                    error = failure
-            done = (f"wrote the run (step {result.steps:,}) as a {kind} to {path}" if error is None else "")
-            self._report(error, done, path)
-            self.done.emit(error is None, path)
-        self.window.ask_worker(record, finish)
+        def write(record: RunRecord) -> None:
+            def finish(_: object, error: Optional[Exception]) -> None:
+                self._report(error, f"wrote the run (step {record.steps:,}) as a {kind} to {path}", path)
+            self.context.jobs.start(lambda: (write_script if kind == "script" else write_notebook)(record, path),
+                                    finish)
+        self.context.ask(RunRecordOf(), write, lambda error: self._report(error, "", path))

@@ -7,6 +7,8 @@ state cannot be exact (before a loaded session began) the new window says so.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 from PySide6.QtWidgets import (
     QComboBox,
@@ -15,16 +17,19 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QLabel,
+    QPushButton,
     QSpinBox,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from filterlab.engine import registry
 from filterlab.engine.registry import Fork
+from filterlab.engine.core.experiment import Spec
 from filterlab.engine.core.painting import inverted, noise, paint_value, pasted
 from filterlab.engine.data import bundled_index, load_bundled
+from filterlab.gui.windows.context import WindowContext
+from filterlab.gui.worker.queries import ForkAt
 
 CHANGES = (("lr", "the learning rate"), ("optimizer", "the optimizer"), ("digit", "the digit or its label"),
            ("edit", "one filter, edited"), ("reseed", "one filter, drawn anew from a seed"))
@@ -120,20 +125,25 @@ class ForkDialog(QDialog):
 
 
 class Forking:
-    """The timeline's "Fork here…": the dialog, the fork on the training thread, the new window."""
+    """The timeline's "Fork here…" (`button`): the dialog, the fork made on the training thread (ForkAt),
+    then `open_spec(spec)` opens its window."""
 
-    def __init__(self, window):
-        self.window = window
-        self.dialog = None
+    def __init__(self, context: WindowContext, open_spec: Callable[[Spec], None]):
+        self.context, self.open_spec = context, open_spec
+        self.dialog: ForkDialog | None = None
+        self.button = QPushButton("Fork here…")
+        self.button.setToolTip("Two runs side by side from the exact state at the step shown: "
+                               "as it was, and with one change")
+        self.button.clicked.connect(self.ask)
+        context.timeline.add_button(self.button)
 
     def ask(self) -> None:
-        snapshot = self.window.shown
+        snapshot = self.context.shown()
         if snapshot is None:
             return
-        self.dialog = ForkDialog(snapshot, self.window)
-        self.dialog.accepted.connect(lambda: self.make(self.dialog.fork()))
-        self.dialog.open()
+        dialog = self.dialog = ForkDialog(snapshot, self.context.parent)
+        dialog.accepted.connect(lambda: self.make(dialog.fork()))
+        dialog.open()
 
     def make(self, fork: Fork) -> None:
-        make_fork = registry.capability(registry.FORK)  # runs side by side (engine/registry.py)
-        self.window.ask_worker(lambda trainer: make_fork(trainer, fork), self.window.experiment_wanted.emit)
+        self.context.ask(ForkAt(fork), self.open_spec)

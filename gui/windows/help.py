@@ -66,8 +66,9 @@ COMPARISON_VIEWS = (  # runs side by side (--compare)
 )
 
 
-def add_help_menu(window, lesson=None) -> dict[str, QAction]:
-    """Help > Lesson (when the window has one), Keyboard shortcuts, What am I looking at, About."""
+def add_help_menu(window, lesson=None, views=VIEWS) -> dict[str, QAction]:
+    """Help > Lesson (when the window has one), Keyboard shortcuts, What am I looking at (`views`: (name, what
+    it shows) of the window's views), About."""
     menu = window.menuBar().addMenu("&Help")
     actions = {}
     if lesson is not None:
@@ -75,7 +76,7 @@ def add_help_menu(window, lesson=None) -> dict[str, QAction]:
         action.setShortcut(QKeySequence("F1"))
         action.triggered.connect(lesson)
         menu.addAction(action)
-    for text, show in (("Keyboard shortcuts", show_keys), ("What am I looking at?", show_views),
+    for text, show in (("Keyboard shortcuts", show_keys), ("What am I looking at?", lambda w: show_views(w, views)),
                        ("About Filter Lab", show_about)):
         actions[text] = action = QAction(text, window)
         action.triggered.connect(lambda _=False, show=show: show(window))
@@ -93,8 +94,8 @@ def show_keys(window) -> QDialog:
                        _table(window.key_help) + "<p>The keys work whatever has the focus.</p>")
 
 
-def show_views(window) -> QDialog:
-    return text_dialog(window, "What am I looking at?", _table(getattr(window, "help_views", VIEWS)))
+def show_views(window, views=VIEWS) -> QDialog:
+    return text_dialog(window, "What am I looking at?", _table(views))
 
 
 def text_dialog(window, title: str, html: str) -> QDialog:

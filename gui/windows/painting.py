@@ -13,8 +13,10 @@ so nothing the run learned meanwhile is lost and the edit is one mark on the tim
 """
 from __future__ import annotations
 
+from typing import Callable, Optional
+
 import numpy as np
-from PySide6.QtGui import QUndoCommand
+from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,8 +31,11 @@ from PySide6.QtWidgets import (
 
 from filterlab.engine.core.brush import stroke_mask
 from filterlab.engine.core.explain import paint_words
-from filterlab.engine.core.painting import TOOLS, inverted, noise, paint_value, pasted, stroked
+from filterlab.engine.core.painting import TOOLS, paint_value, stroked
 from filterlab.engine.data import bundled_index, load_bundled
+from filterlab.gui.views.filter_grid import FilterGrid
+from filterlab.gui.windows.context import WindowContext
+from filterlab.gui.worker.queries import EditFilter, FilterEdit, FreshNoise, Invert, Paste, Stroke, Unstroke
 
 TOOL_NAMES = {"positive": "brush + (red)", "negative": "brush − (blue)", "eraser": "eraser (to 0)"}
 
@@ -38,15 +43,6 @@ TOOL_NAMES = {"positive": "brush + (red)", "negative": "brush − (blue)", "eras
 def brush_sigma(k: int) -> float:
     """A stroke about as wide, relative to the filter, as a pen stroke is on the digit."""
     return max(0.6, 1.2 * k / 28)
-
-
-def _edit(trainer, index: int, make, reset: bool) -> None:
-    """On the training thread: the edit, unless the filters changed shape since it was drawn."""
-    k = trainer.config.kernel
-    if index < trainer.config.filters:
-        weights = make(trainer, index)
-        if weights.shape == (k, k):
-            trainer.set_filter(index, weights, reset)
 
 
 class PaintTools(QWidget):
@@ -99,55 +95,60 @@ class PaintTools(QWidget):
 
 
 class FilterPainting:
-    """Wires the tools and the grid's strokes to `window`'s training (its commands queue)."""
+    """Wires the tools and the grid's strokes to the training (named EditFilter changes, gui/worker/queries.py).
 
-    def __init__(self, window, tools: PaintTools):
-        self.window, self.grid, self.tools = window, window.filters, tools
-        self._stroke = None  # (filter, base weights, coverage mask, tool, value) while a stroke is drawn
-        self._landing = None  # the commands count after which the edit shows in frames
+    Given the filter `grid` painted on, the `initial` checkbox (the initial filters give the painted ones
+    their room), the `undo_stack` strokes go on, and `select(index)`: a filter double-clicked is selected
+    elsewhere too (the one-step view). Its toggle stands on the timeline.
+    """
+
+    def __init__(self, context: WindowContext, grid: FilterGrid, tools: PaintTools, initial: QCheckBox,
+                 undo_stack: QUndoStack, select: Callable[[int], None]):
+        self.context, self.grid, self.tools = context, grid, tools
+        self.initial, self.undo_stack, self.select = initial, undo_stack, select
+        # (filter, base weights, coverage mask, tool, value) while a stroke is drawn
+        self._stroke: Optional[tuple[int, np.ndarray, np.ndarray, str, float]] = None
+        self._landing: Optional[int] = None  # the commands count after which the edit shows in frames
         self._seeds = np.random.default_rng()
         self._initial_shown = True  # whether the initial filters were shown before painting hid them
-        self.enabled = True  # a set run's window has no one filter of one digit to paint
         tools.toggle.toggled.connect(self.set_on)
         self.grid.double_clicked.connect(self.begin)
         self.grid.painted.connect(self.segment)
         self.grid.paint_done.connect(self.finish)
-        tools.invert.clicked.connect(lambda: self.whole(lambda t, k: inverted(t.filter(k))))
+        tools.invert.clicked.connect(lambda: self.whole(Invert()))
         tools.noise.clicked.connect(self.fill_noise)
-        tools.paste.clicked.connect(lambda: self.whole(lambda t, k: pasted(t.image, t.config.kernel,
-                                                                          paint_value(t.filter(k)))))
+        tools.paste.clicked.connect(lambda: self.whole(Paste()))
         tools.paste_sample.clicked.connect(self.paste_sample)
-        window.frame_drawn.connect(self._landed)
+        context.frame_drawn.connect(self._landed)
+        context.timeline.add_button(tools.toggle)
 
     @property
     def on(self) -> bool:
         return self.tools.toggle.isChecked()
 
     def set_on(self, on: bool) -> None:
-        if on and not self.enabled:
-            self.tools.toggle.setChecked(False)
-            return
         self.grid.set_painting(on)
         # the filters being painted get the room of the initial ones (the "initial filters" box brings them back)
-        initial = self.window.controls.initial
         if on:
-            self._initial_shown = initial.isChecked()
-        initial.setChecked(not on and self._initial_shown)
-        if on and self.window.frame is not None:
-            self.tools.note.setText(paint_words(self.window.frame.snapshot.config, self.window.frame.snapshot))
+            self._initial_shown = self.initial.isChecked()
+        self.initial.setChecked(not on and self._initial_shown)
+        self._say_what_acts(on)
+
+    def _say_what_acts(self, on: bool = True) -> None:
+        frame = self.context.latest()
+        if on and frame is not None:
+            self.tools.note.setText(paint_words(frame.snapshot.config, frame.snapshot))
 
     def begin(self, index: int) -> None:
         """A double-click on a filter: that one selected, painting on."""
-        if not self.enabled:
-            return
         self.grid.select(index)
-        self.window.decomposition.select(index)
+        self.select(index)
         self.tools.toggle.setChecked(True)
 
     # ------------------------------------------------------------- strokes
     def segment(self, index: int, p0, p1) -> None:
-        snapshot = self.window.shown
-        if snapshot is None or snapshot.historical or not self.window.timeline.is_live:
+        snapshot = self.context.shown()
+        if snapshot is None or snapshot.historical or not self.context.timeline.is_live:
             self.tools.note.setText("you are looking at a recorded step: press Live to paint on the present")
             return
         if self._stroke is None or self._stroke[0] != index:
@@ -163,27 +164,25 @@ class FilterPainting:
             return
         _, base, mask, tool, value = self._stroke
         self._stroke = None
-        self.window.undo_stack.push(FilterStroke(self, index, base, mask, tool, value))  # its redo sends it
+        self.undo_stack.push(FilterStroke(self, index, base, mask, tool, value))  # its redo sends it
 
     # --------------------------------------------------------- whole filter
-    def whole(self, make) -> None:
-        """The selected filter becomes make(trainer, k) (on the training thread, from the filter as it is)."""
-        self._send(self.grid.selected or 0, make)
+    def whole(self, edit: FilterEdit) -> None:
+        """The selected filter edited (on the training thread, from the filter as it is)."""
+        self._send(self.grid.selected or 0, edit)
 
     def fill_noise(self) -> None:
-        seed = int(self._seeds.integers(2**31))
-        self.whole(lambda trainer, k: noise(trainer.config.kernel, seed))
+        self.whole(FreshNoise(int(self._seeds.integers(2**31))))
 
     def paste_sample(self) -> None:
         image, _ = bundled_index(self.tools.sample.value())
-        self.whole(lambda trainer, k: pasted(image, trainer.config.kernel, paint_value(trainer.filter(k))))
+        self.whole(Paste(np.asarray(image, np.float32)))
 
-    def _send(self, index: int, make) -> None:
-        reset = self.tools.reset.isChecked()
-        self.window.commands.call(lambda trainer: _edit(trainer, index, make, reset))
-        self._landing = self.window.commands.sent
-        if self.window.frame is not None:
-            self.tools.note.setText(paint_words(self.window.frame.snapshot.config, self.window.frame.snapshot))
+    def _send(self, index: int, edit: FilterEdit) -> None:
+        commands = self.context.commands
+        commands.apply(EditFilter(index, edit, self.tools.reset.isChecked()))
+        self._landing = commands.sent
+        self._say_what_acts()
 
     def _landed(self, frame) -> None:
         """The frame that holds the edit has been drawn: the preview has done its job."""
@@ -203,29 +202,18 @@ class FilterStroke(QUndoCommand):
         self.tool, self.value = tool, value
 
     def redo(self) -> None:
-        base, mask, tool, value = self.base, self.mask, self.tool, self.value
-        self.painting._send(self.index, lambda trainer, k: stroked(trainer.filter(k), mask, tool, value)
-                            if trainer.filter(k).shape == base.shape else trainer.filter(k))
+        self.painting._send(self.index, Stroke(self.mask, self.tool, self.value))
 
     def undo(self) -> None:
-        base, added = self.base, stroked(self.base, self.mask, self.tool, self.value) - self.base
-        self.painting._send(self.index, lambda trainer, k: (trainer.filter(k) - added).astype(np.float32)
-                            if trainer.filter(k).shape == base.shape else trainer.filter(k))
+        self.painting._send(self.index, Unstroke(stroked(self.base, self.mask, self.tool, self.value) - self.base))
 
 
-def hands_on_column(window, grid: QWidget) -> QWidget:
-    """The filters with the painter's tools above them and its note below; "✎ Paint" and "Fork here…"
-    on the window's timeline."""
+def hands_on_column(tools: PaintTools, grid: QWidget) -> QWidget:
+    """The filters with the painter's tools above them and its note below."""
     box = QWidget()
     column = QVBoxLayout(box)
     column.setContentsMargins(0, 0, 0, 0)
-    column.addWidget(window.paint_tools)
+    column.addWidget(tools)
     column.addWidget(grid, 1)
-    column.addWidget(window.paint_tools.note)
-    window.fork_button = QPushButton("Fork here…")
-    window.fork_button.setToolTip("Two runs side by side from the exact state at the step shown: "
-                                  "as it was, and with one change")
-    window.fork_button.clicked.connect(window.forking.ask)
-    window.timeline.add_button(window.paint_tools.toggle)
-    window.timeline.add_button(window.fork_button)
+    column.addWidget(tools.note)
     return box

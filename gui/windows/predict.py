@@ -8,6 +8,8 @@ change (it stays noise), or nothing (it fades to 0); or the learner sketches one
 """
 from __future__ import annotations
 
+from typing import Optional
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import (
@@ -28,6 +30,7 @@ from filterlab.engine.core.metrics import cosine, signed
 from filterlab.engine.core.painting import pasted
 from filterlab.gui.views.style import DIVERGING, add_image_box
 from filterlab.gui.widgets.canvas import DrawingCanvas
+from filterlab.gui.windows.context import WindowContext
 
 GUESSES = (("digit", "the digit"), ("inverted", "its negative"), ("noise", "stays noise"),
            ("blank", "fades to blank"), ("sketch", "my sketch →"))
@@ -64,13 +67,14 @@ def score_text(guess: np.ndarray, result: np.ndarray, before: np.ndarray) -> tup
 class PredictPanel(QWidget):
     """Commit a guess for one filter, run N steps, see the guess beside the result."""
 
-    def __init__(self, window):
+    def __init__(self, context: WindowContext):
         super().__init__()
-        self.window = window
-        self.pending = None  # (target step, filter, guess, filter before) while the steps run
+        self.context = context
+        # (target step, filter, guess, filter before, commands sent) while the steps run
+        self.pending: Optional[tuple[int, int, np.ndarray, np.ndarray, int]] = None
         self.score = None
         self._build()
-        window.frame_drawn.connect(self._on_frame)
+        context.frame_drawn.connect(self._on_frame)
 
     def _build(self) -> None:
         self.filter, self.steps = QSpinBox(), QSpinBox()
@@ -135,17 +139,19 @@ class PredictPanel(QWidget):
 
     def commit(self) -> None:
         """Remember the guess on the present state, then train the steps in one go (paused after)."""
-        snapshot = self.window.frame.snapshot if self.window.frame is not None else None
-        if snapshot is None or getattr(snapshot, "filters", None) is None:
+        frame = self.context.latest()
+        if frame is None:
             return
+        snapshot = frame.snapshot
         index = min(self.filter.value(), len(snapshot.filters)) - 1
         guess = guess_picture(self.kind(), snapshot, index, self.sketch.ink(), self.negative.isChecked())
         steps = self.steps.value()
-        self.window.timeline.go_live()
-        self.window.run.set_paused(True)
-        self.window.commands.pause()
-        self.window.commands.train(steps)
-        self.pending = (snapshot.step + steps, index, guess, snapshot.filters[index].copy(), self.window.commands.sent)
+        commands = self.context.commands
+        self.context.timeline.go_live()
+        self.context.run.set_paused(True)
+        commands.pause()
+        commands.train(steps)
+        self.pending = (snapshot.step + steps, index, guess, snapshot.filters[index].copy(), commands.sent)
         self.go.setEnabled(False)
         self.result.setText(f"your guess is in; training {steps:,} steps…")
         self._show(self._guess_view, self.guess_image, guess)

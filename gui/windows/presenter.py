@@ -9,9 +9,12 @@ would leave the pictures smaller; where the screen ends, the view area scrolls.
 """
 from __future__ import annotations
 
+import weakref
+from typing import Any, Optional, Protocol, Sequence
+
 import pyqtgraph as pg
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QScrollArea
+from PySide6.QtWidgets import QApplication, QMenuBar, QScrollArea, QStatusBar, QWidget
 
 from filterlab.engine.core.colours import DEFAULT_PALETTE
 from filterlab.gui.views.axes import fit_axis_width
@@ -22,12 +25,47 @@ SAFE = "colour-blind safe"
 ZOOMS = (0.8, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0)
 
 
+_PRESENTERS: "weakref.WeakSet[Presenter]" = weakref.WeakSet()  # one a window: zoom and colours are the room's
+
+
+def every_presenter() -> list["Presenter"]:
+    """The presenters of the windows open now (a projector shows them all)."""
+    windows = set(QApplication.topLevelWidgets())
+    return [presenter for presenter in list(_PRESENTERS) if presenter.window in windows]
+
+
+class PresentedWindow(Protocol):
+    """What the presenter works of its window (gui/windows/base.py's ExperimentWindow)."""
+
+    @property
+    def views(self) -> Sequence[Any]: ...  # SnapshotViews (gui/views/base.py): each can recolour
+    @property
+    def body(self) -> Optional[QWidget]: ...
+    @property
+    def body_scroll(self) -> QScrollArea: ...
+    @property
+    def control_panel(self) -> Optional[QWidget]: ...
+    @property
+    def key_help(self) -> list[tuple[str, str]]: ...
+    def window(self) -> QWidget: ...  # itself, as the widget its actions belong to
+    def show_controls(self, on: bool) -> None: ...
+    def menuBar(self) -> QMenuBar: ...
+    def statusBar(self) -> QStatusBar: ...
+    def isFullScreen(self) -> bool: ...
+    def showNormal(self) -> None: ...
+    def showFullScreen(self) -> None: ...
+    def findChildren(self, kind: Any) -> list: ...
+
+
 class Presenter:
-    def __init__(self, window):
+    """View > Full screen, zoom, Hide controls and colours, of `window`."""
+
+    def __init__(self, window: PresentedWindow):
         self.window = window
         self.base_size = QApplication.font().pointSizeF()
         self.zoom = 1.0
         self.actions: dict[str, QAction] = {}
+        _PRESENTERS.add(self)
 
     def build_menu(self) -> None:
         """The View menu, placed before Help."""
@@ -39,7 +77,7 @@ class Presenter:
                  ("Hide controls", self.toggle_controls, "Ctrl+H", True),
                  ("Colour-blind safe colours", self.toggle_palette, "", True))
         for text, slot, key, checkable in items:
-            action = QAction(text, self.window)
+            action = QAction(text, self.window.window())
             if key:
                 action.setShortcut(QKeySequence(key))
             action.setCheckable(checkable)
@@ -51,8 +89,8 @@ class Presenter:
         if help_menu is not None:
             bar.removeAction(menu.menuAction())
             bar.insertAction(help_menu, menu.menuAction())
-        self.window.key_help += [("F11", "full screen"), ("Ctrl+= / Ctrl+- / Ctrl+0", "larger, smaller, actual text"),
-                                 ("Ctrl+H", "hide or show the controls")]
+        self.window.key_help.extend([("F11", "full screen"), ("Ctrl+= / Ctrl+- / Ctrl+0", "larger, smaller, actual text"),
+                                 ("Ctrl+H", "hide or show the controls")])
 
     def toggle_full_screen(self) -> None:
         window = self.window
@@ -69,16 +107,16 @@ class Presenter:
         """The filters' and runs' colours from a palette that stays distinct under colour blindness (or back)."""
         safe = palette_name() != SAFE
         use_palette(SAFE if safe else DEFAULT_PALETTE)
-        for window in QApplication.topLevelWidgets():
-            for view in getattr(window, "views", ()):
-                if hasattr(view, "recolour"):
-                    view.recolour()
-            if hasattr(window, "presenter"):
-                window.presenter.actions["Colour-blind safe colours"].setChecked(safe)
+        for presenter in every_presenter():
+            for view in presenter.window.views:
+                view.recolour()
+            presenter.actions["Colour-blind safe colours"].setChecked(safe)
 
     def scale_body(self, zoom: float) -> None:
         """The window's views `zoom` times the room it has for them (zoom 1: just that room)."""
         window = self.window
+        if window.body is None:
+            return
         if zoom <= 1:
             window.body.setMinimumSize(0, 0)
             return
@@ -96,17 +134,18 @@ class Presenter:
         font = QApplication.font()
         font.setPointSizeF(self.base_size * zoom)
         QApplication.setFont(font)
-        for window in QApplication.topLevelWidgets():
-            if hasattr(window, "presenter"):
-                window.presenter.zoom = zoom
-                window.presenter.scale_body(zoom)
-                for view in window.findChildren(pg.GraphicsView):
-                    for item in view.scene().items():
-                        if isinstance(item, pg.AxisItem):  # its label was made in the font of its day
-                            item.label.setFont(font)
-                            if hasattr(item, "lines_apart"):  # a colour bar's: as wide as its numbers
-                                fit_axis_width(item)
-                            item.setStyle()  # laid out again for the new size of text
+        for presenter in every_presenter():
+            presenter.zoom = zoom
+            presenter.scale_body(zoom)
+            for view in presenter.window.findChildren(pg.GraphicsView):
+                items = view.scene().items()
+                colour_bar_axes = [item.axis for item in items if isinstance(item, pg.ColorBarItem)]
+                for item in items:
+                    if isinstance(item, pg.AxisItem):  # its label was made in the font of its day
+                        item.label.setFont(font)
+                        if item in colour_bar_axes:  # a colour bar's: as wide as its numbers
+                            fit_axis_width(item)
+                        item.setStyle()  # laid out again for the new size of text
         self.window.statusBar().showMessage(f"text and views at {zoom:.0%}", 2000)
 
 

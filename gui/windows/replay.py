@@ -9,7 +9,11 @@ timeline, pressing Live or Stop ends it.
 """
 from __future__ import annotations
 
+from typing import Callable, Optional
+
 from PySide6.QtCore import QObject, QTimer, Signal
+
+from filterlab.gui.widgets.timeline_bar import TimelineBar
 
 FRAMES_PER_SECOND = 10
 
@@ -18,10 +22,12 @@ class Replay(QObject):
     shown = Signal(object)  # each replayed snapshot, once it is on screen
     finished = Signal()
 
-    def __init__(self, window):
-        super().__init__(window)
-        self.window, self.timeline = window, window.timeline
-        self.index, self.waiting, self.shown_steps = 0, False, []
+    def __init__(self, timeline: TimelineBar, show_step: Callable[..., None], parent: Optional[QObject] = None):
+        """`show_step(step, then=, note=)` shows a recorded step on every view, then(snapshot) once it is shown."""
+        super().__init__(parent)
+        self.timeline, self.show_step = timeline, show_step
+        self.index, self.waiting = 0, False
+        self.shown_steps: list[int] = []
         self.timer = QTimer(self)
         self.timer.setInterval(int(1000 / FRAMES_PER_SECOND))
         self.timer.timeout.connect(self._tick)
@@ -54,7 +60,7 @@ class Replay(QObject):
             return
         self.timeline.show_position(self.index)
         self.waiting = True
-        self.window.show_recorded_step(int(steps[self.index]), then=self._shown, note="replaying the record")
+        self.show_step(int(steps[self.index]), then=self._shown, note="replaying the record")
         self.index += 1
 
     def _shown(self, snapshot) -> None:

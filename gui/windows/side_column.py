@@ -3,9 +3,11 @@
 The side column (gui/widgets/wrapping.py's SideColumn) holds the controls, and the lesson when it is
 open (gui/lesson/states.py): the controls as wide as what they show, the lesson in their place. Of
 the room beside it, the filters come first (share_room): on a 1024x768 projector the lesson's steps
-keep filter tiles of at least 96 px. A mixin of the digit window (gui/windows/digit.py).
+keep filter tiles of at least 96 px. A mixin of the windows of one network (gui/windows/network.py).
 """
 from __future__ import annotations
+
+from typing import Sequence
 
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget
@@ -15,12 +17,14 @@ FILTERS_SHARE, FILTERS_SHARE_OF_TWO = 0.6, 0.7  # of that column's height, the f
 
 
 class SideColumnLayout:
-    def _scrolling_panel(self) -> QScrollArea:
-        """The digit's sources and the knobs in one column that scrolls on a small screen."""
+    def _scrolling_panel(self, side: Sequence[tuple[QWidget, int]]) -> QScrollArea:
+        """What the window puts over its knobs (the digit's sources; a set run's test digit), (widget, stretch)
+        each, and the knobs, in one column that scrolls on a small screen."""
         panel = QWidget()
         column = QVBoxLayout(panel)
         column.setContentsMargins(4, 4, 4, 4)
-        column.addWidget(self.source, 1)
+        for widget, stretch in side:
+            column.addWidget(widget, stretch)
         column.addWidget(self.controls)
         scroll = QScrollArea()
         scroll.setWidget(panel)
@@ -54,7 +58,7 @@ class SideColumnLayout:
         rest = sum(widths) - (side if self.side.isVisible() else 0)
         middle = round(rest * MIDDLE_SHARE)
         self.split.setSizes([side if self.side.isVisible() else 0, middle, rest - middle])
-        framed = self.spotlight.targets if self.spotlight.isVisible() else []
+        framed = self.framed()
         weights = [(2 if self.middle.widget(i) in framed else 1) * self.middle.widget(i).isVisibleTo(self)
                    for i in range(1, self.middle.count())]
         height = sum(self.middle.sizes())
@@ -62,10 +66,14 @@ class SideColumnLayout:
             round(height * (FILTERS_SHARE if sum(w > 0 for w in weights) > 1 else FILTERS_SHARE_OF_TWO))
         self.middle.setSizes([first] + [(height - first) * w // (sum(weights) or 1) for w in weights])
 
+    def framed(self) -> list:
+        """The views a lesson's spotlight frames (none: a window without a lesson)."""
+        return []
+
     def changeEvent(self, event) -> None:
         """Presenter zoom: the side column as wide as its larger text needs."""
         super().changeEvent(event)
-        if event.type() == QEvent.Type.FontChange and getattr(self, "side", None) is not None:
+        if event.type() == QEvent.Type.FontChange and self.side is not None:
             QTimer.singleShot(0, self.fit_side_column)
 
     def show_controls(self, on: bool) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 from filterlab.engine.core.interrupt import Interrupt
+from filterlab.gui.worker.queries import Change, Query
 
 
 @dataclass(frozen=True)
@@ -76,10 +77,27 @@ class Skip:
 
 
 @dataclass(frozen=True)
-class Call:
-    """Run function(experiment) on the worker thread, between steps."""
+class Ask:
+    """A named query (gui/worker/queries.py), answered between steps: reply(answer, None), or reply(None, error)
+    when answering raised (whatever it was: the window tells the user at once, training goes on)."""
 
-    function: Callable[[Any], None]
+    query: Query
+    reply: Callable[[Any, Optional[Exception]], None]
+
+    def run(self, experiment) -> None:
+        try:
+            answer = self.query.answer(experiment)
+        except Exception as error:  # reported on the window's thread, never lost on this one
+            self.reply(None, error)
+            return
+        self.reply(answer, None)
+
+
+@dataclass(frozen=True)
+class Apply:
+    """A named change of the experiment (gui/worker/queries.py), between steps."""
+
+    change: Change
 
 
 @dataclass(frozen=True)
@@ -142,8 +160,12 @@ class Commands:
     def skip(self, steps: int) -> None:
         self.queue.put(Skip(int(steps)))
 
-    def call(self, function: Callable[[Any], None]) -> None:
-        self.queue.put(Call(function))
+    def ask(self, query: Query, reply: Callable[[Any, Optional[Exception]], None]) -> None:
+        """reply(answer, error) is called on the training thread: the window hands it over to its own."""
+        self.queue.put(Ask(query, reply))
+
+    def apply(self, change: Change) -> None:
+        self.queue.put(Apply(change))
 
     def replace(self, experiment) -> None:
         self.queue.put(Replace(experiment))

@@ -27,7 +27,8 @@ from typing import Any, Callable, Generic, Optional, TypeVar
 from filterlab.engine.core.experiment import Experiment, SnapshotLike
 from filterlab.engine.core.interrupt import Interrupt
 from filterlab.gui.worker.commands import (
-    Call,
+    Apply,
+    Ask,
     CommandQueue,
     Pause,
     Replace,
@@ -266,8 +267,10 @@ class TrainingLoop:
                     self.pace = pace
                 case Skip(steps):
                     self._skip += max(0, steps)
-                case Call(function):
-                    function(experiment)
+                case Ask():
+                    command.run(experiment)
+                case Apply(change):
+                    change.apply(experiment)
                 case Replace(new):
                     self.experiment = experiment = new
             if self._auto_paused and not experiment.diverged:

@@ -165,7 +165,7 @@ def test_a_teachers_lesson_opened_from_the_menu_and_walked(qtbot, window, lesson
     assert row_hidden(w.controls.lr)
     w.lesson.close()
     qtbot.waitUntil(lambda: not w.controls.lr.isHidden(), timeout=5_000)
-    assert w.hidden_lesson_controls() == []
+    assert w.teacher.hidden_lesson_controls() == []
 
 
 def test_a_broken_lesson_is_one_message_and_changes_nothing(qtbot, window, lesson_path, monkeypatch):
@@ -186,7 +186,7 @@ def test_a_lesson_built_by_saving_the_state_on_screen(qtbot, window, tmp_path, m
     w.controls.optimizer.setCurrentIndex(w.controls.optimizer.findData("sgd"))  # as a person picks it
     w.commands.train(12)
     snap = settled(qtbot, w, lambda f: f.snapshot.step == 12 and f.snapshot.config.optimizer == "sgd")
-    w.show_tab("one-step")
+    w.teacher.show_tab("one-step")
     menu_action(w, "Save this state as a lesson step…").trigger()
     menu_action(w, "Save this state as a lesson step…").trigger()
     lesson = read_lesson(target)
@@ -196,7 +196,7 @@ def test_a_lesson_built_by_saving_the_state_on_screen(qtbot, window, tmp_path, m
     assert step.digit.label == snap.label and np.array_equal(step.digit.image, snap.image)
     assert "{loss}" in step.words.text  # placeholder words, for the teacher to rewrite
     # opened, the step puts the same run back on screen
-    assert w.open_lesson_path(target)
+    assert w.teacher.open_lesson_path(target)
     again = settled(qtbot, w, lambda f: not f.running and f.snapshot.step == 12 and f.applied >= w.commands.sent)
     np.testing.assert_allclose(again.filters, snap.filters, atol=1e-6)
     # a file that is not a lesson is refused, and left as it was
@@ -204,7 +204,7 @@ def test_a_lesson_built_by_saving_the_state_on_screen(qtbot, window, tmp_path, m
     broken.write_text("my notes, not a lesson\n", encoding="utf-8")
     shown = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *args: shown.append(args[1:3]))
-    assert not w.save_lesson_step_to(broken)
+    assert not w.teacher.save_lesson_step_to(broken)
     assert shown[0][0] == "Cannot add the step" and "notes.md:1:" in shown[0][1]
     assert broken.read_text(encoding="utf-8") == "my notes, not a lesson\n"
 

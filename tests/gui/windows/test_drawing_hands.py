@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from filterlab.engine.core.config import Config
 from filterlab.engine.data import load_image_file, to_mnist_style
 
-from .test_hands_on import ask, open_window, stroke_across_filter_one
+from .test_hands_on import FilterNow, ask, open_window, stroke_across_filter_one
 
 CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
 TIMEOUT = 20_000
@@ -50,17 +50,17 @@ def test_canvas_strokes_undo_and_redo_and_train_on_what_is_shown(qtbot, window, 
 def test_a_stroke_on_a_paused_filter_undoes_exactly_and_redoes(qtbot, digit, wait_frame, mouse):
     window = open_window(qtbot, digit, Config(filters=3), running=False)
     wait_frame(window, lambda f: not f.running)
-    before = ask(qtbot, window, lambda t: t.filter(0).copy())
+    before = ask(qtbot, window, FilterNow(0))
     qtbot.keyClick(window, Qt.Key.Key_P)
     stroke_across_filter_one(qtbot, window, mouse)
     wait_frame(window, lambda f: len(f.snapshot.edit_steps) == 1, timeout=TIMEOUT)
-    painted = ask(qtbot, window, lambda t: t.filter(0).copy())
+    painted = ask(qtbot, window, FilterNow(0))
     assert np.abs(painted - before).max() > 0.01
     undo(qtbot, window)
-    qtbot.waitUntil(lambda: np.allclose(ask(qtbot, window, lambda t: t.filter(0).copy()), before, atol=1e-6),
+    qtbot.waitUntil(lambda: np.allclose(ask(qtbot, window, FilterNow(0)), before, atol=1e-6),
                     timeout=TIMEOUT)
     redo(qtbot, window)
-    qtbot.waitUntil(lambda: np.allclose(ask(qtbot, window, lambda t: t.filter(0).copy()), painted, atol=1e-6),
+    qtbot.waitUntil(lambda: np.allclose(ask(qtbot, window, FilterNow(0)), painted, atol=1e-6),
                     timeout=TIMEOUT)
     window.close()
 

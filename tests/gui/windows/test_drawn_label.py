@@ -5,7 +5,8 @@ from PySide6.QtCore import Qt
 from filterlab.engine.core.config import Config
 from filterlab.engine.digit.spec import DigitSpec
 from filterlab.gui.widgets.digit_source import ASKING
-from filterlab.gui.windows.digit import SKIP_STEPS, DigitWindow
+from filterlab.gui.windows.digit import DigitWindow
+from filterlab.gui.windows.network import SKIP_STEPS
 from filterlab.gui.worker.pace import LESSON
 
 

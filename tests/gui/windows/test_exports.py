@@ -48,7 +48,7 @@ def dialogs(monkeypatch):
 def choose(qtbot, win, item):
     """Trigger File > `item` and wait for its export to finish; the done signal's (succeeded, path)."""
     with qtbot.waitSignal(win.exporter.done, timeout=TIMEOUT) as done:
-        win.actions[item].trigger()
+        win.menu_actions[item].trigger()
     return done.args
 
 
@@ -100,7 +100,7 @@ def test_picture_export_at_the_width_chosen_in_the_menu_and_as_pdf(qtbot, paused
         offered.append((list(items), current))
         return "1920 px (full HD)", True
     monkeypatch.setattr(QInputDialog, "getItem", get_item)
-    win.actions["Export size…"].trigger()
+    win.menu_actions["Export size…"].trigger()
     assert offered[0][0][offered[0][1]] == "1200 px (a slide)"  # the default, offered first
     dialogs.answers += [tmp_path / "wide.png", tmp_path / "sharp.pdf"]
     choose(qtbot, win, "Export filters as picture (PNG, PDF, SVG)…")
@@ -110,7 +110,7 @@ def test_picture_export_at_the_width_chosen_in_the_menu_and_as_pdf(qtbot, paused
     assert ((rgb[..., 2] - rgb[..., 0]) > 60).any() and (rgb < 10).all(axis=-1).sum() > 10_000  # filters, digit
     choose(qtbot, win, "Export filters as picture (PNG, PDF, SVG)…")
     assert (tmp_path / "sharp.pdf").read_bytes().startswith(b"%PDF")
-    win.actions["Export size…"].trigger()
+    win.menu_actions["Export size…"].trigger()
     assert offered[1][0][offered[1][1]] == "1920 px (full HD)"  # remembered
 
 
@@ -131,7 +131,7 @@ def test_video_window_png_history_and_the_session_name_from_the_menu(qtbot, paus
     choose(qtbot, win, "Export history (.npz)…")
     assert dialogs.seen[2].file.endswith("/history-step-200.npz")
     assert np.load(tmp_path / "history.npz")["filters"].shape == (111, 3, 28, 28)
-    win.actions["Save session…"].trigger()  # cancelled: nothing written
+    win.menu_actions["Save session…"].trigger()  # cancelled: nothing written
     assert dialogs.seen[3].file.endswith("/session-step-200.npz") and dialogs.seen[3].folder == str(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "settings") == ["clip.mp4", "history.npz",
                                                                                   "window.png"]
@@ -199,3 +199,46 @@ def test_a_set_run_exports_from_its_menu_too(qtbot, dialogs, tmp_path):
     assert "train(7)  # steps 1 to 7" in text and "DIGITS = (" in text
     compile(text, "set.py", "exec")
     win.close()
+
+
+def test_the_animation_renders_on_a_thread_of_its_own_while_training_goes_on(qtbot, paused_window, dialogs,
+                                                                            tmp_path, monkeypatch):
+    """The record is copied on the training thread between two steps; the frames are rendered from the copy
+    on a thread that is neither the window's nor the training's, and the steps go on meanwhile."""
+    import threading
+
+    from PySide6.QtCore import Qt
+
+    from filterlab.engine.render import animation
+    from filterlab.gui.worker.queries import Query
+
+    class TrainingThread(Query[int]):
+        def answer(self, experiment) -> int:
+            return threading.get_native_id()
+
+    win = paused_window()
+    training = []
+    win.ask(TrainingThread(), training.append)
+    qtbot.waitUntil(lambda: bool(training), timeout=TIMEOUT)
+    started, trained, steps = threading.Event(), threading.Event(), []
+
+    def step_seen(frame) -> None:
+        if started.is_set():
+            steps.append(frame.snapshot.step)
+            if len(set(steps)) >= 3:
+                trained.set()
+    win.frame_drawn.connect(step_seen)
+    real, seen = animation.save_animation, {}
+
+    def rendering(frames, path, **options):
+        seen["thread"] = threading.get_native_id()
+        started.set()
+        seen["trained meanwhile"] = trained.wait(TIMEOUT / 1000)
+        return real(frames, path, **options)
+    monkeypatch.setattr(animation, "save_animation", rendering)
+    qtbot.mouseClick(win.run.pause, Qt.MouseButton.LeftButton)  # Resume: training runs
+    dialogs.answers.append(tmp_path / "forming.gif")
+    assert choose(qtbot, win, "Export filters forming (GIF, MP4)…") == [True, str(tmp_path / "forming.gif")]
+    assert seen["thread"] not in (threading.main_thread().native_id, training[0])
+    assert seen["trained meanwhile"] and steps == sorted(steps)
+    assert len(gif_pictures(tmp_path / "forming.gif")) >= 2

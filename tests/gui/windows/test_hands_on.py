@@ -1,4 +1,5 @@
 """Hands on the filters, driven as a learner does: paint with the mouse, fork from the timeline, predict."""
+from dataclasses import dataclass
 from types import SimpleNamespace
 
 import numpy as np
@@ -11,6 +12,7 @@ from filterlab.engine.core.metrics import cosine
 from filterlab.engine.digit.spec import DigitSpec
 from filterlab.gui.windows.comparison import ComparisonWindow
 from filterlab.gui.windows.digit import DigitWindow
+from filterlab.gui.worker.queries import Query
 
 TIMEOUT = 20_000
 ROW = 14  # the stroke goes across this row of filter 1
@@ -24,10 +26,37 @@ def open_window(qtbot, digit, config, running=True, speed=0):
     return window
 
 
+@dataclass(frozen=True)
+class FilterNow(Query[np.ndarray]):
+    index: int
+
+    def answer(self, trainer) -> np.ndarray:
+        return trainer.filter(self.index).copy()
+
+
+@dataclass(frozen=True)
+class RecordedFilter(Query[np.ndarray]):
+    step: int
+    index: int
+
+    def answer(self, trainer) -> np.ndarray:
+        return trainer.filter_history.at(self.step)[1][self.index].copy()
+
+
+@dataclass(frozen=True)
+class LargestAdamMoment(Query[float]):
+    """The largest |Adam first moment| of one filter's weights."""
+
+    index: int
+
+    def answer(self, trainer) -> float:
+        return trainer.optimizer.state[trainer.model.conv.weight]["exp_avg"][self.index].abs().max().item()
+
+
 def ask(qtbot, window, query):
-    """The answer of query(trainer), asked on the training thread as the window's own queries are."""
+    """The answer of a query, asked on the training thread as the window's own queries are."""
     answers = []
-    window.ask_worker(query, answers.append)
+    window.ask(query, answers.append)
     qtbot.waitUntil(lambda: bool(answers), timeout=TIMEOUT)
     return answers[0]
 
@@ -54,9 +83,9 @@ def test_a_stroke_across_filter_one_is_overwritten_on_the_ink_and_stays_off_it_w
     frame = wait_frame(window, lambda f: len(f.snapshot.edit_steps) == 1, timeout=TIMEOUT)
     edit = int(frame.snapshot.edit_steps[0])
     assert window.timeline.marks.indices  # the edit is marked on the timeline
-    edited = ask(qtbot, window, lambda t: t.filter_history.at(edit)[1][0].copy())
+    edited = ask(qtbot, window, RecordedFilter(edit, 0))
     wait_frame(window, lambda f: f.snapshot.step >= edit + 300, timeout=30_000)
-    now = ask(qtbot, window, lambda t: t.filter(0))
+    now = ask(qtbot, window, FilterNow(0))
     window.close()
     band = edited[ROW] - 0  # the painted row: the filter's largest weight, at full coverage
     assert np.abs(band).min() > 0.5 * np.abs(edited).max()
@@ -81,7 +110,7 @@ def test_adam_says_the_edit_fades_and_the_tools_edit_the_selected_filter(qtbot, 
     window.paint_tools.reset.setChecked(True)
     qtbot.mouseClick(window.paint_tools.paste, Qt.MouseButton.LeftButton)
     wait_frame(window, lambda f: cosine(f.snapshot.filters[1], f.snapshot.image) > 0.999)
-    moments = ask(qtbot, window, lambda t: t.optimizer.state[t.model.conv.weight]["exp_avg"][1].abs().max().item())
+    moments = ask(qtbot, window, LargestAdamMoment(1))
     assert moments == 0.0
     window.close()
 
@@ -94,7 +123,7 @@ def test_fork_here_opens_both_runs_from_the_step_shown(qtbot, digit, wait_frame)
     window.experiment_wanted.connect(opened.append)
     window.timeline.scrub_to(300)
     qtbot.waitUntil(lambda: window.shown.step == 300 and window.shown.historical, timeout=TIMEOUT)
-    qtbot.mouseClick(window.fork_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.forking.button, Qt.MouseButton.LeftButton)
     dialog = window.forking.dialog
     assert dialog.isVisible() and "300" in dialog.windowTitle()
     dialog.change.setCurrentIndex(1)  # the optimizer

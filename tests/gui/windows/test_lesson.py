@@ -23,7 +23,7 @@ LESSON_SEED, FORMED_STEP = 0, 300  # the file's seed, and the steps of its forme
 def lesson(qtbot, digit):
     """A window trained a little on other settings, then Help > Lesson (the built-in lesson, in English)."""
     window = DigitWindow(DigitSpec(Config(filters=3, lr=0.01, seed=9), *digit), speed=0)
-    window.lesson_steps = steps_of(builtin_lesson("en"))
+    window.teacher.lesson_steps = steps_of(builtin_lesson("en"))
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
@@ -215,7 +215,7 @@ def test_a_window_the_lesson_asks_for_opens_beside_it(qtbot, digit):
 
     window = open_window(DigitSpec(Config(filters=2), *digit), speed=0)
     qtbot.addWidget(window)
-    window.open_experiment("many-digits")  # the lesson link the set run declares (engine/registry.py)
+    window.teacher.open_experiment("many-digits")  # the lesson link the set run declares (engine/registry.py)
     assert len(OPEN) == 1 and isinstance(OPEN[0], SetWindow) and OPEN[0].isVisible()
     other = OPEN[0]
     qtbot.waitUntil(lambda: other.frame is not None, timeout=30_000)

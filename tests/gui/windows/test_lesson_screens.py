@@ -32,7 +32,7 @@ def whole(widget) -> bool:
 def open_at(qtbot, digit, size, steps=None):
     window = DigitWindow(DigitSpec(Config(filters=3), *digit), speed=0)
     if steps is not None:
-        window.lesson_steps = steps
+        window.teacher.lesson_steps = steps
     qtbot.addWidget(window)
     window.show()
     window.resize(*size)
@@ -49,9 +49,9 @@ def settle():
 
 def lesson_problems(window) -> list[str]:
     lesson, found = window.lesson, []
-    if lesson.scroll.horizontalScrollBar().isVisible():
+    if lesson.words_scroll.horizontalScrollBar().isVisible():
         found.append("a horizontal scroll bar")
-    viewport = lesson.scroll.viewport()
+    viewport = lesson.words_scroll.viewport()
     for label in (lesson.title, lesson.text):
         if label.heightForWidth(label.width()) > label.height() or label.width() > viewport.width():
             found.append(f"{label.text()[:30]!r} does not fit its {label.width()}x{label.height()}")
@@ -97,7 +97,7 @@ def test_any_words_and_any_links_wrap_in_the_column(qtbot, digit):
     settle()
     assert lesson_problems(window) == []
     assert len(window.lesson.link_buttons()) == 6
-    assert window.lesson.scroll.verticalScrollBar().maximum() > 0  # the rest is a scroll down, not cut off
+    assert window.lesson.words_scroll.verticalScrollBar().maximum() > 0  # the rest is a scroll down, not cut off
     qtbot.waitUntil(lambda: window.filters.arrangement is not None
                     and tile_pixels(window.filters) >= MIN_TILE, timeout=10_000)
     window.close()

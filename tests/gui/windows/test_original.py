@@ -59,7 +59,7 @@ def test_raw_pixels_restart_and_say_why_learning_stops(qtbot, paused):
     snap = w.frame.snapshot
     assert snap.loss == 0.0
     assert "softmax saturated" in w.status_notice.title() and "exactly 0.0" in w.status_notice.title()
-    w.show_tab("one-step")
+    w.teacher.show_tab("one-step")
     qtbot.waitUntil(lambda: w.decomposition.product is not None, timeout=5_000)
     np.testing.assert_allclose(w.decomposition.product, snap.grads[0], rtol=1e-4, atol=1e-20)  # x as fed: 0-255
     assert "0-255" in w.decomposition.titles[0].title()

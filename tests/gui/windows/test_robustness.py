@@ -25,6 +25,7 @@ from filterlab.engine.core.config import Config
 from filterlab.engine.core.metrics import cosine_to_image
 from filterlab.engine.digit.session import save_session
 from filterlab.engine.digit.spec import DigitSpec
+from filterlab.gui.worker.queries import Query
 
 TIMEOUT = 15_000  # ms; generous for a loaded 2-core CI machine
 # The click storm's worst single redraw (a tab's first draw for a new shape, a stroke on the eager
@@ -59,9 +60,16 @@ class ThreadClock:
             self._fd = None
 
 
+class ThreadId(Query[int]):
+    """The native id of the thread that answers (the training thread)."""
+
+    def answer(self, experiment) -> int:
+        return threading.get_native_id()
+
+
 def worker_thread_id(qtbot, window) -> int:
     ids = []
-    window.commands.call(lambda trainer: ids.append(threading.get_native_id()))
+    window.ask(ThreadId(), ids.append)
     qtbot.waitUntil(lambda: bool(ids), timeout=TIMEOUT)
     return ids[0]
 

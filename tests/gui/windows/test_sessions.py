@@ -168,10 +168,16 @@ def test_a_failure_on_the_training_thread_is_shown_at_once_and_training_goes_on(
     """Whatever a query on the worker raises, the window says so now; the user is never left waiting."""
     from PySide6.QtWidgets import QMessageBox
 
+    from filterlab.gui.worker.queries import Query
+
+    class NoSuchFilter(Query):
+        def answer(self, trainer):
+            return trainer.snapshot().filters[99]
+
     before = wait_frame(window, lambda f: f.snapshot.step > 10).snapshot
     answered = []
     with qtbot.waitSignal(window.training_stopped, timeout=TIMEOUT) as stopped:
-        window.ask_worker(lambda trainer: trainer.snapshot().filters[99], answered.append)
+        window.ask(NoSuchFilter(), answered.append)
     assert stopped.args[0].startswith("that did not work: IndexError") and answered == []
     boxes = [box for box in window.findChildren(QMessageBox) if box.isVisible()]
     assert len(boxes) == 1 and boxes[0].text() == stopped.args[0]

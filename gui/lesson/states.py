@@ -127,10 +127,12 @@ class LessonStates:
         width from the filters (25 px tiles). The controls come back under the lesson on a step that
         points at them (your turn: the canvas), with Ctrl+H, and when the lesson is closed.
         """
+        side = self.window.side
+        assert side is not None, "the window lays out its side column before a lesson opens"
         if self.panel is None:
             self.panel = LessonPanel(self.window, self.lesson_steps)
-            self.window.side.add(self.panel, 0, stretch=1)
-            self.window.side.add(self.panel.nav)  # under the controls a step shows: Next never moves
+            side.add(self.panel, 0, stretch=1)
+            side.add(self.panel.nav)  # under the controls a step shows: Next never moves
             self.panel.closed.connect(lambda: self.window.show_controls(True))
         self.panel.show()
         self.panel.nav.show()
@@ -140,10 +142,12 @@ class LessonStates:
         """Under the lesson, only the controls its step points at (your turn: the digit's source, not the
         knobs), in a column no wider than the lesson's; all of them with Ctrl+H."""
         inside = lambda widget: any(widget is t or widget.isAncestorOf(t) for t in targets if t is not None)
+        panel = self.window.control_panel
+        assert panel is not None, "the window lays out its controls before a lesson points at them"
         self.window.controls.setVisible(inside(self.window.controls))
-        self.window.control_panel.setVisible(inside(self.window.control_panel))
+        panel.setVisible(inside(panel))
         self.window.fit_side_column()
-        self.window.presenter.actions["Hide controls"].setChecked(self.window.control_panel.isHidden())
+        self.window.presenter.actions["Hide controls"].setChecked(panel.isHidden())
 
     def teach(self, lesson: Optional[Lesson] = None, index: int = 0) -> None:
         """Open the lesson's panel on `lesson` (read from its file; None: the built-in one) at step `index`."""
@@ -151,7 +155,7 @@ class LessonStates:
         if self.panel is not None:
             self.panel.steps = self.lesson_steps
         self.open_lesson()
-        if index:
+        if index and self.panel is not None:
             self.panel.go_to(index)
 
     def open_lesson_file(self) -> None:

@@ -10,6 +10,9 @@ filter is its cosine to the mean image of the class it feeds most.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QCheckBox, QGroupBox, QPushButton, QSpinBox, QVBoxLayout
 
@@ -19,10 +22,44 @@ from filterlab.gui.views.set_results import AccuracyPlot, ConfusionView, scored_
 from filterlab.gui.windows.help import SET_VIEWS, add_help_menu
 from filterlab.gui.windows.network import NetworkWindow
 from filterlab.gui.worker.pace import LESSON
-from filterlab.gui.worker.queries import BatchContributions, SetExample, TrainMore
+from filterlab.gui.worker.queries import Change, Query
+
+if TYPE_CHECKING:
+    from filterlab.engine.digitset.trainer import SetTrainer
 
 CYCLE_MS = 3000
 MORE_EPOCHS = 5
+
+
+# What the set window asks of its run and changes in it (gui/worker/queries.py), on the training thread:
+@dataclass(frozen=True)
+class BatchContributions(Query[dict]):
+    """A set run's last step, taken apart for one filter (engine/digitset/batch.py)."""
+
+    filter: int
+
+    def answer(self, experiment: SetTrainer) -> dict:
+        return experiment.batch_contributions(self.filter)
+
+
+@dataclass(frozen=True)
+class SetExample(Change):
+    """A set run's test digit shown in the prediction and digit views."""
+
+    index: int
+
+    def apply(self, experiment: SetTrainer) -> None:
+        experiment.set_example(self.index)
+
+
+@dataclass(frozen=True)
+class TrainMore(Change):
+    """More epochs for a run that has finished the ones asked."""
+
+    epochs: int
+
+    def apply(self, experiment: SetTrainer) -> None:
+        experiment.train_more(self.epochs)
 
 
 class SetWindow(NetworkWindow):

@@ -72,7 +72,7 @@ class PredictPanel(QWidget):
         self.context = context
         # (target step, filter, guess, filter before, commands sent) while the steps run
         self.pending: Optional[tuple[int, int, np.ndarray, np.ndarray, int]] = None
-        self.score = None
+        self.score: Optional[float] = None
         self._build()
         context.frame_drawn.connect(self._on_frame)
 

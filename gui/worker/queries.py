@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from filterlab.engine.core.experiment import Experiment, LearnerExperiment, SnapshotLike, Spec
     from filterlab.engine.registry import Fork
     from filterlab.engine.digit.trainer import Trainer
-    from filterlab.engine.digitset.trainer import SetTrainer
     from filterlab.engine.export.record import RunRecord
     from filterlab.engine.render.frames import FrameSet
 
@@ -62,16 +61,6 @@ class WeightSeries(Query[Optional[tuple[np.ndarray, np.ndarray]]]):
             return None
         return (np.array(history.steps),
                 np.array([frame[self.filter, self.row, self.col] for frame in history.frames]))
-
-
-@dataclass(frozen=True)
-class BatchContributions(Query[dict]):
-    """A set run's last step, taken apart for one filter (engine/digitset/batch.py)."""
-
-    filter: int
-
-    def answer(self, experiment: SetTrainer) -> dict:
-        return experiment.batch_contributions(self.filter)
 
 
 @dataclass(frozen=True)
@@ -134,24 +123,6 @@ class SetInitialFilters(Change):
 
     def apply(self, experiment: Trainer) -> None:
         experiment.set_initial_filters(self.filters)
-
-
-@dataclass(frozen=True)
-class SetExample(Change):
-    """A set run's test digit shown in the prediction and digit views."""
-
-    index: int
-
-    def apply(self, experiment: SetTrainer) -> None:
-        experiment.set_example(self.index)
-
-
-@dataclass(frozen=True)
-class TrainMore(Change):
-    epochs: int
-
-    def apply(self, experiment: SetTrainer) -> None:
-        experiment.train_more(self.epochs)
 
 
 class FilterEdit:

@@ -9,7 +9,7 @@ import sys
 
 from filterlab.engine.cli.options import EXIT_USAGE, UsageError
 from filterlab.engine.core import stops
-from filterlab.engine.core.inputs import for_terminal
+from filterlab.engine.core.user_files import for_terminal
 
 EXIT_INTERRUPTED = stops.EXIT_INTERRUPTED  # 128 + SIGINT, as shells report a process ended by Ctrl-C
 EXIT_TERMINATED = stops.EXIT_TERMINATED  # 128 + SIGTERM

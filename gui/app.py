@@ -18,7 +18,7 @@ from filterlab.engine.cli.launch import Launch
 from filterlab.engine.cli.options import UsageError
 from filterlab.engine.core import stops
 from filterlab.engine.core.experiment import Spec
-from filterlab.engine.core.inputs import for_terminal
+from filterlab.engine.core.user_files import for_terminal
 from filterlab.gui.lesson.handout import screenshot_lesson_step
 from filterlab.gui.screenshot import take_screenshot
 from filterlab.gui.worker.pace import LESSON

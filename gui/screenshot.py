@@ -12,7 +12,7 @@ from PySide6.QtCore import QTimer
 
 from filterlab.engine.cli.options import EXIT_USAGE
 from filterlab.engine.core.files import save_atomic
-from filterlab.engine.core.inputs import for_terminal, os_reason, shown
+from filterlab.engine.core.user_files import for_terminal, os_reason, shown
 
 SCREENSHOT_TIMEOUT_S = 300
 MAX_WARNING = 1000  # characters of a one-line message

@@ -11,7 +11,7 @@ from filterlab.engine.cli.options import UsageError, options_given
 from filterlab.engine.cli.progress import rate, train
 from filterlab.engine.core.config import Config, ConfigError
 from filterlab.engine.core.files import save_figure, save_json
-from filterlab.engine.core.inputs import shown
+from filterlab.engine.core.user_files import shown
 from filterlab.engine.core.metrics import loss_text
 from filterlab.engine.data import DataError
 from filterlab.engine.digit.spec import DigitSpec

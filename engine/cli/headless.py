@@ -12,7 +12,7 @@ from filterlab.engine import registry
 from filterlab.engine.cli.launch import Launch
 from filterlab.engine.cli.options import UsageError
 from filterlab.engine.core.config import ConfigError
-from filterlab.engine.core.inputs import for_terminal, os_reason, shown
+from filterlab.engine.core.user_files import for_terminal, os_reason, shown
 
 EXIT_DIVERGED = 1
 MAX_LINE = 2000  # characters of a line of the report

@@ -15,7 +15,7 @@ from filterlab.engine import registry
 from filterlab.engine.cli.options import UsageError, build_parser, options_given
 from filterlab.engine.core.experiment import Spec
 from filterlab.engine.core.files import output_problem, path_problem
-from filterlab.engine.core.inputs import os_reason, shown
+from filterlab.engine.core.user_files import os_reason, shown
 
 MAX_SPEED = 1_000_000  # steps per second; no step is that fast, and 0 already means "as fast as possible"
 MIN_SPEED = 0.01  # one step every 100 s

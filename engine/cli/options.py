@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from filterlab.engine.core.config import DEVICES, INITS, OPTIMIZERS, PIXEL_SCALES, Config
-from filterlab.engine.core.inputs import for_terminal
+from filterlab.engine.core.user_files import for_terminal
 
 EXIT_USAGE = 2
 MAX_MESSAGE = 1000  # characters of argparse's one line (it may quote what was typed)

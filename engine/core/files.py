@@ -23,7 +23,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from filterlab.engine.core.inputs import shown
+from filterlab.engine.core.user_files import shown
 
 TEMP_TAG = ".filterlab-"
 TEMP_SUFFIX = ".part"

@@ -13,7 +13,7 @@ import struct
 
 import numpy as np
 
-from filterlab.engine.core.inputs import InputError, open_input, shown
+from filterlab.engine.core.user_files import InputError, open_input, shown
 from filterlab.engine.data.errors import DataError
 
 UNSIGNED_BYTE = 0x08

@@ -2,7 +2,7 @@
 crop to the ink, fit it in a 20x20 box, and centre it by its centre of mass in a 28x28 frame.
 
 A picture file is hostile until decoded. Only a regular file of at most MAX_FILE_BYTES is
-opened (engine/core/inputs.py); Pillow may try only the raster formats in FORMATS, all
+opened (engine/core/user_files.py); Pillow may try only the raster formats in FORMATS, all
 decoded in-process (never EPS, which would run Ghostscript on the file, or any other
 plugin); a PNG's chunk lengths are checked against the file before Pillow reads one, and
 the size in the header against MAX_PIXELS before a pixel is decoded. Pillow's warnings
@@ -22,7 +22,7 @@ from typing import Optional
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from filterlab.engine.core.inputs import InputError, open_input, shown
+from filterlab.engine.core.user_files import InputError, open_input, shown
 from filterlab.engine.data.errors import DataError
 
 FRAME = 28  # MNIST images are 28x28 ...

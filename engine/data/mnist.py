@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from filterlab.engine.core.inputs import shown
+from filterlab.engine.core.user_files import shown
 from filterlab.engine.data.bundled import first_of_digit, sample_at, to_unit_float
 from filterlab.engine.data.errors import DataError
 from filterlab.engine.data.idx import AGAIN, read_idx

@@ -11,7 +11,7 @@ from typing import Sequence
 
 import numpy as np
 
-from filterlab.engine.core.inputs import shown
+from filterlab.engine.core.user_files import shown
 from filterlab.engine.data import DataError, load_bundled, load_mnist
 
 TEST_FRACTION = 0.2  # of each class in the bundled sample, held out for the test accuracy

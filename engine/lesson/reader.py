@@ -34,7 +34,7 @@ import numpy as np
 from PIL import Image
 
 from filterlab.engine.core.config import INITS, OPTIMIZERS, Config, ConfigError
-from filterlab.engine.core.inputs import shown
+from filterlab.engine.core.user_files import shown
 from filterlab.engine.data import DataError, bundled_digit, bundled_index, load_image_file
 from filterlab.engine.lesson.lesson import (
     CONTROLS,

@@ -10,7 +10,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from filterlab.engine.core.brush import stroke_footprint
+from filterlab.engine.core.painting import stroke_footprint
 
 SIZE = 28
 DRAW_SIGMA = 0.9   # px: with the 1.6 gain this saturates a ~2 px core, like an MNIST pen stroke

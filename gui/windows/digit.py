@@ -32,7 +32,7 @@ from filterlab.gui.windows.drawing_hands import DrawingHands
 from filterlab.gui.windows.forking import Forking
 from filterlab.gui.windows.help import add_help_menu
 from filterlab.gui.windows.network import NetworkWindow
-from filterlab.gui.windows.original import raw_pixel_note
+from filterlab.gui.windows.raw_pixels import raw_pixel_note
 from filterlab.gui.windows.painting import FilterPainting, PaintTools, hands_on_column
 from filterlab.gui.windows.predict import PredictPanel
 from filterlab.gui.windows.sessions import SessionActions

@@ -27,7 +27,7 @@ from filterlab.gui.widgets.controls import ControlPanel
 from filterlab.gui.widgets.wrapping import SideColumn
 from filterlab.gui.windows.base import ExperimentWindow, status_label
 from filterlab.gui.windows.exports import Exporter
-from filterlab.gui.windows.original import pixels_status
+from filterlab.gui.windows.raw_pixels import pixels_status
 from filterlab.gui.windows.probe import WeightProbe
 from filterlab.gui.windows.side_column import SideColumnLayout
 

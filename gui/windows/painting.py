@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from filterlab.engine.core.brush import stroke_mask
+from filterlab.engine.core.painting import stroke_mask
 from filterlab.engine.core.explain import paint_words
 from filterlab.engine.core.painting import TOOLS, paint_value, stroked
 from filterlab.engine.data import bundled_index, load_bundled

@@ -15,7 +15,7 @@ from filterlab.engine.core.config import Config
 from filterlab.engine.core.history import LossHistory
 from filterlab.engine.core.parameters import parameter_shapes
 from filterlab.engine.digit.session import SessionError, load_session, read_session, save_session
-from filterlab.engine.digit.session_checks import MAX_UNPACKED_BYTES
+from filterlab.engine.digit.session import MAX_UNPACKED_BYTES
 from filterlab.engine.digit.trainer import Trainer
 
 ROOT = Path(__file__).resolve().parents[3]

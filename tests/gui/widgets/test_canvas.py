@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from filterlab.engine.core.brush import stroke_footprint
+from filterlab.engine.core.painting import stroke_footprint
 from filterlab.gui.widgets.canvas import TOOLTIP, DrawingCanvas
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from filterlab.engine.core.inputs import InputError, for_terminal, open_input, shown
+from filterlab.engine.core.user_files import InputError, for_terminal, open_input, shown
 
 
 def refused(path, max_bytes=1000) -> str:

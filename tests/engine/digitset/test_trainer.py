@@ -39,6 +39,26 @@ def test_batches_depend_only_on_the_step(all_digits):
     assert whole.epochs == pieces.epochs and len(whole.epochs) == 2
 
 
+def test_blocks_of_gathered_rows_change_no_number(all_digits, monkeypatch):
+    """The chunk trains on blocks of the shuffled epoch gathered a few rows at a time (BLOCK_ROWS): a run whose
+    blocks are 2 batches is the run whose block is the whole epoch, bit for bit, and every chunk's rows are the
+    batches the step's own minibatch (learner.batch) holds."""
+    whole = SetTrainer(Config(seed=2), all_digits, batch_size=64, epochs=3)
+    monkeypatch.setattr("filterlab.engine.digitset.trainer.BLOCK_ROWS", 128)
+    blocks = SetTrainer(Config(seed=2), all_digits, batch_size=64, epochs=3)
+    assert len(blocks._rows(0)[1]) == 128 and blocks._rows(0)[4] == 2 and blocks._rows(12)[4] == 1
+    for step in (0, 3, 12, 13, 25):  # inside a block, its last step, the epoch's short last batch, a new epoch
+        X, Y, row, size, _ = blocks._rows(step)
+        x, y = blocks.learner.batch(step)
+        assert np.array_equal(X[row:row + size].numpy(), x.reshape(len(x), -1).numpy())
+        assert np.array_equal(Y[row:row + size].numpy(), y.numpy())
+    assert blocks.step(5) == 5 and blocks.step(30) == 30  # calls longer than a block go on past its end
+    whole.step(35)
+    assert np.array_equal(whole.snapshot().filters, blocks.snapshot().filters)
+    assert np.array_equal(whole.losses.arrays()[1], blocks.losses.arrays()[1])
+    assert whole.epochs == blocks.epochs and len(blocks.epochs) == 2
+
+
 def test_an_epoch_shows_every_training_digit_once_in_a_seeded_order(all_digits):
     trainer = SetTrainer(Config(), all_digits, batch_size=64)
     assert trainer.steps_per_epoch == 13  # 12 full batches and one of 32

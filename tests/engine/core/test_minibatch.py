@@ -74,3 +74,21 @@ def test_a_set_chunk_ends_on_an_interrupt_and_changes_no_number(digits):
     whole.step(20)
     np.testing.assert_array_equal(chunked.losses.arrays()[1], whole.losses.arrays()[1])
     np.testing.assert_array_equal(chunked.snapshot().filters, whole.snapshot().filters)
+
+
+@pytest.mark.parametrize("config", [Config(filters=3, kernel=5), Config(filters=2, optimizer="sgd", lr=0.05)])
+def test_the_eager_set_step_keeps_the_pass_the_autograd_step_keeps(digits, config):
+    """Small kernels and SGD take the eager step; its kept Pass leaves out dL/dx of the minibatch but its first
+    example's: the losses, the weights and every detail a view reads are the plain Learner's."""
+    ours, theirs = pair(digits, config)
+    assert not ours.learner.chunked()
+    for n in (1, 5, 3):
+        assert ours.step(n) == theirs.step(n)
+    np.testing.assert_allclose(ours.losses.arrays()[1], theirs.losses.arrays()[1], rtol=1e-5)
+    a, b = ours.learner.details(), theirs.learner.details()
+    for name in ("loss", "probs", "z", "dl_dz", "input_grad", "grads", "update"):
+        np.testing.assert_allclose(getattr(a, name), getattr(b, name), rtol=1e-4, atol=1e-7, err_msg=name)
+    assert np.abs(a.input_grad).max() > 0
+    mine, plain = ours.batch_contributions(1), theirs.batch_contributions(1)
+    for name in ("images", "dl_dz", "contributions", "gradient", "engine_gradient"):
+        np.testing.assert_allclose(mine[name], plain[name], rtol=1e-4, atol=1e-7, err_msg=name)

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from filterlab.engine.core.metrics import cosine_to_image
+from filterlab.engine.core.metrics import _defined, cosine_to_image
 from filterlab.engine.core.model import to_numpy
 from filterlab.engine.core.snapshot import Snapshot, StepDetails, make_snapshot
 from filterlab.engine.digitset.scores import GALLERY
@@ -101,9 +101,32 @@ def _record_steps(learner, step: int, count: int) -> tuple[np.ndarray, np.ndarra
 
 
 def to_class_means(trainer, filters: np.ndarray, classes: np.ndarray, measure=cosine_to_image) -> np.ndarray:
-    """(F,) `measure` (the cosine, or the binarised agreement) of each filter to the mean image of its class."""
+    """(F,) `measure` (the cosine, or the binarised agreement) of each filter to the mean image of its class.
+
+    The cosine of 28x28 filters is taken for all filters at once (one product with their classes' mean
+    images, centred once per run): a snapshot takes it at display rate on the training thread, class by
+    class it was 1-2 ms of a 4 ms snapshot of 16 filters. The same arithmetic as metrics.cosine_to_image.
+    """
+    if measure is cosine_to_image and filters.shape[1] == trainer.class_means.shape[1]:
+        images, norms = trainer.centred_class_means
+        return _full_kernel_cosines(filters, images[classes], norms[classes])
     values = np.zeros(len(filters))
     for c in np.unique(classes):
         mine = classes == c
         values[mine] = measure(filters[mine], trainer.class_means[c])
     return values
+
+
+def centred_means(class_means: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(10, 784) the class means centred, float64, and (10,) their norms (a SetTrainer makes them once)."""
+    means = class_means.reshape(len(class_means), -1).astype(np.float64)
+    means = means - means.mean(axis=1, keepdims=True)
+    return means, np.linalg.norm(means, axis=1)
+
+
+def _full_kernel_cosines(filters: np.ndarray, images: np.ndarray, norms: np.ndarray) -> np.ndarray:
+    """(F, 28, 28) filters against (F, 784) centred images of (F,) norms: metrics._full_kernel_cosine row by row."""
+    w = filters.reshape(len(filters), -1).astype(np.float64)
+    sums = w.sum(axis=1)
+    spread = np.maximum(np.einsum("ij,ij->i", w, w) - sums * sums / w.shape[1], 0.0)
+    return _defined(np.sqrt(spread), norms, np.einsum("ij,ij->i", w, images))

@@ -29,7 +29,7 @@ from filterlab.engine.core.passes import recorded_pass
 from filterlab.engine.digitset.batch import contributions
 from filterlab.engine.digitset.data import DEFAULT_BATCH, EPOCHS, DigitSet
 from filterlab.engine.digitset.scores import Evaluation, evaluate
-from filterlab.engine.digitset.shown import SetSnapshot, example_details, set_snapshot
+from filterlab.engine.digitset.shown import SetSnapshot, centred_means, example_details, set_snapshot
 
 MAX_BATCH = 65_536
 BLOCK_ROWS = 4_096  # training rows gathered in shuffled order at a time for the chunk (about 13 MB): an epoch's
@@ -54,6 +54,7 @@ class SetTrainer(LearnerExperiment):
         # the steps between two test passes of the live snapshots (epoch ends are always scored)
         self.score_every = 1 if tested <= FRESH_TEST_DIGITS else math.ceil(tested / (3 * batch_size) / SCORE_SHARE)
         self.class_means = digits.class_means()
+        self.centred_class_means = centred_means(self.class_means)  # for the filters' cosines (shown.py)
         self.example = 0  # the test digit the views show beside the training
         self._data_device = None
         self.learner = MinibatchLearner(config, self._batch, self._rows)

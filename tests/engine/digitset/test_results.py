@@ -92,3 +92,18 @@ def test_the_test_pass_scores_what_the_model_computes(kernel):
         assert scores.loss == pytest.approx(float(torch.nn.functional.cross_entropy(logits, labels)), rel=1e-5)
         assert np.array_equal(scores.predicted, logits.argmax(1).numpy())
         assert scores.accuracy == pytest.approx(float((logits.argmax(1) == labels).float().mean()))
+
+
+def test_the_filters_cosines_to_their_class_means_are_the_metric_filter_by_filter():
+    """The 28x28 filters' cosines are taken all at once (shown.to_class_means): metrics.cosine_to_image of each
+    filter to its own class's mean image, and undefined (NaN) for a filter with no direction."""
+    from filterlab.engine.core.metrics import cosine_to_image
+    from filterlab.engine.digitset.shown import to_class_means
+
+    trainer = SetTrainer(Config(filters=6), bundled_set(tuple(range(10))), 64)
+    trainer.step(20)
+    filters, (classes, _) = trainer.learner.filters(), trainer.filter_classes()
+    filters[2] = 0.5  # flat: no direction
+    expected = [cosine_to_image(filters[f:f + 1], trainer.class_means[classes[f]])[0] for f in range(6)]
+    np.testing.assert_allclose(to_class_means(trainer, filters, classes), expected, rtol=1e-12, atol=1e-15)
+    assert np.isnan(to_class_means(trainer, filters, classes)[2])

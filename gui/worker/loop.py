@@ -91,7 +91,7 @@ class TrainingLoop:
         self.clock, self.cpu_clock = clock, cpu_clock
         # requested by each command put (gui/worker/commands.py): an interruptible chunk ends then
         self.interrupt = getattr(commands, "interrupt", None) or Interrupt()
-        self.mailbox = Mailbox()
+        self.mailbox = Mailbox(self.interrupt)  # the window taking a frame it waits for ends the chunk
         self.running = running
         self.pace = pace or FullSpeed()
         self.experiment = None
@@ -186,7 +186,9 @@ class TrainingLoop:
         if until_frame > 0 and self._step_seconds:
             pieces = max(1, round(until_frame / chunk_seconds))
             n = min(n, max(1, int(until_frame / pieces / self._step_seconds)))
-        elif self._step_seconds:  # a frame waits for the window to take the last: short pieces, out soon after
+        elif self._step_seconds and not (interruptible and self.mailbox.wait_for_take()):
+            # a frame waits for the window to take the last: short pieces, out soon after (an interruptible
+            # chunk goes on: the take ends it, gui/worker/mailbox.py; slivers cost a call each, 5-8 ms in some)
             n = min(n, max(1, int(FRAME_SLACK / self._step_seconds)))
         if n > 0:
             started = self.cpu_clock()  # this thread's CPU time: time other processes took is not the chunk's

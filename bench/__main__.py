@@ -7,7 +7,8 @@ Ratios are against the bare PyTorch loop (and the headless engine) measured in t
 run, on this machine. The table names the commit it measured and the machine's cores;
 --markdown prints it as README's "Performance" block. Every mode (one digit, a set at 28x28
 and 5x5, four runs side by side, the 1-D lab) is also measured against its own plain loop,
-both pinned to one intra-op thread, in turns in one process (bench/modes.py).
+both pinned to one intra-op thread, in turns in one process (bench/modes.py), and in its window
+against the same engine headless, with the pause of its first steps (bench/mode_window.py).
 """
 import argparse
 import json
@@ -17,6 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bench.mode_window import PATHS, FIRST_STEP_TARGET_MS, WINDOW_TARGET
 from bench.modes import rows as mode_rows  # no torch: bench.modes imports it when it measures
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,6 +65,7 @@ def run_all(steps: str, memory_steps: int) -> dict:
                             "window_runs": windows, **window}
     figures["startup"] = {**measure("bench.startup"), **measure("bench.startup", "--close-while-loading")}
     figures["modes"] = measure("bench.modes", "--repeats", "3")
+    figures["mode_windows"] = {mode: measure("bench.mode_window", mode) for mode in PATHS}
     figures["load_after"] = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     return figures
 
@@ -113,6 +116,26 @@ def rows(figures: dict) -> list[tuple[str, str, str]]:
         table.append((f"every mode vs its plain loop, {modes['threads']} intra-op thread, best of {modes['repeats']}",
                       "", "in turns in one process (bench/modes.py)"))
         table += [("  " + name, value, note) for name, value, note in mode_rows(modes)]
+    if "mode_windows" in figures:
+        table += window_rows(figures["mode_windows"])
+    return table
+
+
+def window_rows(runs: dict) -> list[tuple[str, str, str]]:
+    """Each mode's window against its headless engine (in turns), and the first steps' pauses on every path."""
+    table = [("every mode in its window (offscreen) / headless, in turns", "",
+              f"median of pairs of 0.5 s (bench/mode_window.py); target >= {WINDOW_TARGET}x")]
+    for mode, run in runs.items():
+        table.append((f"  {run['what']}", f"{run['in_turns_ratio']:.2f}x",
+                      f"{run['in_turns_window']:,.0f} of {run['in_turns_headless']:,.0f} steps/s, "
+                      f"{run['frames_per_second_in_turns']:.0f} fps"))
+    table.append(("first step's pause on every path, in the window's worker", "",
+                  f"its first step() call; the longest call in its first second; target < {FIRST_STEP_TARGET_MS} ms"))
+    for mode, run in runs.items():
+        table.append((f"  {run['what']}", f"{run['first_step_ms']:.0f} ms",
+                      f"longest in the first second {run['longest_first_second_ms']:.0f} ms"
+                      + (f"; longest call across an epoch's end {run['epoch_end_ms']:.0f} ms ({run['epoch_ends']})"
+                         if "epoch_end_ms" in run else "")))
     return table
 
 

@@ -29,6 +29,8 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 PAIRS = 12
+WINDOW_TARGET = 0.8  # the window's rate over the headless engine's, in each mode
+FIRST_STEP_TARGET_MS = 100
 FIRST_SECOND = 1.0
 SET_TRAIN, SET_TEST, BATCH = 60_000, 10_000, 64
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -25,6 +26,7 @@ from filterlab.engine.core.learner import Batch
 from filterlab.engine.core.one_example import OneExampleLearner
 from filterlab.engine.core.optimizers import take_step
 from filterlab.engine.core.passes import Pass
+from filterlab.engine.core.small_kernels import adam_small_kernel_chunk
 
 # rows(step) -> (X (N, pixels), Y (N,), the row where the batch of update step + 1 starts, batch size,
 # the steps left in X from that step on, that one included)
@@ -39,7 +41,19 @@ class MinibatchLearner(OneExampleLearner):
         super().__init__(config, batch, on_forget)
 
     def _function(self):
-        return adam_batch_chunk()
+        return adam_batch_chunk() if self.config.kernel == IMAGE_SIZE else adam_small_kernel_chunk()
+
+    def chunked(self) -> bool:
+        """The chunk's conditions (Adam, the CPU), any kernel size: small ones take engine/core/small_kernels.py."""
+        if self.config.kernel == IMAGE_SIZE:
+            return super().chunked()
+        group = self.optimizer.param_groups[0]
+        k, side = self.config.kernel, IMAGE_SIZE - self.config.kernel + 1
+        row = k * k + 1 + 10 * side * side  # per filter, of a recorded flat row: _chunk needs >= 784 (k <= 25)
+        return (row >= IMAGE_SIZE * IMAGE_SIZE and self.config.optimizer == "adam" and self.device.type == "cpu"
+                and not group.get("amsgrad")
+                and not group.get("maximize") and not group.get("decoupled_weight_decay")
+                and self._function() is not None)
 
     def update(self, index: int, record: bool) -> torch.Tensor:
         """One step; on the eager path a kept step's Pass has dL/dx of its first example only (see above)."""
@@ -66,12 +80,47 @@ class MinibatchLearner(OneExampleLearner):
     def _run(self, n: int, due: list, interrupt: torch.Tensor, offset: int = 0) -> list:
         params, moments, squares, steps = self._tensors()
         X, Y, row, size, _ = self.rows(self.step_count + offset)
-        return adam_batch_chunk()(params, moments, squares, steps, X, Y, row, size, self._hyper(), n, due, interrupt)
+        return self._function()(params, moments, squares, steps, X, Y, row, size, self._hyper(), n, due, interrupt)
+
+    def _chunk(self, n: int, interrupt: torch.Tensor):
+        """OneExampleLearner's chunk; with a small kernel its recorded frames cut at k x k filters, not 28 x 28.
+
+        The base cuts each recorded flat row at F x 784 (engine/core/one_example.py); the row is its filters
+        then its head in order, so the two parts it cut are put back together and cut at F x k x k (a hook
+        for the cut in one_example.py would make this unnecessary)."""
+        if self.config.kernel == IMAGE_SIZE:
+            return super()._chunk(n, interrupt)
+        self._cut_frames = True
+        try:
+            return super()._chunk(n, interrupt)
+        finally:
+            self._cut_frames = False
+
+    _cut_frames = False
+
+    def commit(self, losses, frames: list) -> None:
+        if self._cut_frames:
+            k, count = self.config.kernel, self.config.filters
+            rows = [(step, np.concatenate([filters.reshape(-1), head])) for step, filters, head in frames]
+            frames = [(step, row[:count * k * k].reshape(count, k, k).copy(), row[count * k * k:].copy())
+                      for step, row in rows]
+        super().commit(losses, frames)
 
     def _last_pass(self, loss: float, outputs: list, count: int) -> Pass:
         """The last step as forward_backward keeps it, its gradient put where the eager step leaves it."""
         log_probs, z, dz, dx, grad, update = outputs[5:11]
         x, y = self.batch(self.step_count - 1)
+        if self.config.kernel != IMAGE_SIZE:  # maps (B, F, s, s) and dL/dx of the first example come as kept
+            self._put_gradient(grad)
+            k = self.config.kernel
+            return Pass(loss, log_probs, z, dz, dx, update.view(count, k, k), x, y)
+        self._put_gradient(grad)
+        side = (count, 1, 1)
+        return Pass(loss, log_probs, z.view(-1, *side), dz.view(-1, *side), dx.view(-1, 1, IMAGE_SIZE, IMAGE_SIZE),
+                    update.view(count, IMAGE_SIZE, IMAGE_SIZE), x, y)
+
+    def _put_gradient(self, grad: torch.Tensor) -> None:
+        """The flat gradient of the last step into the parameters' .grad, as the eager step leaves it."""
         offset = 0
         for param in self._params:
             size = param.numel()
@@ -79,6 +128,3 @@ class MinibatchLearner(OneExampleLearner):
                 param.grad = torch.empty_like(param)
             param.grad.view(-1).copy_(grad[offset:offset + size])
             offset += size
-        side = (count, 1, 1)
-        return Pass(loss, log_probs, z.view(-1, *side), dz.view(-1, *side), dx.view(-1, 1, IMAGE_SIZE, IMAGE_SIZE),
-                    update.view(count, IMAGE_SIZE, IMAGE_SIZE), x, y)

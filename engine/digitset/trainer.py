@@ -20,12 +20,13 @@ import numpy as np
 import torch
 
 from filterlab.engine.core.chunk import warm_up
-from filterlab.engine.core.config import Config, ConfigError
+from filterlab.engine.core.config import IMAGE_SIZE, Config, ConfigError
 from filterlab.engine.core.experiment import LearnerExperiment
 from filterlab.engine.core.history import ImageHistory
 from filterlab.engine.core.minibatch import MinibatchLearner
 from filterlab.engine.core.model import to_numpy
 from filterlab.engine.core.passes import recorded_pass
+from filterlab.engine.core.small_kernels import warm_up_small_kernels
 from filterlab.engine.digitset.batch import contributions
 from filterlab.engine.digitset.data import DEFAULT_BATCH, EPOCHS, DigitSet
 from filterlab.engine.digitset.scores import Evaluation, evaluate
@@ -58,7 +59,10 @@ class SetTrainer(LearnerExperiment):
         self.example = 0  # the test digit the views show beside the training
         self._data_device = None
         self.learner = MinibatchLearner(config, self._batch, self._rows)
-        warm_up(minibatch=True)  # here, on the thread that builds the run: not on its first steps
+        if config.kernel == IMAGE_SIZE:  # here, on the thread that builds the run: not on its first steps
+            warm_up(minibatch=True)
+        else:
+            warm_up_small_kernels()
         self._restart()
 
     # ----------------------------------------------------------------- commands

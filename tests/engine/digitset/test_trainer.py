@@ -92,6 +92,28 @@ def test_rollback_replays_the_same_batches():
     assert np.array_equal(diverging.losses.arrays()[1], fresh.losses.arrays()[1])
 
 
+def test_a_small_kernel_run_rolls_back_a_divergence_and_replays_the_same_batches():
+    """The small-kernel chunk (engine/core/small_kernels.py) is guarded as every engine's steps are: a
+    divergence mid-call keeps the sane steps, the record cut at k x k filters; 26 and 27 take the eager step."""
+    digits = bundled_set((3, 7))
+    config = Config(filters=2, kernel=5, weight_decay=0.0)
+    diverging, fresh = SetTrainer(config, digits, batch_size=8), SetTrainer(config, digits, batch_size=8)
+    assert diverging.learner.chunked()
+    for trainer in (diverging, fresh):
+        trainer.step(30)
+        trainer.set_hparams(lr=1e20)  # Adam's steps are ~lr: the weights overflow within a step or two
+    kept = diverging.step(200)
+    assert diverging.diverged and kept < 200 and diverging.step_count == 30 + kept
+    assert fresh.step(kept) == kept and not fresh.diverged
+    assert np.array_equal(diverging.snapshot().filters, fresh.snapshot().filters)
+    assert fresh.snapshot().filters.shape == (2, 5, 5)
+    assert all(frame.shape == (2, 5, 5) for frame in fresh.learner.record.frames)
+    assert np.array_equal(diverging.losses.arrays()[1], fresh.losses.arrays()[1])
+    for kernel in (26, 27):
+        eager = SetTrainer(Config(filters=2, kernel=kernel), digits, batch_size=8)
+        assert not eager.learner.chunked() and eager.step(3) == 3
+
+
 def test_snapshot_compares_each_filter_with_the_mean_of_its_class():
     digits = bundled_set((3, 7))
     trainer = SetTrainer(Config(filters=4), digits)

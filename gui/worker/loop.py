@@ -50,6 +50,8 @@ GIL_SWITCH_SECONDS = 0.0005
 SKIP_CHUNK = 100  # steps per chunk while fast-forwarding: commands still get through
 CATCH_UP = 1  # frame periods the beat may make up after the window was late taking a frame
 FRAME_SLACK = CHUNK_SECONDS / 4  # a frame this close to its time goes out now, not after a sliver of a chunk
+SNAPSHOT_SHARE = 0.15  # while training, snapshots take at most this share of the thread's time (CPU time):
+#                        one of 2 ms still goes out at 60 Hz, one of 7 ms (a set run at 5x5) at 21 Hz
 
 
 @dataclass(frozen=True)
@@ -154,14 +156,18 @@ class TrainingLoop:
             if dirty and now >= next_frame - FRAME_SLACK and self.mailbox.empty():
                 busy = self.running or self._skip > 0  # fast-forwarding counts as running: Pause stops it
                 step = self.experiment.step_count
+                cost = self.cpu_clock()
                 frame = Frame(self.experiment.snapshot(), busy, meter.rate() if busy else 0.0,
                               self.pace.describe(step), self.applied)
+                cost = self.cpu_clock() - cost
                 if self.mailbox.put(frame):
                     frame_ready()
                 # a fixed beat, not "one period after the last frame": measuring from the last
                 # one would lose every delay; late frames let the next ones come sooner (up to
                 # CATCH_UP periods), so a window that stalled a moment still gets DISPLAY_HZ
                 next_frame = max(next_frame + 1 / DISPLAY_HZ, now - CATCH_UP / DISPLAY_HZ)
+                if busy:  # a snapshot that costs much comes less often: at most SNAPSHOT_SHARE of the training
+                    next_frame = max(next_frame, now + cost / SNAPSHOT_SHARE)
                 dirty = False
 
     def _train(self, chunk: int, until_frame: float = 0.0) -> int:

@@ -78,7 +78,7 @@ def set_snapshot(trainer, step: int, details: StepDetails, filters: np.ndarray, 
                          label=label, initial=learner.initial.copy(), losses=losses,
                          curves=_record_steps(learner, step, filters.shape[0]), config=learner.config,
                          device=str(learner.device), diverged=diverged, historical=historical,
-                         initial_cosine=to_class_means(trainer, learner.initial, classes),
+                         initial_cosine=initial_cosines(trainer, classes),
                          cosine=to_class_means(trainer, filters, classes))
     snap = replace(snap, class_weights=weights)
     scores = trainer.scores(model, every=1 if historical else trainer.score_every)
@@ -115,6 +115,16 @@ def to_class_means(trainer, filters: np.ndarray, classes: np.ndarray, measure=co
         mine = classes == c
         values[mine] = measure(filters[mine], trainer.class_means[c])
     return values
+
+
+def initial_cosines(trainer, classes: np.ndarray) -> np.ndarray:
+    """(F,) the starting filters' cosines to their classes' means: the same until a filter's class changes, so
+    kept for the last classes asked (every snapshot asks; the classes change a few times a run)."""
+    key = (trainer.learner.initial.tobytes(), classes.tobytes())
+    held = trainer.initial_cosines
+    if held is None or held[0] != key:
+        held = trainer.initial_cosines = (key, to_class_means(trainer, trainer.learner.initial, classes))
+    return held[1].copy()
 
 
 def centred_means(class_means: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -56,6 +56,7 @@ class SetTrainer(LearnerExperiment):
         self.score_every = 1 if tested <= FRESH_TEST_DIGITS else math.ceil(tested / (3 * batch_size) / SCORE_SHARE)
         self.class_means = digits.class_means()
         self.centred_class_means = centred_means(self.class_means)  # for the filters' cosines (shown.py)
+        self.initial_cosines = None  # (key, cosines) of the starting filters, kept by shown.initial_cosines
         self.example = 0  # the test digit the views show beside the training
         self._data_device = None
         self.learner = MinibatchLearner(config, self._batch, self._rows)

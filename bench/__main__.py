@@ -2,6 +2,7 @@
 
     python -m bench [--steps 5000] [--memory-steps 100000] [--json results.json] [--markdown]
     python -m bench --from results.json [--markdown]     (print a saved run again)
+    python -m bench --modes-only [--json results.json]   (every mode and its window only)
 
 Ratios are against the bare PyTorch loop (and the headless engine) measured in this same
 run, on this machine. The table names the commit it measured and the machine's cores;
@@ -74,7 +75,18 @@ WINDOW_RATES = ("steps_per_second", "steady_steps_per_second", "frames_per_secon
                 "in_turns_ratio")  # the median of the window's runs; its longest stall is the longest of them
 
 
+def run_modes() -> dict:
+    """Only every mode against its plain loop and in its window (`--modes-only`): bench/modes.py, bench/mode_window.py."""
+    figures = machine()
+    figures["modes"] = measure("bench.modes", "--repeats", "3")
+    figures["mode_windows"] = {mode: measure("bench.mode_window", mode) for mode in PATHS}
+    figures["load_after"] = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return figures
+
+
 def rows(figures: dict) -> list[tuple[str, str, str]]:
+    if "5" not in figures:  # a --modes-only run
+        return mode_tables(figures)
     five, many, start = figures["5"], figures["64"], figures["startup"]
     steps = f"{figures.get('steps', 5000):,}"
     table = []
@@ -111,6 +123,11 @@ def rows(figures: dict) -> list[tuple[str, str, str]]:
     if "rss_growth_mb" in five:
         table.append((f"RSS growth over {five['memory_steps']:,} steps, window open",
                       f"{five['rss_growth_mb']:.1f} MB", "target < 50"))
+    return table + mode_tables(figures)
+
+
+def mode_tables(figures: dict) -> list[tuple[str, str, str]]:
+    table = []
     if "modes" in figures:
         modes = figures["modes"]
         table.append((f"every mode vs its plain loop, {modes['threads']} intra-op thread, best of {modes['repeats']}",
@@ -142,7 +159,8 @@ def window_rows(runs: dict) -> list[tuple[str, str, str]]:
 def report(figures: dict, steps: int) -> str:
     table = rows(figures)
     width = max(len(r[0]) for r in table)
-    lines = [f"Filter Lab benchmark: {steps} steps from a fresh start, bundled digit 4",
+    title = "every mode (--modes-only)" if "5" not in figures else f"{steps} steps from a fresh start, bundled digit 4"
+    lines = [f"Filter Lab benchmark: {title}",
              f"  commit {figures['commit']}, {figures['cores']} CPU cores, load average "
              f"{figures['load_before']:.2f} before, {figures['load_after']:.2f} after"]
     if "modes" in figures:  # runs from e2e408f on pin every loop; older saved runs did not, and say nothing
@@ -164,11 +182,15 @@ def main() -> None:
     parser.add_argument("--json", help="also write the raw figures here")
     parser.add_argument("--markdown", action="store_true", help="print README's performance block")
     parser.add_argument("--from", dest="saved", help="print the figures of a run saved with --json, measure nothing")
+    parser.add_argument("--modes-only", action="store_true",
+                        help="measure only every mode against its plain loop and in its window (a few minutes)")
     args = parser.parse_args()
     if args.saved:
         with open(args.saved) as handle:
             figures = json.load(handle)
         args.steps = figures.get("steps", args.steps)
+    elif args.modes_only:
+        figures = {**run_modes(), "steps": args.steps}
     else:
         figures = {**run_all(str(args.steps), args.memory_steps), "steps": args.steps}
     print(markdown(figures, args.steps) if args.markdown else report(figures, args.steps))

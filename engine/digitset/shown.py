@@ -15,7 +15,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from filterlab.engine.core.metrics import _defined, cosine_to_image
+from filterlab.engine.core.metrics import _defined, _patches, cosine_to_image
 from filterlab.engine.core.model import to_numpy
 from filterlab.engine.core.snapshot import Snapshot, StepDetails, make_snapshot
 from filterlab.engine.digitset.scores import GALLERY
@@ -110,6 +110,9 @@ def to_class_means(trainer, filters: np.ndarray, classes: np.ndarray, measure=co
     if measure is cosine_to_image and filters.shape[1] == trainer.class_means.shape[1]:
         images, norms = trainer.centred_class_means
         return _full_kernel_cosines(filters, images[classes], norms[classes])
+    patches = trainer.class_patches  # made for the kernel the run started with (a reset may change it)
+    if measure is cosine_to_image and patches is not None and patches.shape[-1] == filters[0].size:
+        return _small_kernel_cosines(filters, patches[classes])
     values = np.zeros(len(filters))
     for c in np.unique(classes):
         mine = classes == c
@@ -132,6 +135,23 @@ def centred_means(class_means: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     means = class_means.reshape(len(class_means), -1).astype(np.float64)
     means = means - means.mean(axis=1, keepdims=True)
     return means, np.linalg.norm(means, axis=1)
+
+
+def class_patches(class_means: np.ndarray, kernel: int) -> np.ndarray:
+    """(10, positions, k*k) float64: every k x k patch of each class's mean image (a SetTrainer makes them once)."""
+    return np.stack([_patches(mean, kernel) for mean in class_means])
+
+
+def _small_kernel_cosines(filters: np.ndarray, patches: np.ndarray) -> np.ndarray:
+    """(F, k, k) filters against (F, positions, k*k) patches of their classes' means: metrics.cosine_to_image
+    filter by filter (the patch each responds to most, both centred), all filters at once."""
+    count = len(filters)
+    raw = filters.reshape(count, -1).astype(np.float64)
+    responses = np.matmul(patches, raw[:, :, None])[:, :, 0]  # (F, positions)
+    chosen = patches[np.arange(count), responses.argmax(axis=1)]  # (F, k*k)
+    w = raw - raw.mean(axis=1, keepdims=True)
+    chosen = chosen - chosen.mean(axis=1, keepdims=True)
+    return _defined(np.linalg.norm(w, axis=1), np.linalg.norm(chosen, axis=1), (w * chosen).sum(axis=1))
 
 
 def _full_kernel_cosines(filters: np.ndarray, images: np.ndarray, norms: np.ndarray) -> np.ndarray:

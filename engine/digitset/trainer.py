@@ -30,7 +30,7 @@ from filterlab.engine.core.small_kernels import warm_up_small_kernels
 from filterlab.engine.digitset.batch import contributions
 from filterlab.engine.digitset.data import DEFAULT_BATCH, EPOCHS, DigitSet
 from filterlab.engine.digitset.scores import Evaluation, evaluate
-from filterlab.engine.digitset.shown import SetSnapshot, centred_means, example_details, set_snapshot
+from filterlab.engine.digitset.shown import SetSnapshot, centred_means, class_patches, example_details, set_snapshot
 
 MAX_BATCH = 65_536
 BLOCK_ROWS = 4_096  # training rows gathered in shuffled order at a time for the chunk (about 13 MB): an epoch's
@@ -56,6 +56,7 @@ class SetTrainer(LearnerExperiment):
         self.score_every = 1 if tested <= FRESH_TEST_DIGITS else math.ceil(tested / (3 * batch_size) / SCORE_SHARE)
         self.class_means = digits.class_means()
         self.centred_class_means = centred_means(self.class_means)  # for the filters' cosines (shown.py)
+        self.class_patches = class_patches(self.class_means, config.kernel) if config.kernel < IMAGE_SIZE else None
         self.initial_cosines = None  # (key, cosines) of the starting filters, kept by shown.initial_cosines
         self.example = 0  # the test digit the views show beside the training
         self._data_device = None

@@ -94,13 +94,14 @@ def test_the_test_pass_scores_what_the_model_computes(kernel):
         assert scores.accuracy == pytest.approx(float((logits.argmax(1) == labels).float().mean()))
 
 
-def test_the_filters_cosines_to_their_class_means_are_the_metric_filter_by_filter():
-    """The 28x28 filters' cosines are taken all at once (shown.to_class_means): metrics.cosine_to_image of each
-    filter to its own class's mean image, and undefined (NaN) for a filter with no direction."""
+@pytest.mark.parametrize("kernel", [28, 5])
+def test_the_filters_cosines_to_their_class_means_are_the_metric_filter_by_filter(kernel):
+    """The filters' cosines are taken all at once (shown.to_class_means): metrics.cosine_to_image of each filter
+    to its own class's mean image (a small kernel: to the patch it responds to most), NaN for no direction."""
     from filterlab.engine.core.metrics import cosine_to_image
     from filterlab.engine.digitset.shown import to_class_means
 
-    trainer = SetTrainer(Config(filters=6), bundled_set(tuple(range(10))), 64)
+    trainer = SetTrainer(Config(filters=6, kernel=kernel), bundled_set(tuple(range(10))), 64)
     trainer.step(20)
     filters, (classes, _) = trainer.learner.filters(), trainer.filter_classes()
     filters[2] = 0.5  # flat: no direction

@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from filterlab.engine.core.chunk import NEVER, _adam, _script, _unflatten
+from filterlab.engine.core import chunk  # its Adam update, state unpacking and compiling: the chunks' one Adam
 
 SIDE = 28  # written as 28 in the compiled functions: TorchScript takes no globals
 
@@ -92,14 +92,14 @@ def _adam_small_kernel_chunk(params: List[Tensor], moments: List[Tensor], square
             maps = F.conv2d(x.view(-1, 1, 28, 28), W, b)
             dmaps = torch.mm(result[3], A.view(10, -1)).view(maps.shape)
             shown = [result[2], maps, dmaps, F.conv_transpose2d(dmaps[:1], W)]
-        _adam(P, M, V, result[1], first + i + 1, hyper)
+        chunk._adam(P, M, V, result[1], first + i + 1, hyper)
         if recorded < len(due) and due[recorded] == i:
             frames[recorded].copy_(P)
             recorded += 1
         made = i + 1
         if last:
             break
-    _unflatten(state, params, moments, squares, steps, first + made)
+    chunk._unflatten(state, params, moments, squares, steps, first + made)
     update = P[:weights] - before[0][:weights]
     status = torch.zeros(3, dtype=torch.float64)
     status[0] = torch.isfinite(P).all()
@@ -110,7 +110,7 @@ def _adam_small_kernel_chunk(params: List[Tensor], moments: List[Tensor], square
 
 def adam_small_kernel_chunk():
     """The compiled function, or None where TorchScript is missing or fails (the eager step serves)."""
-    return _script("adam_small_kernel", _adam_small_kernel_chunk)
+    return chunk._script("adam_small_kernel", _adam_small_kernel_chunk)
 
 
 _warm: list = []  # [True] once warmed up in this process
@@ -126,5 +126,5 @@ def warm_up_small_kernels() -> None:
     for _ in range(2):
         state = [[torch.zeros_like(p) for p in params] for _ in range(2)] + [[torch.zeros(()) for _ in params]]
         function(params, *state, torch.zeros(4, SIDE * SIDE), torch.zeros(4, dtype=torch.int64), 0, 2,
-                 [1e-3, 0.9, 0.999, 1e-8, 0.0], 2, [1], NEVER)
+                 [1e-3, 0.9, 0.999, 1e-8, 0.0], 2, [1], chunk.NEVER)
     _warm.append(True)

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from filterlab.engine.core.metrics import _defined, _patches, cosine_to_image
+from filterlab.engine.core.metrics import cosine_to_image, defined_ratio, image_patches
 from filterlab.engine.core.model import to_numpy
 from filterlab.engine.core.snapshot import Snapshot, StepDetails, make_snapshot
 from filterlab.engine.digitset.scores import GALLERY
@@ -139,7 +139,7 @@ def centred_means(class_means: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def class_patches(class_means: np.ndarray, kernel: int) -> np.ndarray:
     """(10, positions, k*k) float64: every k x k patch of each class's mean image (a SetTrainer makes them once)."""
-    return np.stack([_patches(mean, kernel) for mean in class_means])
+    return np.stack([image_patches(mean, kernel) for mean in class_means])
 
 
 def _small_kernel_cosines(filters: np.ndarray, patches: np.ndarray) -> np.ndarray:
@@ -151,7 +151,7 @@ def _small_kernel_cosines(filters: np.ndarray, patches: np.ndarray) -> np.ndarra
     chosen = patches[np.arange(count), responses.argmax(axis=1)]  # (F, k*k)
     w = raw - raw.mean(axis=1, keepdims=True)
     chosen = chosen - chosen.mean(axis=1, keepdims=True)
-    return _defined(np.linalg.norm(w, axis=1), np.linalg.norm(chosen, axis=1), (w * chosen).sum(axis=1))
+    return defined_ratio(np.linalg.norm(w, axis=1), np.linalg.norm(chosen, axis=1), (w * chosen).sum(axis=1))
 
 
 def _full_kernel_cosines(filters: np.ndarray, images: np.ndarray, norms: np.ndarray) -> np.ndarray:
@@ -159,4 +159,4 @@ def _full_kernel_cosines(filters: np.ndarray, images: np.ndarray, norms: np.ndar
     w = filters.reshape(len(filters), -1).astype(np.float64)
     sums = w.sum(axis=1)
     spread = np.maximum(np.einsum("ij,ij->i", w, w) - sums * sums / w.shape[1], 0.0)
-    return _defined(np.sqrt(spread), norms, np.einsum("ij,ij->i", w, images))
+    return defined_ratio(np.sqrt(spread), norms, np.einsum("ij,ij->i", w, images))

@@ -2,12 +2,14 @@
 
     python -m bench [--steps 5000] [--memory-steps 100000] [--json results.json] [--markdown]
     python -m bench --from results.json [--markdown]     (print a saved run again)
+    python -m bench --modes-only [--json results.json]   (every mode and its window only)
 
 Ratios are against the bare PyTorch loop (and the headless engine) measured in this same
 run, on this machine. The table names the commit it measured and the machine's cores;
 --markdown prints it as README's "Performance" block. Every mode (one digit, a set at 28x28
 and 5x5, four runs side by side, the 1-D lab) is also measured against its own plain loop,
-both pinned to one intra-op thread, in turns in one process (bench/modes.py).
+both pinned to one intra-op thread, in turns in one process (bench/modes.py), and in its window
+against the same engine headless, with the pause of its first steps (bench/mode_window.py).
 """
 import argparse
 import json
@@ -17,6 +19,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bench.mode_window import PATHS, FIRST_STEP_TARGET_MS, WINDOW_TARGET
 from bench.modes import rows as mode_rows  # no torch: bench.modes imports it when it measures
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,6 +66,7 @@ def run_all(steps: str, memory_steps: int) -> dict:
                             "window_runs": windows, **window}
     figures["startup"] = {**measure("bench.startup"), **measure("bench.startup", "--close-while-loading")}
     figures["modes"] = measure("bench.modes", "--repeats", "3")
+    figures["mode_windows"] = {mode: measure("bench.mode_window", mode) for mode in PATHS}
     figures["load_after"] = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     return figures
 
@@ -71,7 +75,18 @@ WINDOW_RATES = ("steps_per_second", "steady_steps_per_second", "frames_per_secon
                 "in_turns_ratio")  # the median of the window's runs; its longest stall is the longest of them
 
 
+def run_modes() -> dict:
+    """Only every mode against its plain loop and in its window (`--modes-only`): bench/modes.py, bench/mode_window.py."""
+    figures = machine()
+    figures["modes"] = measure("bench.modes", "--repeats", "3")
+    figures["mode_windows"] = {mode: measure("bench.mode_window", mode) for mode in PATHS}
+    figures["load_after"] = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return figures
+
+
 def rows(figures: dict) -> list[tuple[str, str, str]]:
+    if "5" not in figures:  # a --modes-only run
+        return mode_tables(figures)
     five, many, start = figures["5"], figures["64"], figures["startup"]
     steps = f"{figures.get('steps', 5000):,}"
     table = []
@@ -108,18 +123,44 @@ def rows(figures: dict) -> list[tuple[str, str, str]]:
     if "rss_growth_mb" in five:
         table.append((f"RSS growth over {five['memory_steps']:,} steps, window open",
                       f"{five['rss_growth_mb']:.1f} MB", "target < 50"))
+    return table + mode_tables(figures)
+
+
+def mode_tables(figures: dict) -> list[tuple[str, str, str]]:
+    table = []
     if "modes" in figures:
         modes = figures["modes"]
         table.append((f"every mode vs its plain loop, {modes['threads']} intra-op thread, best of {modes['repeats']}",
                       "", "in turns in one process (bench/modes.py)"))
         table += [("  " + name, value, note) for name, value, note in mode_rows(modes)]
+    if "mode_windows" in figures:
+        table += window_rows(figures["mode_windows"])
+    return table
+
+
+def window_rows(runs: dict) -> list[tuple[str, str, str]]:
+    """Each mode's window against its headless engine (in turns), and the first steps' pauses on every path."""
+    table = [("every mode in its window (offscreen) / headless, in turns", "",
+              f"median of pairs of 0.5 s (bench/mode_window.py); target >= {WINDOW_TARGET}x")]
+    for mode, run in runs.items():
+        table.append((f"  {run['what']}", f"{run['in_turns_ratio']:.2f}x",
+                      f"{run['in_turns_window']:,.0f} of {run['in_turns_headless']:,.0f} steps/s, "
+                      f"{run['frames_per_second_in_turns']:.0f} fps"))
+    table.append(("first step's pause on every path, in the window's worker", "",
+                  f"its first step() call; the longest call in its first second; target < {FIRST_STEP_TARGET_MS} ms"))
+    for mode, run in runs.items():
+        table.append((f"  {run['what']}", f"{run['first_step_ms']:.0f} ms",
+                      f"longest in the first second {run['longest_first_second_ms']:.0f} ms"
+                      + (f"; longest call across an epoch's end {run['epoch_end_ms']:.0f} ms ({run['epoch_ends']})"
+                         if "epoch_end_ms" in run else "")))
     return table
 
 
 def report(figures: dict, steps: int) -> str:
     table = rows(figures)
     width = max(len(r[0]) for r in table)
-    lines = [f"Filter Lab benchmark: {steps} steps from a fresh start, bundled digit 4",
+    title = "every mode (--modes-only)" if "5" not in figures else f"{steps} steps from a fresh start, bundled digit 4"
+    lines = [f"Filter Lab benchmark: {title}",
              f"  commit {figures['commit']}, {figures['cores']} CPU cores, load average "
              f"{figures['load_before']:.2f} before, {figures['load_after']:.2f} after"]
     if "modes" in figures:  # runs from e2e408f on pin every loop; older saved runs did not, and say nothing
@@ -141,11 +182,15 @@ def main() -> None:
     parser.add_argument("--json", help="also write the raw figures here")
     parser.add_argument("--markdown", action="store_true", help="print README's performance block")
     parser.add_argument("--from", dest="saved", help="print the figures of a run saved with --json, measure nothing")
+    parser.add_argument("--modes-only", action="store_true",
+                        help="measure only every mode against its plain loop and in its window (a few minutes)")
     args = parser.parse_args()
     if args.saved:
         with open(args.saved) as handle:
             figures = json.load(handle)
         args.steps = figures.get("steps", args.steps)
+    elif args.modes_only:
+        figures = {**run_modes(), "steps": args.steps}
     else:
         figures = {**run_all(str(args.steps), args.memory_steps), "steps": args.steps}
     print(markdown(figures, args.steps) if args.markdown else report(figures, args.steps))

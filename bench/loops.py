@@ -72,6 +72,8 @@ def engine_loop(filters: int, steps: int, chunk: int = 250) -> dict:
 if __name__ == "__main__":
     kind, filters, steps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     if kind == "bare":
-        print(json.dumps({"steps_per_second": bare_loop(filters, steps)}))
+        rate = bare_loop(filters, steps)
+        import torch
+        print(json.dumps({"steps_per_second": rate, "threads": torch.get_num_threads()}))  # pinned: 1
     else:
         print(json.dumps(engine_loop(filters, steps)))

@@ -37,11 +37,17 @@ def chunked(step, steps: int) -> int:
     return done
 
 
+THREADS_SEEN: set = set()  # torch's intra-op thread count as each side began its round (must be {1})
+
+
 def best_rates(sides: dict, repeats: int) -> dict:
     """{name: steps/s of its best round}: each side's callable returns the steps it made; sides take turns."""
+    import torch
+
     best = {name: 0.0 for name in sides}
     for _ in range(repeats):
         for name, run in sides.items():
+            THREADS_SEEN.add(torch.get_num_threads())
             start = time.perf_counter()
             steps = run()
             best[name] = max(best[name], steps / (time.perf_counter() - start))
@@ -155,8 +161,24 @@ def a_set(digits, filters: int, kernel: int, repeats: int) -> dict:
 
     trainer = SetTrainer(Config(filters=filters, kernel=kernel), digits, BATCH, epochs=repeats + 1)
     reference = set_loop(digits, filters, kernel)
-    return best_rates({"engine": lambda: chunked(trainer.step, trainer.steps_per_epoch), "reference": reference},
-                      repeats)
+    rates = best_rates({"engine": lambda: chunked(trainer.step, trainer.steps_per_epoch), "reference": reference},
+                       repeats)
+    return {**rates, **epoch_end(trainer)}
+
+
+def epoch_end(trainer) -> dict:
+    """What an epoch's end adds to the step call that crosses it, in ms (the longest of 3): the reshuffle (the
+    new epoch's order and its first block of rows gathered, SetTrainer._rows) and the epoch's test pass."""
+    reshuffle, test_pass = [], []
+    for epoch in range(5, 8):
+        start = time.perf_counter()
+        trainer._rows(epoch * trainer.steps_per_epoch)  # an epoch not seen yet: its order made, its rows gathered
+        reshuffle.append(time.perf_counter() - start)
+        trainer._scores = None  # scored afresh
+        start = time.perf_counter()
+        trainer.scores()
+        test_pass.append(time.perf_counter() - start)
+    return {"reshuffle_ms": max(reshuffle) * 1000, "test_pass_ms": max(test_pass) * 1000}
 
 
 def side_by_side(repeats: int) -> dict:
@@ -204,6 +226,7 @@ def run_all(repeats: int) -> dict:
         digits = mnist_set(root, tuple(range(10)))
     figures["set_28"] = a_set(digits, 16, 28, repeats)
     figures["set_5"] = a_set(digits, 8, 5, repeats)
+    figures["threads_seen"] = sorted(THREADS_SEEN)
     return figures
 
 
@@ -223,6 +246,12 @@ def rows(figures: dict) -> list[tuple[str, str, str]]:
         if "trainers_in_turn" in run:
             table.append(("  the same runs as 4 Trainers in turn", f"{run['trainers_in_turn']:,.0f} steps/s",
                           f"side by side {run['engine'] / run['trainers_in_turn']:.2f}x of it"))
+        if "reshuffle_ms" in run:
+            table.append(("  an epoch's end: reshuffle, test pass of 10,000", f"{run['reshuffle_ms']:.0f} ms, "
+                          f"{run['test_pass_ms']:.0f} ms", "target < 100 each (longest of 3)"))
+    if "threads_seen" in figures:
+        table.append(("intra-op threads as each side of a ratio began", ", ".join(map(str, figures["threads_seen"])),
+                      "the reference loops pinned to one, as the engine"))
     return table
 
 

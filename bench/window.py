@@ -70,6 +70,22 @@ def timed_trainer_factory(config, image, label):
     return build
 
 
+def wait_until(condition, seconds=300.0):
+    """Run the real event loop (idle in C++, GIL released) until condition() holds."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    deadline = time.perf_counter() + seconds
+    loop = QEventLoop()
+    poll = QTimer()
+    poll.timeout.connect(lambda: loop.quit() if condition() or time.perf_counter() > deadline else None)
+    poll.start(2)
+    if not condition():
+        loop.exec()
+    poll.stop()
+    if not condition():
+        raise TimeoutError("benchmark condition not reached")
+
+
 def in_turns(window, wait_until, filters: int) -> dict:
     """The window's rate over the headless engine's, taken in turns in this process: TURNS pairs of
     TURN_SECONDS with the window training (every view drawing) and TURN_SECONDS with it paused and
@@ -79,23 +95,32 @@ def in_turns(window, wait_until, filters: int) -> dict:
     work (a chunk loop alone: 7,600-13,500 steps/s), so rates taken in separate runs a minute apart
     compare the weather as much as the code.
     """
-    import statistics
-
     from filterlab.engine.core.config import Config
     from filterlab.engine.core.runtime import tune_runtime
     from filterlab.engine.data import bundled_digit
     from filterlab.engine.digit.trainer import Trainer
 
+    tune_runtime()  # before the engine is built, as on the training thread
+    return turns(window, wait_until, Trainer(Config(filters=filters), *bundled_digit(4)))
+
+
+def turns(window, wait_until, headless, pairs: int = TURNS) -> dict:
+    """in_turns for any experiment: `headless` is built as the window's (spec.build) and trained here,
+    250 steps a call as the headless runner takes them, after catching up with the window's step untimed."""
+    import statistics
+
+    from filterlab.engine.core.runtime import tune_runtime
+
     tune_runtime()  # on this thread, as the training thread does it (denormals are flushed per thread)
     trainer = window.worker.experiment
-    headless = Trainer(Config(filters=filters), *bundled_digit(4))
     window.commands.pause()  # while the headless engine trains up to the window's step, untimed
     wait_until(lambda: not window.frame.running)
-    headless.step(trainer.step_count)
+    while headless.step_count < trainer.step_count:
+        headless.step(min(250, trainer.step_count - headless.step_count))
     window.commands.resume()
     wait_until(lambda: window.frame.running)
     ratios, windowed, alone = [], [], []
-    for _ in range(TURNS):
+    for _ in range(pairs):
         begin, started = trainer.step_count, time.perf_counter()
         wait_until(lambda: time.perf_counter() >= started + TURN_SECONDS)
         windowed.append((trainer.step_count - begin) / (time.perf_counter() - started))
@@ -113,7 +138,7 @@ def in_turns(window, wait_until, filters: int) -> dict:
 
 
 def main(filters: int, steps: int, latency: bool, memory_steps: int) -> dict:
-    from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer
+    from PySide6.QtCore import QElapsedTimer, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
     from filterlab.engine.core.config import Config
@@ -146,19 +171,6 @@ def main(filters: int, steps: int, latency: bool, memory_steps: int) -> dict:
 
     def trainer():
         return window.worker.experiment
-
-    def wait_until(condition, seconds=300.0):
-        """Run the real event loop (idle in C++, GIL released) until condition() holds."""
-        deadline = time.perf_counter() + seconds
-        loop = QEventLoop()
-        poll = QTimer()
-        poll.timeout.connect(lambda: loop.quit() if condition() or time.perf_counter() > deadline else None)
-        poll.start(2)
-        if not condition():
-            loop.exec()
-        poll.stop()
-        if not condition():
-            raise TimeoutError("benchmark condition not reached")
 
     wait_until(lambda: trainer() is not None and trainer().first_step_at is not None)
     wait_until(lambda: bool(frames))  # the first frame drawn: the window is live from here

@@ -35,7 +35,7 @@ import numpy as np
 NORM_FLOOR = 1e-6  # a picture whose centred norm is below this has no direction: its cosine is undefined
 
 
-def _patches(image: np.ndarray, k: int) -> np.ndarray:
+def image_patches(image: np.ndarray, k: int) -> np.ndarray:
     """(positions, k*k) every k x k patch of the image, row by row."""
     return np.lib.stride_tricks.sliding_window_view(image.astype(np.float64), (k, k)).reshape(-1, k * k)
 
@@ -43,7 +43,7 @@ def _patches(image: np.ndarray, k: int) -> np.ndarray:
 def responded_patches(filters: np.ndarray, image: np.ndarray) -> np.ndarray:
     """(F,) the position (flat index into the (29-k)^2 positions) of each filter's largest response."""
     count, k, _ = filters.shape
-    return (filters.reshape(count, -1).astype(np.float64) @ _patches(image, k).T).argmax(axis=1)
+    return (filters.reshape(count, -1).astype(np.float64) @ image_patches(image, k).T).argmax(axis=1)
 
 
 def patch_origins(filters: np.ndarray, image: np.ndarray) -> np.ndarray:
@@ -64,9 +64,9 @@ def cosine_to_image(filters: np.ndarray, image: np.ndarray) -> np.ndarray:
         return _full_kernel_cosine(filters.reshape(count, -1), image.reshape(-1))
     w = filters.reshape(count, -1).astype(np.float64)
     w = w - w.mean(axis=1, keepdims=True)
-    patches = _patches(image, k)[responded_patches(filters, image)]  # (F, k*k)
+    patches = image_patches(image, k)[responded_patches(filters, image)]  # (F, k*k)
     patches = patches - patches.mean(axis=1, keepdims=True)
-    return _defined(np.linalg.norm(w, axis=1), np.linalg.norm(patches, axis=1), (w * patches).sum(axis=1))
+    return defined_ratio(np.linalg.norm(w, axis=1), np.linalg.norm(patches, axis=1), (w * patches).sum(axis=1))
 
 
 def _full_kernel_cosine(w: np.ndarray, patch: np.ndarray) -> np.ndarray:
@@ -77,10 +77,10 @@ def _full_kernel_cosine(w: np.ndarray, patch: np.ndarray) -> np.ndarray:
     patch = patch - patch.mean()
     sums = w.sum(axis=1)
     spread = np.maximum(np.einsum("ij,ij->i", w, w) - sums * sums / w.shape[1], 0.0)
-    return _defined(np.sqrt(spread), np.linalg.norm(patch), w @ patch)
+    return defined_ratio(np.sqrt(spread), np.linalg.norm(patch), w @ patch)
 
 
-def _defined(a_norms: np.ndarray, b_norms, dots: np.ndarray) -> np.ndarray:
+def defined_ratio(a_norms: np.ndarray, b_norms, dots: np.ndarray) -> np.ndarray:
     """dots / (a_norms * b_norms), NaN where either norm is below NORM_FLOOR (no direction to compare)."""
     a_norms, b_norms = np.broadcast_arrays(np.asarray(a_norms, np.float64), np.asarray(b_norms, np.float64))
     defined = (a_norms >= NORM_FLOOR) & (b_norms >= NORM_FLOOR)
@@ -102,7 +102,7 @@ def binarised_agreement(filters: np.ndarray, image: np.ndarray) -> np.ndarray:
     if k == image.shape[0]:  # one patch, the digit: no search, no float64 copies
         patches = image.reshape(1, -1)
     else:
-        patches = _patches(image, k)[responded_patches(filters, image)]  # (F, k*k)
+        patches = image_patches(image, k)[responded_patches(filters, image)]  # (F, k*k)
     same = ((w > w.mean(axis=1, keepdims=True, dtype=np.float64))
             == (patches > patches.mean(axis=1, keepdims=True, dtype=np.float64)))
     agree = same.mean(axis=1)
@@ -146,7 +146,7 @@ def cosine(a: np.ndarray, b: np.ndarray) -> float:
     a = np.asarray(a, np.float64).ravel()
     b = np.asarray(b, np.float64).ravel()
     a, b = a - a.mean(), b - b.mean()
-    return float(_defined(np.linalg.norm(a), np.linalg.norm(b), a @ b))
+    return float(defined_ratio(np.linalg.norm(a), np.linalg.norm(b), a @ b))
 
 
 def step_cosine(update: np.ndarray, filters: np.ndarray, image: np.ndarray) -> np.ndarray:
@@ -158,9 +158,9 @@ def step_cosine(update: np.ndarray, filters: np.ndarray, image: np.ndarray) -> n
         return _full_kernel_cosine(update.reshape(count, -1), image.reshape(-1))
     w = update.reshape(count, -1).astype(np.float64)
     w = w - w.mean(axis=1, keepdims=True)
-    patches = _patches(image, k)[responded_patches(filters, image)]
+    patches = image_patches(image, k)[responded_patches(filters, image)]
     patches = patches - patches.mean(axis=1, keepdims=True)
-    return _defined(np.linalg.norm(w, axis=1), np.linalg.norm(patches, axis=1), (w * patches).sum(axis=1))
+    return defined_ratio(np.linalg.norm(w, axis=1), np.linalg.norm(patches, axis=1), (w * patches).sum(axis=1))
 
 
 def blank_under(image: np.ndarray, k: int) -> np.ndarray:

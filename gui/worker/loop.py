@@ -53,6 +53,8 @@ GIL_SWITCH_SECONDS = 0.0005
 SKIP_CHUNK = 100  # steps per chunk while fast-forwarding: commands still get through
 CATCH_UP = 1  # frame periods the beat may make up after the window was late taking a frame
 FRAME_SLACK = CHUNK_SECONDS / 4  # a frame this close to its time goes out now, not after a sliver of a chunk
+SNAPSHOT_SHARE = 0.15  # while training, snapshots take at most this share of the thread's time (CPU time):
+#                        one of 2 ms still goes out at 60 Hz, one of 7 ms (a set run at 5x5) at 21 Hz
 
 
 SnapshotT = TypeVar("SnapshotT", bound=SnapshotLike)
@@ -98,7 +100,7 @@ class TrainingLoop:
         self.clock, self.cpu_clock = clock, cpu_clock
         # requested by each command put (gui/worker/commands.py): an interruptible chunk ends then
         self.interrupt = commands.interrupt if isinstance(commands, CommandQueue) else Interrupt()
-        self.mailbox = Mailbox()
+        self.mailbox = Mailbox(self.interrupt)  # the window taking a frame it waits for ends the chunk
         self.running = running
         self.pace = pace or FullSpeed()
         self.experiment: Optional[Experiment[Any]] = None
@@ -168,14 +170,18 @@ class TrainingLoop:
             if dirty and now >= next_frame - FRAME_SLACK and self.mailbox.empty():
                 busy = self.running or self._skip > 0  # fast-forwarding counts as running: Pause stops it
                 step = self.built.step_count
+                cost = self.cpu_clock()
                 frame = Frame(self.built.snapshot(), busy, meter.rate() if busy else 0.0,
                               self.pace.describe(step), self.applied)
+                cost = self.cpu_clock() - cost
                 if self.mailbox.put(frame):
                     frame_ready()
                 # a fixed beat, not "one period after the last frame": measuring from the last
                 # one would lose every delay; late frames let the next ones come sooner (up to
                 # CATCH_UP periods), so a window that stalled a moment still gets DISPLAY_HZ
                 next_frame = max(next_frame + 1 / DISPLAY_HZ, now - CATCH_UP / DISPLAY_HZ)
+                if busy:  # a snapshot that costs much comes less often: at most SNAPSHOT_SHARE of the training
+                    next_frame = max(next_frame, now + cost / SNAPSHOT_SHARE)
                 dirty = False
 
     def _train(self, chunk: int, until_frame: float = 0.0) -> int:
@@ -200,7 +206,9 @@ class TrainingLoop:
         if until_frame > 0 and self._step_seconds:
             pieces = max(1, round(until_frame / chunk_seconds))
             n = min(n, max(1, int(until_frame / pieces / self._step_seconds)))
-        elif self._step_seconds:  # a frame waits for the window to take the last: short pieces, out soon after
+        elif self._step_seconds and not (interruptible and self.mailbox.wait_for_take()):
+            # a frame waits for the window to take the last: short pieces, out soon after (an interruptible
+            # chunk goes on: the take ends it, gui/worker/mailbox.py; slivers cost a call each, 5-8 ms in some)
             n = min(n, max(1, int(FRAME_SLACK / self._step_seconds)))
         if n > 0:
             started = self.cpu_clock()  # this thread's CPU time: time other processes took is not the chunk's

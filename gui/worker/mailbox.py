@@ -5,11 +5,18 @@ import threading
 
 
 class Mailbox:
-    """Holds one item; a new put replaces the old one. Safe across threads."""
+    """Holds one item; a new put replaces the old one. Safe across threads.
 
-    def __init__(self):
+    `interrupt` (engine/core/interrupt.py), if given, is requested by the take() the writer waits for
+    (wait_for_take): the writer trains in chunks that a take can end, so the next frame goes out as
+    soon as the reader is ready for it, without training in slivers meanwhile.
+    """
+
+    def __init__(self, interrupt=None):
         self._lock = threading.Lock()
         self._item = None
+        self._interrupt = interrupt
+        self._waited = False
 
     def put(self, item) -> bool:
         """Store `item`; True if the slot was empty (the reader had taken the last one)."""
@@ -21,7 +28,17 @@ class Mailbox:
     def take(self):
         with self._lock:
             item, self._item = self._item, None
+            if self._waited and item is not None and self._interrupt is not None:
+                self._interrupt.request()
+            self._waited = False
             return item
+
+    def wait_for_take(self) -> bool:
+        """The writer has its next item due: True if the slot is still full (its take() will then request the
+        interrupt), False if it was taken already (put now)."""
+        with self._lock:
+            self._waited = self._item is not None
+            return self._waited
 
     def empty(self) -> bool:
         with self._lock:

@@ -8,6 +8,7 @@ from filterlab.engine.core.chunk import INTERRUPT_EVERY, _adam_batch_chunk, adam
 from filterlab.engine.core.config import Config
 from filterlab.engine.core.interrupt import Interrupt
 from filterlab.engine.core.learner import Learner
+from filterlab.engine.core.small_kernels import _adam_small_kernel_chunk, adam_small_kernel_chunk
 from filterlab.engine.digitset.data import bundled_set
 from filterlab.engine.digitset.trainer import SetTrainer
 
@@ -25,8 +26,13 @@ def pair(digits, config=Config(filters=3, weight_decay=1e-3), batch=32):
     return chunked, eager
 
 
-def test_set_steps_take_the_chunk_and_match_the_eager_autograd_steps(digits):
-    chunked, eager = pair(digits)
+SHAPES = [Config(filters=3, weight_decay=1e-3), Config(filters=3, kernel=5, weight_decay=1e-3)]
+
+
+@pytest.mark.parametrize("config", SHAPES, ids=["28x28", "5x5"])
+def test_set_steps_take_the_chunk_and_match_the_eager_autograd_steps(digits, config):
+    """28x28: engine/core/chunk.py; a small kernel: engine/core/small_kernels.py (the model as one linear map)."""
+    chunked, eager = pair(digits, config)
     assert chunked.learner.chunked() and chunked.steps_per_epoch == 8
     for n in (1, 3, 6, 9, 100):  # inside epochs, across their ends, to the end of the epochs asked
         assert chunked.step(n) == eager.step(n)
@@ -48,12 +54,14 @@ def test_set_steps_take_the_chunk_and_match_the_eager_autograd_steps(digits):
         np.testing.assert_allclose(ours[name], theirs[name], rtol=1e-3, atol=1e-7, err_msg=name)
 
 
-def test_the_compiled_minibatch_chunk_is_the_python_function(digits):
-    trainer = SetTrainer(Config(filters=2), digits, 16, 1)
+@pytest.mark.parametrize("kernel, functions", [(28, (adam_batch_chunk, lambda: _adam_batch_chunk)),
+                                               (4, (adam_small_kernel_chunk, lambda: _adam_small_kernel_chunk))])
+def test_the_compiled_minibatch_chunk_is_the_python_function(digits, kernel, functions):
+    trainer = SetTrainer(Config(filters=2, kernel=kernel), digits, 16, 1)
     X, Y, row, size, left = trainer._rows(0)
     params = [p.detach().clone() for p in trainer.model.parameters()]
     runs = []
-    for function in (adam_batch_chunk(), _adam_batch_chunk):
+    for function in (functions[0](), functions[1]()):
         copies = [p.clone() for p in params]
         state = [[torch.zeros_like(p) for p in params] for _ in range(2)] + [[torch.zeros(()) for _ in params]]
         runs.append(function(copies, *state, X, Y, row, size, [1e-3, 0.9, 0.999, 1e-8, 0.0], 5, [0, 4],
@@ -62,15 +70,35 @@ def test_the_compiled_minibatch_chunk_is_the_python_function(digits):
         np.testing.assert_allclose(compiled.numpy(), python.numpy(), rtol=1e-5, atol=1e-7)
 
 
-def test_a_set_chunk_ends_on_an_interrupt_and_changes_no_number(digits):
-    chunked, _ = pair(digits)
+@pytest.mark.parametrize("config", SHAPES, ids=["28x28", "5x5"])
+def test_a_set_chunk_ends_on_an_interrupt_and_changes_no_number(digits, config):
+    chunked, _ = pair(digits, config)
     interrupt = Interrupt()
     interrupt.request()
     made = chunked.step(20, interrupt=interrupt)
     assert 0 < made <= INTERRUPT_EVERY
     interrupt.clear()
     chunked.step(20 - made, interrupt=interrupt)
-    whole, _ = pair(digits)
+    whole, _ = pair(digits, config)
     whole.step(20)
     np.testing.assert_array_equal(chunked.losses.arrays()[1], whole.losses.arrays()[1])
     np.testing.assert_array_equal(chunked.snapshot().filters, whole.snapshot().filters)
+
+
+@pytest.mark.parametrize("config", [Config(filters=3, kernel=5, optimizer="sgd", lr=0.05),
+                                    Config(filters=2, optimizer="sgd", lr=0.05)])
+def test_the_eager_set_step_keeps_the_pass_the_autograd_step_keeps(digits, config):
+    """SGD takes the eager step; its kept Pass leaves out dL/dx of the minibatch but its first
+    example's: the losses, the weights and every detail a view reads are the plain Learner's."""
+    ours, theirs = pair(digits, config)
+    assert not ours.learner.chunked()
+    for n in (1, 5, 3):
+        assert ours.step(n) == theirs.step(n)
+    np.testing.assert_allclose(ours.losses.arrays()[1], theirs.losses.arrays()[1], rtol=1e-5)
+    a, b = ours.learner.details(), theirs.learner.details()
+    for name in ("loss", "probs", "z", "dl_dz", "input_grad", "grads", "update"):
+        np.testing.assert_allclose(getattr(a, name), getattr(b, name), rtol=1e-4, atol=1e-7, err_msg=name)
+    assert np.abs(a.input_grad).max() > 0
+    mine, plain = ours.batch_contributions(1), theirs.batch_contributions(1)
+    for name in ("images", "dl_dz", "contributions", "gradient", "engine_gradient"):
+        np.testing.assert_allclose(mine[name], plain[name], rtol=1e-4, atol=1e-7, err_msg=name)

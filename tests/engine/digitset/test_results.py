@@ -71,3 +71,40 @@ def test_headless_metrics_hold_the_confusion_matrix(tmp_path, run_main):
     assert code == 0 and confusion.shape == (10, 10) and confusion.sum() == metrics["test_size"]
     assert np.trace(confusion) / metrics["test_size"] == pytest.approx(metrics["final_test_accuracy"])
     assert confusion[[c for c in range(10) if c not in (3, 7)]].sum() == 0  # only 3s and 7s are tested
+
+
+@pytest.mark.parametrize("kernel", [28, 5, 1])
+def test_the_test_pass_scores_what_the_model_computes(kernel):
+    """evaluate() scores with the model as one linear map (scores.linear_map): the model's own logits to float
+    rounding, for a full-size, a small and a 1x1 kernel; the loss and accuracy are theirs."""
+    from filterlab.engine.core.model import FilterNet
+    from filterlab.engine.digitset.scores import evaluate, linear_map
+
+    torch.manual_seed(kernel)
+    model = FilterNet(3, kernel)
+    images, labels = torch.rand(50, 1, 28, 28), torch.arange(50) % 10
+    with torch.no_grad():
+        weight, bias = linear_map(model)
+        logits = model.logits(images)
+        np.testing.assert_allclose(torch.addmm(bias, images.view(50, -1), weight.t()).numpy(), logits.numpy(),
+                                   rtol=1e-4, atol=1e-5)
+        scores = evaluate(model, images, labels)
+        assert scores.loss == pytest.approx(float(torch.nn.functional.cross_entropy(logits, labels)), rel=1e-5)
+        assert np.array_equal(scores.predicted, logits.argmax(1).numpy())
+        assert scores.accuracy == pytest.approx(float((logits.argmax(1) == labels).float().mean()))
+
+
+@pytest.mark.parametrize("kernel", [28, 5])
+def test_the_filters_cosines_to_their_class_means_are_the_metric_filter_by_filter(kernel):
+    """The filters' cosines are taken all at once (shown.to_class_means): metrics.cosine_to_image of each filter
+    to its own class's mean image (a small kernel: to the patch it responds to most), NaN for no direction."""
+    from filterlab.engine.core.metrics import cosine_to_image
+    from filterlab.engine.digitset.shown import to_class_means
+
+    trainer = SetTrainer(Config(filters=6, kernel=kernel), bundled_set(tuple(range(10))), 64)
+    trainer.step(20)
+    filters, (classes, _) = trainer.learner.filters(), trainer.filter_classes()
+    filters[2] = 0.5  # flat: no direction
+    expected = [cosine_to_image(filters[f:f + 1], trainer.class_means[classes[f]])[0] for f in range(6)]
+    np.testing.assert_allclose(to_class_means(trainer, filters, classes), expected, rtol=1e-12, atol=1e-15)
+    assert np.isnan(to_class_means(trainer, filters, classes)[2])

@@ -39,6 +39,26 @@ def test_batches_depend_only_on_the_step(all_digits):
     assert whole.epochs == pieces.epochs and len(whole.epochs) == 2
 
 
+def test_blocks_of_gathered_rows_change_no_number(all_digits, monkeypatch):
+    """The chunk trains on blocks of the shuffled epoch gathered a few rows at a time (BLOCK_ROWS): a run whose
+    blocks are 2 batches is the run whose block is the whole epoch, bit for bit, and every chunk's rows are the
+    batches the step's own minibatch (learner.batch) holds."""
+    whole = SetTrainer(Config(seed=2), all_digits, batch_size=64, epochs=3)
+    monkeypatch.setattr("filterlab.engine.digitset.trainer.BLOCK_ROWS", 128)
+    blocks = SetTrainer(Config(seed=2), all_digits, batch_size=64, epochs=3)
+    assert len(blocks._rows(0)[1]) == 128 and blocks._rows(0)[4] == 2 and blocks._rows(12)[4] == 1
+    for step in (0, 3, 12, 13, 25):  # inside a block, its last step, the epoch's short last batch, a new epoch
+        X, Y, row, size, _ = blocks._rows(step)
+        x, y = blocks.learner.batch(step)
+        assert np.array_equal(X[row:row + size].numpy(), x.reshape(len(x), -1).numpy())
+        assert np.array_equal(Y[row:row + size].numpy(), y.numpy())
+    assert blocks.step(5) == 5 and blocks.step(30) == 30  # calls longer than a block go on past its end
+    whole.step(35)
+    assert np.array_equal(whole.snapshot().filters, blocks.snapshot().filters)
+    assert np.array_equal(whole.losses.arrays()[1], blocks.losses.arrays()[1])
+    assert whole.epochs == blocks.epochs and len(blocks.epochs) == 2
+
+
 def test_an_epoch_shows_every_training_digit_once_in_a_seeded_order(all_digits):
     trainer = SetTrainer(Config(), all_digits, batch_size=64)
     assert trainer.steps_per_epoch == 13  # 12 full batches and one of 32
@@ -70,6 +90,28 @@ def test_rollback_replays_the_same_batches():
     assert fresh.step(kept) == kept and not fresh.diverged
     assert np.array_equal(diverging.snapshot().filters, fresh.snapshot().filters)
     assert np.array_equal(diverging.losses.arrays()[1], fresh.losses.arrays()[1])
+
+
+def test_a_small_kernel_run_rolls_back_a_divergence_and_replays_the_same_batches():
+    """The small-kernel chunk (engine/core/small_kernels.py) is guarded as every engine's steps are: a
+    divergence mid-call keeps the sane steps, the record cut at k x k filters; 26 and 27 take the eager step."""
+    digits = bundled_set((3, 7))
+    config = Config(filters=2, kernel=5, weight_decay=0.0)
+    diverging, fresh = SetTrainer(config, digits, batch_size=8), SetTrainer(config, digits, batch_size=8)
+    assert diverging.learner.chunked()
+    for trainer in (diverging, fresh):
+        trainer.step(30)
+        trainer.set_hparams(lr=1e20)  # Adam's steps are ~lr: the weights overflow within a step or two
+    kept = diverging.step(200)
+    assert diverging.diverged and kept < 200 and diverging.step_count == 30 + kept
+    assert fresh.step(kept) == kept and not fresh.diverged
+    assert np.array_equal(diverging.snapshot().filters, fresh.snapshot().filters)
+    assert fresh.snapshot().filters.shape == (2, 5, 5)
+    assert all(frame.shape == (2, 5, 5) for frame in fresh.learner.record.frames)
+    assert np.array_equal(diverging.losses.arrays()[1], fresh.losses.arrays()[1])
+    for kernel in (26, 27):
+        eager = SetTrainer(Config(filters=2, kernel=kernel), digits, batch_size=8)
+        assert not eager.learner.chunked() and eager.step(3) == 3
 
 
 def test_snapshot_compares_each_filter_with_the_mean_of_its_class():

@@ -81,7 +81,7 @@ def run(trainer, spec: SetSpec, steps, out: Path) -> tuple[list[str], bool]:
 
 def _metrics(trainer, initial_loss, initial_accuracy, done, seconds) -> dict:
     from filterlab.engine.core.metrics import binarised_agreement
-    from filterlab.engine.digitset.shown import to_class_means
+    from filterlab.engine.digitset.snapshot import to_class_means
 
     trainer.scores()  # the test split scored at the last step, which the snapshot then shows
     snap, digits = trainer.snapshot(), trainer.digits

@@ -30,7 +30,7 @@ from filterlab.engine.core.small_kernels import warm_up_small_kernels
 from filterlab.engine.digitset.batch import contributions
 from filterlab.engine.digitset.data import DEFAULT_BATCH, EPOCHS, DigitSet
 from filterlab.engine.digitset.scores import Evaluation, evaluate
-from filterlab.engine.digitset.shown import SetSnapshot, centred_means, class_patches, example_details, set_snapshot
+from filterlab.engine.digitset.snapshot import SetSnapshot, centred_means, class_patches, example_details, set_snapshot
 
 MAX_BATCH = 65_536
 BLOCK_ROWS = 4_096  # training rows gathered in shuffled order at a time for the chunk (about 13 MB): an epoch's

@@ -99,7 +99,7 @@ def test_the_filters_cosines_to_their_class_means_are_the_metric_filter_by_filte
     """The filters' cosines are taken all at once (shown.to_class_means): metrics.cosine_to_image of each filter
     to its own class's mean image (a small kernel: to the patch it responds to most), NaN for no direction."""
     from filterlab.engine.core.metrics import cosine_to_image
-    from filterlab.engine.digitset.shown import to_class_means
+    from filterlab.engine.digitset.snapshot import to_class_means
 
     trainer = SetTrainer(Config(filters=6, kernel=kernel), bundled_set(tuple(range(10))), 64)
     trainer.step(20)

@@ -49,7 +49,7 @@ def write_animation(trainer, launch: Launch) -> list[str]:
         return []
     from filterlab.engine.render.animation import save_animation
     from filterlab.engine.render.frames import gif_frames
-    count = save_animation(gif_frames(trainer.filter_history, trainer.image_history), launch.gif,
+    count = save_animation(gif_frames(trainer.record, trainer.image_history), launch.gif,
                            width=launch.gif_width)
     return [f"wrote {launch.gif}: {count} frames, {launch.gif_width:,} px wide"]
 

@@ -119,7 +119,7 @@ class LearnerExperiment:
     step_count = property(lambda self: self.learner.step_count)
     diverged = property(lambda self: self.learner.diverged)
     losses = property(lambda self: self.learner.losses)
-    filter_history = property(lambda self: self.learner.record)
+    record = property(lambda self: self.learner.record)
     initial = property(lambda self: self.learner.initial)
 
     def step(self, n: int = 1, interrupt=None) -> int:

@@ -56,7 +56,7 @@ class WeightSeries(Query[Optional[tuple[np.ndarray, np.ndarray]]]):
     col: int
 
     def answer(self, experiment: LearnerExperiment) -> Optional[tuple[np.ndarray, np.ndarray]]:
-        config, history = experiment.config, experiment.filter_history
+        config, history = experiment.config, experiment.record
         if self.filter >= config.filters or max(self.row, self.col) >= config.kernel:
             return None
         return (np.array(history.steps),
@@ -69,7 +69,7 @@ class AnimationFrames(Query["FrameSet"]):
 
     def answer(self, experiment: LearnerExperiment) -> FrameSet:
         from filterlab.engine.render.frames import gif_frames
-        return gif_frames(experiment.filter_history, experiment.image_history)
+        return gif_frames(experiment.record, experiment.image_history)
 
 
 @dataclass(frozen=True)

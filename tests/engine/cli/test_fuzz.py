@@ -169,7 +169,7 @@ def refused_or_trains(path: Path) -> None:
         trainer.step(3)
         trainer.snapshot()
         trainer.save_history(path.with_name("history.npz"))
-        save_animation(gif_frames(trainer.filter_history, trainer.image_history), path.with_name("filters.gif"))
+        save_animation(gif_frames(trainer.record, trainer.image_history), path.with_name("filters.gif"))
 
 
 @seed(SEED)

@@ -117,7 +117,7 @@ def small_frames():
 
     trainer = Trainer(Config(filters=2, kernel=5, record_every=1), *bundled_digit(4))
     trainer.step(4)
-    return gif_frames(trainer.filter_history, trainer.image_history)
+    return gif_frames(trainer.record, trainer.image_history)
 
 
 @POSIX

@@ -36,8 +36,8 @@ def test_every_run_is_its_trainer_bit_for_bit(digit):
     comparison, trainers = twins(digit, [1, 6, 93, 400])
     same(comparison, trainers)
     for r, trainer in enumerate(trainers):
-        assert comparison.filter_histories[r].steps == trainer.filter_history.steps
-        for ours, theirs in zip(comparison.filter_histories[r].heads, trainer.filter_history.heads):
+        assert comparison.filter_histories[r].steps == trainer.record.steps
+        for ours, theirs in zip(comparison.filter_histories[r].heads, trainer.record.heads):
             np.testing.assert_array_equal(ours, theirs)
 
 

@@ -25,11 +25,11 @@ def test_the_filter_is_the_edit_in_the_snapshot_and_the_record(digit):
     trainer.set_filter(0, weights)
     assert np.array_equal(trainer.filter(0), weights)
     assert np.array_equal(trainer.snapshot().filters[0], weights)
-    step, frame = trainer.filter_history.at(40)
+    step, frame = trainer.record.at(40)
     assert step == 40 and np.array_equal(frame[0], weights)
     assert list(trainer.learner.journal.edit_steps) == [40]
     trainer.step(2_000)  # the record thins itself: the edit's frame survives
-    step, frame = trainer.filter_history.at(40)
+    step, frame = trainer.record.at(40)
     assert step == 40 and np.array_equal(frame[0], weights)
 
 
@@ -98,7 +98,7 @@ def test_a_saved_session_holds_the_edit(digit, tmp_path):
     save_session(trainer, tmp_path / "s.npz")
     loaded = load_session(tmp_path / "s.npz")
     assert list(loaded.learner.journal.edit_steps) == [25]
-    step, frame = loaded.filter_history.at(25)
+    step, frame = loaded.record.at(25)
     assert step == 25 and np.array_equal(frame[0], weights)
     assert np.array_equal(loaded.filter(0), trainer.filter(0))
 

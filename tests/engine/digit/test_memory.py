@@ -25,7 +25,7 @@ def rss_mb():
 steps, chunk, cap = int(sys.argv[1]), 1_000, int(sys.argv[2])
 tune_runtime()
 trainer = Trainer(Config(), *bundled_digit(4))
-trainer.filter_history.max_bytes = cap
+trainer.record.max_bytes = cap
 trainer.step(chunk)
 trainer.snapshot()
 rss, started, cpu = [rss_mb()], time.perf_counter(), time.process_time()
@@ -75,7 +75,7 @@ def assert_memory_stays_flat(steps: int, cap: int = CAP):
 def test_the_record_cap_is_the_documented_one():
     from filterlab.engine.core.config import Config
     from filterlab.engine.digit.trainer import Trainer
-    assert Trainer(Config()).filter_history.max_bytes == FILTER_BYTES == 32 * 2**20
+    assert Trainer(Config()).record.max_bytes == FILTER_BYTES == 32 * 2**20
 
 
 @pytest.mark.timeout(300)

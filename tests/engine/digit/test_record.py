@@ -10,7 +10,7 @@ def test_similarity_curves_start_near_zero_and_climb(digit):
     trainer = Trainer(Config(), *digit)
     trainer.step(1000)
     snap = trainer.snapshot()
-    assert list(snap.cosine_steps) == trainer.filter_history.steps
+    assert list(snap.cosine_steps) == trainer.record.steps
     assert snap.cosine_history.shape == (len(snap.cosine_steps), 5)
     assert np.abs(snap.cosine_history[0]).max() < 0.2
     assert np.abs(snap.cosine_history[-1]).mean() > 0.65

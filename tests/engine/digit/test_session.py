@@ -26,7 +26,7 @@ def trained(config, digit, steps, small_history=True):
     trainer = Trainer(config, *digit)
     if small_history:
         trainer.learner.losses = LossHistory(capacity=16)
-        trainer.filter_history.max_bytes = 12 * trainer.initial.nbytes
+        trainer.record.max_bytes = 12 * trainer.initial.nbytes
     trainer.step(steps)
     return trainer
 
@@ -41,8 +41,8 @@ def state(trainer):
         "optimizer": {(i, k): v.clone() for i, slots in optimizer.items() for k, v in slots.items()},
         "loss": losses.arrays(),
         "loss_block": (losses.stride, losses._block_sum, losses._block_len),
-        "filters": (trainer.filter_history.thinning, list(trainer.filter_history.steps),
-                    np.array(trainer.filter_history.frames)),
+        "filters": (trainer.record.thinning, list(trainer.record.steps),
+                    np.array(trainer.record.frames)),
         "images": (list(trainer.image_history.steps), list(trainer.image_history.labels)),
         "image": trainer.image,
         "initial": trainer.initial.copy(),
@@ -149,8 +149,8 @@ def test_a_version_1_session_still_opens_and_carries_on_with_the_dense_record(tm
     arrays["session_json"] = np.array(json.dumps(meta))
     np.savez(tmp_path / "v1.npz", **arrays)
     loaded = load_session(tmp_path / "v1.npz")
-    assert loaded.step_count == 300 and loaded.filter_history.thinning == 2
-    assert loaded.filter_history.steps == trainer.filter_history.steps
+    assert loaded.step_count == 300 and loaded.record.thinning == 2
+    assert loaded.record.steps == trainer.record.steps
     loaded.step(10)
     trainer.step(10)
     np.testing.assert_array_equal(loaded.snapshot().filters, trainer.snapshot().filters)

@@ -180,11 +180,11 @@ def test_snapshot_is_a_frozen_copy(digit):
 
 def test_history_is_bounded_over_a_long_run(digit):
     trainer = Trainer(Config(record_every=1), *digit)
-    trainer.filter_history.max_bytes = 100 * trainer.initial.nbytes
+    trainer.record.max_bytes = 100 * trainer.initial.nbytes
     trainer.losses.capacity = 256
     trainer.step(6_000)
     history = trainer.history()
-    record = trainer.filter_history
+    record = trainer.record
     assert 128 <= len(history["loss"]) <= 256 and 5_900 < history["loss_steps"][-1] <= 6_000
     assert 50 <= history["filters"].shape[0] <= 100
     assert history["filter_steps"][0] == 0 and history["filter_steps"][-1] > 5_800

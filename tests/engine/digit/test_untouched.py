@@ -13,7 +13,7 @@ def test_for_one_digit_the_untouched_weights_are_exactly_its_blank_pixels(digit)
     trainer = Trainer(Config(optimizer="sgd", lr=0.1), *digit)  # SGD: only weight decay moves the blank ones
     trainer.step(50)
     np.testing.assert_array_equal(trainer.snapshot().untouched, digit[0] == 0)
-    before = trainer.filter_history.frames[0]
+    before = trainer.record.frames[0]
     now = trainer.snapshot().filters
     blank = digit[0] == 0
     assert np.abs(now[:, ~blank] - before[:, ~blank]).max() > 1000 * np.abs(now[:, blank] - before[:, blank]).max()

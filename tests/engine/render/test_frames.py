@@ -61,7 +61,7 @@ def one_thread():
 def test_a_real_run_forms_over_a_third_of_the_frames(one_thread):
     trainer = Trainer(Config(filters=3))
     trainer.step(400)  # 130 records: more than a GIF's frames
-    frames = gif_frames(trainer.filter_history, trainer.image_history)
+    frames = gif_frames(trainer.record, trainer.image_history)
     forming = np.abs(frames.cosines).mean(axis=1)
     assert forming[-1] > 0.6 and forming[0] < 0.2
     assert forming_share(forming) >= 1 / 3

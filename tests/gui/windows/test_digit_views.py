@@ -38,7 +38,7 @@ def test_scrubbing_shows_the_filters_recorded_at_that_step(qtbot, paused_window)
     win.timeline.scrub_to(60)
     qtbot.waitUntil(lambda: win.shown is not None and win.shown.historical, timeout=TIMEOUT)
     assert win.shown.step == 60
-    recorded = win.worker.experiment.filter_history.at(60)[1]
+    recorded = win.worker.experiment.record.at(60)[1]
     shown = win.filters.image.image
     k = recorded.shape[1]
     for (top, left), tile in zip(win.filters.slots, recorded):
@@ -65,7 +65,7 @@ def test_hovering_a_weight_shows_its_history(qtbot, paused_window):
     qtbot.waitUntil(lambda: win.probe.curve.getData()[0] is not None
                     and len(win.probe.curve.getData()[0]) > 0, timeout=TIMEOUT)
     xs, ys = win.probe.curve.getData()
-    history = win.worker.experiment.filter_history
+    history = win.worker.experiment.record
     np.testing.assert_array_equal(xs, history.steps)
     np.testing.assert_allclose(ys, [frame[2, 14, 12] for frame in history.frames])
     assert "filter #3, pixel (14, 12)" in win.probe.title.title()

@@ -79,7 +79,7 @@ def test_gif_from_the_menu_spreads_the_forming_and_the_next_dialog_opens_where_i
         steps = [int(s) for s in gif.info["comment"].decode().split("steps ")[1].split(", ")]
     assert len(steps) == len(pictures) and steps[0] == 0 and steps[-1] == 2_000
     trainer = win.worker.experiment
-    record_steps, cosines = trainer.filter_history.cosine_curves(trainer.image_history)
+    record_steps, cosines = trainer.record.cosine_curves(trainer.image_history)
     forming = np.abs(cosines[np.searchsorted(record_steps, steps)]).mean(axis=1)
     assert forming_share(forming) >= 0.5 and largest_share(forming) <= 1 / 3
     # The next dialog, a picture this time, opens in the folder the GIF went to, and suggests its name.

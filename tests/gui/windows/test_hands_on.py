@@ -40,7 +40,7 @@ class RecordedFilter(Query[np.ndarray]):
     index: int
 
     def answer(self, trainer) -> np.ndarray:
-        return trainer.filter_history.at(self.step)[1][self.index].copy()
+        return trainer.record.at(self.step)[1][self.index].copy()
 
 
 @dataclass(frozen=True)

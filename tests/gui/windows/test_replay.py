@@ -7,7 +7,7 @@ from filterlab.gui.windows.replay import FRAMES_PER_SECOND
 
 def test_replay_shows_every_recorded_step_in_order_then_goes_live(qtbot, paused_window):
     window = paused_window()  # paused at step 200
-    record = window.worker.experiment.filter_history  # the worker is idle while paused
+    record = window.worker.experiment.record  # the worker is idle while paused
     expected_steps, expected_frames = list(record.steps), [f.copy() for f in record.frames]
     assert expected_steps[:101] == list(range(101))  # the dense early record the replay plays
     assert window.replay.timer.interval() == 1000 // FRAMES_PER_SECOND

@@ -31,8 +31,9 @@ class MinibatchLearner(OneExampleLearner):
         self.rows = rows
         super().__init__(config, batch, on_forget)
 
-    def _function(self):
-        return adam_batch_chunk()
+    def _fits(self) -> bool:
+        """The minibatch chunk trains Adam on a 28x28 kernel, where TorchScript runs it."""
+        return self.config.kernel == IMAGE_SIZE and self.config.optimizer == "adam" and adam_batch_chunk() is not None
 
     def _most(self, n: int) -> int:
         return min(n, self.rows(self.step_count)[4])  # a chunk ends with its epoch

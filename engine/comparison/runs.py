@@ -6,10 +6,11 @@ step counter, so their filters and curves can be put side by side at the same st
 Why batched: a step of this model is a few thousand multiply-adds, so on a CPU its cost
 is almost all per-op overhead (README, "Performance"). R runs stepped one after another
 pay that overhead R times; with the R models' weights stacked into (R, ...) tensors, one
-set of ops serves them all (engine/comparison/maths.py). Where every run is what the
-one-digit chunk function trains (Adam, 28x28 kernels, the CPU), its chunks cost far less
-than any eager step: then each run takes a chunk in turn, on its slot of the stacked
-tensors (engine/comparison/chunked.py), and is its Trainer bit for bit.
+set of ops serves them all (engine/comparison/maths.py). On the CPU, where the one-digit
+chunk function trains every run (Adam or SGD, any kernel: engine/core/chunk.py), its chunks
+cost far less than any eager step: then each run takes a chunk in turn, on its slot of the
+stacked tensors (engine/comparison/chunked.py), and is its Trainer bit for bit. The batched
+maths remains for other devices, the probe before a first step and a divergence's re-run.
 
 Why per-run optimizers on views: each run keeps exactly the optimizer a Trainer would build
 (fused Adam or SGD with its own settings) over views into the stacked weights and gradient

@@ -13,7 +13,7 @@ from typing import Callable, Optional
 
 import torch
 
-from filterlab.engine.core.chunk import adam_batch_chunk
+from filterlab.engine.core.chunk import Chunk, adam_batch_chunk
 from filterlab.engine.core.config import IMAGE_SIZE, Config
 from filterlab.engine.core.learner import Batch
 from filterlab.engine.core.one_example import OneExampleLearner
@@ -38,14 +38,15 @@ class MinibatchLearner(OneExampleLearner):
     def _most(self, n: int) -> int:
         return min(n, self.rows(self.step_count)[4])  # a chunk ends with its epoch
 
-    def _run(self, n: int, due: list, interrupt: torch.Tensor, offset: int = 0) -> list:
+    def _run(self, n: int, due: list, interrupt: torch.Tensor, offset: int = 0) -> Chunk:
         params, moments, squares, steps = self._tensors()
         X, Y, row, size, _ = self.rows(self.step_count + offset)
         return adam_batch_chunk()(params, moments, squares, steps, X, Y, row, size, self._hyper(), n, due, interrupt)
 
-    def _last_pass(self, loss: float, outputs: list, count: int) -> Pass:
+    def _last_pass(self, loss: float, chunk: Chunk, count: int) -> Pass:
         """The last step as forward_backward keeps it, its gradient put where the eager step leaves it."""
-        log_probs, z, dz, dx, grad, update = outputs[5:11]
+        log_probs, z, dz, dx, grad, update = chunk.log_probs, chunk.z, chunk.dl_dz, chunk.input_grad, chunk.grad, \
+            chunk.update
         x, y = self.batch(self.step_count - 1)
         offset = 0
         for param in self._params:

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import torch
 
+from filterlab.engine.core import chunk
 from filterlab.engine.core.chunk import INTERRUPT_EVERY, _one_example, scripted, steps_function
 from filterlab.engine.core.config import Config
 from filterlab.engine.core.interrupt import Interrupt
@@ -107,6 +108,26 @@ def test_the_compiled_chunk_is_the_python_function(digit, config):
     assert compiled.finite and eager.finite and compiled.first == eager.first
     for ours, theirs in zip(list(compiled[:11]) + params, list(eager[:11]) + copies[0]):
         np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("config", [Config(), Config(filters=3, kernel=5, optimizer="sgd", momentum=0.9)])
+def test_without_torchscript_the_chunk_runs_as_python_and_trains_the_same_run(digit, config, monkeypatch):
+    """The fallback where TorchScript is missing (torch.jit.script is deprecated upstream): the same function,
+    run by Python, chunked and interruptible as before, the same numbers to float rounding."""
+    compiled = train(learners(config, digit)[1], [1, 30, 69])
+    monkeypatch.setitem(chunk._compiled, "one example", None)
+    assert not scripted() and steps_function() is _one_example
+    python = learners(config, digit)[1]
+    assert python.chunked()
+    interrupt = Interrupt()
+    interrupt.request()
+    assert python.step(50, interrupt=interrupt) == INTERRUPT_EVERY
+    train(python, [100 - INTERRUPT_EVERY])
+    np.testing.assert_allclose(python.losses.arrays()[1], compiled.losses.arrays()[1], rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(python.filters(), compiled.filters(), rtol=1e-5, atol=1e-7)
+    for name in DETAILS:
+        np.testing.assert_allclose(getattr(python.details(), name), getattr(compiled.details(), name),
+                                   rtol=1e-4, atol=1e-7, err_msg=name)
 
 
 def test_how_the_steps_are_chunked_changes_nothing_bit_for_bit(digit):

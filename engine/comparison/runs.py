@@ -19,7 +19,7 @@ equal optimizer settings share one optimizer: one fused kernel call updates them
 """
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence, Union
 
 import numpy as np
 import torch
@@ -191,6 +191,8 @@ class Comparison:
 
     def snapshots(self) -> list[Snapshot]:
         """One Snapshot per run, all at the same step, for views side by side."""
+        if callable(self._last):  # the chunks' last steps (engine/comparison/chunked.py), made numpy once asked
+            self._last = self._last()
         return run_snapshots(self, self._last or self._probe())
 
     def record_steps(self) -> np.ndarray:
@@ -305,7 +307,7 @@ class Comparison:
         shared = all(d[0] is self.digits[0][0] and d[1] == self.digits[0][1] for d in self.digits)
         chosen = self.digits[:1] if shared else [self.digits[run] for run in getattr(self, "_order", range(self.runs))]
         self.digit = Digit.of([d[0] for d in chosen], [d[1] for d in chosen], self.configs[0].kernel, self.device)
-        self._last: Optional[list[StepDetails]] = None
+        self._last: Union[list[StepDetails], Callable[[], list[StepDetails]], None] = None
 
     def _heads(self) -> np.ndarray:
         """(R,H) every parameter but the filters, flattened as model.head_vector does."""

@@ -18,14 +18,16 @@ from typing import Optional
 import numpy as np
 import torch
 
-from filterlab.engine.core.chunk import NEVER, patches, steps_function
+from filterlab.engine.core.chunk import NEVER, patches, steps_function, worth_it
 from filterlab.engine.core.one_example import ChunkPass, split_frame
 from filterlab.engine.core.optimizers import chunk_settings, chunk_slots, chunk_trains
 
 
 def chunkable(comparison) -> bool:
-    """Whether every run trains as the chunk function does (Adam or SGD as chunk_trains has them, the CPU)."""
-    return comparison.device.type == "cpu" and all(chunk_trains(o) for o in comparison.optimizers)
+    """Whether every run trains as the chunk function does (Adam or SGD as chunk_trains has them, the CPU, a
+    model the chunk trains faster: as a Trainer's OneExampleLearner.chunked)."""
+    return comparison.device.type == "cpu" and all(chunk_trains(o) for o in comparison.optimizers) \
+        and worth_it(sum(p[0].numel() for p in comparison.stacked.params()))
 
 
 def chunked_steps(comparison, n: int, interrupt: torch.Tensor) -> Optional[int]:

@@ -1,7 +1,8 @@
 """A Learner that trains on one example, a whole chunk of steps per call.
 
 The one-digit Trainer's learner (engine/digit/trainer.py). Where the chunk function of
-engine/core/chunk.py applies (Adam or SGD as chunk_trains has them, any kernel, the CPU),
+engine/core/chunk.py applies (Adam or SGD as chunk_trains has them, any kernel, the CPU,
+a model small enough that the chunk is the faster: chunk.worth_it),
 `step(n)` is one call to it, guarded as every engine's steps are (engine/core/rollback.py:
 checked once at the end, a divergence rolled back to the state before the first poisoned
 step), and the last step's details, the filters and the output weights come back with it:
@@ -17,7 +18,7 @@ from typing import Optional
 import numpy as np
 import torch
 
-from filterlab.engine.core.chunk import Chunk, patches, steps_function
+from filterlab.engine.core.chunk import Chunk, patches, steps_function, worth_it
 from filterlab.engine.core.config import IMAGE_SIZE
 from filterlab.engine.core.interrupt import Interrupt
 from filterlab.engine.core.learner import Learner
@@ -112,7 +113,8 @@ class OneExampleLearner(Learner):
 
     def chunked(self) -> bool:
         """Whether steps take the chunk function (engine/core/chunk.py), not the reference step."""
-        return self.device.type == "cpu" and chunk_trains(self.optimizer) and self._fits()
+        return self.device.type == "cpu" and chunk_trains(self.optimizer) and self._fits() \
+            and worth_it(sum(p.numel() for p in self.model.parameters()))
 
     def update(self, index: int, record: bool) -> torch.Tensor:
         """One step (a rollback re-runs steps one by one): the chunk's arithmetic, when steps take it."""

@@ -50,6 +50,12 @@ def test_every_experiment_on_the_cpu_takes_the_chunk(digit, config):
     assert learners(config, digit)[1].chunked()
 
 
+def test_the_largest_models_take_the_reference_step_where_it_is_faster(digit):
+    """64 filters of 3x3 (433,290 parameters): torch's one-pass fused update beats the chunk's seven passes."""
+    assert not learners(Config(filters=64, kernel=3), digit)[1].chunked()
+    assert learners(Config(filters=64, kernel=7), digit)[1].chunked()  # 310,730
+
+
 @pytest.mark.parametrize("config", SHAPES.values(), ids=SHAPES.keys())
 def test_chunked_steps_match_the_eager_conv2d_learner(digit, config):
     """The reference: autograd through nn.Conv2d and torch.optim's own optimizer, the same seed."""

@@ -1,11 +1,11 @@
-"""Runs side by side, each run a chunk of the one-digit fused step (engine/core/chunk.py), in turn.
+"""Runs side by side, each run a chunk of the one-digit step (engine/core/chunk.py), in turn.
 
-Where every run is what the chunk function trains (Adam, a 28x28 kernel, the CPU), R runs
-stepped as R chunk calls cost what R Trainers in turn cost, and far less than the batched
-maths of engine/comparison/maths.py, whose every step pays its per-op overhead once for all
-runs but autograd-free eager ops per step still. Each run's chunk works on its own slot of the
-stacked tensors and of its group's optimizer state (views: the same memory), so each run is
-the very arithmetic of a Trainer's OneExampleLearner, step for step.
+Where every run is what the chunk function trains (Adam or SGD, any kernel, the CPU), R runs
+stepped as R chunk calls cost what R Trainers in turn cost, and less than the batched maths of
+engine/comparison/maths.py (0.8x of the runs in turn: every step there pays autograd-free but
+eager ops). Each run's chunk works on its own slot of the stacked tensors and of its group's
+optimizer state (views: the same memory), so each run is the very arithmetic of a Trainer's
+OneExampleLearner, step for step.
 
 A chunk ended early by an interrupt sets the length of the others. Any run whose numbers stop
 being finite puts every run back where the call started, and the batched steps (rollback.py's
@@ -18,79 +18,71 @@ from typing import Optional
 import numpy as np
 import torch
 
-from filterlab.engine.core.chunk import NEVER, PIXELS, adam_chunk
-from filterlab.engine.core.config import IMAGE_SIZE
-from filterlab.engine.core.one_example import ChunkPass
+from filterlab.engine.core.chunk import NEVER, patches, steps_function, worth_it
+from filterlab.engine.core.one_example import ChunkPass, split_frame
+from filterlab.engine.core.optimizers import chunk_settings, chunk_slots, chunk_trains
 
 
 def chunkable(comparison) -> bool:
-    """Whether every run trains as the chunk function does (Adam, a 28x28 kernel, the CPU)."""
-    return (comparison.configs[0].kernel == IMAGE_SIZE and comparison.device.type == "cpu"
-            and all(c.optimizer == "adam" for c in comparison.configs) and adam_chunk() is not None)
+    """Whether every run trains as the chunk function does (Adam or SGD as chunk_trains has them, the CPU, a
+    model the chunk trains faster: as a Trainer's OneExampleLearner.chunked)."""
+    return comparison.device.type == "cpu" and all(chunk_trains(o) for o in comparison.optimizers) \
+        and worth_it(sum(p[0].numel() for p in comparison.stacked.params()))
 
 
 def chunked_steps(comparison, n: int, interrupt: torch.Tensor) -> Optional[int]:
     """Up to n steps of every run, one chunk call per run; the steps made, or None (nothing changed) when a
     run's numbers were not finite."""
     begin, groups = comparison.step_count, _groups(comparison)
-    count = comparison.configs[0].filters
-    made, outputs = n, {}
+    count, kernel = comparison.configs[0].filters, comparison.configs[0].kernel
+    made, chunks = n, {}
     for slot, run in enumerate(comparison._order):
         group, row = next((g, slot - g["slot"]) for g in groups if g["slot"] <= slot < g["slot"] + g["runs"])
         due = [step - begin - 1 for step in comparison.filter_histories[run].due_steps(begin + 1, begin + made)]
         params = [p[slot] for p in comparison.stacked.params()]
-        moments, squares = ([state[name][row] for state in group["states"]] for name in ("exp_avg", "exp_avg_sq"))
+        moments, squares = ([slots[row] for slots in group[name]] for name in ("moments", "squares"))
         steps = [torch.full((), group["first"], dtype=torch.float32) for _ in params]
         image, label = comparison.digits[run]
-        x = torch.from_numpy(image).to(comparison.device).reshape(-1)
-        outputs[run] = adam_chunk()(params, moments, squares, steps, x, int(label), group["hyper"], made, due,
-                                    interrupt if not outputs else NEVER)
-        made = int(outputs[run][11][2])  # the first run may end early: the others take as many steps
-    losses = np.stack([outputs[run][0].numpy() for run in comparison._order], axis=1).astype(np.float64)
-    if not (np.isfinite(losses).all() and all(bool(out[11][0]) for out in outputs.values())):
-        _put(comparison, outputs, groups, 2, comparison.stacked.params(), [g["states"] for g in groups])
+        x = patches(torch.from_numpy(image).to(comparison.device), kernel)
+        chunks[run] = steps_function()(params, moments, squares, steps, x, int(label), group["adam"],
+                                       group["hyper"], made, due, interrupt if not chunks else NEVER)
+        made = chunks[run].made  # the first run may end early: the others take as many steps
+    losses = np.stack([chunks[run].losses.numpy() for run in comparison._order], axis=1).astype(np.float64)
+    if not (np.isfinite(losses).all() and all(chunk.finite for chunk in chunks.values())):
+        _put(comparison, chunks, groups, "start", comparison.stacked.params(), [g for g in groups])
         comparison._last = None
-        return None  # Adam's steps were the chunks' own: the state is the call's start again
+        return None  # the optimizer's steps were the chunks' own: the state is the call's start again
     for group in groups:
-        for state in group["states"]:
-            state["step"].fill_(group["first"] + made)
-    comparison.commit(losses, _frames(outputs, begin, count, comparison))
-    comparison.rollback_state = BeforeLast(comparison, outputs, groups, made)
-    comparison._last = [ChunkPass(float(outputs[run][0][-1]), outputs[run], count).details()
-                        for run in range(comparison.runs)]
+        for step in group["steps"]:
+            step.fill_(group["first"] + made)
+    comparison.commit(losses, _frames(chunks, begin, count, kernel, comparison))
+    comparison.rollback_state = BeforeLast(comparison, chunks, groups, made)
+    # the last step's details as numpy only when a snapshot asks (most calls make none), as a Trainer's
+    comparison._last = lambda: [ChunkPass(float(chunks[run].losses[-1]), chunks[run], count, kernel).details()
+                                for run in range(comparison.runs)]
     return made
 
 
 def _groups(comparison) -> list[dict]:
     """Per optimizer (runs of equal settings, neighbours in the stacked tensors): its first slot, its runs,
-    Adam's state per parameter (made as fused Adam's first step makes it, if new), its step, its settings."""
+    its state tensors per parameter (chunk_slots: rows are its runs), its step, its settings."""
     groups, slot = [], 0
     for optimizer, runs in zip(comparison.optimizers, comparison._groups):
-        settings = optimizer.param_groups[0]
-        states = []
-        for param in settings["params"]:
-            state = optimizer.state[param]
-            if not state:
-                state["step"] = torch.zeros((), dtype=torch.float32, device=param.device)
-                state["exp_avg"] = torch.zeros_like(param, memory_format=torch.preserve_format)
-                state["exp_avg_sq"] = torch.zeros_like(param, memory_format=torch.preserve_format)
-            states.append(state)
-        hyper = [float(settings["lr"]), *map(float, settings["betas"]), float(settings["eps"]),
-                 float(settings["weight_decay"])]
-        groups.append({"slot": slot, "runs": len(runs), "states": states, "first": float(states[0]["step"]),
-                       "hyper": hyper})
+        moments, squares, steps = chunk_slots(optimizer, optimizer.param_groups[0]["params"])
+        adam, hyper = chunk_settings(optimizer)
+        groups.append({"slot": slot, "runs": len(runs), "moments": moments, "squares": squares, "steps": steps,
+                       "first": float(steps[0]), "adam": adam, "hyper": hyper})
         slot += len(runs)
     return groups
 
 
-def _frames(outputs: dict, begin: int, count: int, comparison) -> list[tuple]:
+def _frames(chunks: dict, begin: int, count: int, kernel: int, comparison) -> list[tuple]:
     """The record frames the chunks made: (step, run, filters, head), as Comparison.due_frames gives them."""
     frames = []
-    for run, result in outputs.items():
-        recorded = result[1].numpy()
-        steps = comparison.filter_histories[run].due_steps(begin + 1, begin + int(result[11][2]))
-        frames += [(step, run, recorded[j, :count * PIXELS].reshape(count, IMAGE_SIZE, IMAGE_SIZE).copy(),
-                    recorded[j, count * PIXELS:].copy()) for j, step in enumerate(steps[:len(recorded)])]
+    for run, chunk in chunks.items():
+        recorded = chunk.frames.numpy()
+        steps = comparison.filter_histories[run].due_steps(begin + 1, begin + chunk.made)
+        frames += [(step, run, *split_frame(recorded[j], count, kernel)) for j, step in enumerate(steps[:len(recorded)])]
     return sorted(frames, key=lambda frame: frame[0])
 
 
@@ -98,18 +90,18 @@ class BeforeLast:
     """Comparison.save_state() as it was before the last step of a chunked call, made when a rollback reads it
     (rarely): each run's chunk kept that state (3, L), and every element of the state is written from it."""
 
-    def __init__(self, comparison, outputs: dict, groups: list[dict], made: int):
-        self._args, self._pair = (comparison, outputs, groups, made), None
+    def __init__(self, comparison, chunks: dict, groups: list[dict], made: int):
+        self._args, self._pair = (comparison, chunks, groups, made), None
 
     def pair(self) -> tuple[list, list]:
         if self._pair is None:
-            comparison, outputs, groups, made = self._args
+            comparison, chunks, groups, made = self._args
             params, optimizer_states = comparison.save_state()  # copies of the right shapes, all overwritten
-            states = [[optimizer_states[i]["state"][k] for k in range(len(params))] for i in range(len(groups))]
-            _put(comparison, outputs, groups, 3, params, states)
-            for group_states, group in zip(states, groups):
-                for state in group_states:
-                    state["step"].fill_(group["first"] + made - 1)
+            targets = [_slots_in(saved["state"], params, group) for saved, group in zip(optimizer_states, groups)]
+            _put(comparison, chunks, groups, "before", params, targets)
+            for target, group in zip(targets, groups):
+                for step in target["steps"]:
+                    step.fill_(group["first"] + made - 1)
             self._pair = (params, optimizer_states)
         return self._pair
 
@@ -120,16 +112,26 @@ class BeforeLast:
         return self.pair()[index]
 
 
-def _put(comparison, outputs: dict, groups: list[dict], which: int, params, states: list) -> None:
-    """Every run's flat state number `which` of its chunk's outputs (2: the start, 3: before the last step)
-    into `params` (stacked, slot rows) and `states` (per group, per parameter: Adam's moments, group rows)."""
-    for group, group_states in zip(groups, states):
+def _slots_in(state: dict, params: list, group: dict) -> dict:
+    """A saved optimizer state's tensors as _put writes them (spares where the optimizer keeps no such slot)."""
+    def slot(k: int, *names: str) -> torch.Tensor:
+        found = [state.get(k, {}).get(name) for name in names]
+        return next((t for t in found if t is not None), torch.zeros((group["runs"], *params[k].shape[1:])))
+    return {"moments": [slot(k, "exp_avg", "momentum_buffer") for k in range(len(params))],
+            "squares": [slot(k, "exp_avg_sq") for k in range(len(params))],
+            "steps": [state[k]["step"] for k in range(len(params)) if "step" in state.get(k, {})]}
+
+
+def _put(comparison, chunks: dict, groups: list[dict], which: str, params, targets: list) -> None:
+    """Every run's flat state `which` of its Chunk ("start", or "before" the last step) into `params`
+    (stacked, slot rows) and `targets` (per group, the optimizer's slots per parameter, group rows)."""
+    for group, target in zip(groups, targets):
         for row in range(group["runs"]):
             slot = group["slot"] + row
-            flat, offset = outputs[comparison._order[slot]][which], 0
-            for param, state in zip(params, group_states):
+            flat, offset = getattr(chunks[comparison._order[slot]], which), 0
+            for param, moment, square in zip(params, target["moments"], target["squares"]):
                 size = param[slot].numel()
                 param[slot].view(-1).copy_(flat[0, offset:offset + size])
-                state["exp_avg"][row].view(-1).copy_(flat[1, offset:offset + size])
-                state["exp_avg_sq"][row].view(-1).copy_(flat[2, offset:offset + size])
+                moment[row].view(-1).copy_(flat[1, offset:offset + size])
+                square[row].view(-1).copy_(flat[2, offset:offset + size])
                 offset += size

@@ -1,5 +1,9 @@
 """The forward and backward pass of R runs at once, written out as batched matmuls.
 
+On the CPU the runs train through the one-digit chunk (engine/comparison/chunked.py); this
+is what a comparison computes elsewhere: on a GPU, the probe before a first step, and the
+steps a divergence re-runs to find the last sane one.
+
 Up to the softmax the model is linear, so its gradients are four short formulas; as
 batched matmuls they skip autograd's graph building, half the per-step overhead of a
 model this small. They equal autograd's to float rounding: a test checks the runs

@@ -6,10 +6,11 @@ step counter, so their filters and curves can be put side by side at the same st
 Why batched: a step of this model is a few thousand multiply-adds, so on a CPU its cost
 is almost all per-op overhead (README, "Performance"). R runs stepped one after another
 pay that overhead R times; with the R models' weights stacked into (R, ...) tensors, one
-set of ops serves them all (engine/comparison/maths.py). Where every run is what the
-one-digit chunk function trains (Adam, 28x28 kernels, the CPU), its chunks cost far less
-than any eager step: then each run takes a chunk in turn, on its slot of the stacked
-tensors (engine/comparison/chunked.py), and is its Trainer bit for bit.
+set of ops serves them all (engine/comparison/maths.py). On the CPU, where the one-digit
+chunk function trains every run (Adam or SGD, any kernel: engine/core/chunk.py), its chunks
+cost far less than any eager step: then each run takes a chunk in turn, on its slot of the
+stacked tensors (engine/comparison/chunked.py), and is its Trainer bit for bit. The batched
+maths remains for other devices, the probe before a first step and a divergence's re-run.
 
 Why per-run optimizers on views: each run keeps exactly the optimizer a Trainer would build
 (fused Adam or SGD with its own settings) over views into the stacked weights and gradient
@@ -18,7 +19,7 @@ equal optimizer settings share one optimizer: one fused kernel call updates them
 """
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence, Union
 
 import numpy as np
 import torch
@@ -191,6 +192,8 @@ class Comparison:
 
     def snapshots(self) -> list[Snapshot]:
         """One Snapshot per run, all at the same step, for views side by side."""
+        if callable(self._last):  # the chunks' last steps (engine/comparison/chunked.py), made numpy once asked
+            self._last = self._last()
         return run_snapshots(self, self._last or self._probe())
 
     def record_steps(self) -> np.ndarray:
@@ -305,7 +308,7 @@ class Comparison:
         shared = all(d[0] is self.digits[0][0] and d[1] == self.digits[0][1] for d in self.digits)
         chosen = self.digits[:1] if shared else [self.digits[run] for run in getattr(self, "_order", range(self.runs))]
         self.digit = Digit.of([d[0] for d in chosen], [d[1] for d in chosen], self.configs[0].kernel, self.device)
-        self._last: Optional[list[StepDetails]] = None
+        self._last: Union[list[StepDetails], Callable[[], list[StepDetails]], None] = None
 
     def _heads(self) -> np.ndarray:
         """(R,H) every parameter but the filters, flattened as model.head_vector does."""

@@ -16,17 +16,15 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
-from filterlab.engine.core.chunk import adam_batch_chunk
+from filterlab.engine.core.chunk import Chunk, batch_chunk
 from filterlab.engine.core.config import IMAGE_SIZE, Config
 from filterlab.engine.core.learner import Batch
 from filterlab.engine.core.one_example import OneExampleLearner
-from filterlab.engine.core.optimizers import take_step
+from filterlab.engine.core.optimizers import chunk_settings, take_step
 from filterlab.engine.core.passes import Pass
-from filterlab.engine.core.small_kernels import adam_small_kernel_chunk
 
 # rows(step) -> (X (N, pixels), Y (N,), the row where the batch of update step + 1 starts, batch size,
 # the steps left in X from that step on, that one included)
@@ -40,20 +38,9 @@ class MinibatchLearner(OneExampleLearner):
         self.rows = rows
         super().__init__(config, batch, on_forget)
 
-    def _function(self):
-        return adam_batch_chunk() if self.config.kernel == IMAGE_SIZE else adam_small_kernel_chunk()
-
-    def chunked(self) -> bool:
-        """The chunk's conditions (Adam, the CPU), any kernel size: small ones take engine/core/small_kernels.py."""
-        if self.config.kernel == IMAGE_SIZE:
-            return super().chunked()
-        group = self.optimizer.param_groups[0]
-        k, side = self.config.kernel, IMAGE_SIZE - self.config.kernel + 1
-        row = k * k + 1 + 10 * side * side  # per filter, of a recorded flat row: _chunk needs >= 784 (k <= 25)
-        return (row >= IMAGE_SIZE * IMAGE_SIZE and self.config.optimizer == "adam" and self.device.type == "cpu"
-                and not group.get("amsgrad")
-                and not group.get("maximize") and not group.get("decoupled_weight_decay")
-                and self._function() is not None)
+    def _fits(self) -> bool:
+        """The minibatch chunk trains any kernel (a small one as the one linear map the model is)."""
+        return batch_chunk() is not None
 
     def update(self, index: int, record: bool) -> torch.Tensor:
         """One step; on the eager path a kept step's Pass has dL/dx of its first example only (see above)."""
@@ -77,47 +64,23 @@ class MinibatchLearner(OneExampleLearner):
     def _most(self, n: int) -> int:
         return min(n, self.rows(self.step_count)[4])  # a chunk ends with its epoch
 
-    def _run(self, n: int, due: list, interrupt: torch.Tensor, offset: int = 0) -> list:
+    def _run(self, n: int, due: list, interrupt: torch.Tensor, offset: int = 0) -> Chunk:
         params, moments, squares, steps = self._tensors()
         X, Y, row, size, _ = self.rows(self.step_count + offset)
-        return self._function()(params, moments, squares, steps, X, Y, row, size, self._hyper(), n, due, interrupt)
+        adam, hyper = chunk_settings(self.optimizer)
+        return batch_chunk()(params, moments, squares, steps, X, Y, row, size, adam, hyper, n, due, interrupt)
 
-    def _chunk(self, n: int, interrupt: torch.Tensor):
-        """OneExampleLearner's chunk; with a small kernel its recorded frames cut at k x k filters, not 28 x 28.
-
-        The base cuts each recorded flat row at F x 784 (engine/core/one_example.py); the row is its filters
-        then its head in order, so the two parts it cut are put back together and cut at F x k x k (a hook
-        for the cut in one_example.py would make this unnecessary)."""
-        if self.config.kernel == IMAGE_SIZE:
-            return super()._chunk(n, interrupt)
-        self._cut_frames = True
-        try:
-            return super()._chunk(n, interrupt)
-        finally:
-            self._cut_frames = False
-
-    _cut_frames = False
-
-    def commit(self, losses, frames: list) -> None:
-        if self._cut_frames:
-            k, count = self.config.kernel, self.config.filters
-            rows = [(step, np.concatenate([filters.reshape(-1), head])) for step, filters, head in frames]
-            frames = [(step, row[:count * k * k].reshape(count, k, k).copy(), row[count * k * k:].copy())
-                      for step, row in rows]
-        super().commit(losses, frames)
-
-    def _last_pass(self, loss: float, outputs: list, count: int) -> Pass:
+    def _last_pass(self, loss: float, chunk: Chunk, count: int) -> Pass:
         """The last step as forward_backward keeps it, its gradient put where the eager step leaves it."""
-        log_probs, z, dz, dx, grad, update = outputs[5:11]
         x, y = self.batch(self.step_count - 1)
-        if self.config.kernel != IMAGE_SIZE:  # maps (B, F, s, s) and dL/dx of the first example come as kept
-            self._put_gradient(grad)
-            k = self.config.kernel
-            return Pass(loss, log_probs, z, dz, dx, update.view(count, k, k), x, y)
-        self._put_gradient(grad)
+        self._put_gradient(chunk.grad)
+        k = self.config.kernel
+        if k != IMAGE_SIZE:  # maps (B, F, s, s) and dL/dx of the first example come as kept
+            return Pass(loss, chunk.log_probs, chunk.z, chunk.dl_dz, chunk.input_grad, chunk.update.view(count, k, k),
+                        x, y)
         side = (count, 1, 1)
-        return Pass(loss, log_probs, z.view(-1, *side), dz.view(-1, *side), dx.view(-1, 1, IMAGE_SIZE, IMAGE_SIZE),
-                    update.view(count, IMAGE_SIZE, IMAGE_SIZE), x, y)
+        return Pass(loss, chunk.log_probs, chunk.z.view(-1, *side), chunk.dl_dz.view(-1, *side),
+                    chunk.input_grad.view(-1, 1, IMAGE_SIZE, IMAGE_SIZE), chunk.update.view(count, k, k), x, y)
 
     def _put_gradient(self, grad: torch.Tensor) -> None:
         """The flat gradient of the last step into the parameters' .grad, as the eager step leaves it."""

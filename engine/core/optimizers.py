@@ -72,6 +72,60 @@ def _global_hooks() -> bool:
                 getattr(module, "_global_optimizer_post_hooks", None))
 
 
+def chunk_trains(optimizer: torch.optim.Optimizer) -> bool:
+    """Whether the chunk function (engine/core/chunk.py) computes this optimizer's update: plain Adam
+    (L2 weight decay, no amsgrad) or SGD (momentum, weight decay; no dampening, no Nesterov), not maximizing."""
+    group = optimizer.param_groups[0]
+    if group.get("maximize") or group.get("differentiable"):
+        return False
+    if isinstance(optimizer, torch.optim.Adam):
+        return not group.get("amsgrad") and not group.get("decoupled_weight_decay")
+    return isinstance(optimizer, torch.optim.SGD) and not group.get("nesterov") and not group.get("dampening")
+
+
+def chunk_settings(optimizer: torch.optim.Optimizer) -> tuple[bool, list[float]]:
+    """(adam?, its settings as the chunk function takes them: Adam's lr, betas, eps, weight decay; SGD's lr,
+    momentum, weight decay)."""
+    group = optimizer.param_groups[0]
+    if isinstance(optimizer, torch.optim.Adam):
+        return True, [float(group["lr"]), *map(float, group["betas"]), float(group["eps"]),
+                      float(group["weight_decay"])]
+    return False, [float(group["lr"]), float(group["momentum"]), float(group["weight_decay"])]
+
+
+def chunk_slots(optimizer: torch.optim.Optimizer, params) -> tuple[list, list, list]:
+    """The optimizer's state tensors per parameter as the chunk function updates them in place:
+    (moments, squares, steps). Adam: exp_avg, exp_avg_sq, step, made as fused Adam's first step makes them
+    if new. SGD: the momentum buffer (zeros if new: the first step then makes it the gradient, as torch
+    does), spare zeros for the unused slot and the step (nothing keeps them)."""
+    if isinstance(optimizer, torch.optim.Adam):
+        states = [optimizer.state[p] for p in params]
+        for param, state in zip(params, states):
+            if not state:  # as torch.optim.Adam's first step makes it (fused: a float32 step on the device)
+                state["step"] = torch.zeros((), dtype=torch.float32, device=param.device)
+                state["exp_avg"] = torch.zeros_like(param, memory_format=torch.preserve_format)
+                state["exp_avg_sq"] = torch.zeros_like(param, memory_format=torch.preserve_format)
+        return [s["exp_avg"] for s in states], [s["exp_avg_sq"] for s in states], [s["step"] for s in states]
+    spare = [torch.zeros_like(p) for p in params]
+    if optimizer.param_groups[0]["momentum"] != 0:
+        states = [optimizer.state[p] for p in params]
+        for param, state in zip(params, states):
+            if state.get("momentum_buffer") is None:
+                state["momentum_buffer"] = torch.zeros_like(param, memory_format=torch.preserve_format)
+        moments = [s["momentum_buffer"] for s in states]
+    else:
+        moments = spare
+    return moments, spare, [torch.zeros((), device=p.device) for p in params]
+
+
+def slots_of(optimizer: torch.optim.Optimizer, moment: torch.Tensor, square: torch.Tensor, step: float) -> dict:
+    """One parameter's optimizer state, as its state_dict holds it, from the chunk's slots (engine/core/chunk.py)."""
+    if isinstance(optimizer, torch.optim.Adam):
+        return {"step": torch.tensor(step, dtype=torch.float32, device=moment.device),
+                "exp_avg": moment, "exp_avg_sq": square}
+    return {"momentum_buffer": moment} if optimizer.param_groups[0]["momentum"] != 0 else {}
+
+
 def apply_hparams(optimizer: torch.optim.Optimizer, config: Config) -> None:
     """The live settings of `config` into every parameter group."""
     for group in optimizer.param_groups:

@@ -26,7 +26,6 @@ from filterlab.engine.core.history import ImageHistory
 from filterlab.engine.core.minibatch import MinibatchLearner
 from filterlab.engine.core.model import to_numpy
 from filterlab.engine.core.passes import recorded_pass
-from filterlab.engine.core.small_kernels import warm_up_small_kernels
 from filterlab.engine.digitset.batch import contributions
 from filterlab.engine.digitset.data import DEFAULT_BATCH, EPOCHS, DigitSet
 from filterlab.engine.digitset.scores import Evaluation, evaluate
@@ -55,16 +54,13 @@ class SetTrainer(LearnerExperiment):
         # the steps between two test passes of the live snapshots (epoch ends are always scored)
         self.score_every = 1 if tested <= FRESH_TEST_DIGITS else math.ceil(tested / (3 * batch_size) / SCORE_SHARE)
         self.class_means = digits.class_means()
-        self.centred_class_means = centred_means(self.class_means)  # for the filters' cosines (shown.py)
+        self.centred_class_means = centred_means(self.class_means)  # for the filters' cosines (snapshot.py)
         self.class_patches = class_patches(self.class_means, config.kernel) if config.kernel < IMAGE_SIZE else None
-        self.initial_cosines = None  # (key, cosines) of the starting filters, kept by shown.initial_cosines
+        self.initial_cosines = None  # (key, cosines) of the starting filters, kept by snapshot.initial_cosines
         self.example = 0  # the test digit the views show beside the training
         self._data_device = None
         self.learner = MinibatchLearner(config, self._batch, self._rows)
-        if config.kernel == IMAGE_SIZE:  # here, on the thread that builds the run: not on its first steps
-            warm_up(minibatch=True)
-        else:
-            warm_up_small_kernels()
+        warm_up(minibatch=True, kernel=config.kernel)  # here, on the thread that builds the run: not on its first steps
         self._restart()
 
     # ----------------------------------------------------------------- commands

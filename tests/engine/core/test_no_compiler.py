@@ -10,6 +10,9 @@ import textwrap
 import pytest
 
 EXPERIMENTS = {
+    "the fused chunk": "Trainer(Config(filters=2))",
+    "the chunk as Python (no TorchScript)": "no_torchscript() or Trainer(Config(filters=2, kernel=5))",
+    "the reference step": "reference(Config(filters=2, optimizer='sgd', momentum=0.9))",
     "sgd": "Trainer(Config(filters=2, optimizer='sgd', momentum=0.9))",
     "small kernels": "Trainer(Config(filters=2, kernel=5))",
     "a set run": "SetTrainer(Config(filters=2, kernel=5), bundled_set((3, 7)), 16, 1)",
@@ -29,8 +32,19 @@ def test_training_imports_no_compiler(build):
         from filterlab.engine.digitset.trainer import SetTrainer
         from filterlab.engine.lab1d.config import Lab1DConfig
         from filterlab.engine.lab1d.lab import Lab1D
+        from filterlab.engine.core import chunk
+        from filterlab.engine.core.learner import Learner
+
+        def no_torchscript():
+            chunk._compiled["one example"] = None
+
+        def reference(config):
+            trainer = Trainer(config)
+            trainer.learner = Learner(config, trainer._batch)  # autograd and torch.optim's own step
+            return trainer
         experiment = {build}
         assert experiment.step(3) == 3
+        assert chunk.scripted() == ("no_torchscript" not in {build!r})
         experiment.snapshot()
         print('torch._dynamo' in sys.modules)
     """)

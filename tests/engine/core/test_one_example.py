@@ -1,8 +1,8 @@
 """The chunked step (engine/core/chunk.py) is the Conv2d experiment: same losses, weights, record and details.
 
 It is held to three references: the eager Learner (autograd through the Conv2d parameters and
-torch's fused Adam), the original script's nn.Sequential(Conv2d, Flatten, Linear) loop, and
-itself chunked differently (bit for bit). And it must let other threads run while it trains.
+torch.optim's own Adam or SGD), the original script's nn.Sequential(Conv2d, Flatten, Linear) loop,
+and itself chunked differently (bit for bit). And it must let other threads run while it trains.
 """
 import threading
 import time
@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 import torch
 
-from filterlab.engine.core.chunk import INTERRUPT_EVERY, adam_chunk, eager_adam_chunk
+from filterlab.engine.core import chunk
+from filterlab.engine.core.chunk import INTERRUPT_EVERY, _one_example, scripted, steps_function
 from filterlab.engine.core.config import Config
 from filterlab.engine.core.interrupt import Interrupt
 from filterlab.engine.core.learner import Learner
@@ -31,17 +32,37 @@ def train(learner, chunks):
     return learner
 
 
-def test_the_default_experiment_takes_the_chunk_and_others_the_eager_step(digit):
-    assert adam_chunk() is not None  # TorchScript is there: the fast path is what the tests below test
-    assert learners(Config(), digit)[1].chunked()
-    for config in (Config(kernel=5), Config(optimizer="sgd"), Config(optimizer="sgd", momentum=0.9)):
-        assert not learners(config, digit)[1].chunked()
+SHAPES = {  # every optimizer the chunk takes, at 28x28 and small kernels
+    "adam 1": Config(filters=1), "adam 5": Config(), "adam 64": Config(filters=64),
+    "adam no decay": Config(filters=3, weight_decay=0.0),
+    "adam 5x5": Config(filters=3, kernel=5), "adam 3x3 no decay": Config(filters=4, kernel=3, weight_decay=0.0),
+    "sgd": Config(filters=3, optimizer="sgd", lr=0.01, weight_decay=0.0),
+    "sgd momentum decay": Config(filters=3, optimizer="sgd", lr=0.01, momentum=0.9, weight_decay=1e-3),
+    "sgd 5x5 momentum": Config(filters=3, kernel=5, optimizer="sgd", lr=0.01, momentum=0.9),
+    "sgd 7x7 decay": Config(filters=2, kernel=7, optimizer="sgd", lr=0.05, weight_decay=1e-3),
+}
 
 
-@pytest.mark.parametrize("filters", [1, 5, 64])
-def test_chunked_steps_match_the_eager_conv2d_learner(digit, filters):
-    eager, chunked = learners(Config(filters=filters), digit)
-    chunks = [1, 2, 7, 40, 250, 700]  # across the dense record (every step to 100) and its thinning
+@pytest.mark.parametrize("config", [Config(), Config(kernel=5), Config(optimizer="sgd"),
+                                    Config(optimizer="sgd", momentum=0.9, kernel=3)])
+def test_every_experiment_on_the_cpu_takes_the_chunk(digit, config):
+    assert scripted()  # TorchScript is there: the fast path is what the tests below test
+    assert learners(config, digit)[1].chunked()
+
+
+def test_the_largest_models_take_the_reference_step_where_it_is_faster(digit):
+    """64 filters of 3x3 (433,290 parameters): torch's one-pass fused update beats the chunk's seven passes."""
+    assert not learners(Config(filters=64, kernel=3), digit)[1].chunked()
+    assert learners(Config(filters=64, kernel=7), digit)[1].chunked()  # 310,730
+
+
+@pytest.mark.parametrize("config", SHAPES.values(), ids=SHAPES.keys())
+def test_chunked_steps_match_the_eager_conv2d_learner(digit, config):
+    """The reference: autograd through nn.Conv2d and torch.optim's own optimizer, the same seed."""
+    eager, chunked = learners(config, digit)
+    # across the dense record (every step to 100) and its thinning; the long run for three default shapes
+    chunks = [1, 2, 7, 40, 250, 700] if config.kernel == 28 and config.filters in (1, 5, 64) \
+        and config.optimizer == "adam" and config.weight_decay else [1, 2, 7, 40, 150]
     train(eager, chunks)
     train(chunked, chunks)
     np.testing.assert_allclose(chunked.losses.arrays()[1], eager.losses.arrays()[1], rtol=2e-4, atol=1e-6)
@@ -56,9 +77,14 @@ def test_chunked_steps_match_the_eager_conv2d_learner(digit, filters):
         a, b = getattr(ours, name), getattr(theirs, name)
         assert a.shape == b.shape and a.dtype == b.dtype, name
         np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-7 * max(1.0, np.abs(b).max()), err_msg=name)
-    for p, q in zip(chunked.optimizer.state_dict()["state"].values(), eager.optimizer.state_dict()["state"].values()):
-        assert float(p["step"]) == float(q["step"]) == 1000
-        np.testing.assert_allclose(p["exp_avg"], q["exp_avg"], rtol=1e-3, atol=1e-9)
+    ours, theirs = chunked.optimizer.state_dict()["state"], eager.optimizer.state_dict()["state"]
+    assert ours.keys() == theirs.keys()
+    for p, q in zip(ours.values(), theirs.values()):
+        assert p.keys() == q.keys()
+        if "step" in p:
+            assert float(p["step"]) == float(q["step"]) == sum(chunks)
+        for slot in set(p) - {"step"}:
+            np.testing.assert_allclose(p[slot], q[slot], rtol=1e-3, atol=1e-8, err_msg=slot)
 
 
 def test_chunked_steps_match_the_original_scripts_conv2d_loop(digit, article_script):
@@ -71,19 +97,43 @@ def test_chunked_steps_match_the_original_scripts_conv2d_loop(digit, article_scr
     np.testing.assert_allclose(chunked.filters(), trained, rtol=1e-3, atol=1e-6)
 
 
-def test_the_compiled_chunk_is_the_python_function(digit):
-    """TorchScript runs the very arithmetic written in chunk.py."""
-    _, learner = learners(Config(), digit)
+@pytest.mark.parametrize("config", [Config(), Config(filters=3, kernel=5, optimizer="sgd", momentum=0.9)])
+def test_the_compiled_chunk_is_the_python_function(digit, config):
+    """TorchScript runs the very arithmetic written in chunk.py (the fallback where TorchScript is missing)."""
+    _, learner = learners(config, digit)
     learner.step(1)
     params, moments, squares, steps = (list(map(torch.clone, group)) for group in learner._tensors())
     copies = [list(map(torch.clone, group)) for group in (params, moments, squares, steps)]
     x, label = learner._example()
-    hyper = [1e-3, 0.9, 0.999, 1e-8, 1e-5]
+    adam = config.optimizer == "adam"
+    hyper = [1e-3, 0.9, 0.999, 1e-8, 1e-5] if adam else [0.01, 0.9, 1e-3]
     never = torch.zeros(1, dtype=torch.int32)
-    compiled = adam_chunk()(params, moments, squares, steps, x, label, hyper, 30, [0, 9, 29], never)
-    eager = eager_adam_chunk()(*copies, x, label, hyper, 30, [0, 9, 29], never)
-    for ours, theirs in zip(compiled + params, eager + copies[0]):
+    compiled = steps_function()(params, moments, squares, steps, x, label, adam, hyper, 30, [0, 9, 29], never)
+    eager = _one_example(*copies, x, label, adam, hyper, 30, [0, 9, 29], never)
+    assert compiled._fields == eager._fields and compiled.made == eager.made == 30
+    assert compiled.finite and eager.finite and compiled.first == eager.first
+    for ours, theirs in zip(list(compiled[:11]) + params, list(eager[:11]) + copies[0]):
         np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("config", [Config(), Config(filters=3, kernel=5, optimizer="sgd", momentum=0.9)])
+def test_without_torchscript_the_chunk_runs_as_python_and_trains_the_same_run(digit, config, monkeypatch):
+    """The fallback where TorchScript is missing (torch.jit.script is deprecated upstream): the same function,
+    run by Python, chunked and interruptible as before, the same numbers to float rounding."""
+    compiled = train(learners(config, digit)[1], [1, 30, 69])
+    monkeypatch.setitem(chunk._compiled, "one example", None)
+    assert not scripted() and steps_function() is _one_example
+    python = learners(config, digit)[1]
+    assert python.chunked()
+    interrupt = Interrupt()
+    interrupt.request()
+    assert python.step(50, interrupt=interrupt) == INTERRUPT_EVERY
+    train(python, [100 - INTERRUPT_EVERY])
+    np.testing.assert_allclose(python.losses.arrays()[1], compiled.losses.arrays()[1], rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(python.filters(), compiled.filters(), rtol=1e-5, atol=1e-7)
+    for name in DETAILS:
+        np.testing.assert_allclose(getattr(python.details(), name), getattr(compiled.details(), name),
+                                   rtol=1e-4, atol=1e-7, err_msg=name)
 
 
 def test_how_the_steps_are_chunked_changes_nothing_bit_for_bit(digit):
@@ -188,18 +238,23 @@ class RequestedAfter(Interrupt):
         return self.reads < 0
 
 
+@pytest.mark.parametrize("reference", [True, False], ids=["reference step", "chunk"])
 @pytest.mark.parametrize("config", [Config(kernel=5), Config(optimizer="sgd", momentum=0.9)])
-def test_an_eager_learner_ends_its_chunk_on_an_interrupt_and_changes_no_number(digit, config):
-    """The eager path heeds the interrupt as the chunk does: the step after it is seen is the last."""
-    _, eager = learners(config, digit)  # a OneExampleLearner on its eager path
-    assert eager.interruptible and not eager.chunked()
-    assert eager.step(1000, interrupt=RequestedAfter(7)) == 8
+def test_a_learner_ends_its_chunk_on_an_interrupt_and_changes_no_number(digit, config, reference):
+    """Both paths heed the interrupt alike: the step after it is seen is the last (small kernels and SGD too)."""
+    eager = learners(config, digit)[0 if reference else 1]
+    assert eager.interruptible and isinstance(eager, OneExampleLearner) != reference
     interrupt = Interrupt()
+    if reference:  # reads interrupt.requested before every step
+        assert eager.step(1000, interrupt=RequestedAfter(7)) == 8
+    else:  # reads the flag every INTERRUPT_EVERY steps, without the GIL
+        interrupt.request()
+        assert eager.step(1000, interrupt=interrupt) == INTERRUPT_EVERY
     interrupt.request()
-    assert eager.step(50, interrupt=interrupt) == 1
+    assert eager.step(50, interrupt=interrupt) == (1 if reference else INTERRUPT_EVERY)
     interrupt.clear()
     assert eager.step(11, interrupt=interrupt) == 11
-    twin = train(learners(config, digit)[0], [20])
+    twin = train(learners(config, digit)[0 if reference else 1], [eager.step_count])
     np.testing.assert_array_equal(eager.losses.arrays()[1], twin.losses.arrays()[1])
     np.testing.assert_array_equal(eager.filters(), twin.filters())
     assert eager.record.steps == twin.record.steps

@@ -93,8 +93,9 @@ def test_rollback_replays_the_same_batches():
 
 
 def test_a_small_kernel_run_rolls_back_a_divergence_and_replays_the_same_batches():
-    """The small-kernel chunk (engine/core/small_kernels.py) is guarded as every engine's steps are: a
-    divergence mid-call keeps the sane steps, the record cut at k x k filters; 26 and 27 take the eager step."""
+    """The small-kernel minibatch chunk (engine/core/chunk.py) is guarded as every engine's steps are: a
+    divergence mid-call keeps the sane steps, the record cut at k x k filters (26 and 27 too: a recorded row
+    holds fewer than 784 filter weights there)."""
     digits = bundled_set((3, 7))
     config = Config(filters=2, kernel=5, weight_decay=0.0)
     diverging, fresh = SetTrainer(config, digits, batch_size=8), SetTrainer(config, digits, batch_size=8)
@@ -110,8 +111,9 @@ def test_a_small_kernel_run_rolls_back_a_divergence_and_replays_the_same_batches
     assert all(frame.shape == (2, 5, 5) for frame in fresh.learner.record.frames)
     assert np.array_equal(diverging.losses.arrays()[1], fresh.losses.arrays()[1])
     for kernel in (26, 27):
-        eager = SetTrainer(Config(filters=2, kernel=kernel), digits, batch_size=8)
-        assert not eager.learner.chunked() and eager.step(3) == 3
+        large = SetTrainer(Config(filters=2, kernel=kernel), digits, batch_size=8)
+        assert large.learner.chunked() and large.step(3) == 3
+        assert all(frame.shape == (2, kernel, kernel) for frame in large.learner.record.frames)
 
 
 def test_snapshot_compares_each_filter_with_the_mean_of_its_class():

@@ -38,7 +38,7 @@ def chunked_steps(comparison, n: int, interrupt: torch.Tensor) -> Optional[int]:
     made, chunks = n, {}
     for slot, run in enumerate(comparison._order):
         group, row = next((g, slot - g["slot"]) for g in groups if g["slot"] <= slot < g["slot"] + g["runs"])
-        due = [step - begin - 1 for step in comparison.filter_histories[run].due_steps(begin + 1, begin + made)]
+        due = [step - begin - 1 for step in comparison.records[run].due_steps(begin + 1, begin + made)]
         params = [p[slot] for p in comparison.stacked.params()]
         moments, squares = ([slots[row] for slots in group[name]] for name in ("moments", "squares"))
         steps = [torch.full((), group["first"], dtype=torch.float32) for _ in params]
@@ -81,7 +81,7 @@ def _frames(chunks: dict, begin: int, count: int, kernel: int, comparison) -> li
     frames = []
     for run, chunk in chunks.items():
         recorded = chunk.frames.numpy()
-        steps = comparison.filter_histories[run].due_steps(begin + 1, begin + chunk.made)
+        steps = comparison.records[run].due_steps(begin + 1, begin + chunk.made)
         frames += [(step, run, *split_frame(recorded[j], count, kernel)) for j, step in enumerate(steps[:len(recorded)])]
     return sorted(frames, key=lambda frame: frame[0])
 

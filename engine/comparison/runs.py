@@ -26,8 +26,7 @@ import torch
 
 from filterlab.engine.comparison.chunked import chunkable, chunked_steps
 from filterlab.engine.comparison.maths import Digit, Stacked, details, gradients
-from filterlab.engine.comparison.pictures import recorded_snapshots, run_snapshots
-from filterlab.engine.comparison.snapshot import ComparisonSnapshot
+from filterlab.engine.comparison.snapshot import ComparisonSnapshot, recorded_snapshots, run_snapshots
 from filterlab.engine.core.config import ONE_DIGIT_PIXELS, Config, ConfigError
 from filterlab.engine.core.history import FilterHistory, ImageHistory, LossHistory
 from filterlab.engine.core.interrupt import Interrupt
@@ -197,7 +196,7 @@ class Comparison:
         return run_snapshots(self, self._last or self._probe())
 
     def record_steps(self) -> np.ndarray:
-        return np.array(self.filter_histories[0].steps, dtype=np.int64)
+        return np.array(self.records[0].steps, dtype=np.int64)
 
     def snapshot_at(self, step: int) -> ComparisonSnapshot:
         """Every run's recorded frame at or before `step`, run forward and backward again."""
@@ -222,7 +221,7 @@ class Comparison:
         return loss
 
     def due_frames(self, step: int) -> list[tuple]:
-        due = [r for r, h in enumerate(self.filter_histories) if h.due(step)]
+        due = [r for r, h in enumerate(self.records) if h.due(step)]
         if not due:
             return []
         filters, heads = self.filters(), self._heads()
@@ -235,11 +234,11 @@ class Comparison:
             for r, history in enumerate(self.losses):
                 history.extend(self.step_count, losses[:, r])
         for step, r, filters, head in frames:
-            self.filter_histories[r].add(step, filters, head)
+            self.records[r].add(step, filters, head)
 
     def forget_last_step(self) -> None:
         self.step_count -= 1
-        for losses, record, images in zip(self.losses, self.filter_histories, self.image_histories):
+        for losses, record, images in zip(self.losses, self.records, self.image_histories):
             losses.drop_last()
             record.truncate(self.step_count)
             images.truncate(self.step_count)
@@ -285,8 +284,8 @@ class Comparison:
         """The first frame of every run's record (step 0, or where a fork starts), no losses yet."""
         self.initial = self.filters()
         self.losses = [LossHistory() for _ in self.configs]
-        self.filter_histories = [FilterHistory(c.record_every) for c in self.configs]
-        for history, filters, head in zip(self.filter_histories, self.initial, self._heads()):
+        self.records = [FilterHistory(c.record_every) for c in self.configs]
+        for history, filters, head in zip(self.records, self.initial, self._heads()):
             history.put(step, filters, head)
         self.image_histories = [ImageHistory() for _ in self.configs]
         for history, (image, label) in zip(self.image_histories, self.digits):

@@ -41,8 +41,8 @@ def test_every_run_is_its_trainer_bit_for_bit(digit, runs, kernel):
     comparison, trainers = twins(digit, [1, 6, 93, 400] if kernel == 28 else [1, 6, 93], runs, kernel)
     same(comparison, trainers)
     for r, trainer in enumerate(trainers):
-        assert comparison.filter_histories[r].steps == trainer.record.steps
-        for ours, theirs in zip(comparison.filter_histories[r].heads, trainer.record.heads):
+        assert comparison.records[r].steps == trainer.record.steps
+        for ours, theirs in zip(comparison.records[r].heads, trainer.record.heads):
             np.testing.assert_array_equal(ours, theirs)
 
 

@@ -44,7 +44,7 @@ def take_screenshot(app, window, path, steps: int, start: int = 0, paced: bool =
 
     def on_frame(frame):
         snap = frame.snapshot
-        done = ready(frame) if ready else snap.step >= start + steps or getattr(snap, "finished", None)  # set: epochs
+        done = ready(frame) if ready else snap.step >= start + steps or frame.finished  # set: epochs
         if (done or snap.diverged) and result["code"] is None:
             result["code"] = 1 if snap.diverged else 0
             if snap.diverged:

@@ -109,6 +109,11 @@ class Snapshot(ReadOnlyArrays):
         return network_input(self.image, self.config.pixel_scale)
 
     @property
+    def digit_caption(self) -> str:
+        """What the digit view says of the digit shown (a set run's says it is a test digit)."""
+        return f"training digit: label {self.label}"
+
+    @property
     def record_steps(self) -> np.ndarray:
         """The recorded steps a timeline can go back to."""
         return self.cosine_steps

@@ -51,6 +51,10 @@ class SetSnapshot(Snapshot):
     target_epochs: int = 0
     finished: Optional[str] = None
 
+    @property
+    def digit_caption(self) -> str:
+        return f"test digit #{self.example}: true label {self.label}"
+
 
 def example_details(model, x: torch.Tensor, y: torch.Tensor, batch: StepDetails) -> StepDetails:
     """The test digit's forward and backward pass (its probabilities, z, dL/dz, dL/dx) beside the batch's step.

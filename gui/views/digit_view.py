@@ -57,9 +57,7 @@ class DigitView(SnapshotView):
             self.overlay.setImage(magnitude, autoLevels=False, levels=(0.0, float(magnitude.max()) or 1.0))
         blank = snapshot.blank_image
         self.notice.setText("blank image:\nnothing to learn" if blank else "")
-        example = getattr(snapshot, "example", None)  # a set run shows a test digit, not a training one
-        self.title.set_title(f"training digit: label {snapshot.label}" if example is None else
-                             f"test digit #{example}: true label {snapshot.label}")
+        self.title.set_title(snapshot.digit_caption)  # a set run shows a test digit, not a training one
 
     def _outline(self, snapshot: Snapshot) -> None:
         """Frame, on the digit, the patch each small filter is compared with (where it responds most)."""

@@ -69,6 +69,7 @@ class Frame(Generic[SnapshotT]):
     steps_per_second: float
     pace: str = ""
     applied: int = 0  # commands applied when it was made (see Commands.sent)
+    finished: Optional[str] = None  # the experiment's `finished` then: it did what it was asked (a set's epochs)
 
 
 def freeze_startup_objects() -> None:
@@ -172,7 +173,7 @@ class TrainingLoop:
                 step = self.built.step_count
                 cost = self.cpu_clock()
                 frame = Frame(self.built.snapshot(), busy, meter.rate() if busy else 0.0,
-                              self.pace.describe(step), self.applied)
+                              self.pace.describe(step), self.applied, self.built.finished)
                 cost = self.cpu_clock() - cost
                 if self.mailbox.put(frame):
                     frame_ready()

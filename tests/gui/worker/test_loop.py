@@ -5,7 +5,7 @@ import time
 import numpy as np
 
 from filterlab.gui.worker.commands import Commands
-from filterlab.gui.worker.loop import TrainingLoop
+from filterlab.gui.worker.loop import DISPLAY_HZ, TrainingLoop
 from filterlab.gui.worker.pace import FixedSpeed
 
 
@@ -93,9 +93,13 @@ def test_a_fixed_pace_gives_its_speed():
 
 
 class Interruptible(Counter):
-    """A Counter whose steps take 1 ms each and that ends a chunk early, as the chunk function does."""
+    """A Counter whose steps take 1 ms each, of the loop's clocks (the test's own), and that ends a chunk
+    early as the chunk function does; a click (`click_at`: a command put from another thread) may land
+    in the middle of a call."""
 
     interruptible = True
+    clocks: tuple = ()         # (wall, cpu) FakeClocks each step moves by 1 ms
+    click_at = None            # (step, what) : what() is put at that step, while the chunk runs
 
     def __init__(self):
         super().__init__()
@@ -104,8 +108,11 @@ class Interruptible(Counter):
     def step(self, n=1, interrupt=None):
         made = 0
         while made < n:
-            time.sleep(0.001)
+            for clock in self.clocks:
+                clock.now += 0.001
             made += 1
+            if self.click_at is not None and self.step_count + made == self.click_at[0]:
+                self.click_at[1]()
             if interrupt is not None and interrupt.requested:
                 break
         self.step_count += made
@@ -114,32 +121,31 @@ class Interruptible(Counter):
 
 
 def test_a_long_chunk_is_ended_at_once_by_a_command():
-    """With an interruptible experiment the loop trains long chunks (these steps sleep, so the loop,
-    which sizes chunks by CPU time, asks for tens of steps of 1 ms a call); a command put meanwhile
-    (a click) ends the call within a step or two, not when its steps are done."""
+    """With an interruptible experiment the loop trains a whole frame in one call (16 steps of 1 ms, sized
+    by the CPU time of the last); a command put meanwhile (a click) ends the call at that step, not when its
+    steps are done; training then goes on from there."""
     commands = Commands()
-    loop = TrainingLoop(Interruptible, commands.queue)
-    thread = threading.Thread(target=loop.run, args=(lambda: loop.mailbox.take(), print))
-    thread.start()
-    try:
-        wait_for(lambda: loop.experiment is not None and len(loop.experiment.chunks) > 10)
-        asked = [n for n, made in loop.experiment.chunks[-3:]]
-        assert min(asked) >= 20, f"chunks of {asked} steps"
-        ended_early = 0
-        for _ in range(5):
-            time.sleep(0.03)
-            chunks = len(loop.experiment.chunks)
-            commands.pause()
-            wait_for(lambda: not loop.running, seconds=2)
-            ended_early += any(made < n for n, made in loop.experiment.chunks[chunks:])
-            commands.resume()
-            wait_for(lambda: loop.running, seconds=2)
-        # what a click does: the chunk under way ends early (how soon, in ms, `python -m bench` measures)
-        assert ended_early >= 3, "the chunks under way were not ended early"
-    finally:
-        commands.stop()
-        thread.join(5)
-    assert not thread.is_alive()
+    wall, cpu = FakeClock(), FakeClock(0.0)
+    Interruptible.clocks = (wall, cpu)
+    loop = TrainingLoop(Interruptible, commands.queue, clock=wall, cpu_clock=cpu)
+    loop.experiment = experiment = Interruptible()
+    loop.pace.start(wall(), 0)
+    chunk = 1
+    frame = 1 / DISPLAY_HZ  # the time to the next frame, as the loop's run() passes it
+    for _ in range(6):  # the chunk grows to a frame's worth of steps
+        chunk = loop._train(chunk, frame)
+    asked = [n for n, made in experiment.chunks[-2:]]
+    assert min(asked) >= 15 and all(made == n for n, made in experiment.chunks), experiment.chunks
+    ended = []
+    for click in range(5):
+        experiment.click_at = (experiment.step_count + 5, commands.pause)
+        loop.interrupt.clear()  # as the loop does before it reads the queue
+        loop._train(chunk, frame)
+        n, made = experiment.chunks[-1]
+        ended.append(made)
+        assert n >= 15 and made == 5, f"a chunk of {n} steps went on to {made} after a click at its 5th"
+        commands.resume()
+    assert ended == [5] * 5
 
 
 class FakeClock:

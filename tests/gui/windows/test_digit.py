@@ -30,6 +30,10 @@ def test_filters_change_and_become_the_digit(qtbot, window, wait_frame, pause):
     side = snap.z.shape[1]
     top, left = window.maps.slots[1]
     np.testing.assert_array_equal(window.maps.image.image[top:top + side, left:left + side], snap.z[1])
+    # and the learning-added tab its start and Δ (the view itself: tests/gui/windows/test_learning_added.py)
+    window.tabs.setCurrentWidget(window.learned)
+    qtbot.waitUntil(lambda: window.learned.shown_delta is not None, timeout=TIMEOUT)
+    np.testing.assert_allclose(snap.initial + window.learned.shown_delta, snap.filters, atol=1e-7)
 
 
 def test_pause_stops_the_step_counter_and_resume_restarts_it(qtbot, window, wait_frame, pause):

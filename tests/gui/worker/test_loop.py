@@ -75,16 +75,28 @@ def test_run_until_stops_on_the_very_step_and_a_refused_command_is_reported():
 
 
 def test_a_fixed_pace_gives_its_speed():
-    commands = Commands()
-    loop, thread, _ = running_loop(commands, pace=FixedSpeed(50))
+    """The loop on its own thread at 50 steps/s, timed on a clock the test moves: a second of that clock
+    trains exactly 50 steps, however long the machine takes to run them, and no more until it moves again
+    (it asserted 35-65 steps in a second of wall time, which a loaded machine could miss)."""
+    commands, clock, frames = Commands(), FakeClock(), []
+    loop = TrainingLoop(Counter, commands.queue, pace=FixedSpeed(50), clock=clock, cpu_clock=FakeClock(0.0))
+    thread = threading.Thread(target=loop.run, args=(lambda: frames.append(loop.mailbox.take()), print))
+    thread.start()
     try:
-        wait_for(lambda: loop.experiment is not None)
-        start = loop.experiment.step_count
-        time.sleep(1.0)
-        assert 35 <= loop.experiment.step_count - start <= 65
+        wait_for(lambda: frames)  # the first frame: the pace has started, at the clock's now
+        assert loop.experiment.step_count == 0
+        clock.now += 1.0
+        wait_for(lambda: loop.experiment.step_count >= 50)
+        time.sleep(0.05)  # a few more turns of the loop: nothing more is due
+        assert loop.experiment.step_count == 50
+        clock.now += 0.5
+        wait_for(lambda: loop.experiment.step_count >= 75)
+        time.sleep(0.05)
+        assert loop.experiment.step_count == 75
     finally:
         commands.stop()
         thread.join(5)
+    assert not thread.is_alive()
 
 
 class Interruptible(Counter):

@@ -1,4 +1,6 @@
 """The digit window, driven like a user would, offscreen: real widgets, real worker thread."""
+import time
+
 import numpy as np
 from PySide6.QtCore import Qt
 
@@ -148,10 +150,13 @@ def test_frames_arrive_at_display_rate_not_per_step(qtbot, window, wait_frame):
     wait_frame(window, lambda f: f.snapshot.step > 0)
     drawn = []
     window.frame_drawn.connect(drawn.append)
-    qtbot.wait(1000)
-    assert 5 <= len(drawn) <= 65
+    started = time.perf_counter()
+    qtbot.waitUntil(lambda: len(drawn) >= 60, timeout=TIMEOUT)  # however long a loaded machine takes
+    elapsed = time.perf_counter() - started
+    assert len(drawn) <= 65 * elapsed + 3  # at most the display rate (a busy machine only draws fewer)
     steps = [frame.snapshot.step for frame in drawn]
     assert all(b > a for a, b in zip(steps, steps[1:]))  # only new states are sent, never a backlog
+    assert steps[-1] - steps[0] > 2 * (len(steps) - 1)  # many steps a frame: not a frame per step
 
 
 def test_closing_while_training_joins_the_thread(qtbot, tiny_factory, digit):

@@ -47,7 +47,9 @@ def running_loop(commands, running=True, pace=None):
     return loop, thread, failures
 
 
-def wait_for(condition, seconds=5.0):
+def wait_for(condition, seconds=60.0):
+    """Wait until condition() holds. The limit only stops a hung loop: the loop's thread imports torch as it
+    starts (the app's runtime), which took over 5 s on a loaded machine, so no limit here is a speed target."""
     deadline = time.perf_counter() + seconds
     while not condition():
         assert time.perf_counter() < deadline, "condition not reached"
@@ -137,10 +139,10 @@ def test_a_long_chunk_is_ended_at_once_by_a_command():
             time.sleep(0.03)
             chunks = len(loop.experiment.chunks)
             commands.pause()
-            wait_for(lambda: not loop.running, seconds=2)
+            wait_for(lambda: not loop.running)
             ended_early += any(made < n for n, made in loop.experiment.chunks[chunks:])
             commands.resume()
-            wait_for(lambda: loop.running, seconds=2)
+            wait_for(lambda: loop.running)
         # what a click does: the chunk under way ends early (how soon, in ms, `python -m bench` measures)
         assert ended_early >= 3, "the chunks under way were not ended early"
     finally:
@@ -200,3 +202,29 @@ def test_the_lesson_pace_plays_the_first_steps_slowly_then_goes_full_speed(digit
     clock.now += loop.pace.full_after
     loop._train(5_000)
     assert trainer.step_count >= 5_000 and "as fast as possible" in loop.pace.describe(trainer.step_count)
+
+
+def test_frames_go_out_on_the_display_beat_of_the_loops_clock_not_per_step():
+    """At full speed, on a clock the test moves: while it stands still the steps go on and no frame is
+    sent after the first (a frame per step would flood the window); each 1/DISPLAY_HZ it moves sends one."""
+    from filterlab.gui.worker.loop import DISPLAY_HZ
+
+    commands, clock, frames = Commands(), FakeClock(), []
+    loop = TrainingLoop(Counter, commands.queue, clock=clock, cpu_clock=FakeClock(0.0))
+    thread = threading.Thread(target=loop.run, args=(lambda: frames.append(loop.mailbox.take()), print))
+    thread.start()
+    try:
+        wait_for(lambda: frames and loop.experiment.step_count > 1_000)
+        first = len(frames)  # the start's frames (the beat starts a period behind: CATCH_UP)
+        for beat in range(3):
+            start = loop.experiment.step_count
+            wait_for(lambda: loop.experiment.step_count > start + 1_000)  # training goes on between frames
+            assert len(frames) == first + beat
+            clock.now += 1 / DISPLAY_HZ
+            wait_for(lambda: len(frames) == first + beat + 1)
+        steps = [frame.snapshot.step for frame in frames[first - 1:]]
+        assert all(b > a + 1_000 for a, b in zip(steps, steps[1:]))
+    finally:
+        commands.stop()
+        thread.join(5)
+    assert not thread.is_alive()

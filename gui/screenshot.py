@@ -30,7 +30,8 @@ def take_screenshot(app, window, path, steps: int, start: int = 0, paced: bool =
                     settle_ms: int = 200) -> int:
     """Train `steps` steps from step `start`, let the views draw that frame, save the window as PNG.
 
-    `paced`: train at the window's speed (as --speed asked) and stop exactly there; else at once. `ready(frame)`:
+    `paced`: train at the window's speed (as --speed asked) and stop exactly there, saying so on stdout at the
+    first frame; else at once. `ready(frame)`:
     wait for the frame it accepts instead (the caller set the training going); grab it `settle_ms` later.
     """
     result = {"code": None}
@@ -44,6 +45,10 @@ def take_screenshot(app, window, path, steps: int, start: int = 0, paced: bool =
 
     def on_frame(frame):
         snap = frame.snapshot
+        if paced and not result.get("said"):  # a paced shot takes a while: say, once, that it is on its way
+            result["said"] = True
+            print(f"screenshot: the window is training to step {start + steps:,} at its speed; "
+                  "the PNG is saved then", flush=True)
         done = ready(frame) if ready else snap.step >= start + steps or getattr(snap, "finished", None)  # set: epochs
         if (done or snap.diverged) and result["code"] is None:
             result["code"] = 1 if snap.diverged else 0

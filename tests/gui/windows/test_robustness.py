@@ -177,13 +177,10 @@ class Recorder:
 def tiny_factory(digit):
     """The window (tests/gui/conftest.py's fixture) built as the app builds it, by its spec, 3 filters:
     the worker tunes torch on its thread and freezes the start's objects, as in the app."""
-    import gc
-
     import torch
     threads = torch.get_num_threads()
     yield DigitSpec(Config(filters=3), *digit).build
-    torch.set_num_threads(threads)  # tune_runtime set one thread for the whole process
-    gc.unfreeze()  # and the other tests' garbage collection as it was
+    torch.set_num_threads(threads)  # tune_runtime set one thread for the whole process (the gc: conftest)
 
 
 def click(qtbot, widget):

@@ -156,17 +156,25 @@ def test_a_usable_scale_factor_passes():
 @pytest.mark.parametrize("signum, code, words", [("SIGINT", 130, "interrupted"), ("SIGTERM", 143, "terminated")])
 def test_ctrl_c_or_sigterm_closes_the_window_with_one_line_and_exit_130_or_143(tmp_path, signum, code, words):
     import signal
+    import threading
 
     shot = tmp_path / "shot.png"
     shot.write_bytes(b"an older screenshot")
     process = subprocess.Popen([sys.executable, "main.py", "--speed", "5", "--screenshot", str(shot), "--steps",
                                 "100000"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
-    said = process.stdout.readline()  # the window is up and training at 5 steps/s (its first frame came)
-    assert said == "screenshot: the window is training to step 100,000 at its speed; the PNG is saved then\n"
-    assert process.poll() is None
-    process.send_signal(getattr(signal, signum))
-    err = process.communicate(timeout=20)[1]
+    watchdog = threading.Timer(60, process.kill)  # a line that never comes: the run ends, the test fails
+    watchdog.start()
+    try:
+        said = process.stdout.readline()  # the window is up and training at 5 steps/s (its first frame came)
+        assert said == "screenshot: the window is training to step 100,000 at its speed; the PNG is saved then\n"
+        assert process.poll() is None
+        process.send_signal(getattr(signal, signum))
+        err = process.communicate(timeout=20)[1]
+    finally:
+        watchdog.cancel()
+        process.kill()  # no-op once it ended
+        process.wait()
     assert process.returncode == code
     assert err.strip().splitlines()[-1] == f"filterlab: {words}" and "Traceback" not in err
     assert shot.read_bytes() == b"an older screenshot" and os.listdir(tmp_path) == ["shot.png"]

@@ -26,12 +26,26 @@ def save_png(pixmap, path) -> None:
     save_atomic(path, write)
 
 
+def run_paced(window, target: int) -> None:
+    """Train at the window's speed to step `target` exactly; a paced shot takes a while, so at the window's
+    first frame it says once, on stdout, that it is on its way."""
+    said = []
+
+    def on_frame(_frame) -> None:
+        if not said:
+            said.append(True)
+            print(f"screenshot: the window is training to step {target:,} at its speed; the PNG is saved then",
+                  flush=True)
+    window.frame_drawn.connect(on_frame)
+    window.commands.run_until(target)
+
+
 def take_screenshot(app, window, path, steps: int, start: int = 0, paced: bool = False, ready=None,
                     settle_ms: int = 200) -> int:
     """Train `steps` steps from step `start`, let the views draw that frame, save the window as PNG.
 
-    `paced`: train at the window's speed (as --speed asked) and stop exactly there; else at once. `ready(frame)`:
-    wait for the frame it accepts instead (the caller set the training going); grab it `settle_ms` later.
+    `paced`: train at the window's speed (as --speed asked) and stop exactly there (run_paced); else at once.
+    `ready(frame)`: wait for the frame it accepts instead (the caller set the training going); grab it later.
     """
     result = {"code": None}
 
@@ -72,7 +86,7 @@ def take_screenshot(app, window, path, steps: int, start: int = 0, paced: bool =
     if window.stopped_message:  # it came before we listened
         QTimer.singleShot(0, lambda: on_stopped(window.stopped_message))
     if ready is None:  # else the caller has set the training going
-        window.commands.run_until(start + steps) if paced else window.commands.train(steps)
+        run_paced(window, start + steps) if paced else window.commands.train(steps)
     QTimer.singleShot(SCREENSHOT_TIMEOUT_S * 1000, give_up)
     app.exec()
     return result["code"]

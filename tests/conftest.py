@@ -5,6 +5,12 @@ Window fixtures (a window, waiting for a frame, mouse strokes) are in tests/gui/
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# One OpenMP thread per process (torch reads it when first imported, after this file; the scripts and
+# app runs the tests start inherit it): the suite runs a process per core (xdist), and two torch
+# threads per process on two cores spin-wait for each other at every small op (measured on this VM, loaded:
+# the engine tests took 101 s of CPU with torch's default, 45 s with this). The app sets one itself (runtime.py);
+# tests/engine/core/test_sgd_step.py sets two where the count matters.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import pathlib
 import re
@@ -15,7 +21,21 @@ import pytest
 
 
 def pytest_addoption(parser):
-    parser.addoption("--run-slow", action="store_true", help="also run the long soak tests")
+    parser.addoption("--run-slow", action="store_true",
+                     help="also run the long soak tests, and every fuzz test with its thorough count of examples")
+
+
+def pytest_configure(config):
+    """Hypothesis: the fuzz tests' example counts are written for the thorough profile (--run-slow);
+    a plain run tries QUICK_SHARE percent of them (seeded as ever), so the suite stays fast. A test file scales
+    its count by `settings.default.max_examples / 100` (tests/engine/cli/test_fuzz.py, `examples`)."""
+    from hypothesis import settings
+    settings.register_profile("thorough", max_examples=100)
+    settings.register_profile("quick", max_examples=QUICK_SHARE)
+    settings.load_profile("thorough" if config.getoption("--run-slow") else "quick")
+
+
+QUICK_SHARE = 30  # percent of each fuzz test's thorough count a plain run tries
 
 
 def pytest_collection_modifyitems(config, items):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QRectF
 from PySide6.QtGui import QImage
 
 
@@ -36,25 +37,51 @@ def looked_up(image: np.ndarray, levels, table: np.ndarray) -> np.ndarray:
 
 
 class FastImageItem(pg.ImageItem):
-    """pg.ImageItem, with mono images that have levels and a lookup table made into 32-bit pixels."""
+    """pg.ImageItem, with mono images that have levels and a lookup table drawn as 32-bit pixels.
+
+    Only public API: the pixels are made in paint() (a QGraphicsItem's own drawing hook) from
+    `image`, `levels` and `lut`, once per setImage (which pyqtgraph's setLevels and
+    setLookupTable go through too), and drawn as pyqtgraph's paint would draw its own QImage.
+    Everything else, and the render() that save() and exporters of a lone item use, stays pyqtgraph's.
+    """
 
     _table = (None, None, False)  # (the lut it was packed from, packed, has alpha)
+    _frame = None  # the QImage made for the current image, levels and table; None: make it at the next paint
 
-    def render(self) -> None:
+    def setImage(self, *args, **kwargs):
+        self._frame = None
+        super().setImage(*args, **kwargs)
+
+    def frame(self) -> QImage | None:
+        """The 32-bit QImage paint() draws, or None where pyqtgraph draws the image its own way."""
+        if self._frame is None:
+            self._frame = self._packed()
+        return self._frame if isinstance(self._frame, QImage) else None
+
+    def _packed(self) -> QImage | bool:
         image, lut, levels = self.image, self.lut, self.levels
         plain = (isinstance(image, np.ndarray) and image.ndim == 2 and image.size and image.dtype.kind == "f"
                  and isinstance(lut, np.ndarray) and lut.ndim == 2 and lut.shape[1] in (3, 4)
                  and levels is not None and np.ndim(levels) == 1 and not self.autoDownsample
                  and self.axisOrder == "row-major")
         if not plain or not np.isfinite(image).all():
-            super().render()
-            return
+            return False  # pyqtgraph's own
         if self._table[0] is not lut:
             self._table = (lut, *packed_table(lut))
         _, table, alpha = self._table
         self._pixels = np.ascontiguousarray(looked_up(image, levels, table))  # QImage reads this memory
         height, width = self._pixels.shape
         fmt = QImage.Format.Format_ARGB32_Premultiplied if alpha else QImage.Format.Format_RGB32
-        self.qimage = QImage(self._pixels.data, width, height, width * 4, fmt)
-        self._renderRequired = False
-        self._unrenderable = False
+        return QImage(self._pixels.data, width, height, width * 4, fmt)
+
+    def paint(self, painter, *args) -> None:
+        frame = self.frame()
+        if frame is None:
+            super().paint(painter, *args)
+            return
+        if self.paintMode is not None:  # as pyqtgraph's paint: setCompositionMode, setBorder
+            painter.setCompositionMode(self.paintMode)
+        painter.drawImage(QRectF(0, 0, frame.width(), frame.height()), frame)
+        if self.border is not None:
+            painter.setPen(self.border)
+            painter.drawRect(self.boundingRect())

@@ -49,6 +49,7 @@ def test_a_screenshot_at_a_speed_trains_at_that_speed(tmp_path):
                             env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert result.returncode == 0, result.stderr
     assert time.perf_counter() - started > 60 / 40 * 0.7  # 1.5 s of training at 40 steps/s
+    assert result.stdout == "screenshot: the window is training to step 60 at its speed; the PNG is saved then\n"
     assert (tmp_path / "paced.png").stat().st_size > 10_000
 
 
@@ -155,17 +156,25 @@ def test_a_usable_scale_factor_passes():
 @pytest.mark.parametrize("signum, code, words", [("SIGINT", 130, "interrupted"), ("SIGTERM", 143, "terminated")])
 def test_ctrl_c_or_sigterm_closes_the_window_with_one_line_and_exit_130_or_143(tmp_path, signum, code, words):
     import signal
-    import time
+    import threading
 
     shot = tmp_path / "shot.png"
     shot.write_bytes(b"an older screenshot")
     process = subprocess.Popen([sys.executable, "main.py", "--speed", "5", "--screenshot", str(shot), "--steps",
-                                "100000"], cwd=ROOT, stderr=subprocess.PIPE, text=True,
+                                "100000"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
-    time.sleep(6)  # the window is up and training at 5 steps/s
-    assert process.poll() is None
-    process.send_signal(getattr(signal, signum))
-    err = process.communicate(timeout=20)[1]
+    watchdog = threading.Timer(60, process.kill)  # a line that never comes: the run ends, the test fails
+    watchdog.start()
+    try:
+        said = process.stdout.readline()  # the window is up and training at 5 steps/s (its first frame came)
+        assert said == "screenshot: the window is training to step 100,000 at its speed; the PNG is saved then\n"
+        assert process.poll() is None
+        process.send_signal(getattr(signal, signum))
+        err = process.communicate(timeout=20)[1]
+    finally:
+        watchdog.cancel()
+        process.kill()  # no-op once it ended
+        process.wait()
     assert process.returncode == code
     assert err.strip().splitlines()[-1] == f"filterlab: {words}" and "Traceback" not in err
     assert shot.read_bytes() == b"an older screenshot" and os.listdir(tmp_path) == ["shot.png"]

@@ -32,6 +32,14 @@ from filterlab.engine.data import BUNDLED_PATH, DataError, bundled_digit, load_i
 from filterlab.engine.digit.session import SessionError, load_session, read_session
 
 SEED = 15  # the issue's number: any fixed seed, so CI always tries the same inputs
+
+
+def examples(thorough: int) -> int:
+    """A test's count of examples under --run-slow (the thorough profile), scaled to the loaded profile's share
+    (tests/conftest.py): a plain run tries the cheap fuzz tests in full and the ones that train a share."""
+    return max(2, thorough * settings.default.max_examples // 100)
+
+
 FUZZ = settings(max_examples=100, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -181,7 +189,7 @@ def test_a_session_with_mutated_bytes_is_refused_or_trains(case):
 
 
 @seed(SEED)
-@FUZZ
+@settings(FUZZ, max_examples=examples(100))
 @given(mutated_entries())
 def test_a_session_with_a_mutated_entry_is_refused_or_trains(data):
     with written("entry.npz", data) as path:
@@ -189,7 +197,7 @@ def test_a_session_with_a_mutated_entry_is_refused_or_trains(data):
 
 
 @seed(SEED)
-@settings(FUZZ, max_examples=60)  # many pass and train: the slowest kind
+@settings(FUZZ, max_examples=examples(60))  # many pass and train: the slowest kind
 @given(mutated_arrays())
 def test_a_session_with_mutated_contents_is_refused_or_trains(arrays):
     with tempfile.TemporaryDirectory() as folder:
@@ -246,7 +254,7 @@ def run_main(argv) -> tuple[int, str]:
 
 
 @seed(SEED)
-@settings(FUZZ, max_examples=30)
+@settings(FUZZ, max_examples=examples(30))
 @given(mutated(["stored.npz", "digit.png", "digit.jpeg"]))
 def test_main_on_a_mutated_file_ends_in_one_clean_line(case):
     name, data = case

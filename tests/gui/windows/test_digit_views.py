@@ -1,4 +1,9 @@
-"""The understanding tools: the numbers behind each view of the digit window are the engine's own."""
+"""The understanding tools: the numbers behind each view of the digit window are the engine's own.
+
+A view's numbers are checked on the view itself, drawn from a snapshot (the decomposition's product,
+the similarity curves); what needs the window (a Step click, scrubbing, hovering) drives the window."""
+import functools
+
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
@@ -8,15 +13,32 @@ from filterlab.engine.core.config import Config
 TIMEOUT = 20_000
 
 
+@pytest.fixture(scope="module")
+def trained():
+    """trained(kernel) -> the snapshot of a 3-filter run of that kernel at step 200 (each made once, then frozen)."""
+    from filterlab.engine.data import bundled_digit
+    from filterlab.engine.digit.trainer import Trainer
+
+    @functools.cache
+    def snapshot(kernel: int = 28):
+        trainer = Trainer(Config(filters=3, kernel=kernel), *bundled_digit(4))
+        trainer.step(200)
+        return trainer.snapshot()
+    return snapshot
+
+
 @pytest.mark.parametrize("kernel", [28, 5])
-def test_decomposition_product_is_the_engine_gradient(qtbot, paused_window, kernel):
-    win = paused_window(Config(filters=3, kernel=kernel))
-    win.tabs.setCurrentWidget(win.decomposition)
+def test_decomposition_product_is_the_engine_gradient(qtbot, trained, kernel):
+    """The view drawn from a snapshot (model in, widget asserted); the window's tab is checked driven: below."""
+    from filterlab.gui.views.decomposition import DecompositionView
+    view = DecompositionView()
+    qtbot.addWidget(view)
+    snap = trained(kernel)
+    view.draw(snap)
     for f in range(3):
-        win.decomposition.select(f)
-        snap = win.frame.snapshot
-        np.testing.assert_allclose(win.decomposition.product, snap.grads[f], rtol=1e-4, atol=1e-9)
-    assert "dL/dz" in win.decomposition.caption.text() or "patches" in win.decomposition.caption.text()
+        view.select(f)
+        np.testing.assert_allclose(view.product, snap.grads[f], rtol=1e-4, atol=1e-9)
+    assert "dL/dz" in view.caption.text() or "patches" in view.caption.text()
 
 
 def test_decomposition_step_is_the_weight_change(qtbot, paused_window):
@@ -49,11 +71,14 @@ def test_scrubbing_shows_the_filters_recorded_at_that_step(qtbot, paused_window)
     qtbot.waitUntil(lambda: not win.shown.historical and win.shown.step == 200, timeout=TIMEOUT)
 
 
-def test_similarity_view_draws_one_curve_per_filter(qtbot, paused_window):
-    win = paused_window()
-    snap = win.frame.snapshot
-    assert len(win.similarity.curves) == 3
-    for index, curve in enumerate(win.similarity.curves):
+def test_similarity_view_draws_one_curve_per_filter(qtbot, trained):
+    from filterlab.gui.views.similarity_plot import SimilarityPlot
+    view = SimilarityPlot()
+    qtbot.addWidget(view)
+    snap = trained()
+    view.draw(snap)
+    assert len(view.curves) == 3
+    for index, curve in enumerate(view.curves):
         xs, ys = curve.getData()
         np.testing.assert_array_equal(xs, snap.cosine_steps)
         np.testing.assert_allclose(ys, snap.cosine_history[:, index])

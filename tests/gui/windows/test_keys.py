@@ -1,8 +1,11 @@
 """Every key works after every field: type into a field, press Enter, and Space, S, R, 0-9 act again."""
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
+
+from filterlab.engine.data import bundled_index
 
 TIMEOUT = 20_000
 
@@ -33,6 +36,15 @@ def frame_where(qtbot, window, condition):
     return window.frame
 
 
+def shows(snap, name, value) -> bool:
+    """The snapshot is of the engine with `name` at `value` (the digit, for the label and the sample)."""
+    if name == "label":
+        return snap.label == value
+    if name == "sample":
+        return np.array_equal(snap.image, bundled_index(value)[0])
+    return getattr(snap.config, name) == pytest.approx(value)
+
+
 @pytest.mark.parametrize("name", FIELDS)
 def test_after_typing_into_a_field_and_enter_every_key_works(qtbot, paused_window, name):
     window = paused_window()
@@ -45,8 +57,8 @@ def test_after_typing_into_a_field_and_enter_every_key_works(qtbot, paused_windo
     press(qtbot, window, Qt.Key.Key_Return)
     assert field.value() == pytest.approx(value)
     qtbot.waitUntil(lambda: not field.hasFocus(), timeout=2_000)  # Enter handed the keys back
-    qtbot.wait(500)  # the change reaches the training (a new shape rebuilds the model)
-    step = frame_where(qtbot, window, lambda f: not f.running).snapshot.step
+    # the change has reached the training (a new shape rebuilds the model): a frame shows it, however long it took
+    step = frame_where(qtbot, window, lambda f: not f.running and shows(f.snapshot, name, value)).snapshot.step
     press(qtbot, window, Qt.Key.Key_S)
     frame_where(qtbot, window, lambda f: f.snapshot.step == step + 1 and not f.running)
     press(qtbot, window, Qt.Key.Key_7)

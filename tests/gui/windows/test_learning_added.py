@@ -8,18 +8,26 @@ from filterlab.engine.digitset.spec import SetSpec
 from filterlab.gui.windows.digit import DigitWindow
 
 
-def test_each_filter_is_its_start_plus_what_learning_added(qtbot, paused_window, digit):
-    w = paused_window()
-    w.tabs.setCurrentWidget(w.learned)
-    qtbot.waitUntil(lambda: w.learned.shown_delta is not None, timeout=20_000)
-    snap = w.shown
-    np.testing.assert_allclose(snap.initial + w.learned.shown_delta, snap.filters, atol=1e-7)
-    np.testing.assert_allclose(w.learned.shown_blend, snap.filters, atol=1e-7)  # fade 0: w itself
-    w.learned.fade.setValue(100)
-    np.testing.assert_allclose(w.learned.shown_blend, snap.filters - snap.initial, atol=1e-7)  # Δ alone
-    shown = w.learned.untouched_image.image
+def test_each_filter_is_its_start_plus_what_learning_added(qtbot, digit):
+    """The view drawn from a 200-step snapshot (model in, widget asserted); that the window's tab draws the
+    frame's: tests/gui/windows/test_digit.py, test_filters_change_and_become_the_digit."""
+    from filterlab.engine.digit.trainer import Trainer
+    from filterlab.gui.views.learning_added import LearningAddedView
+
+    trainer = Trainer(Config(filters=3), *digit)
+    trainer.step(200)
+    snap = trainer.snapshot()
+    view = LearningAddedView()
+    qtbot.addWidget(view)
+    view.show()
+    view.draw(snap)
+    np.testing.assert_allclose(snap.initial + view.shown_delta, snap.filters, atol=1e-7)
+    np.testing.assert_allclose(view.shown_blend, snap.filters, atol=1e-7)  # fade 0: w itself
+    view.fade.setValue(100)
+    np.testing.assert_allclose(view.shown_blend, snap.filters - snap.initial, atol=1e-7)  # Δ alone
+    shown = view.untouched_image.image
     np.testing.assert_array_equal(shown > 0, digit[0] == 0)
-    assert f"{(digit[0] == 0).mean():.1%}" in w.learned.untouched_note.text()
+    assert f"{(digit[0] == 0).mean():.1%}" in view.untouched_note.text()
 
 
 def test_one_digit_with_small_kernels_says_why_and_offers_a_set(qtbot, digit):

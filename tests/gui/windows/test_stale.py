@@ -38,9 +38,12 @@ def test_a_reset_clears_the_plots_and_their_ranges(qtbot, paused_window):
     assert window.similarity.curves[0].x.tolist() == [0]
 
 
-def test_the_loss_axis_reads_plain_decades(qtbot, paused_window):
-    window = paused_window()
-    axis = window.loss.plot.getAxis("left")
+def test_the_loss_axis_reads_plain_decades(qtbot):
+    """The loss view itself (gui/views/loss_plot.py), as the window makes it: no window, no training needed."""
+    from filterlab.gui.views.loss_plot import LossPlot
+    loss = LossPlot()
+    qtbot.addWidget(loss)
+    axis = loss.plot.getAxis("left")
     assert not axis.autoSIPrefix  # never "loss (x1e+09)"
     levels = axis.logTickValues(-6.0, 0.5, 200, [])
     assert levels[0][1] == [-6, -5, -4, -3, -2, -1, 0] and levels[1][1] == []  # no minor labels to collide

@@ -52,7 +52,9 @@ def running_loop(commands, running=True, pace=None):
     return loop, thread, failures
 
 
-def wait_for(condition, seconds=5.0):
+def wait_for(condition, seconds=60.0):
+    """Wait until condition() holds. The limit only stops a hung loop: the loop's thread imports torch as it
+    starts (the app's runtime), which took over 5 s on a loaded machine, so no limit here is a speed target."""
     deadline = time.perf_counter() + seconds
     while not condition():
         assert time.perf_counter() < deadline, "condition not reached"
@@ -80,16 +82,28 @@ def test_run_until_stops_on_the_very_step_and_a_refused_command_is_reported():
 
 
 def test_a_fixed_pace_gives_its_speed():
-    commands = Commands()
-    loop, thread, _ = running_loop(commands, pace=FixedSpeed(50))
+    """The loop on its own thread at 50 steps/s, timed on a clock the test moves: a second of that clock
+    trains exactly 50 steps, however long the machine takes to run them, and no more until it moves again
+    (it asserted 35-65 steps in a second of wall time, which a loaded machine could miss)."""
+    commands, clock, frames = Commands(), FakeClock(), []
+    loop = TrainingLoop(Counter, commands.queue, pace=FixedSpeed(50), clock=clock, cpu_clock=FakeClock(0.0))
+    thread = threading.Thread(target=loop.run, args=(lambda: frames.append(loop.mailbox.take()), print))
+    thread.start()
     try:
-        wait_for(lambda: loop.experiment is not None)
-        start = loop.experiment.step_count
-        time.sleep(1.0)
-        assert 35 <= loop.experiment.step_count - start <= 65
+        wait_for(lambda: frames)  # the first frame: the pace has started, at the clock's now
+        assert loop.experiment.step_count == 0
+        clock.now += 1.0
+        wait_for(lambda: loop.experiment.step_count >= 50)
+        time.sleep(0.05)  # a few more turns of the loop: nothing more is due
+        assert loop.experiment.step_count == 50
+        clock.now += 0.5
+        wait_for(lambda: loop.experiment.step_count >= 75)
+        time.sleep(0.05)
+        assert loop.experiment.step_count == 75
     finally:
         commands.stop()
         thread.join(5)
+    assert not thread.is_alive()
 
 
 class Interruptible(Counter):
@@ -199,3 +213,29 @@ def test_the_lesson_pace_plays_the_first_steps_slowly_then_goes_full_speed(digit
     clock.now += loop.pace.full_after
     loop._train(5_000)
     assert trainer.step_count >= 5_000 and "as fast as possible" in loop.pace.describe(trainer.step_count)
+
+
+def test_frames_go_out_on_the_display_beat_of_the_loops_clock_not_per_step():
+    """At full speed, on a clock the test moves: while it stands still the steps go on and no frame is
+    sent after the first (a frame per step would flood the window); each 1/DISPLAY_HZ it moves sends one."""
+    from filterlab.gui.worker.loop import DISPLAY_HZ
+
+    commands, clock, frames = Commands(), FakeClock(), []
+    loop = TrainingLoop(Counter, commands.queue, clock=clock, cpu_clock=FakeClock(0.0))
+    thread = threading.Thread(target=loop.run, args=(lambda: frames.append(loop.mailbox.take()), print))
+    thread.start()
+    try:
+        wait_for(lambda: frames and loop.experiment.step_count > 1_000)
+        first = len(frames)  # the start's frames (the beat starts a period behind: CATCH_UP)
+        for beat in range(3):
+            start = loop.experiment.step_count
+            wait_for(lambda: loop.experiment.step_count > start + 1_000)  # training goes on between frames
+            assert len(frames) == first + beat
+            clock.now += 1 / DISPLAY_HZ
+            wait_for(lambda: len(frames) == first + beat + 1)
+        steps = [frame.snapshot.step for frame in frames[first - 1:]]
+        assert all(b > a + 1_000 for a, b in zip(steps, steps[1:]))
+    finally:
+        commands.stop()
+        thread.join(5)
+    assert not thread.is_alive()

@@ -29,7 +29,7 @@ def save_png(pixmap, path) -> None:
 def run_paced(window, target: int) -> None:
     """Train at the window's speed to step `target` exactly; a paced shot takes a while, so at the window's
     first frame it says once, on stdout, that it is on its way."""
-    said = []
+    said: list[bool] = []
 
     def on_frame(_frame) -> None:
         if not said:

@@ -28,7 +28,7 @@ script's loop. Other devices and optimizer settings take the reference step.
 from __future__ import annotations
 
 import warnings
-from typing import List, NamedTuple
+from typing import List, NamedTuple, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -223,21 +223,10 @@ def _steps(params: List[Tensor], moments: List[Tensor], squares: List[Tensor], s
                 shown = [result[2], result[3], result[4], _input_grad(result[4], W)]
         else:
             begin = row + i * batch
-            x, y = X[begin:begin + batch], Y[begin:begin + batch]
-            if pixels == 784:
-                result = _batch_gradient(W, b, A, c, x, y)
-                if last:
-                    grad = result[1].clone()
-                    shown = [result[2], result[3], result[4], torch.mm(result[4], W)]
-            else:
-                kernel = int(pixels ** 0.5 + 0.5)
-                filters, maps_of = W.view(count, 1, kernel, kernel), A.view(10, count, 29 - kernel, 29 - kernel)
-                result = _conv_batch_gradient(filters, b, maps_of, c, x, y)
-                if last:
-                    grad = result[1].clone()
-                    maps = F.conv2d(x.view(-1, 1, 28, 28), filters, b)
-                    dmaps = torch.mm(result[3], A).view(maps.shape)
-                    shown = [result[2], maps, dmaps, F.conv_transpose2d(dmaps[:1], filters)]
+            result, details = _minibatch_step(W, b, A, c, X[begin:begin + batch], Y[begin:begin + batch], last)
+            if last:
+                grad = result[1].clone()
+                shown = details
         losses[i] = result[0]
         _update(P, M, V, result[1], first + i + 1, adam, hyper)
         if recorded < len(due) and due[recorded] == i:
@@ -250,6 +239,25 @@ def _steps(params: List[Tensor], moments: List[Tensor], squares: List[Tensor], s
     update = P[:weights] - before[0][:weights]
     return Chunk(losses[:made], frames[:recorded], start, before, P, shown[0], shown[1], shown[2], shown[3],
                  grad, update, bool(torch.isfinite(P).all()), first, made)
+
+
+def _minibatch_step(W: Tensor, b: Tensor, A: Tensor, c: Tensor, x: Tensor, y: Tensor,
+                    last: bool) -> Tuple[List[Tensor], List[Tensor]]:
+    """A minibatch's [loss, flat gradient, ...] at W (F, K), A (10, F*S), and for the last step of a chunk the
+    details kept for the views: log-probabilities, z, dL/dz and dL/dx per example for a 28x28 kernel; for a
+    smaller one the feature maps and their gradient (B, F, s, s) and dL/dx of the first example only."""
+    count, pixels = W.shape[0], W.shape[1]
+    if pixels == 784:
+        result = _batch_gradient(W, b, A, c, x, y)
+        return result, ([result[2], result[3], result[4], torch.mm(result[4], W)] if last else [W[:0]])
+    kernel = int(pixels ** 0.5 + 0.5)
+    filters, maps_of = W.view(count, 1, kernel, kernel), A.view(10, count, 29 - kernel, 29 - kernel)
+    result = _conv_batch_gradient(filters, b, maps_of, c, x, y)
+    if not last:
+        return result, [W[:0]]
+    maps = F.conv2d(x.view(-1, 1, 28, 28), filters, b)
+    dmaps = torch.mm(result[3], A).view(maps.shape)
+    return result, [result[2], maps, dmaps, F.conv_transpose2d(dmaps[:1], filters)]
 
 
 def _input_grad(dz: Tensor, W: Tensor) -> Tensor:

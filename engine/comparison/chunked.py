@@ -18,7 +18,7 @@ from typing import Optional
 import numpy as np
 import torch
 
-from filterlab.engine.core.chunk import NEVER, patches, steps_function, worth_it
+from filterlab.engine.core.chunk import NEVER, Chunk, patches, steps_function, worth_it
 from filterlab.engine.core.one_example import ChunkPass, split_frame
 from filterlab.engine.core.optimizers import chunk_settings, chunk_slots, chunk_trains
 
@@ -35,7 +35,8 @@ def chunked_steps(comparison, n: int, interrupt: torch.Tensor) -> Optional[int]:
     run's numbers were not finite."""
     begin, groups = comparison.step_count, _groups(comparison)
     count, kernel = comparison.configs[0].filters, comparison.configs[0].kernel
-    made, chunks = n, {}
+    made = n
+    chunks: dict[int, Chunk] = {}  # run -> its chunk call's result
     for slot, run in enumerate(comparison._order):
         group, row = next((g, slot - g["slot"]) for g in groups if g["slot"] <= slot < g["slot"] + g["runs"])
         due = [step - begin - 1 for step in comparison.records[run].due_steps(begin + 1, begin + made)]
@@ -91,7 +92,8 @@ class BeforeLast:
     (rarely): each run's chunk kept that state (3, L), and every element of the state is written from it."""
 
     def __init__(self, comparison, chunks: dict, groups: list[dict], made: int):
-        self._args, self._pair = (comparison, chunks, groups, made), None
+        self._args = (comparison, chunks, groups, made)
+        self._pair: Optional[tuple[list, list]] = None
 
     def pair(self) -> tuple[list, list]:
         if self._pair is None:

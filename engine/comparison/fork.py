@@ -8,9 +8,12 @@ its label, a filter edited, or one filter drawn anew from another seed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import TYPE_CHECKING, Optional, Union
 
 import numpy as np
+
+if TYPE_CHECKING:  # for the annotations only: forked() imports it when it runs
+    from filterlab.engine.comparison.runs import Comparison
 
 CHANGES = ("lr", "optimizer", "digit", "edit", "reseed")
 
@@ -21,13 +24,14 @@ class Fork:
 
     step: int
     kind: str
-    value: object = None            # lr: a float; optimizer: "adam"/"sgd"; reseed: a seed
+    value: Union[float, str, None] = None  # lr: a float; optimizer: "adam"/"sgd"; reseed: a seed
     filter: int = 0                 # edit, reseed: which filter
     weights: Optional[np.ndarray] = None  # edit: the filter's new weights
     digit: tuple = field(default=())  # digit: (image, label)
 
     def describe(self) -> str:
         if self.kind == "lr":
+            assert self.value is not None, "an lr fork carries its learning rate"
             return f"learning rate {float(self.value):g}"
         if self.kind == "digit":
             return f"digit {self.digit[1]}" if self.digit else "another digit"
@@ -49,6 +53,7 @@ def forked(trainer, fork: Fork):
     elif fork.kind == "edit":
         changed.set_filter(fork.filter, fork.weights)
     elif fork.kind == "reseed":
+        assert fork.value is not None, "a reseed fork carries its seed"
         fresh = build_model(changed.config.with_(seed=int(fork.value)), changed.device)
         changed.set_filter(fork.filter, fresh.conv.weight[fork.filter, 0].detach().cpu().numpy())
     elif fork.kind == "digit":
@@ -64,7 +69,7 @@ def forked(trainer, fork: Fork):
 class ForkSpec:
     """A fork made on the original run's training thread, for a side-by-side window to train from now on."""
 
-    comparison: object
+    comparison: Comparison
     note: Optional[str] = None  # why the fork is approximate, when it is
 
     device = "auto"  # the original run's, already chosen

@@ -50,6 +50,9 @@ class Comparison:
     not 4 per run (an optimizer's Python-side cost grows with its tensor count).
     """
 
+    rollback_state: Optional[object]  # a save_state() pair or chunked_steps' BeforeLast, one update back, if known
+    _last: Union[list[StepDetails], Callable[[], list[StepDetails]], None]  # the last step's details, or a maker
+
     def __init__(self, configs: Sequence[Config], image: Optional[np.ndarray] = None,
                  label: Optional[int] = None, names: Optional[Sequence[str]] = None):
         configs = list(configs)
@@ -62,12 +65,15 @@ class Comparison:
         if image is None:
             from filterlab.engine.data import bundled_digit
             image, label = bundled_digit(4)
+        elif label is None:  # checked_digit's own refusal, not int(None)'s TypeError
+            raise ValueError("the label must be a digit 0-9, got None")
         self.configs = configs
         self.names = list(names) if names is not None else [f"run {r + 1}" for r in range(len(configs))]
         self.device = resolve_device(configs[0].device)
         self.step_count = 0
         self.image_histories = [ImageHistory() for _ in configs]
-        self.origin = None  # a fork's (learners, step, digits): where it starts, and a reset goes back to
+        # a fork's (learners, step, digits): where it starts, and a reset goes back to
+        self.origin: Optional[tuple[list, int, list[tuple[np.ndarray, int]]]] = None
         self.set_image(image, label)
         self.reset()
 
@@ -288,8 +294,8 @@ class Comparison:
         for history, filters, head in zip(self.records, self.initial, self._heads()):
             history.put(step, filters, head)
         self.image_histories = [ImageHistory() for _ in self.configs]
-        for history, (image, label) in zip(self.image_histories, self.digits):
-            history.add(step, image, label)
+        for images, (image, label) in zip(self.image_histories, self.digits):
+            images.add(step, image, label)
         self._last = None
 
     def _probe(self) -> list[StepDetails]:
@@ -307,7 +313,7 @@ class Comparison:
         shared = all(d[0] is self.digits[0][0] and d[1] == self.digits[0][1] for d in self.digits)
         chosen = self.digits[:1] if shared else [self.digits[run] for run in getattr(self, "_order", range(self.runs))]
         self.digit = Digit.of([d[0] for d in chosen], [d[1] for d in chosen], self.configs[0].kernel, self.device)
-        self._last: Union[list[StepDetails], Callable[[], list[StepDetails]], None] = None
+        self._last = None
 
     def _heads(self) -> np.ndarray:
         """(R,H) every parameter but the filters, flattened as model.head_vector does."""

@@ -110,7 +110,7 @@ class LearnerExperiment:
 
     learner: Learner
     image_history: ImageHistory
-    pixel_scales = PIXEL_SCALES  # the pixel scales the experiment can train with (a set: only 1)
+    pixel_scales: tuple[int, ...] = PIXEL_SCALES  # the pixel scales the experiment can train with (a set: only 1)
 
     config = property(lambda self: self.learner.config)
     device = property(lambda self: self.learner.device)

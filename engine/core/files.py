@@ -211,7 +211,7 @@ def save_npz(path, arrays: dict[str, np.ndarray]) -> None:
     """Compressed .npz of plain arrays (never pickled objects)."""
     def write(temp: str) -> None:
         with open(temp, "wb") as handle:
-            np.savez_compressed(handle, **arrays)
+            np.savez_compressed(handle, allow_pickle=False, **arrays)
     save_atomic(path, write)
 
 

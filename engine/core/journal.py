@@ -26,7 +26,7 @@ class Edit:
 
     step: int
     filter: int
-    weights: np.ndarray
+    weights: Optional[np.ndarray]  # None: an edit before a loaded session's step (its weights are not saved)
     reset_optimizer: bool = False
 
 

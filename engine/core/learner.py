@@ -12,7 +12,7 @@ every few steps. With ~4k multiply-adds a step, every torch call counts (README,
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Callable, Optional, Protocol
 
 import numpy as np
 import torch
@@ -56,8 +56,17 @@ class LearnerState:
     last_update: Optional[np.ndarray] = None  # (F,k,k) what the last step changed, if a step was taken since
 
 
+class SavedPair(Protocol):
+    """A saved state that reads as save_state's (model state_dict, optimizer state_dict) pair: the pair itself,
+    or a one-example learner's FlatState (engine/core/one_example.py), which builds it when asked."""
+
+    def __getitem__(self, index: int) -> dict: ...
+
+
 class Learner:
     """One model and optimizer, trained on `batch(step)`, with a bounded record and rollback."""
+
+    rollback_state: Optional[SavedPair]  # the state one update before the current one, if known
 
     def __init__(self, config: Config, batch: Batch, on_forget: Optional[Callable[[int], None]] = None):
         self.batch = batch
@@ -280,7 +289,10 @@ class Learner:
         """What the last step changed (F,k,k), if the run has taken one and still knows it; else None."""
         if self.step_count == 0 or (self.last is None and self.restored_update is None):
             return None
-        return self.details().update.copy() if self.last is not None else self.restored_update.copy()
+        if self.last is not None:
+            return self.details().update.copy()
+        assert self.restored_update is not None  # one of the two is known (above)
+        return self.restored_update.copy()
 
     def _diverge(self, trouble: Trouble) -> None:
         self.trouble, self.last = trouble, None

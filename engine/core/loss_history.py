@@ -8,10 +8,15 @@ loss at each of them, as densely as the filters (`LossHistory.curve`).
 """
 from __future__ import annotations
 
+from typing import Optional
+
 import numpy as np
 
 LOSS_POINTS = 4096
 DENSE_STEPS = 100  # every step up to here is recorded
+# _converted's cache: (the steps list, its length, its pops, steps array, values array)
+_Cache = tuple[Optional[list], int, int, np.ndarray, np.ndarray]
+_EMPTY_CACHE: _Cache = (None, 0, 0, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
 
 
 def grid_spacing(step: int) -> int:
@@ -33,12 +38,12 @@ class LossHistory:
         self._block_sum = 0.0
         self._block_len = 0
         self._pops = 0  # points dropped from the end (a list changed other than by appending)
-        self._arrays = (None, 0, 0, None, None)  # arrays(): the lists, length and pops they were made from
+        self._arrays: _Cache = _EMPTY_CACHE  # arrays(): the lists, length and pops they were made from
         self.exact_steps: list[int] = []   # the grid's steps, each with its own loss
         self.exact_values: list[float] = []
         self.exact_thinning = 1            # past DENSE_STEPS, every n-th grid step (doubles when full)
         self._exact_pops = 0
-        self._exact_arrays = (None, 0, 0, None, None)
+        self._exact_arrays: _Cache = _EMPTY_CACHE
         self._last_step = 0
 
     def extend(self, last_step: int, losses: np.ndarray) -> None:
@@ -154,7 +159,7 @@ class LossHistory:
         return losses
 
 
-def _converted(cache: tuple, steps: list, values: list, pops: int) -> tuple:
+def _converted(cache: _Cache, steps: list, values: list, pops: int) -> _Cache:
     """(list, length, pops, steps array, values array): the lists as arrays, converting only what was appended
     since `cache`; a list thinned (a new list) or popped from is converted again."""
     seen, count, seen_pops, steps_array, values_array = cache

@@ -31,6 +31,7 @@ from __future__ import annotations
 from typing import Optional
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 NORM_FLOOR = 1e-6  # a picture whose centred norm is below this has no direction: its cosine is undefined
 
@@ -80,7 +81,7 @@ def _full_kernel_cosine(w: np.ndarray, patch: np.ndarray) -> np.ndarray:
     return defined_ratio(np.sqrt(spread), np.linalg.norm(patch), w @ patch)
 
 
-def defined_ratio(a_norms: np.ndarray, b_norms, dots: np.ndarray) -> np.ndarray:
+def defined_ratio(a_norms: ArrayLike, b_norms: ArrayLike, dots: np.ndarray | np.floating) -> np.ndarray:
     """dots / (a_norms * b_norms), NaN where either norm is below NORM_FLOOR (no direction to compare)."""
     a_norms, b_norms = np.broadcast_arrays(np.asarray(a_norms, np.float64), np.asarray(b_norms, np.float64))
     defined = (a_norms >= NORM_FLOOR) & (b_norms >= NORM_FLOOR)

@@ -56,7 +56,7 @@ def take_step(optimizer: torch.optim.Optimizer) -> None:
 _plain_steps: dict = {}
 
 
-def _plain_step(kind: type):
+def _plain_step(kind: type[torch.optim.Optimizer]):
     """The step method under torch.optim's wrappers (functools' __wrapped__ chain), or None."""
     if kind not in _plain_steps:
         step = kind.step

@@ -36,6 +36,7 @@ def learner_at(learner: Learner, step: int, batch_at) -> tuple[Learner, Optional
         if isinstance(event, Change):
             replayed.set_hparams(**{name: getattr(event.config, name) for name in LIVE_FIELDS})
         elif isinstance(event, Edit):
+            assert event.weights is not None  # a loaded session's own edits have none; replays start after them
             replayed.set_filter(event.filter, event.weights, event.reset_optimizer)
     replayed.step(step - replayed.step_count)
     return replayed, None

@@ -20,20 +20,23 @@ left to it (`Trouble` says where and how it went wrong).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Protocol
+from typing import Optional, Protocol, TypeVar
 
 import numpy as np
 import torch
 
 
-class Guarded(Protocol):
+State = TypeVar("State")  # what an engine's save_state() returns and its load_state() takes
+
+
+class Guarded(Protocol[State]):
     """An engine `guarded_steps` can drive. Losses may be one per run: shape () or (R,)."""
 
     step_count: int
-    rollback_state: Optional[object]  # the state one update before the current one, if known
+    rollback_state: Optional[State]  # the state one update before the current one, if known
 
-    def save_state(self) -> object: ...
-    def load_state(self, state: object) -> None: ...
+    def save_state(self) -> State: ...
+    def load_state(self, state: State) -> None: ...
     def update(self, index: int, record: bool) -> torch.Tensor: ...  # loss(es) before update index
     def weights_finite(self) -> bool: ...
     def due_frames(self, step: int) -> list: ...  # record frames of `step`, each (step, ...)
@@ -53,12 +56,12 @@ class Trouble:
         return f"loss {self.loss}" if self.loss is not None else "loss finite but the weights overflowed"
 
 
-def guarded_steps(engine: Guarded, n: int, interrupt=None) -> tuple[int, Optional[Trouble]]:
+def guarded_steps(engine: Guarded[State], n: int, interrupt=None) -> tuple[int, Optional[Trouble]]:
     """Take n updates, fewer once `interrupt` (engine/core/interrupt.py) is requested: the update after it
     is seen is the last; return (updates kept, None) or, after a rollback, (kept, Trouble)."""
     start = engine.save_state()
     losses, frames = [], []
-    before_last = None
+    before_last: Optional[State] = None
     for i in range(n):
         last = i == n - 1 or (interrupt is not None and interrupt.requested)
         if last:
@@ -75,13 +78,15 @@ def guarded_steps(engine: Guarded, n: int, interrupt=None) -> tuple[int, Optiona
     return recover(engine, start, before_last, values, frames)
 
 
-def recover(engine: Guarded, start, before_last, values: np.ndarray, frames: list) -> tuple[int, Trouble]:
+def recover(engine: Guarded[State], start: State, before_last: Optional[State], values: np.ndarray,
+            frames: list) -> tuple[int, Trouble]:
     """Land on the state one update before the first poisoned one (see the module docstring)."""
     n, begin = len(values), engine.step_count
     rows_finite = np.isfinite(values.reshape(n, -1))
     finite = rows_finite.all(axis=1)
     poisoned = n if finite.all() else int(np.argmin(finite))
     if poisoned == n:
+        assert before_last is not None  # every loss finite: the call reached its last update, saved before it
         engine.load_state(before_last)
         kept = n - 1
     elif poisoned > 0:

@@ -10,8 +10,8 @@ numbers (the filters' cosines, their weights to the label) are worked out in one
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
-from typing import Optional
+from dataclasses import dataclass, field, fields, is_dataclass
+from typing import Optional, TypeVar
 
 import numpy as np
 
@@ -27,6 +27,8 @@ from filterlab.engine.core.pixels import network_input
 
 _FIELD_NAMES: dict = {}  # class -> its dataclass field names
 
+_S = TypeVar("_S", bound="Snapshot")
+
 
 class ReadOnlyArrays:
     """Mixin for a frozen dataclass: every numpy array field becomes read-only once built."""
@@ -34,6 +36,7 @@ class ReadOnlyArrays:
     def __post_init__(self) -> None:
         names = _FIELD_NAMES.get(type(self))
         if names is None:  # dataclasses.fields() on every snapshot cost more than the flags it set
+            assert is_dataclass(self), "ReadOnlyArrays mixes into a dataclass"
             names = _FIELD_NAMES[type(self)] = tuple(f.name for f in fields(self))
         for name in names:
             value = getattr(self, name)
@@ -119,7 +122,7 @@ class Snapshot(ReadOnlyArrays):
         return self.cosine_steps
 
     @classmethod
-    def extend(cls, snapshot: "Snapshot", **extra) -> "Snapshot":
+    def extend(cls: type[_S], snapshot: "Snapshot", **extra) -> _S:
         """This class of snapshot from a plain one, with the fields only it has."""
         return cls(**{f.name: getattr(snapshot, f.name) for f in fields(Snapshot)}, **extra)
 

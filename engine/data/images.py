@@ -228,7 +228,7 @@ def _decode(handle, name: str) -> np.ndarray:
     except Image.DecompressionBombError as error:  # Pillow's own check at open (twice MAX_IMAGE_PIXELS)
         claimed = re.search(r"\((\d+) pixels\)", str(error))
         size = f"{int(claimed.group(1)) / 1e6:,.0f} megapixels" if claimed else \
-            f"more than {Image.MAX_IMAGE_PIXELS * 2 / 1e6:,.0f} megapixels"
+            f"more than {MAX_PIXELS * 2 / 1e6:,.0f} megapixels"
         raise DataError(f"{name}: the image is {size}; {TOO_LARGE}") from None
     except DAMAGED:  # how Pillow reports broken image data
         raise DataError(f"{name}: the image data is damaged or truncated") from None

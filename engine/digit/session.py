@@ -24,6 +24,7 @@ command line before it opens, and torch takes seconds to import.
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import struct
@@ -258,15 +259,18 @@ def _check_meta(meta: dict) -> None:
                            f"this one has {len(meta['diverged']):,}")
 
 
-def _expected_arrays(config: Config, meta: dict) -> tuple[dict, set]:
-    """({name: (dtype, shape)} that must be there, names that may be there).
+_Expected = dict[str, tuple[type, tuple]]  # name -> (dtype, shape)
+
+
+def _expected_arrays(config: Config, meta: dict) -> tuple[_Expected, _Expected]:
+    """({name: (dtype, shape)} that must be there, {name: (dtype, shape)} that may be there).
 
     Letters in a shape are lengths that must agree between arrays (N loss points,
     T filter frames, M training images).
     """
     f32, i64 = np.float32, np.int64
     k, F = config.kernel, config.filters
-    required = {
+    required: _Expected = {
         "session_json": (str, ()), "config_json": (str, ()),
         "image": (f32, (IMAGE_SIZE, IMAGE_SIZE)),
         "initial_filters": (f32, (F, k, k)),
@@ -275,7 +279,7 @@ def _expected_arrays(config: Config, meta: dict) -> tuple[dict, set]:
         "filter_heads": (f32, ("T", head_size(config))),
         "image_steps": (i64, ("M",)), "images": (f32, ("M", IMAGE_SIZE, IMAGE_SIZE)), "labels": (i64, ("M",)),
     }
-    optional = {"edit_steps": (i64, ("E",)), "edit_filters": (i64, ("E",)),  # filters edited by hand
+    optional: _Expected = {"edit_steps": (i64, ("E",)), "edit_filters": (i64, ("E",)),  # filters edited by hand
                 "loss_exact_steps": (i64, ("X",)), "loss_exact": (np.float64, ("X",)),  # the grid's own losses
                 "last_update": (f32, (F, k, k))}  # what the last step changed
     for prefix in ("", ROLLBACK) if meta["rollback"] else ("",):
@@ -467,6 +471,7 @@ def _check_members(members: list[zipfile.ZipInfo]) -> None:
 def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> np.ndarray:
     name = member.filename[:-len(".npy")]
     with archive.open(member) as stream:
+        assert isinstance(stream, io.BufferedIOBase)  # a zipfile.ZipExtFile, with readinto
         shape, dtype = _read_header(stream, name)
         size = math.prod(shape) * dtype.itemsize
         if stream.tell() + size > member.file_size:

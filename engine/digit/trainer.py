@@ -40,6 +40,9 @@ class DigitState:
 class Trainer(LearnerExperiment):
     """One model, one optimizer, one training digit, and their record."""
 
+    _initial_cos: Optional[np.ndarray]  # cached cosines of the initial filters to the digit
+    _untouched: Optional[tuple[tuple[tuple[int, ...], int], np.ndarray]]  # (record key, untouched weights)
+
     def __init__(self, config: Config = Config(), image: Optional[np.ndarray] = None,
                  label: Optional[int] = None):
         if image is None:

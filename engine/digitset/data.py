@@ -58,27 +58,30 @@ def bundled_set(classes: Sequence[int], test_fraction: float = TEST_FRACTION) ->
     is tested in proportion.
     """
     images, labels = load_bundled()
-    train, test = [], []
+    train_parts, test_parts = [], []
     for c in classes:
         members = np.flatnonzero(labels == c)
         cut = len(members) - round(len(members) * test_fraction)
-        train.append(members[:cut])
-        test.append(members[cut:])
-    train, test = np.concatenate(train), np.concatenate(test)
+        train_parts.append(members[:cut])
+        test_parts.append(members[cut:])
+    train, test = np.concatenate(train_parts), np.concatenate(test_parts)
     return DigitSet(images[train], labels[train], images[test], labels[test], tuple(classes),
                     f"{len(train)} bundled digits of {_class_text(classes)}")
 
 
 def mnist_set(root, classes: Sequence[int], download: bool = False) -> DigitSet:
     """The full MNIST's `classes`: its own training split to train on, its t10k split to test."""
-    parts = []
-    for train in (True, False):
-        images, labels = load_mnist(root, train=train, download=download)
-        keep = np.isin(labels, classes)
-        parts += [images[keep], labels[keep]]
-    if len(parts[1]) == 0 or len(parts[3]) == 0:
+    (train_images, train_labels), (test_images, test_labels) = (
+        _of_classes(*load_mnist(root, train=train, download=download), classes) for train in (True, False))
+    if len(train_labels) == 0 or len(test_labels) == 0:
         raise DataError(f"the MNIST under {shown(root)} has no digits of {_class_text(classes)}")
-    return DigitSet(*parts, tuple(classes), f"{len(parts[1])} MNIST digits of {_class_text(classes)}")
+    return DigitSet(train_images, train_labels, test_images, test_labels, tuple(classes),
+                    f"{len(train_labels)} MNIST digits of {_class_text(classes)}")
+
+
+def _of_classes(images: np.ndarray, labels: np.ndarray, classes: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    keep = np.isin(labels, classes)
+    return images[keep], labels[keep]
 
 
 def _class_text(classes: Sequence[int]) -> str:

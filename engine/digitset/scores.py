@@ -29,15 +29,15 @@ class Evaluation:
 
 def evaluate(model, images: torch.Tensor, labels: torch.Tensor) -> Evaluation:
     """Score `model` on (N,1,28,28) images and (N,) labels, in chunks, without gradients."""
-    loss, predicted = 0.0, []
+    loss, chunks = 0.0, []
     with torch.no_grad():
         weight, bias = linear_map(model)
         for start in range(0, len(labels), EVAL_CHUNK):
             x, y = images[start:start + EVAL_CHUNK], labels[start:start + EVAL_CHUNK]
             logits = torch.addmm(bias, x.reshape(len(x), -1), weight.t())
             loss += float(F.cross_entropy(logits, y, reduction="sum"))
-            predicted.append(logits.argmax(dim=1).cpu().numpy())
-    predicted = np.concatenate(predicted)
+            chunks.append(logits.argmax(dim=1).cpu().numpy())
+    predicted = np.concatenate(chunks)
     truth = labels.cpu().numpy()
     confusion = np.zeros((10, 10), dtype=np.int64)
     np.add.at(confusion, (truth, predicted), 1)

@@ -43,6 +43,7 @@ class SetTrainer(LearnerExperiment):
     """Minibatch training on a DigitSet; `epochs` records loss and test accuracy per epoch."""
 
     pixel_scales = (1,)  # the article's raw pixels are a one-digit experiment
+    _scores: Optional[tuple[int, Evaluation]]  # (step scored, its scores)
 
     def __init__(self, config: Config, digits: DigitSet, batch_size: int = DEFAULT_BATCH, epochs: int = EPOCHS):
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not 1 <= batch_size <= MAX_BATCH:
@@ -173,7 +174,8 @@ class SetTrainer(LearnerExperiment):
             self._train = _tensors(d.train_images, d.train_labels, self.device)
             self._test = _tensors(d.test_images, d.test_labels, self.device)
             self._data_device = self.device
-        self._epoch_index, self._epoch_order = None, None
+        self._epoch_index: Optional[int] = None  # the epoch _epoch_order shuffles
+        self._epoch_order: Optional[torch.Tensor] = None
         self._block: Optional[tuple[int, int]] = None  # (epoch, first row) of the rows gathered in _block_x/_y
         rows = min(BLOCK_ROWS // self.batch_size * self.batch_size or self.batch_size, len(self._train[1]))
         self._block_x = self._train[0].new_empty((rows, self._train[0][0].numel()))
@@ -217,11 +219,13 @@ class SetTrainer(LearnerExperiment):
         block_steps = len(self._block_y) // self.batch_size
         first_step = position // block_steps * block_steps
         first = first_step * self.batch_size
-        if self._block != (self._epoch_index, first):
+        epoch = self._epoch_index
+        assert epoch is not None  # _epoch set it
+        if self._block != (epoch, first):
             rows = order[first:first + len(self._block_y)]
             torch.index_select(self._train[0].view(len(self._train[0]), -1), 0, rows, out=self._block_x[:len(rows)])
             torch.index_select(self._train[1], 0, rows, out=self._block_y[:len(rows)])
-            self._block = (self._epoch_index, first)
+            self._block = (epoch, first)
         last_step = min(first_step + block_steps, self.steps_per_epoch)
         held = min(len(self._block_y), len(order) - first)
         return (self._block_x[:held], self._block_y[:held], (position - first_step) * self.batch_size,

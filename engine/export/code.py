@@ -147,6 +147,7 @@ def run_block(record: RunRecord) -> Block:
                       "where they are.", *digit_lines(what, f"PIXELS_AT_{step}")]
         elif isinstance(what, Edit):
             name = f"FILTER_{what.filter + 1}_AT_{step}"
+            assert what.weights is not None  # a record keeps only the edits whose weights it knows
             lines += ["", f"# {_when(step)} {_edit_words(what)}.", *array_2d(name, what.weights),
                       f"paint({what.filter}, {name}, forget_memory={what.reset_optimizer})"]
         else:

@@ -15,7 +15,7 @@ import numpy as np
 
 from filterlab.engine.export.code import FILTERS_NOW, paint_lines, picture_lines, run_block
 from filterlab.engine.export.literals import WIDTH
-from filterlab.engine.export.record import RunRecord
+from filterlab.engine.export.record import DigitsSet, RunRecord
 from filterlab.engine.export.start import Block, imports_block, model_block, optimizer_block
 
 
@@ -25,8 +25,14 @@ def set_blocks(record: RunRecord, notebook: bool = False) -> list[Block]:
             _step(record), run_block(record), _results(record), _pictures(record)]
 
 
+def _digit_set(record: RunRecord) -> DigitsSet:
+    """The set run's digits (set_blocks is only asked for a set run's record)."""
+    assert record.digit_set is not None, "a set run's record holds its digits"
+    return record.digit_set
+
+
 def _digits(record: RunRecord) -> Block:
-    chosen = record.digit_set
+    chosen = _digit_set(record)
     buffer = io.BytesIO()
     np.savez_compressed(buffer, train_images=chosen.train_images, train_labels=chosen.train_labels,
                         test_images=chosen.test_images, test_labels=chosen.test_labels)
@@ -82,7 +88,7 @@ def _results(record: RunRecord) -> Block:
              "print(f\"{len(losses)} steps, last minibatch's loss {losses[-1]:.4g}\" if losses else \"no steps\")",
              "for step, accuracy in accuracies:",
              "    print(f\"after step {step:,} (epoch {step // STEPS_PER_EPOCH}): test accuracy {accuracy:.1%}\")"]
-    epochs = record.digit_set.epochs
+    epochs = _digit_set(record).epochs
     scores = "; ".join(f"epoch {e['epoch']}: {e['test_accuracy']:.1%}" for e in epochs) or "no epoch finished"
     ours = ("no steps trained" if record.final_loss is None else
             f"{record.steps:,} steps, last minibatch loss {record.final_loss:.4g}")

@@ -256,8 +256,9 @@ def fill(name: str, spec: Optional[str], snap, config, language: str = "en") -> 
     if spec is None and placeholder.show is not None:
         write = placeholder.show
     else:
-        spec = spec or placeholder.spec
-        write = lambda v: _number(v, spec)
+        number_spec = spec or placeholder.spec
+        assert number_spec is not None, f"{{{name}}} is words (a str value) or has a spec or show"
+        write = lambda v: _number(v, number_spec)
     if placeholder.each:
         return per_filter(value, lambda v: write(float(v)))
     text = write(value)

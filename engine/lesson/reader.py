@@ -28,7 +28,7 @@ import math
 import re
 from dataclasses import replace
 from pathlib import Path
-from typing import Optional
+from typing import NoReturn, Optional
 
 import numpy as np
 from PIL import Image
@@ -106,7 +106,7 @@ class _Reader:
         self.text, self.path = text, path
         self.folder = path.resolve().parent
 
-    def fail(self, line: int, message: str):
+    def fail(self, line: int, message: str) -> NoReturn:
         raise LessonError(f"{shown(self.path)}:{line}: {message}")
 
     # ------------------------------------------------------------------ the Markdown
@@ -178,7 +178,8 @@ class _Reader:
         return header, steps
 
     def _pairs(self, section: _Section, allowed) -> list[tuple[int, str, str]]:
-        pairs, seen = [], {}
+        pairs: list[tuple[int, str, str]] = []
+        seen: dict[str, int] = {}  # key -> the line it is first given on
         for number, line in section.block or ():
             if not line.strip() or line.strip().startswith("#"):
                 continue
@@ -204,7 +205,7 @@ class _Reader:
 
     # ------------------------------------------------------------------ one step
     def _step(self, section: _Section) -> Step:
-        values: dict = {}
+        values: dict[str, tuple[int, str]] = {}  # key -> (line, value)
         settings: dict = {}
         lines: dict[str, int] = {}
         links, runs = [], []
@@ -327,7 +328,7 @@ class _Reader:
         return rate
 
     # ------------------------------------------------------------------ the digit
-    def _digit(self, values: dict, pixel_scale: int) -> Optional[Digit]:
+    def _digit(self, values: dict[str, tuple[int, str]], pixel_scale: int) -> Optional[Digit]:
         given = [key for key in ("digit", "sample", "image") if key in values]
         if len(given) > 1:
             self.fail(values[given[1]][0], f"give one of digit, sample, image; this step gives {' and '.join(given)}")
@@ -343,9 +344,10 @@ class _Reader:
         elif key == "sample":
             image, own = bundled_index(self._int(number, value, "sample", 0, 999))
         else:
-            image, own = self._image(number, value), None
+            image = self._image(number, value)
             if label is None:
                 self.fail(number, "an image needs its label: add 'label: N' (0-9)")
+            own = label
         return Digit(image, own if label is None else label, f"{key} {value}")
 
     def _image(self, number: int, value: str):
@@ -403,7 +405,7 @@ class _Reader:
             self.fail(number, "'compare' opens the step's runs side by side: give two or more 'compare: Name | "
                               "key=value, …' lines")
 
-    def _question(self, section: _Section, values: dict, runs) -> Optional[Question]:
+    def _question(self, section: _Section, values: dict[str, tuple[int, str]], runs) -> Optional[Question]:
         keys = [key for key in ("choices", "answer", "reveal") if key in values]
         parts = [part for part in ("prompt", "explain") if section.part_lines.get(part)]
         if not keys and not parts:

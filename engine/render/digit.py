@@ -81,7 +81,9 @@ def blocks_figure(image, image_caption: str, blocks: Sequence[Block], title: str
     figure = new_figure(tall + (CONFUSION_IN if confusion is not None else 0.0))
     top = figure
     if confusion is not None:
-        top, bottom = figure.subfigures(2, 1, height_ratios=(tall, CONFUSION_IN))
+        halves = figure.subfigures(2, 1, height_ratios=(tall, CONFUSION_IN))
+        assert isinstance(halves, np.ndarray)  # two subfigures come as an array
+        top, bottom = halves
         draw_confusion(bottom, np.asarray(confusion))
     draw_blocks(top, image, image_caption, blocks)
     if title:

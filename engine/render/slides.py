@@ -48,7 +48,9 @@ class Slide:
         cols = max(cols, MIN_COLUMNS)
         tile = (WIDTH_IN * cols / (cols + DIGIT_SHARE) - 1.3) / cols
         self.figure = new_figure(0.9 + rows * (tile + 0.3) + 0.3, dpi=width / WIDTH_IN)
-        left, right = self.figure.subfigures(1, 2, width_ratios=(DIGIT_SHARE, cols), wspace=0.0)
+        halves = self.figure.subfigures(1, 2, width_ratios=(DIGIT_SHARE, cols), wspace=0.0)
+        assert isinstance(halves, np.ndarray)  # two subfigures come as an array
+        left, right = halves
         self.digit_axes, below = left.subplots(2, 1, height_ratios=(1, max(rows - 1, 0.01)))
         below.set_visible(False)  # the digit sits beside the first row of filters
         self.digit = show_digit(self.digit_axes, np.zeros((28, 28)), "training digit")

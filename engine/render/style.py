@@ -17,7 +17,7 @@ from typing import Sequence
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.colors import Colormap, LinearSegmentedColormap
 from matplotlib.figure import Figure
 
 from filterlab.engine.core.colours import DIVERGING_COLORS, DIVERGING_POSITIONS, NAN_COLOR
@@ -57,7 +57,7 @@ def rgb01(color) -> tuple:
 
 
 @functools.cache
-def diverging_cmap() -> LinearSegmentedColormap:
+def diverging_cmap() -> Colormap:
     """The shared blue-white-red map; 257 entries, so that 0 lands exactly on the centre colour."""
     anchors = [(p, rgb01(c)) for p, c in zip(DIVERGING_POSITIONS, DIVERGING_COLORS)]
     cmap = LinearSegmentedColormap.from_list("filterlab-diverging", anchors, N=257)
@@ -105,8 +105,10 @@ def new_figure(height_in: float, *, width_in: float = WIDTH_IN, dpi: float = DPI
 
 def pixels(figure: Figure) -> np.ndarray:
     """The figure drawn, as an (H, W, 3) uint8 array."""
-    figure.canvas.draw()
-    return np.array(figure.canvas.buffer_rgba())[..., :3]
+    canvas = figure.canvas
+    assert isinstance(canvas, FigureCanvasAgg), "new_figure draws on Agg"
+    canvas.draw()
+    return np.array(canvas.buffer_rgba())[..., :3]
 
 
 def grid_shape(count: int, columns: int = MAX_COLUMNS) -> tuple[int, int]:

@@ -108,7 +108,8 @@ class SetTrainer(LearnerExperiment):
         """Set once the epochs asked are done (the window pauses there; train_more goes on)."""
         if self.step_count < self.target_epochs * self.steps_per_epoch or not self.epochs:
             return None
-        return f"done: {len(self.epochs)} epochs, test accuracy {self.epochs[-1]['test_accuracy']:.1%}"
+        count = len(self.epochs)
+        return f"done: {count} epoch{'s' if count != 1 else ''}, test accuracy {self.epochs[-1]['test_accuracy']:.1%}"
 
     @property
     def image(self) -> np.ndarray:

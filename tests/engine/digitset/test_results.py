@@ -108,3 +108,9 @@ def test_the_filters_cosines_to_their_class_means_are_the_metric_filter_by_filte
     expected = [cosine_to_image(filters[f:f + 1], trainer.class_means[classes[f]])[0] for f in range(6)]
     np.testing.assert_allclose(to_class_means(trainer, filters, classes), expected, rtol=1e-12, atol=1e-15)
     assert np.isnan(to_class_means(trainer, filters, classes)[2])
+
+
+def test_one_epoch_is_said_as_one():
+    trainer = SetTrainer(Config(filters=2), bundled_set((3, 7)), 64, epochs=1)
+    trainer.step(10_000)
+    assert trainer.finished == f"done: 1 epoch, test accuracy {trainer.epochs[-1]['test_accuracy']:.1%}"

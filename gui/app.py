@@ -42,7 +42,7 @@ def check_display(environ=os.environ, platform: str = sys.platform) -> None:
         raise UsageError(NO_DISPLAY)
 
 
-def run_window(launch: Launch) -> int:
+def run_window(launch: Launch) -> int | None:
     """Open the window for the launch's experiment; run until it closes (or take the screenshot)."""
     check_display()
     spec = launch.spec
@@ -60,7 +60,7 @@ def run_window(launch: Launch) -> int:
             window.teach(launch.lesson, launch.lesson_step - 1)
         if interrupted:  # Ctrl-C while the window was being made: close it (it joins its thread)
             window.close()
-            code = 0  # not returned: the stop is raised below
+            code: int | None = 0  # not returned: the stop is raised below
         elif launch.screenshot is None:
             code = app.exec()
         elif launch.lesson is not None:

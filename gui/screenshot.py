@@ -41,13 +41,13 @@ def run_paced(window, target: int) -> None:
 
 
 def take_screenshot(app, window, path, steps: int, start: int = 0, paced: bool = False, ready=None,
-                    settle_ms: int = 200) -> int:
+                    settle_ms: int = 200) -> int | None:
     """Train `steps` steps from step `start`, let the views draw that frame, save the window as PNG.
 
     `paced`: train at the window's speed (as --speed asked) and stop exactly there (run_paced); else at once.
     `ready(frame)`: wait for the frame it accepts instead (the caller set the training going); grab it later.
     """
-    result = {"code": None}
+    result: dict[str, int | None] = {"code": None}
 
     def finish(code: int, message: str = "") -> None:
         if message:
@@ -71,7 +71,9 @@ def take_screenshot(app, window, path, steps: int, start: int = 0, paced: bool =
         except OSError as error:
             finish(EXIT_USAGE, f"cannot save the screenshot {shown(path)}: {os_reason(error)}")
             return
-        finish(result["code"])  # 1 when training diverged, as a headless run says it
+        code = result["code"]
+        assert code is not None  # set by on_frame, which scheduled this grab
+        finish(code)  # 1 when training diverged, as a headless run says it
 
     def on_stopped(message: str) -> None:
         if result["code"] is None:
@@ -89,4 +91,4 @@ def take_screenshot(app, window, path, steps: int, start: int = 0, paced: bool =
         run_paced(window, start + steps) if paced else window.commands.train(steps)
     QTimer.singleShot(SCREENSHOT_TIMEOUT_S * 1000, give_up)
     app.exec()
-    return result["code"]
+    return result["code"]  # None: the app quit before a frame or an error (a signal ended it)

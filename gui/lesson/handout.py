@@ -14,7 +14,7 @@ from filterlab.gui.screenshot import take_screenshot
 RUNNING_STEPS = 100
 
 
-def screenshot_lesson_step(app, window, path, steps: Optional[int] = None) -> int:
+def screenshot_lesson_step(app, window, path, steps: Optional[int] = None) -> int | None:
     step = window.lesson.steps[window.lesson.index].source
     if step.running:
         window.run.set_paused(True)

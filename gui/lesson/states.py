@@ -7,6 +7,7 @@ opens another file and "Save this state as a lesson step…" writes the state on
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, replace
 from typing import Any, Optional, Protocol
 
@@ -20,7 +21,7 @@ from filterlab.engine.lesson.authoring import Scene, append_step
 from filterlab.engine.lesson.lesson import LESSON_PACE, TABS, Lesson, Step
 from filterlab.engine.lesson.reader import LessonError, read_lesson
 from filterlab.gui.lesson.panel import LessonPanel
-from filterlab.gui.lesson.steps import STEPS, steps_of
+from filterlab.gui.lesson.steps import STEPS, LessonStep, steps_of
 from filterlab.gui.widgets.controls import ControlPanel
 from filterlab.gui.widgets.digit_source import DigitSource
 from filterlab.gui.widgets.run_controls import RunControls
@@ -116,7 +117,7 @@ class LessonStates:
 
     def __init__(self, window: LessonWindow):
         self.window = window
-        self.lesson_steps = STEPS  # what Help > Lesson teaches
+        self.lesson_steps: Sequence[LessonStep] = STEPS  # what Help > Lesson teaches
         self.panel: Optional[LessonPanel] = None  # the lesson's panel, made when first opened
         self._closing: Optional[OnHide] = None  # brings back the controls a step hid, when the lesson closes
 

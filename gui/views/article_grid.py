@@ -40,7 +40,7 @@ class ArticleGrid(FilterGrid):
         self.tile_labels.samples = ("#00 100% · cos -0.00", "#00 100% -0.00")
         self.caption = WHY
         self.setToolTip(TIP)
-        self.shown_agreement = None  # (F,) the agreements under the tiles now, for tests and readers
+        self.shown_agreement: np.ndarray | None = None  # (F,) the agreements under the tiles now, for tests and readers
 
     def _draw_weights(self, filters: np.ndarray, count: int) -> None:
         self.image.setImage(self._tile(binarised(filters)), autoLevels=False, levels=(0.0, 1.0))

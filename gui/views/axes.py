@@ -12,7 +12,7 @@ import math
 from collections import OrderedDict
 
 import pyqtgraph as pg
-from PySide6.QtGui import QFont, QFontMetrics, QGuiApplication
+from PySide6.QtGui import QFont, QFontMetrics, QGuiApplication, QPicture
 
 KEPT = 6  # pictures per axis
 
@@ -59,9 +59,11 @@ class CachedAxis(pg.AxisItem):
     """A pg.AxisItem that keeps its last KEPT pictures (see the module docstring), with ticks whose labels
     never meet (readable_spacing)."""
 
+    picture: QPicture | None  # pyqtgraph's: the picture it drew last, None once it threw it away
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._pictures: OrderedDict = OrderedDict()
+        self._pictures: OrderedDict[tuple, QPicture | None] = OrderedDict()
 
     def tickSpacing(self, minVal, maxVal, size):
         if self._tickSpacing is not None:  # set by hand

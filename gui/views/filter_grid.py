@@ -47,10 +47,10 @@ class FilterGrid(SnapshotView):
         self.per_filter_scale = False
         self.show_gradient = False
         self.selected = None  # the filter outlined (the one taken apart)
-        self.arrangement = None  # (count, k, columns) the tiles are laid out for
+        self.arrangement: tuple[int, int, int] | None = None  # (count, k, columns) the tiles are laid out for
         self.slots: list[tuple[int, int]] = []  # (top, left) of each tile in the tiled image
         self._last: Snapshot | None = None
-        self._drawn = None  # what the picture shows now, to skip redrawing the same
+        self._drawn: tuple[tuple, np.ndarray, np.ndarray | None] | None = None  # what the picture shows now, to skip redrawing the same
         self._explain = explain  # say the one-line "why" under the title
         self._caption = ""  # a window's own "why", instead of the default one
         self._gradient_scale = 0.0  # largest |dL/dw| of this run: the overlay's fixed scale
@@ -169,7 +169,7 @@ class FilterGrid(SnapshotView):
         texts = self._label_values(snapshot, count)
         key = (count, k, columns, self.per_filter_scale, self.show_gradient, texts, self._fitted_at)
         if self._drawn is not None and key == self._drawn[0] and np.array_equal(filters, self._drawn[1]) \
-                and (grads is None or np.array_equal(grads, self._drawn[2])):
+                and (grads is None or (self._drawn[2] is not None and np.array_equal(grads, self._drawn[2]))):
             return
         self._draw_weights(filters, count)
         self._show_why(k, snapshot)

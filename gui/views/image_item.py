@@ -45,7 +45,7 @@ class FastImageItem(pg.ImageItem):
     Everything else, and the render() that save() and exporters of a lone item use, stays pyqtgraph's.
     """
 
-    _table = (None, None, False)  # (the lut it was packed from, packed, has alpha)
+    _table: tuple[np.ndarray | None, np.ndarray | None, bool] = (None, None, False)  # (the lut it was packed from, packed, has alpha)
     _frame = None  # the QImage made for the current image, levels and table; None: make it at the next paint
 
     def setImage(self, *args, **kwargs):
@@ -69,6 +69,7 @@ class FastImageItem(pg.ImageItem):
         if self._table[0] is not lut:
             self._table = (lut, *packed_table(lut))
         _, table, alpha = self._table
+        assert table is not None  # packed from this lut just above, or before
         self._pixels = np.ascontiguousarray(looked_up(image, levels, table))  # QImage reads this memory
         height, width = self._pixels.shape
         fmt = QImage.Format.Format_ARGB32_Premultiplied if alpha else QImage.Format.Format_RGB32

@@ -47,12 +47,12 @@ class LabPlot(SnapshotView):
 
     #: Most frames per second the view needs while training runs (None: every frame); the
     #: time saved on slow-moving plots goes to training, as in the digit window.
-    max_hz = None
+    max_hz: float | None = None
 
     def __init__(self, xlabel: str, ylabel: str, parent=None):
         super().__init__(parent)
-        self._title = None
-        self._shape = None
+        self._title: str | None = None
+        self._shape: tuple[int, int, int] | None = None
         self.plot = fixed_plot()
         self.plot.setLabel("bottom", xlabel)
         self.plot.setLabel("left", ylabel)

@@ -97,6 +97,7 @@ class LearningAddedView(SnapshotView):
 def untouched_words(snapshot: Snapshot) -> str:
     """Under the map of untouched weights: what moves them in this run, and how much noise is left, measured."""
     config = snapshot.config
+    assert snapshot.untouched is not None  # the map these words go under
     words = (f"dark: {snapshot.untouched.mean():.1%} of each filter. Every digit so far was blank under these "
              "weights, so dL/dw = dL/dz × x is exactly 0 there: ")
     if not config.weight_decay:

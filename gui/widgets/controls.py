@@ -95,8 +95,8 @@ class ControlPanel(QWidget):
         for widget in (self.lr, self.momentum, self.weight_decay):
             widget.valueChanged.connect(self._emit_hparams)
         self.optimizer.currentIndexChanged.connect(self._emit_hparams)
-        for widget in (self.filters, self.kernel, self.init_value):
-            widget.valueChanged.connect(self._emit_shape)
+        for spin in (self.filters, self.kernel, self.init_value):
+            spin.valueChanged.connect(self._emit_shape)
         self.init.currentIndexChanged.connect(self._emit_shape)
         self.raw_pixels.toggled.connect(self._emit_shape)
         return learn

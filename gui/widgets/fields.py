@@ -49,7 +49,7 @@ class WheelOnlyWhenFocused(QObject):
     under it instead. Scrolling the control panel at 1024x768 had changed the learning rate live."""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() != QEvent.Type.Wheel or watched.hasFocus():
+        if event.type() != QEvent.Type.Wheel or not isinstance(watched, QWidget) or watched.hasFocus():
             return False
         area = watched.parentWidget()
         while area is not None and not isinstance(area, QAbstractScrollArea):

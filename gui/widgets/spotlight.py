@@ -37,17 +37,20 @@ class Spotlight(QWidget):
 
     def frames(self) -> list[QRect]:
         """Where the frames are, in the window's coordinates (visible targets only)."""
-        out = []
+        out: list[QRect] = []
+        window = self.parentWidget()
+        assert window is not None  # made on a window
         for target in self.targets:
             if target.isVisible():
-                top_left = target.mapTo(self.parentWidget(), target.rect().topLeft())
+                top_left = target.mapTo(window, target.rect().topLeft())
                 out.append(QRect(top_left, target.size()).adjusted(1, 1, -1, -1))
         return out
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in (QEvent.Type.Resize, QEvent.Type.Move, QEvent.Type.Show, QEvent.Type.Hide):
-            if watched is self.parentWidget():
-                self.setGeometry(self.parentWidget().rect())
+            window = self.parentWidget()
+            if window is not None and watched is window:
+                self.setGeometry(window.rect())
             self.raise_()
             self.update()
         return False

@@ -10,6 +10,7 @@ where the digit comes from (gui/widgets/digit_source.py), painting (painting.py)
 """
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Optional
 
 import numpy as np
@@ -87,14 +88,16 @@ class DigitWindow(NetworkWindow):
         self.spotlight = Spotlight(self)
         self.menu_actions.update(add_help_menu(self, lesson=self.teacher.open_lesson))
         self._add_keys()
-        self.source.show_digit(*spec.digit)
+        image, label = spec.digit
+        assert label is not None, "a window's digit has its class (the command line and a session give one)"
+        self.source.show_digit(image, label)
         self.controls.article.setChecked(config.pixel_scale == 255)  # raw pixels: the article's pictures too
         self.start()
 
     def _add_keys(self) -> None:
         self.add_keys({"C": self.source.canvas.clear, "P": self.paint_tools.toggle.toggle,
                        "Ctrl+Z": self.undo_stack.undo, "Ctrl+Shift+Z": self.undo_stack.redo, "Ctrl+V": self.drawing.paste,
-                       **{str(d): (lambda d=d: self.choose_label(d)) for d in range(10)}},
+                       **{str(d): partial(self.choose_label, d) for d in range(10)}},
                       {"C": "clear the canvas",
                        "Ctrl+Z": "undo a stroke (on the canvas or a filter) or a clear",
                        "Ctrl+Shift+Z": "redo it", "Ctrl+V": "paste an image of a digit (or drop its file on the window)",

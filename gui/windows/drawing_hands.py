@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Callable
 
 from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QObject
-from PySide6.QtGui import QDropEvent, QGuiApplication, QImage, QUndoCommand, QUndoStack
+from PySide6.QtGui import QDropEvent, QGuiApplication, QImage, QImageWriter, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QWidget
 
 from filterlab.gui.widgets.digit_source import DigitSource
@@ -57,8 +57,8 @@ class DrawingHands(QObject):
             data = QByteArray()
             buffer = QBuffer(data)
             buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-            QImage(mime.imageData()).save(buffer, "PNG")
-            self.source.load_image_data(bytes(data))
+            QImageWriter(buffer, b"PNG").write(QImage(mime.imageData()))  # QImage.save's own writer
+            self.source.load_image_data(bytes(data.data()))
         elif mime is not None and image_file(mime):
             self.source.load_image_path(image_file(mime))
         else:

@@ -50,6 +50,8 @@ class Exporter(QObject):
     def width(self) -> int:
         """Pixels across a GIF or PNG export (remembered between runs)."""
         value = settings().value(WIDTH_KEY, 1200)
+        if not isinstance(value, (int, float, str)):  # what a settings file can hold for a number
+            return 1200
         try:
             return int(value) if int(value) in WIDTHS.values() else 1200
         except (TypeError, ValueError):
@@ -95,12 +97,17 @@ class Exporter(QObject):
         from filterlab.engine.render.frames import GIF_FRAMES, FrameSet
 
         width = self.width
-        dialog = QProgressDialog("Rendering the animation…", None, 0, GIF_FRAMES, self.window)
+        dialog = QProgressDialog(self.window, labelText="Rendering the animation…", minimum=0, maximum=GIF_FRAMES)
+        dialog.setCancelButton(None)  # no cancel: the frames render in one go
         dialog.setWindowTitle("Export the animation")
         dialog.setMinimumDuration(300)
         dialog.setValue(0)
         self.progress = dialog
-        self._progress.connect(lambda done, total: (dialog.setMaximum(total), dialog.setValue(done)))
+        def show_progress(done: int, total: int) -> None:
+            dialog.setMaximum(total)
+            dialog.setValue(done)
+
+        self._progress.connect(show_progress)
 
         def finish(count: Optional[int], error: Optional[Exception]) -> None:
             dialog.reset()

@@ -10,7 +10,8 @@ the field and takes the focus out of it, so the digits 0-9 pick the label again.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtWidgets import QAbstractSpinBox, QLineEdit
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QAbstractSpinBox, QLineEdit, QWidget
 
 LEAVE = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape)
 
@@ -33,9 +34,10 @@ class KeyRouter(QObject):
         kind = event.type()
         if kind == QEvent.Type.ShortcutOverride:
             return not _is_input(event)  # True: the field does not claim it, the shortcut fires
-        if kind == QEvent.Type.KeyPress and event.key() in LEAVE:
+        if kind == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) and event.key() in LEAVE:
             field = watched.parent() if isinstance(watched, QLineEdit) else watched
-            QTimer.singleShot(0, field.clearFocus)  # after the field has committed (or reverted)
+            if isinstance(field, QWidget):  # always: the watched fields and their line edits
+                QTimer.singleShot(0, field.clearFocus)  # after the field has committed (or reverted)
         return False
 
 

@@ -135,7 +135,9 @@ class PredictPanel(QWidget):
         return grid
 
     def kind(self) -> str:
-        return self.choices.checkedButton().property("kind")
+        button = self.choices.checkedButton()
+        assert button is not None  # an exclusive group, made with its first choice checked
+        return button.property("kind")
 
     def commit(self) -> None:
         """Remember the guess on the present state, then train the steps in one go (paused after)."""

@@ -7,16 +7,31 @@ keep filter tiles of at least 96 px. A mixin of the windows of one network (gui/
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from PySide6.QtCore import QEvent, Qt, QTimer
-from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QScrollArea, QSplitter, QVBoxLayout, QWidget
+
+if TYPE_CHECKING:
+    from filterlab.gui.widgets.controls import ControlPanel
+    from filterlab.gui.widgets.wrapping import SideColumn
+
+    _Window = QWidget  # a mixin of windows: checked as the widget it ends up in
+else:
+    _Window = object
 
 MIDDLE_SHARE = 0.63  # of the width beside the side column, the filters' column's (the lesson, Hide controls)
 FILTERS_SHARE, FILTERS_SHARE_OF_TWO = 0.6, 0.7  # of that column's height, the filters' (with two others, one)
 
 
-class SideColumnLayout:
+class SideColumnLayout(_Window):
+    # what the window makes (gui/windows/network.py), for the methods below
+    controls: ControlPanel
+    control_panel: QWidget | None  # the scrolling panel (_scrolling_panel)
+    side: SideColumn | None
+    split: QSplitter
+    middle: QSplitter
+
     def _scrolling_panel(self, side: Sequence[tuple[QWidget, int]]) -> QScrollArea:
         """What the window puts over its knobs (the digit's sources; a set run's test digit), (widget, stretch)
         each, and the knobs, in one column that scrolls on a small screen."""
@@ -53,14 +68,16 @@ class SideColumnLayout:
         """Lesson or not, the filters come first: of the room beside the side column the middle column gets
         MIDDLE_SHARE, and in it the filters FILTERS_SHARE of the height (more with one grid under them); of
         the grids under them, one the lesson frames gets twice the others' share."""
+        column = self.side
+        assert column is not None  # the window is laid out before its room is shared
         widths = self.split.sizes()
-        side = widths[0] if not self.side.isVisible() else self.side.minimumSizeHint().width()
-        rest = sum(widths) - (side if self.side.isVisible() else 0)
+        side = widths[0] if not column.isVisible() else column.minimumSizeHint().width()
+        rest = sum(widths) - (side if column.isVisible() else 0)
         middle = round(rest * MIDDLE_SHARE)
-        self.split.setSizes([side if self.side.isVisible() else 0, middle, rest - middle])
+        self.split.setSizes([side if column.isVisible() else 0, middle, rest - middle])
         framed = self.framed()
-        weights = [(2 if self.middle.widget(i) in framed else 1) * self.middle.widget(i).isVisibleTo(self)
-                   for i in range(1, self.middle.count())]
+        grids = [grid for i in range(1, self.middle.count()) if (grid := self.middle.widget(i)) is not None]
+        weights = [(2 if grid in framed else 1) * grid.isVisibleTo(self) for grid in grids]
         height = sum(self.middle.sizes())
         first = height if not any(weights) else \
             round(height * (FILTERS_SHARE if sum(w > 0 for w in weights) > 1 else FILTERS_SHARE_OF_TWO))
@@ -79,6 +96,7 @@ class SideColumnLayout:
     def show_controls(self, on: bool) -> None:
         """View > Hide controls: all the controls (under the lesson, when it is open), or none."""
         self.controls.setVisible(True)
+        assert self.control_panel is not None  # made with the window's layout
         self.control_panel.setVisible(on)
         self.fit_side_column()
 

@@ -58,7 +58,7 @@ def parse(argv=None) -> Launch:
 
 def _lesson(args: argparse.Namespace):
     """The lesson --lesson names, read and checked whole now (a mistake is one line, before any window)."""
-    from filterlab.engine.lesson.builtin import builtin_lesson  # type: ignore[attr-defined]  # mypy#13663: builtin/ beside builtin.py
+    from filterlab.engine.lesson.builtin import builtin_lesson
     from filterlab.engine.lesson.reader import LessonError, read_lesson
 
     if args.lesson is False:

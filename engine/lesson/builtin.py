@@ -14,7 +14,7 @@ from typing import Optional
 from filterlab.engine.lesson.lesson import Lesson
 from filterlab.engine.lesson.reader import LessonError, read_lesson
 
-FOLDER = Path(__file__).parent / "builtin"
+FOLDER = Path(__file__).parent / "lessons"
 LANGUAGES = ("en", "de")
 QUESTION_WORDS = {
     "en": {"ask": "Predict first:", "right": "Right:", "wrong": "<b>Not quite</b> (you chose “{chosen}”): the answer is"},

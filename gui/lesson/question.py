@@ -7,11 +7,22 @@ right and the answer's words, computed from the snapshot on screen (the lesson f
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional, Protocol
 
 from PySide6.QtWidgets import QButtonGroup, QLabel, QPushButton, QRadioButton, QVBoxLayout, QWidget
 
 from filterlab.engine.lesson.builtin import question_words
+
+
+if TYPE_CHECKING:
+    from filterlab.gui.lesson.states import LessonStates
+
+
+class TaughtWindow(Protocol):
+    """What a lesson step acts on: a window with the lesson as its component (the digit window)."""
+
+    @property
+    def teacher(self) -> LessonStates: ...
 
 
 @dataclass(frozen=True)
@@ -20,7 +31,7 @@ class Question:
     choices: tuple[str, ...]
     answer: int                                       # the index of the right choice
     explain: Callable[[Optional[object]], str]        # the answer's words, from the snapshot shown
-    reveal: Callable[[object], None] = lambda window: None  # what revealing does to the app
+    reveal: Callable[[TaughtWindow], None] = lambda window: None  # what revealing does to the app
     words: dict = field(default_factory=lambda: question_words("en"))  # its framing words, in the lesson's language
 
 

@@ -14,15 +14,15 @@ from typing import Callable, Optional
 
 from filterlab.engine.lesson.builtin import builtin_lesson, question_words
 from filterlab.engine.lesson.lesson import Lesson, Step
-from filterlab.gui.lesson.question import Question
+from filterlab.gui.lesson.question import Question, TaughtWindow
 
 
 @dataclass(frozen=True)
 class LessonStep:
     title: str
     text: Callable[[Optional[object]], str]
-    enter: Callable[[object], None]
-    spotlight: Callable[[object], list]
+    enter: Callable[[TaughtWindow], None]
+    spotlight: Callable[[TaughtWindow], list]
     links: tuple = field(default_factory=tuple)  # (button text, action(window)) pairs
     question: Optional[Question] = None
     source: Optional[Step] = None  # the step as the file wrote it
@@ -71,7 +71,7 @@ def _question(step: Step, language: str, held: bool) -> Optional[Question]:
     if prompt.count("<p>") == 1 and prompt.startswith("<p>"):
         prompt = prompt[3:-4]  # one paragraph: it follows "Predict first:" on its line
 
-    def reveal(window) -> None:
+    def reveal(window: TaughtWindow) -> None:
         if held:  # the training the step held back runs now, the answer's numbers following it
             window.teacher.start_lesson_training(step)
         if asked.reveal:

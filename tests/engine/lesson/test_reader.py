@@ -255,7 +255,7 @@ def test_a_mutated_lesson_reads_or_fails_with_one_clean_line(short, text):
 def test_the_built_in_files_are_package_data():
     import tomllib
     project = tomllib.loads((Path(__file__).parents[3] / "pyproject.toml").read_text())
-    assert project["tool"]["setuptools"]["package-data"]["filterlab.engine.lesson"] == ["builtin/*.md"]
+    assert project["tool"]["setuptools"]["package-data"]["filterlab.engine.lesson"] == ["lessons/*.md"]
     assert all(builtin_path(language).is_file() for language in LANGUAGES)
 
 

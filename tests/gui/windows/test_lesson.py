@@ -1,6 +1,6 @@
 """The guided lesson, clicked through as a teacher would: every step puts the app in the state it describes.
 
-The lesson is the built-in lesson file (engine/lesson/builtin/lesson.en.md), read like any other."""
+The lesson is the built-in lesson file (engine/lesson/lessons/lesson.en.md), read like any other."""
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt

@@ -1,5 +1,5 @@
-"""Runs side by side: one Comparison (each run a chunk in turn where all take the one-digit chunk, else the
-batched maths) vs the same runs as separate Trainers taking turns.
+"""Runs side by side: one Comparison (on the CPU each run takes the one-digit chunk in turn on its slice of the
+stacked tensors) vs the same runs as separate Trainers taking turns.
 
 Both train the same R=4 runs on the bundled 4 from a fresh start, in chunks of 250 steps
 as `--headless` does (the separate Trainers each take a chunk in turn), with the tuned

@@ -8,49 +8,74 @@ import pytest
 from PIL import Image
 
 from filterlab.engine.core.config import Config
+from filterlab.engine.data import bundled_digit
 from filterlab.engine.digit.session import save_session
 from filterlab.engine.digit.trainer import Trainer
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_the_window_opens_on_a_loaded_session(tmp_path, digit):
-    """--load with --screenshot: the real window starts from the saved step and trains --steps more."""
-    trainer = Trainer(Config(filters=2, kernel=9), *digit)
+CHILD = """
+import contextlib, json, sys, time
+from filterlab import main
+for folder, argv in json.loads(sys.argv[1]):
+    with open(folder + "/out", "w") as out, open(folder + "/err", "w") as err:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            started = time.perf_counter()
+            code = main.main(argv)
+    with open(folder + "/done.json", "w") as done:
+        json.dump({"code": code, "seconds": time.perf_counter() - started}, done)
+"""
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory):
+    """{name: (exit code, stdout, stderr, seconds, its folder)}: three --screenshot runs of the real app, one
+    after the other in ONE fresh Python (its own QApplication; each start of torch and Qt costs seconds)."""
+    import json
+    root = tmp_path_factory.mktemp("shots")
+    trainer = Trainer(Config(filters=2, kernel=9), *bundled_digit(4))
     trainer.step(40)
-    save_session(trainer, tmp_path / "s.npz")
-    result = subprocess.run(
-        [sys.executable, "main.py", "--load", str(tmp_path / "s.npz"), "--screenshot", str(tmp_path / "shot.png"),
-         "--steps", "25"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
-    assert result.returncode == 0, result.stderr
-    assert (tmp_path / "shot.png").stat().st_size > 10_000
+    save_session(trainer, root / "s.npz")
+    runs = {"loaded": ["--load", root / "s.npz", "--screenshot", root / "loaded" / "shot.png", "--steps", "25"],
+            "lab": ["--lab1d", "--screenshot", root / "lab" / "lab.png", "--steps", "200"],
+            "paced": ["--speed", "40", "--filters", "2", "--screenshot", root / "paced" / "paced.png",
+                      "--steps", "60"]}
+    for name in runs:
+        (root / name).mkdir()
+    plan = [(str(root / name), [str(a) for a in argv]) for name, argv in runs.items()]
+    result = subprocess.run([sys.executable, "-c", CHILD, json.dumps(plan)], cwd=ROOT, capture_output=True,
+                            text=True, timeout=240, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    shots = {}
+    for name in runs:
+        done = json.loads((root / name / "done.json").read_text())
+        shots[name] = (done["code"], (root / name / "out").read_text(), (root / name / "err").read_text(),
+                       done["seconds"], root / name)
+    return shots
 
 
-def test_lab_screenshot_from_the_command_line(tmp_path):
-    shot = tmp_path / "lab.png"
-    result = subprocess.run([sys.executable, "main.py", "--lab1d", "--screenshot", str(shot), "--steps", "200"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=120,
-                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
-    assert result.returncode == 0, result.stderr
-    image = Image.open(shot)
+def test_the_window_opens_on_a_loaded_session(shots):
+    """--load with --screenshot: the real window starts from the saved step and trains --steps more."""
+    code, _, err, _, folder = shots["loaded"]
+    assert code == 0, err
+    assert (folder / "shot.png").stat().st_size > 10_000
+
+
+def test_lab_screenshot_from_the_command_line(shots):
+    code, _, err, _, folder = shots["lab"]
+    assert code == 0, err
+    image = Image.open(folder / "lab.png")
     assert image.width >= 1000 and image.height >= 700
 
 
-def test_a_screenshot_at_a_speed_trains_at_that_speed(tmp_path):
+def test_a_screenshot_at_a_speed_trains_at_that_speed(shots):
     """--speed with --screenshot: the window trains at the speed (not at once), then saves itself."""
-    import time
-
-    started = time.perf_counter()
-    result = subprocess.run([sys.executable, "main.py", "--speed", "40", "--filters", "2", "--screenshot",
-                             str(tmp_path / "paced.png"), "--steps", "60"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=120,
-                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
-    assert result.returncode == 0, result.stderr
-    assert time.perf_counter() - started > 60 / 40 * 0.7  # 1.5 s of training at 40 steps/s
-    assert result.stdout == "screenshot: the window is training to step 60 at its speed; the PNG is saved then\n"
-    assert (tmp_path / "paced.png").stat().st_size > 10_000
+    code, out, err, seconds, folder = shots["paced"]
+    assert code == 0, err
+    assert seconds > 60 / 40 * 0.7  # 1.5 s of training at 40 steps/s
+    assert out == "screenshot: the window is training to step 60 at its speed; the PNG is saved then\n"
+    assert (folder / "paced.png").stat().st_size > 10_000
 
 
 def test_running_until_a_step_at_a_speed_stops_exactly_there(qtbot, digit):

@@ -1,7 +1,5 @@
 """The headless command line, one digit: the experiment's outputs, and bad input refused cleanly."""
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -13,14 +11,12 @@ from filterlab.engine.render.frames import GIF_FRAMES
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def test_headless_run_writes_figure_metrics_and_history(tmp_path, progress_shown):
-    """The issue's acceptance run, as a user types it (a real subprocess)."""
+def test_headless_run_writes_figure_metrics_and_history(tmp_path, run_main, progress_shown):
+    """The issue's acceptance run, as a user types it (in-process: test_interrupt runs main.py in a child)."""
     out = tmp_path / "run"
-    result = subprocess.run(
-        [sys.executable, "main.py", "--headless", "--steps", "1000", "--digit", "7", "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    assert progress_shown(result.stderr, "training", 1000)  # the progress bar, on stderr
+    code, _, err = run_main(["--headless", "--steps", "1000", "--digit", "7", "--out", out])
+    assert code == 0, err
+    assert progress_shown(err, "training", 1000)  # the progress bar, on stderr
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["steps"] == 1000 and metrics["label"] == 7
     assert metrics["final_loss"] < 0.01

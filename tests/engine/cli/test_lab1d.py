@@ -1,23 +1,16 @@
 """The 1-D lab on the command line (--lab1d): its figure and metrics; digit options refused."""
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from PIL import Image
 
-ROOT = Path(__file__).resolve().parents[3]
 
-
-def test_headless_lab_writes_figure_and_metrics(tmp_path, progress_shown):
+def test_headless_lab_writes_figure_and_metrics(tmp_path, run_main, progress_shown):
     out = tmp_path / "lab"
-    result = subprocess.run(
-        [sys.executable, "main.py", "--headless", "--lab1d", "--steps", "600", "--lr", "0.01", "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    assert progress_shown(result.stderr, "training", 600)  # the progress bar, on stderr
-    assert "cosine to [-1, 1, -1]" in result.stdout
+    code, stdout, err = run_main(["--headless", "--lab1d", "--steps", "600", "--lr", "0.01", "--out", out])
+    assert code == 0, err
+    assert progress_shown(err, "training", 600)  # the progress bar, on stderr
+    assert "cosine to [-1, 1, -1]" in stdout
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["steps"] == 600 and metrics["config"]["taps"] == 3
     assert metrics["agreement"]["f1"] >= 0.9 and metrics["cosine"] >= 0.98

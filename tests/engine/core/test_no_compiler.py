@@ -10,10 +10,13 @@ import json
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
 EXPERIMENTS = {  # in this order: the last runs the chunk as Python from then on
+    # the app's own start (engine/core/runtime.py), then its default run trained in chunks and saved
+    "the default run, saved": "default_run_saved()",
     "the fused chunk": "Trainer(Config(filters=2))",
     "the reference step": "reference(Config(filters=2, optimizer='sgd', momentum=0.9))",
     "sgd": "Trainer(Config(filters=2, optimizer='sgd', momentum=0.9))",
@@ -25,8 +28,9 @@ EXPERIMENTS = {  # in this order: the last runs the chunk as Python from then on
 }
 
 
-def compiler_brought_in(names: list[str]) -> dict[str, bool | None]:
-    """name -> whether making, stepping and snapshotting it imported the compiler (None: already imported)."""
+def compiler_brought_in(names: list[str], folder: Path) -> dict[str, bool | None]:
+    """name -> whether making, stepping and snapshotting it (the default run: trained 300 steps and saved too)
+    imported the compiler (None: already imported)."""
     builds = {name: EXPERIMENTS[name] for name in names}
     script = textwrap.dedent(f"""
         import json, sys
@@ -42,6 +46,17 @@ def compiler_brought_in(names: list[str]) -> dict[str, bool | None]:
 
         def no_torchscript():
             chunk._compiled["one example"] = None
+
+        def default_run_saved():
+            from filterlab.engine.core.runtime import tune_runtime
+            from filterlab.engine.data import bundled_digit
+            from filterlab.engine.digit.session import save_session
+            tune_runtime()
+            trainer = Trainer(Config(), *bundled_digit(4))
+            assert trainer.step(300) == 300
+            trainer.snapshot()
+            save_session(trainer, {str(folder / 'run.zip')!r})
+            return trainer
 
         def reference(config):
             trainer = Trainer(config)
@@ -64,10 +79,11 @@ def compiler_brought_in(names: list[str]) -> dict[str, bool | None]:
 
 
 @pytest.fixture(scope="module")
-def brought_in() -> dict[str, bool]:
-    brought = compiler_brought_in(list(EXPERIMENTS))
+def brought_in(tmp_path_factory) -> dict[str, bool]:
+    folder = tmp_path_factory.mktemp("compiler")
+    brought = compiler_brought_in(list(EXPERIMENTS), folder)
     for name in [name for name, came in brought.items() if came is None]:  # only after one already failed
-        brought |= compiler_brought_in([name])
+        brought |= compiler_brought_in([name], folder)
     return brought
 
 

@@ -5,6 +5,8 @@ set_initial_filters, a saved and reopened session) or the command line (--origin
 as a script and as a notebook; then ONE fresh Python runs every script (`python run.py --out
 DIR`, as a user would) and every notebook's code cells top to bottom, and each case compares
 the filters.npy it wrote with the trainer's filters, to 1e-5 of their scale.
+The script draws filters.png; the notebook runs the same picture code (checked) and only names the
+file, not drawn a second time (each drawing costs ~0.4 s of CPU).
 """
 import ast
 import json
@@ -26,13 +28,20 @@ PLAIN = {"argparse", "base64", "io", "pathlib", "matplotlib.pyplot", "numpy", "t
 
 RUNNER = """
 import os, runpy, sys
+from matplotlib.figure import Figure
+draw = Figure.savefig
 for folder in sys.argv[1:]:
     os.chdir(folder)
     sys.argv = ["run.py", "--out", "script"]
+    Figure.savefig = draw
     runpy.run_path("run.py", run_name="__main__")
     os.makedirs("notebook")
     os.chdir("notebook")
+    saved = []  # the notebook's picture is the script's code (a test checks): named, not drawn a second time
+    Figure.savefig = lambda figure, path, *args, **kwargs: saved.append(str(path))
     runpy.run_path("../notebook.py", run_name="__main__")
+    with open("saved.txt", "w") as names:
+        names.write("\\n".join(saved))
 """
 
 
@@ -140,10 +149,15 @@ def export(record, folder: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def reproduced(tmp_path_factory):
+def exports(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("exports")
+
+
+@pytest.fixture(scope="module")
+def reproduced(exports):
     """{case: (the app's filters, the script's, the notebook's, the script's text)}: all exported runs, run
     in one fresh interpreter (each import of torch and matplotlib costs seconds)."""
-    root = tmp_path_factory.mktemp("exports")
+    root = exports
     apps, texts = {}, {}
     for name, make in CASES.items():
         trainer = make()
@@ -235,6 +249,20 @@ def test_the_script_and_the_notebook_train_the_apps_filters(reproduced, case):
     np.testing.assert_allclose(script, app, rtol=0, atol=1e-5 * scale)
     np.testing.assert_allclose(notebook, app, rtol=0, atol=1e-5 * scale)
     assert np.abs(script - app).max() < 0.05 * np.abs(app - app.mean()).max()  # not a start that barely moved
+
+
+def picture_code(text: str) -> str:
+    return text[text.index("count = len(final)"):text.index("print(\"wrote\"")]
+
+
+@pytest.mark.parametrize("case", [*CASES, "session", "original", "set_from_command_line"])
+def test_the_script_draws_filters_png_and_the_notebook_the_same_picture(reproduced, exports, case):
+    from PIL import Image
+    with Image.open(exports / case / "script" / "filters.png") as picture:
+        assert picture.format == "PNG" and picture.width > 300 and picture.height > 300
+    assert (exports / case / "notebook" / "saved.txt").read_text() == "filters.png"
+    notebook = (exports / case / "notebook.py").read_text()
+    assert picture_code(notebook) == picture_code(reproduced[case][3])
 
 
 def test_the_script_imports_only_torch_numpy_matplotlib_and_says_what_happened(reproduced):

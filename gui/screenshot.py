@@ -71,9 +71,7 @@ def take_screenshot(app, window, path, steps: int, start: int = 0, paced: bool =
         except OSError as error:
             finish(EXIT_USAGE, f"cannot save the screenshot {shown(path)}: {os_reason(error)}")
             return
-        code = result["code"]
-        assert code is not None  # set by on_frame, which scheduled this grab
-        finish(code)  # 1 when training diverged, as a headless run says it
+        finish(result["code"] or 0)  # set by on_frame, which scheduled this grab: 1 when training diverged
 
     def on_stopped(message: str) -> None:
         if result["code"] is None:
@@ -86,7 +84,7 @@ def take_screenshot(app, window, path, steps: int, start: int = 0, paced: bool =
     window.frame_drawn.connect(on_frame)
     window.training_stopped.connect(on_stopped)
     if window.stopped_message:  # it came before we listened
-        QTimer.singleShot(0, lambda: on_stopped(window.stopped_message))
+        QTimer.singleShot(0, lambda: on_stopped(window.stopped_message or ""))
     if ready is None:  # else the caller has set the training going
         run_paced(window, start + steps) if paced else window.commands.train(steps)
     QTimer.singleShot(SCREENSHOT_TIMEOUT_S * 1000, give_up)

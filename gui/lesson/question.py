@@ -7,22 +7,29 @@ right and the answer's words, computed from the snapshot on screen (the lesson f
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Optional, Protocol
+from collections.abc import Sequence
+from typing import Callable, Optional, Protocol
 
 from PySide6.QtWidgets import QButtonGroup, QLabel, QPushButton, QRadioButton, QVBoxLayout, QWidget
 
 from filterlab.engine.lesson.builtin import question_words
+from filterlab.engine.lesson.lesson import Step
 
 
-if TYPE_CHECKING:
-    from filterlab.gui.lesson.states import LessonStates
+class Teacher(Protocol):
+    """What a lesson step asks of the lesson component (gui/lesson/states.py's LessonStates)."""
+
+    def enter_lesson_step(self, step: Step) -> None: ...
+    def start_lesson_training(self, step: Step) -> None: ...
+    def lesson_action(self, action: str, step: Step) -> None: ...
+    def lesson_views(self, names: Sequence[str]) -> list: ...
 
 
 class TaughtWindow(Protocol):
     """What a lesson step acts on: a window with the lesson as its component (the digit window)."""
 
     @property
-    def teacher(self) -> LessonStates: ...
+    def teacher(self) -> Teacher: ...
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,6 @@ window trained.
 """
 import json
 import os
-import statistics
 import sys
 import tempfile
 import time

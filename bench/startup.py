@@ -39,11 +39,11 @@ def main(close_while_loading: bool) -> dict:
     from PySide6.QtWidgets import QApplication
 
     from filterlab.engine.cli.launch import parse
-    from filterlab.gui.app import WINDOWS
+    from filterlab.engine import registry
 
     launch = parse([])  # what `python main.py` starts
     app = QApplication([])
-    window = WINDOWS[type(launch.spec)](launch.spec)
+    window = registry.for_spec(launch.spec).window_class()(launch.spec)
     window.show()
     app.processEvents()
     shown = since_start()

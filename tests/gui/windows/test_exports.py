@@ -234,7 +234,7 @@ def test_the_animation_renders_on_a_thread_of_its_own_while_training_goes_on(qtb
         seen["thread"] = threading.get_native_id()
         started.set()
         seen["trained meanwhile"] = trained.wait(TIMEOUT / 1000)
-        return real(frames, path, **options)
+        return real(frames, path, **{**options, "width": 200})  # the thread is the point, not the size
     monkeypatch.setattr(animation, "save_animation", rendering)
     qtbot.mouseClick(win.run.pause, Qt.MouseButton.LeftButton)  # Resume: training runs
     dialogs.answers.append(tmp_path / "forming.gif")

@@ -71,20 +71,26 @@ def test_reset_changes_filters_and_returns_to_step_zero(qtbot, window, wait_fram
     assert len(after.loss_steps) == 0
 
 
-def test_a_drawn_stroke_becomes_the_training_image(qtbot, window, wait_frame, mouse):
+def test_a_drawn_stroke_becomes_the_training_image(qtbot, window, wait_frame, mouse, pause):
+    """Drawn while paused, so the steps it trains are counted, not raced: the frame shows the stroke as the
+    training image at once, and 300 steps on it (the worker's Train command) turn the filters towards it."""
     from filterlab.engine.data import to_mnist_style
     wait_frame(window, lambda f: f.snapshot.step > 0)
+    pause(window)
     window.source.canvas.clear()
     wait_frame(window, lambda f: f.snapshot.blank_image)
     mouse.drag(window.source.canvas, mouse.LEFT, (14, 4), (14, 24))  # a "1"
     expected = to_mnist_style(window.source.canvas.ink())
     frame = wait_frame(window, lambda f: np.array_equal(f.snapshot.image, expected))
-    assert not frame.snapshot.blank_image
+    assert not frame.snapshot.blank_image and not frame.running
     ink_columns = np.nonzero(frame.snapshot.image.max(axis=0) > 0.5)[0]
     assert 11 <= ink_columns.min() and ink_columns.max() <= 16  # a vertical bar, centred
     # and it trains on it: the filters turn towards the stroke
-    later = wait_frame(window, lambda f: f.snapshot.step > frame.snapshot.step + 300)
-    assert np.abs(later.snapshot.cosine).mean() > np.abs(frame.snapshot.cosine).mean()
+    window.commands.train(300)
+    later = wait_frame(window, lambda f: f.snapshot.step >= frame.snapshot.step + 300 and not f.running)
+    assert later.snapshot.step == frame.snapshot.step + 300
+    before, after = np.abs(frame.snapshot.cosine).mean(), np.abs(later.snapshot.cosine).mean()
+    assert after > before + 0.1, (before, after)
 
 
 def test_digit_keys_set_the_label(qtbot, window, wait_frame):

@@ -145,13 +145,6 @@ class Comparison:
         self.digits = [(image, label)] * self.runs
         self._cut_digits()
 
-    def set_run_digit(self, run: int, image: np.ndarray, label: int) -> None:
-        """Train run number `run` alone on another digit from now on (a fork that changed the digit)."""
-        digits = list(self.digits)
-        digits[run] = checked_digit(image, label)
-        self.digits = digits
-        self._cut_digits()
-
     @property
     def image(self) -> np.ndarray:
         return self.digits[0][0]

@@ -1,8 +1,9 @@
 """Where the window's time goes: the GUI thread per frame, by view, and the training thread per step.
 
-    python -m bench.profile FILTERS [SECONDS] [--tab N]   -> a table (not JSON)
+    python -m bench.profile FILTERS|MODE [SECONDS] [--tab N]   -> a table (not JSON)
 
-Runs the digit window (offscreen, as fast as possible) for SECONDS after a warm-up and
+Runs the digit window with FILTERS filters, or MODE's window (a name of bench.mode_window.PATHS),
+offscreen and as fast as possible, for SECONDS after a warm-up and
 prints: steps/s, frames/s, each thread's CPU share and its time waiting for a CPU (other
 processes: read the figures against it), the GUI thread's CPU per frame, then per view the
 CPU time of its draw() and of its widget's paint events, and on the training thread the
@@ -64,13 +65,23 @@ def instrument(window, costs: Costs) -> None:
     window.update_status = costs.timed("status bar", window.update_status)
 
 
-def main(filters: int, seconds: float, tab: int) -> None:
+def make_window(filters_or_mode: str, root: str):
+    """The digit window with that many filters, or a mode's window as bench.mode_window builds it."""
+    if filters_or_mode.isdigit():
+        from filterlab.engine.core.config import Config
+        from filterlab.engine.data import bundled_digit
+        from filterlab.engine.digit.spec import DigitSpec
+        from filterlab.gui.windows.digit import DigitWindow
+        return DigitWindow(DigitSpec(Config(filters=int(filters_or_mode)), *bundled_digit(4)), speed=0)
+    from bench.mode_window import spec_and_window
+    return spec_and_window(filters_or_mode, root)[1]()
+
+
+def main(filters: str, seconds: float, tab: int) -> None:
     from PySide6.QtWidgets import QApplication
 
-    from filterlab.engine.core.config import Config
-    from filterlab.engine.data import bundled_digit
-    from filterlab.engine.digit.spec import DigitSpec
-    from filterlab.gui.windows.digit import DigitWindow
+    import tempfile
+
     from filterlab.gui.worker.queries import Query
 
     class Instrumented(Query[tuple]):
@@ -83,9 +94,11 @@ def main(filters: int, seconds: float, tab: int) -> None:
             return threading.get_native_id(), instrument_worker(experiment, self.costs)
 
     app = QApplication.instance() or QApplication([])
-    window = DigitWindow(DigitSpec(Config(filters=filters), *bundled_digit(4)), speed=0)
+    with tempfile.TemporaryDirectory() as root:
+        window = make_window(filters, root)
     window.show()
-    window.tabs.setCurrentIndex(tab)
+    if hasattr(window, "tabs"):
+        window.tabs.setCurrentIndex(tab)
     gui, worker = Costs(), Costs()
     instrument(window, gui)
     frames = []
@@ -124,7 +137,7 @@ def print_report(filters, tab, start, end, frames, gui: Costs, worker: Costs) ->
     seconds, steps = end[0] - start[0], end[1] - start[1]
     (gui_cpu, gui_wait), (work_cpu, work_wait) = ((b[0] - a[0], b[1] - a[1]) for a, b in zip(start[2:], end[2:]))
     per_frame = 1000 / max(frames, 1)
-    print(f"{filters} filters, tab {tab}: {steps / seconds:,.0f} steps/s, {frames / seconds:.1f} frames/s "
+    print(f"{filters}, tab {tab}: {steps / seconds:,.0f} steps/s, {frames / seconds:.1f} frames/s "
           f"over {seconds:.1f} s; load average {os.getloadavg()[0]:.2f}")
     print(f"  GUI thread: {gui_cpu / seconds:.0%} of a CPU ({gui_cpu * per_frame:.2f} ms a frame), "
           f"waited for a CPU {gui_wait / seconds:.0%} of the time")
@@ -145,7 +158,7 @@ def print_report(filters, tab, start, end, frames, gui: Costs, worker: Costs) ->
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(prog="python -m bench.profile")
-    parser.add_argument("filters", type=int)
+    parser.add_argument("filters", help="filters of the digit window, or a mode of bench.mode_window")
     parser.add_argument("seconds", type=float, nargs="?", default=6.0)
     parser.add_argument("--tab", type=int, default=0, help="the tab under the curves to show (0: prediction)")
     options = parser.parse_args()

@@ -60,6 +60,13 @@ class Chunk(NamedTuple):
     made: int           # the steps made (fewer than asked once interrupted)
 
 
+# The chunk functions hand back Chunk's fields as a plain tuple, which steps_function() and batch_chunk() name:
+# a NamedTuple returned from TorchScript has its class made anew (collections.namedtuple, eval) on every call,
+# 0.2 ms, as much as ten steps of the default model.
+ChunkFields = Tuple[Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, bool,
+                    float, int]
+
+
 def _views(P: Tensor, count: int, pixels: int, positions: int) -> List[Tensor]:
     """W (F, K), b (F,), A (10, F*S), c (10,): views into the flat parameters P (the model's order)."""
     weights = count * pixels
@@ -171,7 +178,7 @@ def _unflatten(state: Tensor, params: List[Tensor], moments: List[Tensor], squar
 
 def _one_example(params: List[Tensor], moments: List[Tensor], squares: List[Tensor], steps: List[Tensor],
                  X: Tensor, label: int, adam: bool, hyper: List[float], n: int, due: List[int],
-                 interrupt: Tensor) -> Chunk:
+                 interrupt: Tensor) -> ChunkFields:
     """Up to n steps on one example (its patches X (S, K), `label`), fewer once interrupt[0] is set
     (engine/core/interrupt.py: it is read every INTERRUPT_EVERY steps, and the step after it is seen is the
     last). params: the model's four parameters (written in place at the end); moments, squares: the
@@ -183,7 +190,7 @@ def _one_example(params: List[Tensor], moments: List[Tensor], squares: List[Tens
 
 def _batch_chunk(params: List[Tensor], moments: List[Tensor], squares: List[Tensor], steps: List[Tensor],
                  X: Tensor, Y: Tensor, row: int, batch: int, adam: bool, hyper: List[float], n: int, due: List[int],
-                 interrupt: Tensor) -> Chunk:
+                 interrupt: Tensor) -> ChunkFields:
     """Steps on minibatches (a set run's): step i trains on rows row + i*batch .. + batch of X (N, pixels) and
     Y (N,) (the last may be shorter: the end of an epoch). The Chunk's grad is the whole flat gradient, and
     its details are per example of the last step's minibatch: for a 28x28 kernel z and dL/dz (B, F) and dL/dx
@@ -194,7 +201,7 @@ def _batch_chunk(params: List[Tensor], moments: List[Tensor], squares: List[Tens
 
 def _steps(params: List[Tensor], moments: List[Tensor], squares: List[Tensor], steps: List[Tensor],
            X: Tensor, Y: Tensor, label: int, row: int, batch: int, adam: bool, hyper: List[float], n: int,
-           due: List[int], interrupt: Tensor) -> Chunk:
+           due: List[int], interrupt: Tensor) -> ChunkFields:
     """The steps of either: one example's patches X, `label` (batch 0), or minibatches of X, Y (batch > 0)."""
     count, weights = params[1].numel(), params[0].numel()
     pixels = weights // count
@@ -237,7 +244,7 @@ def _steps(params: List[Tensor], moments: List[Tensor], squares: List[Tensor], s
             break
     _unflatten(state, params, moments, squares, steps, first + made)
     update = P[:weights] - before[0][:weights]
-    return Chunk(losses[:made], frames[:recorded], start, before, P, shown[0], shown[1], shown[2], shown[3],
+    return (losses[:made], frames[:recorded], start, before, P, shown[0], shown[1], shown[2], shown[3],
                  grad, update, bool(torch.isfinite(P).all()), first, made)
 
 
@@ -290,9 +297,9 @@ def worth_it(parameters: int) -> bool:
 
 
 def steps_function():
-    """The one-example chunk function: compiled (TorchScript: the GIL released, no Python per step), or where
-    TorchScript is missing or fails, the same function run as Python (the same arithmetic)."""
-    return _script("one example", _one_example) or _one_example
+    """The one-example chunk function, handing back a Chunk: compiled (TorchScript: the GIL released, no Python
+    per step), or where TorchScript is missing or fails, the same function run as Python (the same arithmetic)."""
+    return _named("one example", _script("one example", _one_example) or _one_example)
 
 
 def scripted() -> bool:
@@ -301,8 +308,28 @@ def scripted() -> bool:
 
 
 def batch_chunk():
-    """The compiled minibatch chunk function (a set run's), or None where TorchScript is missing or fails."""
-    return _script("batch", _batch_chunk)
+    """The compiled minibatch chunk function (a set run's), handing back a Chunk, or None where TorchScript is
+    missing or fails."""
+    compiled = _script("batch", _batch_chunk)
+    return None if compiled is None else _named("batch", compiled)
+
+
+class Named:
+    """A chunk function with its tuple handed back as a Chunk; `runs` is what it runs (TorchScript's or Python's)."""
+
+    def __init__(self, runs):
+        self.runs = runs
+
+    def __call__(self, *args) -> Chunk:
+        return Chunk._make(self.runs(*args))
+
+
+def _named(name: str, function) -> Named:
+    """`function` named (one wrapper per function, made once)."""
+    named = _compiled.get("named " + name)
+    if named is None or named.runs is not function:
+        named = _compiled["named " + name] = Named(function)
+    return named
 
 
 def _script(name: str, function):

@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from filterlab.engine.core import chunk
-from filterlab.engine.core.chunk import INTERRUPT_EVERY, _one_example, scripted, steps_function
+from filterlab.engine.core.chunk import INTERRUPT_EVERY, Chunk, _one_example, scripted, steps_function
 from filterlab.engine.core.config import Config
 from filterlab.engine.core.interrupt import Interrupt
 from filterlab.engine.core.learner import Learner
@@ -109,7 +109,7 @@ def test_the_compiled_chunk_is_the_python_function(digit, config):
     hyper = [1e-3, 0.9, 0.999, 1e-8, 1e-5] if adam else [0.01, 0.9, 1e-3]
     never = torch.zeros(1, dtype=torch.int32)
     compiled = steps_function()(params, moments, squares, steps, x, label, adam, hyper, 30, [0, 9, 29], never)
-    eager = _one_example(*copies, x, label, adam, hyper, 30, [0, 9, 29], never)
+    eager = Chunk._make(_one_example(*copies, x, label, adam, hyper, 30, [0, 9, 29], never))
     assert compiled._fields == eager._fields and compiled.made == eager.made == 30
     assert compiled.finite and eager.finite and compiled.first == eager.first
     for ours, theirs in zip(list(compiled[:11]) + params, list(eager[:11]) + copies[0]):
@@ -122,7 +122,7 @@ def test_without_torchscript_the_chunk_runs_as_python_and_trains_the_same_run(di
     run by Python, chunked and interruptible as before, the same numbers to float rounding."""
     compiled = train(learners(config, digit)[1], [1, 30, 69])
     monkeypatch.setitem(chunk._compiled, "one example", None)
-    assert not scripted() and steps_function() is _one_example
+    assert not scripted() and steps_function().runs is _one_example
     python = learners(config, digit)[1]
     assert python.chunked()
     interrupt = Interrupt()

@@ -1,4 +1,4 @@
-"""Runs side by side, each run a chunk of the one-digit step (engine/core/chunk.py), in turn.
+"""Runs side by side, each run a chunk of the one-digit step (engine/core/chunk.py), in turn, in one call.
 
 Where every run is what the chunk function trains (Adam or SGD, any kernel, the CPU), R runs
 stepped as R chunk calls cost what R Trainers in turn cost, and less than the batched maths of
@@ -18,7 +18,7 @@ from typing import Optional
 import numpy as np
 import torch
 
-from filterlab.engine.core.chunk import NEVER, Chunk, patches, steps_function, worth_it
+from filterlab.engine.core.chunk import Chunk, patches, runs_function, worth_it
 from filterlab.engine.core.one_example import ChunkPass, split_frame
 from filterlab.engine.core.optimizers import chunk_settings, chunk_slots, chunk_trains
 
@@ -31,23 +31,25 @@ def chunkable(comparison) -> bool:
 
 
 def chunked_steps(comparison, n: int, interrupt: torch.Tensor) -> Optional[int]:
-    """Up to n steps of every run, one chunk call per run; the steps made, or None (nothing changed) when a
-    run's numbers were not finite."""
+    """Up to n steps of every run, in one chunk call (runs_function: each run's steps in turn); the steps made, or
+    None (nothing changed) when a run's numbers were not finite."""
     begin, groups = comparison.step_count, _groups(comparison)
     count, kernel = comparison.configs[0].filters, comparison.configs[0].kernel
-    made = n
-    chunks: dict[int, Chunk] = {}  # run -> its chunk call's result
+    args: list[list] = [[] for _ in range(9)]  # params, moments, squares, steps, X, labels, adam, hyper, due
     for slot, run in enumerate(comparison._order):
         group, row = next((g, slot - g["slot"]) for g in groups if g["slot"] <= slot < g["slot"] + g["runs"])
-        due = [step - begin - 1 for step in comparison.records[run].due_steps(begin + 1, begin + made)]
         params = [p[slot] for p in comparison.stacked.params()]
-        moments, squares = ([slots[row] for slots in group[name]] for name in ("moments", "squares"))
-        steps = [torch.full((), group["first"], dtype=torch.float32) for _ in params]
         image, label = comparison.digits[run]
-        x = patches(torch.from_numpy(image).to(comparison.device), kernel)
-        chunks[run] = steps_function()(params, moments, squares, steps, x, int(label), group["adam"],
-                                       group["hyper"], made, due, interrupt if not chunks else NEVER)
-        made = chunks[run].made  # the first run may end early: the others take as many steps
+        for into, value in zip(args, (
+                params, [slots[row] for slots in group["moments"]], [slots[row] for slots in group["squares"]],
+                [torch.full((), group["first"], dtype=torch.float32) for _ in params],
+                patches(torch.from_numpy(image).to(comparison.device), kernel), int(label), group["adam"],
+                group["hyper"], [step - begin - 1 for step in comparison.records[run].due_steps(begin + 1, begin + n)])):
+            into.append(value)
+    # the first run may end early: the others take as many steps (due steps past the end are not recorded)
+    made_chunks = runs_function()(*args[:8], n, args[8], interrupt)
+    chunks: dict[int, Chunk] = dict(zip(comparison._order, made_chunks))
+    made = made_chunks[0].made
     losses = np.stack([chunks[run].losses.numpy() for run in comparison._order], axis=1).astype(np.float64)
     if not (np.isfinite(losses).all() and all(chunk.finite for chunk in chunks.values())):
         _put(comparison, chunks, groups, "start", comparison.stacked.params(), [g for g in groups])

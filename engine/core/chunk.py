@@ -50,9 +50,9 @@ class Chunk(NamedTuple):
     before: Tensor      # (3, L) the same before the last step
     params: Tensor      # (L,) the flat parameters at the end
     log_probs: Tensor   # the last step's log-probabilities (10,); a minibatch's: (B, 10)
-    z: Tensor           # its filter responses (F, S); a minibatch's: (B, F)
-    dl_dz: Tensor       # dL/dz, as z
-    input_grad: Tensor  # dL/dx (PIXELS,); a minibatch's: (B, PIXELS)
+    z: Tensor           # its filter responses (F, S); a minibatch's: (B, F); a small kernel's minibatch: empty
+    dl_dz: Tensor       # dL/dz, as z                     (conv_batch_details makes them from `before`)
+    input_grad: Tensor  # dL/dx (PIXELS,); a minibatch's: (B, PIXELS); a small kernel's minibatch: empty
     grad: Tensor        # dL/dW (F*K,); a minibatch's: the whole flat gradient (L,)
     update: Tensor      # what the last update changed in W (F*K,)
     finite: bool        # every parameter finite at the end
@@ -134,7 +134,7 @@ def _conv_batch_gradient(W: Tensor, b: Tensor, A: Tensor, c: Tensor, X: Tensor, 
     return [-log_probs.gather(1, picked).mean(), grad, log_probs, dlogits]
 
 
-def _update(P: Tensor, M: Tensor, V: Tensor, G: Tensor, step: float, adam: bool, hyper: List[float]) -> None:
+def optimizer_update(P: Tensor, M: Tensor, V: Tensor, G: Tensor, step: float, adam: bool, hyper: List[float]) -> None:
     """One optimizer update of the flat vectors (G is spent).
 
     Adam (hyper: lr, beta1, beta2, eps, weight decay) as torch.optim.Adam (not decoupled weight
@@ -188,6 +188,23 @@ def _one_example(params: List[Tensor], moments: List[Tensor], squares: List[Tens
     return _steps(params, moments, squares, steps, X, X[:0, 0].long(), label, 0, 0, adam, hyper, n, due, interrupt)
 
 
+def _runs(params: List[List[Tensor]], moments: List[List[Tensor]], squares: List[List[Tensor]],
+          steps: List[List[Tensor]], X: List[Tensor], labels: List[int], adam: List[bool], hyper: List[List[float]],
+          n: int, due: List[List[int]], interrupt: Tensor) -> List[ChunkFields]:
+    """_one_example for several runs in turn (runs side by side), in one call: run r's arguments are the r-th of
+    each list. The first run may end early on the interrupt; the others then take as many steps. One call, not
+    one per run, because each call hands the GIL back and forth: with a busy GUI thread each hand-off waits."""
+    chunks: List[ChunkFields] = []
+    made = n
+    never = torch.zeros_like(interrupt)
+    for r in range(len(params)):
+        chunk = _steps(params[r], moments[r], squares[r], steps[r], X[r], X[r][:0, 0].long(), labels[r], 0, 0,
+                       adam[r], hyper[r], made, due[r], interrupt if r == 0 else never)
+        made = chunk[13]
+        chunks.append(chunk)
+    return chunks
+
+
 def _batch_chunk(params: List[Tensor], moments: List[Tensor], squares: List[Tensor], steps: List[Tensor],
                  X: Tensor, Y: Tensor, row: int, batch: int, adam: bool, hyper: List[float], n: int, due: List[int],
                  interrupt: Tensor) -> ChunkFields:
@@ -235,7 +252,7 @@ def _steps(params: List[Tensor], moments: List[Tensor], squares: List[Tensor], s
                 grad = result[1].clone()
                 shown = details
         losses[i] = result[0]
-        _update(P, M, V, result[1], first + i + 1, adam, hyper)
+        optimizer_update(P, M, V, result[1], first + i + 1, adam, hyper)
         if recorded < len(due) and due[recorded] == i:
             frames[recorded].copy_(P)
             recorded += 1
@@ -252,7 +269,7 @@ def _minibatch_step(W: Tensor, b: Tensor, A: Tensor, c: Tensor, x: Tensor, y: Te
                     last: bool) -> Tuple[List[Tensor], List[Tensor]]:
     """A minibatch's [loss, flat gradient, ...] at W (F, K), A (10, F*S), and for the last step of a chunk the
     details kept for the views: log-probabilities, z, dL/dz and dL/dx per example for a 28x28 kernel; for a
-    smaller one the feature maps and their gradient (B, F, s, s) and dL/dx of the first example only."""
+    smaller one the log-probabilities (conv_batch_details makes the rest when asked)."""
     count, pixels = W.shape[0], W.shape[1]
     if pixels == 784:
         result = _batch_gradient(W, b, A, c, x, y)
@@ -260,11 +277,25 @@ def _minibatch_step(W: Tensor, b: Tensor, A: Tensor, c: Tensor, x: Tensor, y: Te
     kernel = int(pixels ** 0.5 + 0.5)
     filters, maps_of = W.view(count, 1, kernel, kernel), A.view(10, count, 29 - kernel, 29 - kernel)
     result = _conv_batch_gradient(filters, b, maps_of, c, x, y)
-    if not last:
-        return result, [W[:0]]
-    maps = F.conv2d(x.view(-1, 1, 28, 28), filters, b)
-    dmaps = torch.mm(result[3], A).view(maps.shape)
-    return result, [result[2], maps, dmaps, F.conv_transpose2d(dmaps[:1], filters)]
+    return result, ([result[2], W[:0], W[:0], W[:0]] if last else [W[:0]])
+
+
+def conv_batch_details(P: Tensor, count: int, kernel: int, x: Tensor, log_probs: Tensor,
+                       y: Tensor, batch: int) -> Tuple[Tensor, Tensor, Tensor]:
+    """A small kernel's minibatch step as the views read it, from the flat parameters before it (P: a Chunk's
+    before[0]) and its log-probabilities: the feature maps and their gradient (B, F, s, s) and dL/dx of the first
+    example (1, 1, 28, 28), for the examples x, y (B of them: the step's `batch`, or its first ones only). Made
+    when asked, not in the chunk: over 64 digits at 5x5 they were a third of a one-step call (1.2 ms), and only
+    the batch's contributions read more than the first example."""
+    W, b, A, _ = _views(P, count, kernel * kernel, (IMAGE_SIZE - kernel + 1) ** 2)
+    filters = W.reshape(count, 1, kernel, kernel)
+    dlogits = log_probs.exp()  # dL/dlogits as _conv_batch_gradient makes it
+    picked = y.view(-1, 1)
+    dlogits.scatter_add_(1, picked, torch.full(picked.shape, -1.0, dtype=dlogits.dtype))
+    dlogits.div_(float(batch))
+    maps = F.conv2d(x.reshape(-1, 1, 28, 28), filters, b)
+    dmaps = torch.mm(dlogits, A).view(maps.shape)
+    return maps, dmaps, F.conv_transpose2d(dmaps[:1], filters)
 
 
 def _input_grad(dz: Tensor, W: Tensor) -> Tensor:
@@ -299,18 +330,30 @@ def worth_it(parameters: int) -> bool:
 def steps_function():
     """The one-example chunk function, handing back a Chunk: compiled (TorchScript: the GIL released, no Python
     per step), or where TorchScript is missing or fails, the same function run as Python (the same arithmetic)."""
-    return _named("one example", _script("one example", _one_example) or _one_example)
+    return _named("one example", script("one example", _one_example) or _one_example)
 
 
 def scripted() -> bool:
     """Whether the chunk functions run under TorchScript here."""
-    return _script("one example", _one_example) is not None
+    return script("one example", _one_example) is not None
+
+
+def runs_function():
+    """The runs-in-turn chunk function, handing back a list of Chunk: compiled, or where TorchScript is missing,
+    the same function run as Python."""
+    return _named_list(script("runs", _runs) or _runs)
+
+
+def _named_list(function):
+    def chunks(*args) -> List[Chunk]:
+        return [Chunk._make(fields) for fields in function(*args)]
+    return chunks
 
 
 def batch_chunk():
     """The compiled minibatch chunk function (a set run's), handing back a Chunk, or None where TorchScript is
     missing or fails."""
-    compiled = _script("batch", _batch_chunk)
+    compiled = script("batch", _batch_chunk)
     return None if compiled is None else _named("batch", compiled)
 
 
@@ -332,7 +375,8 @@ def _named(name: str, function) -> Named:
     return named
 
 
-def _script(name: str, function):
+def script(name: str, function):
+    """`function` compiled by TorchScript (once per name), or None where TorchScript is missing or fails."""
     if name not in _compiled:
         try:
             with warnings.catch_warnings():

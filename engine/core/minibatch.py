@@ -19,12 +19,13 @@ from typing import Callable, Optional
 import torch
 import torch.nn.functional as F
 
-from filterlab.engine.core.chunk import Chunk, batch_chunk
+from filterlab.engine.core.chunk import Chunk, batch_chunk, conv_batch_details
 from filterlab.engine.core.config import IMAGE_SIZE, Config
 from filterlab.engine.core.learner import Batch
 from filterlab.engine.core.one_example import OneExampleLearner
 from filterlab.engine.core.optimizers import chunk_settings, take_step
-from filterlab.engine.core.passes import Pass
+from filterlab.engine.core.passes import Pass, details_of
+from filterlab.engine.core.snapshot import StepDetails
 
 # rows(step) -> (X (N, pixels), Y (N,), the row where the batch of update step + 1 starts, batch size,
 # the steps left in X from that step on, that one included)
@@ -70,17 +71,44 @@ class MinibatchLearner(OneExampleLearner):
         adam, hyper = chunk_settings(self.optimizer)
         return batch_chunk()(params, moments, squares, steps, X, Y, row, size, adam, hyper, n, due, interrupt)
 
-    def _last_pass(self, loss: float, chunk: Chunk, count: int) -> Pass:
+    # the last step's pass: a small kernel's is made when first read (conv_batch_details), most chunks' never are;
+    # _pending(True) makes it for the first example only (what a snapshot reads)
+    _last: Optional[Pass] = None
+    _pending: Optional[Callable[[bool], Pass]] = None
+
+    @property
+    def last(self) -> Optional[Pass]:
+        if self._pending is not None:
+            self._last, self._pending = self._pending(False), None
+        return self._last
+
+    @last.setter
+    def last(self, value: Optional[Pass]) -> None:
+        self._last, self._pending = value, None
+
+    def details(self) -> StepDetails:
+        if self._pending is not None:  # a snapshot: the first example's maps, not the whole batch's
+            return details_of(self._pending(True), self.model)
+        return super().details()
+
+    def _keep_last(self, loss: float, chunk: Chunk, count: int) -> None:
         """The last step as forward_backward keeps it, its gradient put where the eager step leaves it."""
         x, y = self.batch(self.step_count - 1)
         self._put_gradient(chunk.grad)
         k = self.config.kernel
-        if k != IMAGE_SIZE:  # maps (B, F, s, s) and dL/dx of the first example come as kept
-            return Pass(loss, chunk.log_probs, chunk.z, chunk.dl_dz, chunk.input_grad, chunk.update.view(count, k, k),
-                        x, y)
-        side = (count, 1, 1)
-        return Pass(loss, chunk.log_probs, chunk.z.view(-1, *side), chunk.dl_dz.view(-1, *side),
-                    chunk.input_grad.view(-1, 1, IMAGE_SIZE, IMAGE_SIZE), chunk.update.view(count, k, k), x, y)
+        update = chunk.update.view(count, k, k)
+        if k == IMAGE_SIZE:
+            side = (count, 1, 1)
+            self.last = Pass(loss, chunk.log_probs, chunk.z.view(-1, *side), chunk.dl_dz.view(-1, *side),
+                             chunk.input_grad.view(-1, 1, IMAGE_SIZE, IMAGE_SIZE), update, x, y)
+            return
+
+        def made(first_only: bool) -> Pass:  # the maps and their gradient (B, F, s, s), dL/dx of the first example
+            rows = slice(0, 1) if first_only else slice(None)
+            details = conv_batch_details(chunk.before[0], count, k, x[rows], chunk.log_probs[rows], y[rows], len(y))
+            return Pass(loss, chunk.log_probs[rows], *details, update, x[rows], y[rows])
+        self.last = None
+        self._pending = made
 
     def _put_gradient(self, grad: torch.Tensor) -> None:
         """The flat gradient of the last step into the parameters' .grad, as the eager step leaves it."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import copy
 import math
-from typing import Optional
+from typing import Any, Optional
 
 import numpy as np
 import torch
@@ -147,7 +147,7 @@ class OneExampleLearner(Learner):
         if np.isfinite(values).all() and chunk.finite:
             self.commit(values, frames)
             self.rollback_state = before
-            self.last = self._last_pass(float(values[-1]), chunk, count)
+            self._keep_last(float(values[-1]), chunk, count)
             return n, None
         return recover(self, FlatState(chunk.start, chunk.first, shapes, self.optimizer), before, values, frames)
 
@@ -160,8 +160,11 @@ class OneExampleLearner(Learner):
         """The steps one chunk may take of the n asked."""
         return n
 
-    def _last_pass(self, loss: float, chunk: Chunk, count: int):
-        return ChunkPass(loss, chunk, count, self.config.kernel)
+    def _keep_last(self, loss: float, chunk: Chunk, count: int) -> None:
+        """The chunk's last step as the views read it (self.last: a ChunkPass where the Learner keeps a Pass; this
+        learner's details, filters and fc_weight tell the two apart)."""
+        last: Any = ChunkPass(loss, chunk, count, self.config.kernel)
+        self.last = last
 
     def _run(self, n: int, due: list, interrupt: torch.Tensor, offset: int = 0) -> Chunk:
         """The chunk function on n steps from step step_count + offset."""

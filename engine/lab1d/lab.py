@@ -28,19 +28,27 @@ thread pool. A step is a few thousand multiply-adds, so op overhead is its whole
 measured on one thread, F.conv1d made a step 2.6x slower (1,400 against 3,700 steps/s), and
 with torch's default threads on a busy 2-core machine the library ops made it 10-30x slower.
 
+The steps themselves are one chunk (`lab_steps`, TorchScript where it runs, as the digit's
+chunk in engine/core/chunk.py): the gradient of this logistic regression written out,
+dL/dz = (sigmoid(z) - t) / N, and Adam's update as torch.optim.Adam makes it; a test holds it
+to the autograd step with torch.optim.Adam. One call trains up to n steps with the GIL let go
+and ends early on an interrupt, so the window's GUI thread neither slows it nor waits on it.
+The batches of a call are drawn from the run's generator at once: the same numbers as drawn
+step by step, so a run is the same however it is chunked.
+
 The lab implements the Experiment protocol (engine/core/experiment.py), so the worker,
 the window base and the headless runner drive it as they drive the digit experiments.
 """
 from __future__ import annotations
 
 import math
-from typing import Optional
+from typing import List, Optional, Tuple
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from filterlab.engine.core.optimizers import take_step, without_compiler
+from filterlab.engine.core.chunk import NEVER, optimizer_update, script
 from filterlab.engine.lab1d.config import Lab1DConfig
 from filterlab.engine.lab1d.peaks import (
     HAND_BIAS,
@@ -69,6 +77,40 @@ def peak_loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return (F.softplus(logits) - logits * target).mean()
 
 
+def lab_steps(P: torch.Tensor, M: torch.Tensor, V: torch.Tensor, first: float, X: torch.Tensor, T: torch.Tensor,
+              hyper: List[float], n: int, interrupt: torch.Tensor) -> Tuple[torch.Tensor, int]:
+    """Up to n Adam steps of the taps and bias P (k + 1,) (M, V: Adam's moments; `first`: its step count before),
+    step i on the sequences X[i] (B, L) against the peak masks T[i] (B, L - k + 1); fewer once interrupt[0] is
+    set (read every INTERRUPT_EVERY steps). Returns ((made, k + 2) rows: the taps and bias after each step and
+    that step's loss, before its update; the steps made). P, M, V are updated in place."""
+    k = P.numel() - 1
+    rows = torch.empty(n, k + 2, dtype=P.dtype)
+    made = 0
+    for i in range(n):
+        last = i == n - 1
+        if not last and i % 4 == 3:  # INTERRUPT_EVERY (TorchScript takes no globals)
+            last = bool(interrupt[0] != 0)
+        windows = X[i].unfold(1, k, 1)  # (B, positions, k)
+        z = (windows * P[:k]).sum(-1) + P[k]
+        t = T[i]
+        loss = (F.softplus(z) - z * t).mean()
+        dz = (torch.sigmoid(z) - t) / float(z.numel())
+        grad = torch.cat([(windows * dz.unsqueeze(-1)).sum(1).sum(0), dz.sum().view(1)])
+        optimizer_update(P, M, V, grad, first + i + 1, True, hyper)
+        rows[i, :k + 1] = P
+        rows[i, k + 1] = loss
+        made = i + 1
+        if last:
+            break
+    return rows[:made], made
+
+
+def steps_function():
+    """lab_steps compiled (TorchScript: the GIL let go for the whole call), or as Python where TorchScript is
+    missing (the same arithmetic)."""
+    return script("1-D lab", lab_steps) or lab_steps
+
+
 class TapHistory:
     """Taps, bias and loss every `stride` steps; when full, every other row goes and the stride doubles."""
 
@@ -77,6 +119,7 @@ class TapHistory:
         self.stride = 1
         self.steps: list[int] = []
         self.rows: list[list[float]] = []  # taps..., bias, loss
+        self._arrays: Optional[tuple[int, int, np.ndarray, np.ndarray]] = None  # arrays(): stride, rows, made of
 
     def due(self, step: int) -> bool:
         return step % self.stride == 0
@@ -96,14 +139,21 @@ class TapHistory:
 
     def arrays(self, taps: int) -> tuple[np.ndarray, np.ndarray]:
         """(steps (T,), taps (T, k))."""
-        rows = np.array(self.rows, dtype=np.float64).reshape(-1, taps + 2)
-        return np.array(self.steps, dtype=np.int64), rows[:, :taps]
+        cached = self._arrays
+        if cached is None or cached[0] != self.stride or cached[1] > len(self.rows):  # thinned: made again
+            cached = (self.stride, 0, np.zeros(0, dtype=np.int64), np.zeros((0, taps + 2)))
+        stride, made, steps, rows = cached
+        if made < len(self.rows):  # only the rows added since (a snapshot a frame: the record holds thousands)
+            steps = np.concatenate([steps, np.array(self.steps[made:], dtype=np.int64)])
+            rows = np.concatenate([rows, np.array(self.rows[made:], dtype=np.float64).reshape(-1, taps + 2)])
+        self._arrays = (stride, len(self.rows), steps, rows)
+        return steps.copy(), rows[:, :taps].copy()
 
 
 class Lab1D:
     """One k-tap filter, its optimizer, its data stream and its record. No Qt, no threads."""
 
-    interruptible = False  # step() trains its n steps whatever happens (engine/core/experiment.py)
+    interruptible = True  # step() ends early on an interrupt (engine/core/experiment.py)
     finished: Optional[str] = None  # it trains until paused
 
     def __init__(self, config: Lab1DConfig = Lab1DConfig()):
@@ -120,10 +170,8 @@ class Lab1D:
         k = config.taps
         self._rng = np.random.default_rng([config.seed, 0])  # the start, then every batch, in order
         start = self._rng.uniform(-1.0, 1.0, size=k)  # "3 random numbers", at the scale of [-1, 1, -1]
-        self._weight = torch.tensor(start, dtype=torch.float32, requires_grad=True)
-        self._bias = torch.zeros(1, requires_grad=True)
-        without_compiler()
-        self._optimizer = torch.optim.Adam([self._weight, self._bias], lr=config.lr, fused=True)
+        self._params = torch.tensor([*start, 0.0], dtype=torch.float32)  # the taps, then the bias
+        self._moments, self._squares = torch.zeros(k + 1), torch.zeros(k + 1)  # Adam's, as torch.optim.Adam's
         eval_rng = np.random.default_rng(EVAL_SEED)
         self._eval = random_sequences(eval_rng, EVAL_SEQUENCES, config.length, config.levels)
         self._eval_peaks = local_peaks(self._eval, k // 2)
@@ -144,40 +192,44 @@ class Lab1D:
         self.config = config
         if rebuild:
             self.reset()
-        for group in self._optimizer.param_groups:
-            group["lr"] = config.lr
 
     def set_image(self, image: np.ndarray, label: int) -> None:
         """Refused: the lab trains on random sequences, not on a digit."""
         raise ValueError("the 1-D lab trains on random sequences, not on a digit")
 
     def step(self, n: int = 1, interrupt=None) -> int:
-        """Train n steps, each on a fresh batch of sequences; returns n (it is not `interruptible`)."""
-        k = self.config.taps
-        for _ in range(n):
-            x = random_sequences(self._rng, self.config.batch, self.config.length, self.config.levels)
-            target = torch.from_numpy(local_peaks(x, k // 2).astype(np.float32))
-            logits = filter_logits(torch.from_numpy(x), self._weight, self._bias)
-            loss = peak_loss(logits, target)
-            self._optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            take_step(self._optimizer)
-            self.step_count += 1
-            if self.history.due(self.step_count):
-                self.history.add(self.step_count, self._weight.detach().tolist(), float(self._bias.detach()),
-                                 float(loss.detach()))
-        if n:
-            self.loss = float(loss.detach())
-        return n
+        """Train up to n steps, each on a fresh batch of sequences; fewer once `interrupt` is requested (the
+        batches not trained on are not drawn: the run is the same however it is cut)."""
+        if n <= 0:
+            return 0
+        config, k = self.config, self.config.taps
+        state = self._rng.bit_generator.state
+        x = random_sequences(self._rng, n * config.batch, config.length, config.levels).reshape(
+            n, config.batch, config.length)
+        target = local_peaks(x, k // 2).astype(np.float32)
+        rows, made = steps_function()(self._params, self._moments, self._squares, float(self.step_count),
+                                      torch.from_numpy(x), torch.from_numpy(target),
+                                      [config.lr, 0.9, 0.999, 1e-8, 0.0], n,
+                                      NEVER if interrupt is None else interrupt.flag)
+        if made < n:  # the batches of the steps not made go back: the next call draws them again
+            self._rng.bit_generator.state = state
+            random_sequences(self._rng, made * config.batch, config.length, config.levels)
+        for i, row in enumerate(rows.tolist()):
+            step = self.step_count + i + 1
+            if self.history.due(step):
+                self.history.add(step, row[:k], row[k], row[k + 1])
+        self.step_count += made
+        self.loss = float(rows[-1, k + 1])
+        return made
 
     # ----------------------------------------------------------------- reading
     @property
     def taps(self) -> np.ndarray:
-        return self._weight.detach().numpy().astype(np.float64)
+        return self._params[:-1].numpy().astype(np.float64)
 
     @property
     def bias(self) -> float:
-        return float(self._bias.detach())
+        return float(self._params[-1])
 
     def snapshot(self) -> Lab1DSnapshot:
         tap_steps, tap_history = self.history.arrays(self.config.taps)

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout
 from filterlab.engine.core.colours import BAR_COLOR, HAND_COLOR, LEARNED_COLOR, TAP_COLORS, TRUTH_COLOR, ZERO_COLOR
 from filterlab.engine.lab1d.snapshot import Lab1DSnapshot
 from filterlab.gui.views.base import SnapshotView
-from filterlab.gui.views.style import fixed_plot
+from filterlab.gui.views.style import fixed_plot, set_thinned
 
 
 def _hex(rgb) -> str:
@@ -110,6 +110,8 @@ class SequencePlot(LabPlot):
 class ResponsePlot(LabPlot):
     """Both filters' responses along the sample, and the peaks each one locates."""
 
+    max_hz = 20  # a curve and its dots (4 ms a frame): the taps it follows draw at 10-15 Hz
+
     def __init__(self, parent=None):
         super().__init__("position", "response", parent)
         self.zero = pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen(*ZERO_COLOR, style=Qt.PenStyle.DashLine))
@@ -130,9 +132,11 @@ class ResponsePlot(LabPlot):
         xs = snapshot.positions
         learned = snapshot.learned_response / snapshot.size_ratio
         self.learned.setData(xs, learned)
-        self.hand.setData(xs, snapshot.hand_response)
         self.learned_peaks.setData(xs[snapshot.learned_peaks], learned[snapshot.learned_peaks])
-        self.hand_peaks.setData(xs[snapshot.hand_peaks], snapshot.hand_response[snapshot.hand_peaks])
+        hand = self.hand.getData()[1]
+        if hand is None or not np.array_equal(hand, snapshot.hand_response):  # the same until the settings change
+            self.hand.setData(xs, snapshot.hand_response)
+            self.hand_peaks.setData(xs[snapshot.hand_peaks], snapshot.hand_response[snapshot.hand_peaks])
         if self.shape_changed(snapshot):
             self.plot.setXRange(-1, len(snapshot.sample), padding=0)
         self.plot.setYRange(*_rounded_range(learned, snapshot.hand_response, 0.0), padding=0)
@@ -160,13 +164,13 @@ class TapsPlot(LabPlot):
             for curve in self.curves:
                 self.plot.removeItem(curve)
             self.curves = [self.plot.plot(pen=pg.mkPen(*TAP_COLORS[i % len(TAP_COLORS)], width=2))
-                           for i in range(k)]
+                           for i in range(k)]  # up to 2,048 points each: set_thinned
             half = k // 2
             self.set_title("the taps during training",
                            *(_key("━", TAP_COLORS[i % len(TAP_COLORS)], "middle" if i == half else f"{i - half:+d}")
                              for i in range(k)))
         for curve, values in zip(self.curves, snapshot.tap_history.T):
-            curve.setData(snapshot.tap_steps, values)
+            set_thinned(curve, snapshot.tap_steps, values)
 
 
 class TapBars(LabPlot):

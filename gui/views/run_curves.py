@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout
 from filterlab.engine.core.explain import noise_range, optimizer_name
 from filterlab.gui.views.base import SnapshotView
 from filterlab.gui.views.filter_grid import FilterGrid
-from filterlab.gui.views.style import fixed_plot, log_plot, run_color
+from filterlab.gui.views.style import fixed_plot, log_plot, run_color, set_thinned
 
 
 class RunCurves(SnapshotView):
@@ -27,7 +27,7 @@ class RunCurves(SnapshotView):
             self.plot.setYRange(0, 1.02, padding=0)
             self.plot.setLabel("left", "mean |cosine| to the digit")
         self.names = list(names)
-        self.curves = [self.plot.plot(name=name) for name in names]
+        self.curves = [self.plot.plot(name=name) for name in names]  # up to 4,096 points a run: set_thinned
         self.legend = QLabel()
         self.legend.setWordWrap(True)  # above the plot, never over a curve
         self.recolour()
@@ -46,9 +46,9 @@ class RunCurves(SnapshotView):
     def draw(self, comparison) -> None:
         for curve, run in zip(self.curves, comparison.runs):
             if self.what == "loss":
-                curve.setData(run.loss_steps, np.maximum(run.loss_values, 1e-12))
+                set_thinned(curve, run.loss_steps, np.maximum(run.loss_values, 1e-12))
             elif len(run.cosine_steps):
-                curve.setData(run.cosine_steps, np.abs(run.cosine_history).mean(axis=1))
+                set_thinned(curve, run.cosine_steps, np.abs(run.cosine_history).mean(axis=1))
 
 
 class RunColumn(SnapshotView):

@@ -162,6 +162,17 @@ class DecadeAxis(CachedAxis):
         return [decade_text(10 ** v) for v in values]
 
 
+def set_thinned(curve: pg.PlotDataItem, x: np.ndarray, y: np.ndarray) -> None:
+    """curve.setData(x, y), a long curve (thousands of recorded points in a few hundred pixels) drawn as the min
+    and max of about one point a pixel (pyqtgraph's "peak" downsampling): the same line on screen, a fraction of
+    the painting (a wide pen's stroke costs per point). pyqtgraph's automatic choice thins only past five points
+    a pixel."""
+    view = curve.getViewBox()
+    pixels = max(1, int(view.width())) if view is not None else len(x)
+    curve.setDownsampling(ds=max(1, len(x) // pixels), auto=False, method="peak")
+    curve.setData(x, y)
+
+
 def decade_text(value: float) -> str:
     """1, 20, 0.5, 0.01, 1e-04: short and plain."""
     if value >= 1e5 or value < 1e-3:

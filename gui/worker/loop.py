@@ -49,12 +49,14 @@ from filterlab.gui.worker.preload import wait_for_preload
 
 DISPLAY_HZ = 60.0
 CHUNK_SECONDS = 0.008  # training time between two looks at the command queue (a chunk that cannot end early)
-GIL_SWITCH_SECONDS = 0.0005
+INTERRUPTIBLE_CHUNK_SECONDS = 0.05  # a chunk a command or the window's take ends early: as long as to the next frame
+#                                    (snapshots of four runs side by side come at 30 Hz: two calls a frame cost 8%)
+GIL_SWITCH_SECONDS = 0.0001  # see run(): 0.5 ms lost a third of a chunk loop's steps to a busy Python thread, 0.1 ms 4%
 SKIP_CHUNK = 100  # steps per chunk while fast-forwarding: commands still get through
 CATCH_UP = 1  # frame periods the beat may make up after the window was late taking a frame
 FRAME_SLACK = CHUNK_SECONDS / 4  # a frame this close to its time goes out now, not after a sliver of a chunk
-SNAPSHOT_SHARE = 0.15  # while training, snapshots take at most this share of the thread's time (CPU time):
-#                        one of 2 ms still goes out at 60 Hz, one of 7 ms (a set run at 5x5) at 21 Hz
+SNAPSHOT_SHARE = 0.08  # while training, snapshots take at most this share of the thread's time (CPU time):
+#                        one of 1.3 ms still goes out at 60 Hz, one of 2.7 ms (four runs side by side) at 30 Hz
 
 
 SnapshotT = TypeVar("SnapshotT", bound=SnapshotLike)
@@ -123,6 +125,8 @@ class TrainingLoop:
         stopped = stopped or failed
         # Torch releases the GIL around every op and must win it back; with Python's
         # default 5 ms switch interval a busy GUI thread makes each of those waits long.
+        # Measured against a thread running Python flat out: a one-digit chunk loop kept 65% of
+        # its rate at 0.5 ms, 96% at 0.1 ms.
         sys.setswitchinterval(GIL_SWITCH_SECONDS)
         if not wait_for_preload(self.stopping):  # closed while PyTorch was loading: nothing to build
             return
@@ -203,7 +207,7 @@ class TrainingLoop:
         if self._stop_at is not None:
             n = min(n, self._stop_at - experiment.step_count)
         # to the frame in one call if a command can end it early; else in even pieces of about CHUNK_SECONDS
-        chunk_seconds = 1 / DISPLAY_HZ if interruptible else CHUNK_SECONDS
+        chunk_seconds = INTERRUPTIBLE_CHUNK_SECONDS if interruptible else CHUNK_SECONDS
         if until_frame > 0 and self._step_seconds:
             pieces = max(1, round(until_frame / chunk_seconds))
             n = min(n, max(1, int(until_frame / pieces / self._step_seconds)))

@@ -87,6 +87,25 @@ def test_a_set_chunk_ends_on_an_interrupt_and_changes_no_number(digits, config):
     np.testing.assert_array_equal(chunked.snapshot().filters, whole.snapshot().filters)
 
 
+@pytest.mark.parametrize("config", SHAPES[1:] + SGD[1:], ids=["5x5", "5x5 SGD"])
+def test_a_small_kernels_last_step_is_made_when_read_and_is_the_autograd_steps(digits, config):
+    """A small kernel's chunk leaves its last step's maps to be made when read (conv_batch_details): the first
+    example's for details() (a snapshot), the whole batch's for the pass; both are the eager step's."""
+    chunked, eager = pair(digits, config)
+    for n in (5, 2):
+        chunked.step(n), eager.step(n)
+        a, b = chunked.learner.details(), eager.learner.details()  # first the first example's only
+        for name in ("loss", "probs", "z", "dl_dz", "input_grad", "grads", "update"):
+            np.testing.assert_allclose(getattr(a, name), getattr(b, name), rtol=1e-3, atol=1e-7, err_msg=name)
+        ours, theirs = chunked.learner.current_pass(), eager.learner.current_pass()  # then the whole batch's
+        assert ours.maps.shape == theirs.maps.shape == (32, 3, 24, 24)
+        for name in ("log_probs", "maps", "dl_dmaps", "input_grad", "x", "y"):
+            np.testing.assert_allclose(getattr(ours, name)[:1].numpy(), getattr(theirs, name)[:1].detach().numpy(),
+                                       rtol=1e-3, atol=1e-7, err_msg=name)
+        np.testing.assert_allclose(ours.dl_dmaps.numpy(), theirs.dl_dmaps.numpy(), rtol=1e-3, atol=1e-7)
+        assert chunked.learner.last is ours  # made once
+
+
 @pytest.mark.parametrize("config", [Config(filters=64, kernel=3, optimizer="sgd", lr=0.05),
                                     Config(filters=64, kernel=3, lr=1e-3)], ids=["SGD", "Adam"])
 def test_the_eager_set_step_keeps_the_pass_the_autograd_step_keeps(digits, config):

@@ -89,7 +89,7 @@ def test_lr_changes_live_and_shape_changes_restart():
     taps = lab.taps
     lab.set_hparams(lr=0.05)
     assert lab.step_count == 10 and np.array_equal(lab.taps, taps)
-    assert lab._optimizer.param_groups[0]["lr"] == 0.05
+    assert lab.config.lr == 0.05
     lab.set_hparams(taps=5, levels=4)
     snap = lab.snapshot()
     assert snap.step == 0 and snap.taps.shape == (5,) and snap.config.levels == 4 and snap.config.lr == 0.05
@@ -114,3 +114,80 @@ def test_tap_history_stays_bounded():
     steps, rows = history.arrays(1)
     assert len(steps) < 8 and steps[0] == 0 and np.all(steps % history.stride == 0)
     assert np.array_equal(rows[:, 0], steps)
+
+
+# ------------------------------------------------------------------ the chunk against autograd
+def autograd_run(config: Lab1DConfig, steps: int) -> tuple[np.ndarray, float, list[float]]:
+    """The reference: the lab's model and loss through autograd and torch.optim.Adam, on the lab's batches."""
+    import torch
+
+    from filterlab.engine.lab1d.lab import filter_logits, peak_loss
+    from filterlab.engine.lab1d.peaks import local_peaks, random_sequences
+    rng = np.random.default_rng([config.seed, 0])
+    weight = torch.tensor(rng.uniform(-1.0, 1.0, size=config.taps), dtype=torch.float32, requires_grad=True)
+    bias = torch.zeros(1, requires_grad=True)
+    optimizer = torch.optim.Adam([weight, bias], lr=config.lr)
+    losses = []
+    for _ in range(steps):
+        x = random_sequences(rng, config.batch, config.length, config.levels)
+        target = torch.from_numpy(local_peaks(x, config.taps // 2).astype(np.float32))
+        loss = peak_loss(filter_logits(torch.from_numpy(x), weight, bias), target)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(float(loss.detach()))
+    return weight.detach().numpy().astype(np.float64), float(bias.detach()), losses
+
+
+@pytest.mark.parametrize("settings", [dict(), dict(taps=5, levels=10, lr=0.01, batch=4, length=20)])
+def test_the_chunk_is_the_autograd_step_with_torch_adam(settings):
+    config = Lab1DConfig(**settings)
+    taps, bias, losses = autograd_run(config, 300)
+    lab = Lab1D(config)
+    assert lab.step(300) == 300
+    np.testing.assert_allclose(lab.taps, taps, rtol=1e-4, atol=1e-6)
+    assert lab.bias == pytest.approx(bias, rel=1e-4, abs=1e-6)
+    assert lab.loss == pytest.approx(losses[-1], rel=1e-4)
+    rows = np.array(lab.history.rows)
+    np.testing.assert_allclose(rows[1:, -1], losses, rtol=1e-4)  # each step's loss, before its update
+
+
+def test_an_interrupt_ends_the_chunk_and_the_run_goes_on_the_same():
+    from filterlab.engine.core.chunk import INTERRUPT_EVERY
+    from filterlab.engine.core.interrupt import Interrupt
+    whole, cut = Lab1D(Lab1DConfig(seed=5)), Lab1D(Lab1DConfig(seed=5))
+    whole.step(40)
+    interrupt = Interrupt()
+    interrupt.request()
+    assert cut.step(40, interrupt=interrupt) == INTERRUPT_EVERY
+    assert cut.step_count == INTERRUPT_EVERY and len(cut.history.steps) == INTERRUPT_EVERY + 1
+    interrupt.clear()
+    assert cut.step(40 - INTERRUPT_EVERY, interrupt=interrupt) == 40 - INTERRUPT_EVERY
+    assert np.array_equal(cut.taps, whole.taps) and cut.loss == whole.loss  # the batches not trained on came back
+    assert np.array_equal(cut.snapshot().tap_history, whole.snapshot().tap_history)
+
+
+def test_without_torchscript_the_chunk_runs_as_python_with_the_same_numbers(monkeypatch):
+    from filterlab.engine.core import chunk
+    from filterlab.engine.lab1d import lab as lab_module
+    compiled = Lab1D(Lab1DConfig(seed=2))
+    compiled.step(100)
+    monkeypatch.setitem(chunk._compiled, "1-D lab", None)
+    assert lab_module.steps_function() is lab_module.lab_steps
+    python = Lab1D(Lab1DConfig(seed=2))
+    python.step(100)
+    np.testing.assert_allclose(python.taps, compiled.taps, rtol=1e-6)
+    assert python.loss == pytest.approx(compiled.loss, rel=1e-6)
+
+
+def test_tap_history_arrays_follow_additions_and_thinning():
+    """arrays() adds only the rows new since the last call; after a thinning it starts again."""
+    history = TapHistory(capacity=8)
+    seen = []
+    for step in range(40):
+        history.add(step, [float(step), -float(step)], bias=0.5, loss=1.0)
+        steps, taps = history.arrays(2)
+        seen.append(len(steps))
+        assert np.array_equal(steps, history.steps) and np.array_equal(taps[:, 0], history.steps)
+        assert np.array_equal(taps, np.array(history.rows)[:, :2])
+    assert history.stride > 1 and min(seen) < max(seen)

@@ -57,6 +57,8 @@ CATCH_UP = 1  # frame periods the beat may make up after the window was late tak
 FRAME_SLACK = CHUNK_SECONDS / 4  # a frame this close to its time goes out now, not after a sliver of a chunk
 SNAPSHOT_SHARE = 0.08  # while training, snapshots take at most this share of the thread's time (CPU time):
 #                        one of 1.3 ms still goes out at 60 Hz, one of 2.7 ms (four runs side by side) at 30 Hz
+SNAPSHOT_SMOOTHING = 0.25  # the cost that spaces frames: this much of the last snapshot's, the rest the earlier ones'
+#                            (a set run's test pass, every few hundred steps, would hold the next frame back 0.6 s)
 
 
 SnapshotT = TypeVar("SnapshotT", bound=SnapshotLike)
@@ -157,6 +159,7 @@ class TrainingLoop:
     def _train_and_publish(self, frame_ready, failed) -> None:
         meter = RateMeter()
         chunk, dirty, next_frame = 1, True, 0.0
+        snapshot_cost: Optional[float] = None  # CPU seconds a snapshot takes, smoothed
         self.pace.start(self.clock(), self.built.step_count)
         while True:
             for command in self._next_commands():
@@ -185,8 +188,10 @@ class TrainingLoop:
                 # one would lose every delay; late frames let the next ones come sooner (up to
                 # CATCH_UP periods), so a window that stalled a moment still gets DISPLAY_HZ
                 next_frame = max(next_frame + 1 / DISPLAY_HZ, now - CATCH_UP / DISPLAY_HZ)
+                snapshot_cost = cost if snapshot_cost is None else \
+                    snapshot_cost + (cost - snapshot_cost) * SNAPSHOT_SMOOTHING
                 if busy:  # a snapshot that costs much comes less often: at most SNAPSHOT_SHARE of the training
-                    next_frame = max(next_frame, now + cost / SNAPSHOT_SHARE)
+                    next_frame = max(next_frame, now + snapshot_cost / SNAPSHOT_SHARE)
                 dirty = False
 
     def _train(self, chunk: int, until_frame: float = 0.0) -> int:

@@ -91,6 +91,10 @@ class MinibatchLearner(OneExampleLearner):
             return details_of(self._pending(True), self.model)
         return super().details()
 
+    def _chunk_pass(self) -> None:
+        """Never: this learner keeps Passes (and reading self.last would make a pending one)."""
+        return None
+
     def _keep_last(self, loss: float, chunk: Chunk, count: int) -> None:
         """The last step as forward_backward keeps it, its gradient put where the eager step leaves it."""
         x, y = self.batch(self.step_count - 1)

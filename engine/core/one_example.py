@@ -127,10 +127,16 @@ class OneExampleLearner(Learner):
         return last.details() if isinstance(last, ChunkPass) else details_of(last, self.model)
 
     def filters(self) -> np.ndarray:
-        return self.last.filters() if isinstance(self.last, ChunkPass) else super().filters()
+        last = self._chunk_pass()
+        return last.filters() if last is not None else super().filters()
 
     def fc_weight(self) -> np.ndarray:
-        return self.last.fc_weight() if isinstance(self.last, ChunkPass) else super().fc_weight()
+        last = self._chunk_pass()
+        return last.fc_weight() if last is not None else super().fc_weight()
+
+    def _chunk_pass(self) -> Optional[ChunkPass]:
+        """The last step as its chunk returned it, if that is what self.last holds."""
+        return self.last if isinstance(self.last, ChunkPass) else None
 
     # ---------------------------------------------------------------- internals
     def _chunk(self, n: int, interrupt: torch.Tensor) -> tuple[int, Optional[Trouble]]:

@@ -359,7 +359,9 @@ def drawn_four(draw) -> tuple[bytes, int]:
         image, fmt, extra = Image.fromarray(np.uint16(np.round(low + (2**bits - 1 - low) * shade))), "PNG", {}
     elif kind in ("int32", "float"):
         low = draw(st.floats(-1e9, 1e9))
-        span = draw(st.floats(1e-3, 1e9))
+        # whole numbers keep the digit's grey levels only over a span of 255 or more (0.6 rounds a grey 4 to a
+        # thresholded one: another picture, which the loader rightly reads as drawn)
+        span = draw(st.floats(1e-3 if kind == "float" else 255.0, 1e9))
         values = low + span * shade
         image = Image.fromarray(np.float32(values) if kind == "float" else np.int32(np.clip(np.round(values), -2**31,
                                                                                               2**31 - 256)))

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout
 from filterlab.engine.core.explain import noise_range, optimizer_name
 from filterlab.gui.views.base import SnapshotView
 from filterlab.gui.views.filter_grid import FilterGrid
-from filterlab.gui.views.style import fixed_plot, log_plot, run_color, set_thinned
+from filterlab.gui.views.style import decade_span, fixed_plot, growing_end, log_plot, run_color, set_thinned
 
 
 class RunCurves(SnapshotView):
@@ -28,6 +28,10 @@ class RunCurves(SnapshotView):
             self.plot.setLabel("left", "mean |cosine| to the digit")
         self.names = list(names)
         self.curves = [self.plot.plot(name=name) for name in names]  # up to 4,096 points a run: set_thinned
+        # its own range, on round numbers (LossPlot's way): autorange moved it on every draw, and each move
+        # painted the plot a second time
+        self.plot.getViewBox().disableAutoRange()
+        self.frame: tuple = ()
         self.legend = QLabel()
         self.legend.setWordWrap(True)  # above the plot, never over a curve
         self.recolour()
@@ -44,11 +48,23 @@ class RunCurves(SnapshotView):
                                             for i, name in enumerate(self.names)))
 
     def draw(self, comparison) -> None:
+        last, losses = 0.0, []
         for curve, run in zip(self.curves, comparison.runs):
             if self.what == "loss":
-                set_thinned(curve, run.loss_steps, np.maximum(run.loss_values, 1e-12))
+                values = np.maximum(run.loss_values, 1e-12)
+                set_thinned(curve, run.loss_steps, values)
+                losses.append(values)
+                last = max(last, float(run.loss_steps[-1]) if len(run.loss_steps) else 0.0)
             elif len(run.cosine_steps):
                 set_thinned(curve, run.cosine_steps, np.abs(run.cosine_history).mean(axis=1))
+                last = max(last, float(run.cosine_steps[-1]))
+        shown = np.concatenate(losses) if losses else np.zeros(0)
+        frame = (growing_end(last), *(decade_span(shown) if len(shown) else (-1.0, 1.0))) if self.what == "loss" \
+            else (growing_end(last), 0.0, 1.02)
+        if frame != self.frame:
+            self.frame = frame
+            self.plot.getViewBox().setRange(xRange=(0, frame[0]), yRange=frame[1:], padding=0.02 if
+                                            self.what == "loss" else 0)
 
 
 class RunColumn(SnapshotView):

@@ -35,8 +35,8 @@ MAX_BATCH = 65_536
 BLOCK_ROWS = 4_096  # training rows gathered in shuffled order at a time for the chunk (about 13 MB): an epoch's
 #                     reshuffle is then a permutation, not a copy of the whole set (60,000 digits: 0.2-0.3 s)
 FRESH_TEST_DIGITS = 1_000  # a test split this small is scored for every snapshot (well under a millisecond)
-SCORE_SHARE = 0.1  # a larger one at most this share of the training time: a pass over N test digits costs
-#                    about as much as N / (3 x batch) training steps (a step is a forward and a backward pass)
+SCORE_SHARE = 0.05  # a larger one at most this share of the training time: a pass over N test digits costs
+#                     about as much as N / (3 x batch) training steps (a step is a forward and a backward pass)
 
 
 class SetTrainer(LearnerExperiment):
@@ -146,8 +146,8 @@ class SetTrainer(LearnerExperiment):
 
     def scores(self, model=None, every: int = 1) -> Evaluation:
         """The test split scored now (or by `model`); or, with `every` > 1, as last scored if that was fewer
-        than `every` steps ago (`scored_step` says when): the live snapshots' test pass, at most a tenth of
-        the training time on a large test split (score_every)."""
+        than `every` steps ago (`scored_step` says when): the live snapshots' test pass, at most a twentieth
+        of the training time on a large test split (score_every)."""
         if model is not None:
             return evaluate(model, *self._test)
         if self._scores is None or not 0 <= self.step_count - self._scores[0] < every:

@@ -165,26 +165,26 @@ def test_set_training_on_the_gpu_matches_the_cpu():
 
 
 def test_a_large_test_split_is_scored_every_few_steps_and_the_snapshot_says_when(tmp_path):
-    """1,200 test digits at batch 64: a test pass costs ~6 steps, so the live snapshots take one every 63
-    steps (a tenth of the training time); epoch ends are always scored at their step."""
+    """1,200 test digits at batch 64: a test pass costs ~6 steps, so the live snapshots take one every 125
+    steps (a twentieth of the training time); epoch ends are always scored at their step."""
     from filterlab.engine.data.sample_mnist import write_sample_mnist
     from filterlab.engine.digitset.data import mnist_set
     from filterlab.gui.views.set_results import scored_when
 
-    write_sample_mnist(tmp_path, train=6_400, test=1_200)
+    write_sample_mnist(tmp_path, train=12_800, test=1_200)
     trainer = SetTrainer(Config(filters=2), mnist_set(tmp_path, ALL), batch_size=64, epochs=2)
-    assert trainer.score_every == 63 and trainer.steps_per_epoch == 100
+    assert trainer.score_every == 125 and trainer.steps_per_epoch == 200
     assert SetTrainer(Config(filters=2), bundled_set(ALL)).score_every == 1  # 200 test digits: every snapshot
     trainer.step(3)
     snap = trainer.snapshot()
     assert (snap.step, snap.scored_step, snap.test_accuracy) == (3, 0, trainer.initial_scores.accuracy)
     assert scored_when(snap) == "at step 0"
-    trainer.step(59)
+    trainer.step(121)
     assert trainer.snapshot().scored_step == 0
     trainer.step(1)
     snap = trainer.snapshot()
-    assert snap.scored_step == 63 and scored_when(snap) == "now"
+    assert snap.scored_step == 125 and scored_when(snap) == "now"
     assert snap.test_accuracy == trainer.scores().accuracy  # what a test pass at this step finds
-    trainer.step(37)  # the end of the first epoch: scored there
+    trainer.step(75)  # the end of the first epoch: scored there
     snap = trainer.snapshot()
-    assert snap.scored_step == 100 and snap.test_accuracy == trainer.epochs[0]["test_accuracy"]
+    assert snap.scored_step == 200 and snap.test_accuracy == trainer.epochs[0]["test_accuracy"]

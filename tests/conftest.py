@@ -163,6 +163,24 @@ def run_main(capsys):
 
 
 @pytest.fixture
+def figures_unseen(monkeypatch):
+    """For a test of a headless run that reads its numbers, not its pictures: each matplotlib Figure the run
+    builds (with its checks) is saved, through the same atomic writer and name, as a 1x1 white image instead
+    of being laid out and drawn (~0.4 s of CPU a figure, two a one-digit run).
+
+    What the pictures show is tested where they are looked at: tests/engine/render (each figure), and one
+    real run per mode in tests/engine/cli (test_digit, test_digitset, test_comparison, test_lab1d,
+    test_original, test_hostile, test_fuzz) and tests/test_docs.py.
+    """
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    def save(figure, path, *args, format=None, **kwargs):
+        Image.new("RGB", (1, 1), "white").save(path, format=(format or "png").upper())
+    monkeypatch.setattr(Figure, "savefig", save)
+
+
+@pytest.fixture
 def progress_shown():
     """progress_shown(stderr, desc, total): a progress line named `desc`, counting to `total`, is on stderr.
 

@@ -68,6 +68,7 @@ def test_gif_width_default_is_the_window_export_width():
     assert GIF_WIDTH == EXPORT_WIDTH
 
 
+@pytest.mark.usefixtures("figures_unseen")
 def test_same_seed_same_metrics(tmp_path, run_main):
     for name in ("a", "b"):
         assert run_main(["--headless", "--steps", "50", "--seed", "5", "--out", tmp_path / name])[0] == 0
@@ -140,6 +141,7 @@ def test_unwritable_out_is_reported(tmp_path, run_main):
     assert (tmp_path / "file").read_text() == "keep me"
 
 
+@pytest.mark.usefixtures("figures_unseen")
 def test_init_options_reach_the_single_digit_run(tmp_path, run_main):
     code, _, err = run_main(["--headless", "--steps", "0", "--init", "constant", "--init-value", "0.02",
                              "--out", tmp_path / "o"])

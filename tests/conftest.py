@@ -168,7 +168,7 @@ def _saved_unseen(figure, path, *args, format=None, **kwargs):
     Image.new("RGB", (1, 1), "white").save(path, format=(format or "png").upper())
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def unseen_figures():
     """unseen_figures(): a context in which headless runs write their pictures unseen (see figures_unseen)."""
     import contextlib

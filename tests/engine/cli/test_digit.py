@@ -32,6 +32,7 @@ def test_headless_run_writes_figure_metrics_and_history(tmp_path, run_main, prog
     assert json.loads(str(history["config_json"]))["seed"] == 0
 
 
+@pytest.mark.usefixtures("figures_unseen")
 def test_headless_on_an_image_file_with_gif(tmp_path, run_main):
     digit = (np.load(ROOT / "engine/data/mnist-sample-1k.npz")["images"][300])
     Image.fromarray(255 - digit).resize((90, 90)).save(tmp_path / "three.png")
@@ -45,6 +46,7 @@ def test_headless_on_an_image_file_with_gif(tmp_path, run_main):
     assert 50 <= gif.n_frames <= GIF_FRAMES and gif.width == 1200
 
 
+@pytest.mark.usefixtures("figures_unseen")
 def test_gif_width_sets_the_animation_width(tmp_path, run_main):
     code, out, err = run_main(["--headless", "--steps", "6", "--filters", "1", "--out", tmp_path / "r",
                                "--gif", tmp_path / "f.gif", "--gif-width", "300"])

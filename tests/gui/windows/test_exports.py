@@ -117,7 +117,7 @@ def test_picture_export_at_the_width_chosen_in_the_menu_and_as_pdf(qtbot, paused
 
 def test_video_window_png_history_and_the_session_name_from_the_menu(qtbot, paused_window, dialogs, tmp_path):
     import av
-    win = paused_window()
+    win = paused_window(steps=30)  # 31 records, each a frame of the video
     dialogs.answers.append(("MP4 videos (*.mp4)", tmp_path / "clip"))  # no suffix typed: the filter's
     assert choose(qtbot, win, "Export filters forming (GIF, MP4)…")[0] is True
     with av.open(str(tmp_path / "clip.mp4")) as video:
@@ -125,15 +125,15 @@ def test_video_window_png_history_and_the_session_name_from_the_menu(qtbot, paus
         assert stream.codec_context.name == "h264" and stream.width == 1200 and stream.frames > 20
     dialogs.answers += [tmp_path / "window.png", tmp_path / "history.npz", None]
     choose(qtbot, win, "Save window as PNG…")
-    assert dialogs.seen[1].file.endswith("/window-step-200.png")
+    assert dialogs.seen[1].file.endswith("/window-step-30.png")
     grabbed = win.grab()
     with Image.open(tmp_path / "window.png") as picture:
         assert picture.size == (grabbed.width(), grabbed.height())
     choose(qtbot, win, "Export history (.npz)…")
-    assert dialogs.seen[2].file.endswith("/history-step-200.npz")
-    assert np.load(tmp_path / "history.npz")["filters"].shape == (111, 3, 28, 28)
+    assert dialogs.seen[2].file.endswith("/history-step-30.npz")
+    assert np.load(tmp_path / "history.npz")["filters"].shape == (31, 3, 28, 28)
     win.menu_actions["Save session…"].trigger()  # cancelled: nothing written
-    assert dialogs.seen[3].file.endswith("/session-step-200.npz") and dialogs.seen[3].folder == str(tmp_path)
+    assert dialogs.seen[3].file.endswith("/session-step-30.npz") and dialogs.seen[3].folder == str(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "settings") == ["clip.mp4", "history.npz",
                                                                                   "window.png"]
 

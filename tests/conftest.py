@@ -162,6 +162,40 @@ def run_main(capsys):
     return run
 
 
+def _saved_unseen(figure, path, *args, format=None, **kwargs):
+    """Figure.savefig as `figures_unseen` has it: a 1x1 white image in the format asked, nothing drawn."""
+    from PIL import Image
+    Image.new("RGB", (1, 1), "white").save(path, format=(format or "png").upper())
+
+
+@pytest.fixture(scope="session")
+def unseen_figures():
+    """unseen_figures(): a context in which headless runs write their pictures unseen (see figures_unseen)."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def unseen():
+        from matplotlib.figure import Figure
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(Figure, "savefig", _saved_unseen)
+            yield
+    return unseen
+
+
+@pytest.fixture
+def figures_unseen(unseen_figures):
+    """For a test of a headless run that reads its numbers, not its pictures: each matplotlib Figure the run
+    builds (with its checks) is saved, through the same atomic writer and name, as a 1x1 white image instead
+    of being laid out and drawn (~0.4 s of CPU a figure, two a one-digit run).
+
+    What the pictures show is tested where they are looked at: tests/engine/render (each figure), and one
+    real run per mode in tests/engine/cli (test_digit, test_digitset, test_comparison, test_lab1d,
+    test_original, test_hostile, test_fuzz) and tests/test_docs.py.
+    """
+    with unseen_figures():
+        yield
+
+
 @pytest.fixture
 def progress_shown():
     """progress_shown(stderr, desc, total): a progress line named `desc`, counting to `total`, is on stderr.

@@ -72,20 +72,20 @@ def pause(qtbot, wait_frame):
 
 @pytest.fixture
 def paused_window(qtbot, digit):
-    """paused_window(config=Config(filters=3)): a paused digit window, trained to step 200."""
+    """paused_window(config=Config(filters=3), steps=200): a paused digit window, trained to step `steps`."""
     from filterlab.engine.core.config import Config
     from filterlab.engine.digit.spec import DigitSpec
     from filterlab.gui.windows.digit import DigitWindow
 
     windows = []
 
-    def build(config=Config(filters=3)):
+    def build(config=Config(filters=3), steps=200):
         win = DigitWindow(DigitSpec(config, *digit), running=False, speed=0)
         qtbot.addWidget(win)
         win.show()
         qtbot.waitExposed(win)
-        win.commands.train(200)
-        qtbot.waitUntil(lambda: win.frame is not None and win.frame.snapshot.step == 200, timeout=20_000)
+        win.commands.train(steps)
+        qtbot.waitUntil(lambda: win.frame is not None and win.frame.snapshot.step == steps, timeout=20_000)
         windows.append(win)
         return win
     yield build

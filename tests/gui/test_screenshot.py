@@ -30,7 +30,7 @@ for folder, argv in json.loads(sys.argv[1]):
 
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory):
-    """{name: (exit code, stdout, stderr, seconds, its folder)}: three --screenshot runs of the real app, one
+    """{name: (exit code, stdout, stderr, seconds, its folder)}: four --screenshot runs of the real app, one
     after the other in ONE fresh Python (its own QApplication; each start of torch and Qt costs seconds)."""
     import json
     root = tmp_path_factory.mktemp("shots")
@@ -40,7 +40,9 @@ def shots(tmp_path_factory):
     runs = {"loaded": ["--load", root / "s.npz", "--screenshot", root / "loaded" / "shot.png", "--steps", "25"],
             "lab": ["--lab1d", "--screenshot", root / "lab" / "lab.png", "--steps", "200"],
             "paced": ["--speed", "40", "--filters", "2", "--screenshot", root / "paced" / "paced.png",
-                      "--steps", "60"]}
+                      "--steps", "60"],
+            "lesson": ["--lesson", "--lesson-language", "de", "--lesson-step", "5", "--steps", "5",
+                       "--screenshot", root / "lesson" / "step5.png"]}
     for name in runs:
         (root / name).mkdir()
     plan = [(str(root / name), [str(a) for a in argv]) for name, argv in runs.items()]
@@ -66,6 +68,14 @@ def test_lab_screenshot_from_the_command_line(shots):
     code, _, err, _, folder = shots["lab"]
     assert code == 0, err
     image = Image.open(folder / "lab.png")
+    assert image.width >= 1000 and image.height >= 700
+
+
+def test_a_running_step_of_the_german_lesson_as_a_picture(shots):
+    """--lesson --lesson-step N --screenshot: one lesson step as a picture, from the command line."""
+    code, _, err, _, folder = shots["lesson"]
+    assert code == 0, err
+    image = Image.open(folder / "step5.png")
     assert image.width >= 1000 and image.height >= 700
 
 

@@ -32,6 +32,7 @@ def test_headless_run_writes_figure_metrics_and_history(tmp_path, run_main, prog
     assert json.loads(str(history["config_json"]))["seed"] == 0
 
 
+@pytest.mark.usefixtures("figures_unseen")
 def test_headless_on_an_image_file_with_gif(tmp_path, run_main):
     digit = (np.load(ROOT / "engine/data/mnist-sample-1k.npz")["images"][300])
     Image.fromarray(255 - digit).resize((90, 90)).save(tmp_path / "three.png")
@@ -45,6 +46,7 @@ def test_headless_on_an_image_file_with_gif(tmp_path, run_main):
     assert 50 <= gif.n_frames <= GIF_FRAMES and gif.width == 1200
 
 
+@pytest.mark.usefixtures("figures_unseen")
 def test_gif_width_sets_the_animation_width(tmp_path, run_main):
     code, out, err = run_main(["--headless", "--steps", "6", "--filters", "1", "--out", tmp_path / "r",
                                "--gif", tmp_path / "f.gif", "--gif-width", "300"])
@@ -68,6 +70,7 @@ def test_gif_width_default_is_the_window_export_width():
     assert GIF_WIDTH == EXPORT_WIDTH
 
 
+@pytest.mark.usefixtures("figures_unseen")
 def test_same_seed_same_metrics(tmp_path, run_main):
     for name in ("a", "b"):
         assert run_main(["--headless", "--steps", "50", "--seed", "5", "--out", tmp_path / name])[0] == 0
@@ -140,6 +143,7 @@ def test_unwritable_out_is_reported(tmp_path, run_main):
     assert (tmp_path / "file").read_text() == "keep me"
 
 
+@pytest.mark.usefixtures("figures_unseen")
 def test_init_options_reach_the_single_digit_run(tmp_path, run_main):
     code, _, err = run_main(["--headless", "--steps", "0", "--init", "constant", "--init-value", "0.02",
                              "--out", tmp_path / "o"])

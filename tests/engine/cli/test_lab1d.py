@@ -19,6 +19,7 @@ def test_headless_lab_writes_figure_and_metrics(tmp_path, run_main, progress_sho
     assert figure.width >= 900 and figure.height >= 700
 
 
+@pytest.mark.usefixtures("figures_unseen")
 def test_headless_lab_with_more_taps(tmp_path, run_main):
     code, out, err = run_main(["--headless", "--lab1d", "--taps", "7", "--levels", "3", "--steps", "40",
                                "--seed", "2", "--out", tmp_path])

@@ -9,6 +9,7 @@ from filterlab.engine.digit.session import save_session
 from filterlab.engine.digit.trainer import Trainer
 
 
+@pytest.mark.usefixtures("figures_unseen")
 def test_headless_load_carries_on_for_steps_more(tmp_path, run_main, digit):
     save_session(Trainer(Config(), *digit), tmp_path / "zero.npz")  # a session at step 0
     trainer = Trainer(Config(seed=3, optimizer="sgd", lr=0.02, momentum=0.9), *digit)
@@ -27,6 +28,7 @@ def test_headless_load_carries_on_for_steps_more(tmp_path, run_main, digit):
         assert history["filter_steps"][-1] == 80 and history["loss_steps"][0] == 1
 
 
+@pytest.mark.usefixtures("figures_unseen")
 def test_headless_load_notes_the_options_it_ignores(tmp_path, run_main, digit):
     trainer = Trainer(Config(filters=2), *digit)
     trainer.step(10)
@@ -59,6 +61,7 @@ def _arrays(path):
         return {name: npz[name] for name in npz.files}
 
 
+@pytest.mark.usefixtures("figures_unseen")
 @pytest.mark.parametrize("options", [[], ["--optimizer", "sgd", "--lr", "0.02", "--momentum", "0.9", "--filters", "2"]],
                          ids=["adam", "sgd-momentum"])
 def test_save_session_then_load_continues_bit_for_bit(tmp_path, run_main, options):
@@ -83,6 +86,7 @@ def test_save_session_then_load_continues_bit_for_bit(tmp_path, run_main, option
     assert metrics[0]["cosine"] == metrics[1]["cosine"] and metrics[0]["final_loss"] == metrics[1]["final_loss"]
 
 
+@pytest.mark.usefixtures("figures_unseen")
 def test_save_session_is_the_file_the_window_saves(tmp_path, run_main, digit):
     """The same arrays as save_session on a Trainer trained the same steps (what File > Save session writes)."""
     code, _, err = run_main(["--headless", "--steps", "12", "--out", tmp_path / "run",

@@ -31,6 +31,7 @@ def test_headless_original_reproduces_the_articles_script(tmp_path, run_main, ar
     assert json.loads(str(history["config_json"]))["pixel_scale"] == 255
 
 
+@pytest.mark.usefixtures("figures_unseen")
 def test_every_run_says_its_pixel_scale_and_how_the_article_would_have_drawn_it(tmp_path, run_main):
     code, _, err = run_main(["--headless", "--steps", 30, "--filters", 3, "--out", tmp_path])
     assert code == 0, err
@@ -40,6 +41,7 @@ def test_every_run_says_its_pixel_scale_and_how_the_article_would_have_drawn_it(
     assert (tmp_path / "article.png").is_file()
 
 
+@pytest.mark.usefixtures("figures_unseen")
 def test_original_trains_another_digit_and_raw_pixels_take_other_settings(tmp_path, run_main):
     code, _, err = run_main(["--headless", "--original", "--digit", 7, "--steps", 20, "--out", tmp_path / "a"])
     assert code == 0, err

@@ -45,6 +45,7 @@ def _written_per_mode() -> dict[str, set[str]]:
     return files
 
 
+@pytest.mark.usefixtures("figures_unseen")
 @pytest.mark.parametrize("mode, args", [
     ("one digit", ["--steps", "2"]),
     ("--classes", ["--classes", "3,7", "--epochs", "1", "--batch-size", "80"]),

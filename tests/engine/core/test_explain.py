@@ -107,6 +107,7 @@ def test_loss_is_never_written_minus_zero():
     assert loss_text(-0.0) == "0" and loss_text(0.0) == "0" and loss_text(0.012345) == "0.01235"
 
 
+@pytest.mark.usefixtures("figures_unseen")
 def test_metrics_json_holds_both_fields(tmp_path, run_main):
     out = tmp_path / "sgd"
     code, _, err = run_main(["--headless", "--steps", "200", "--optimizer", "sgd", "--lr", "0.01",

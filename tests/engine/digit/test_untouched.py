@@ -2,6 +2,7 @@
 import json
 
 import numpy as np
+import pytest
 
 from filterlab.engine.core.config import Config
 from filterlab.engine.core.metrics import cosine_to_image, patch_origins
@@ -30,6 +31,7 @@ def test_a_small_kernels_untouched_weights_need_a_blank_window_under_them(digit)
     assert not untouched[0, 0] and untouched.sum() == 24
 
 
+@pytest.mark.usefixtures("figures_unseen")
 def test_the_untouched_share_is_in_the_metrics(tmp_path, run_main, digit):
     code, _, _ = run_main(["--headless", "--steps", "20", "--out", tmp_path])
     metrics = json.loads((tmp_path / "metrics.json").read_text())

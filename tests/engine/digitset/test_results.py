@@ -64,6 +64,7 @@ def test_the_minibatch_gradient_is_the_sum_of_each_image_times_its_dl_dz(kernel)
                                    rtol=1e-5, atol=1e-9)
 
 
+@pytest.mark.usefixtures("figures_unseen")
 def test_headless_metrics_hold_the_confusion_matrix(tmp_path, run_main):
     code, _, _ = run_main(["--headless", "--classes", "3,7", "--epochs", "2", "--out", tmp_path])
     metrics = json.loads((tmp_path / "metrics.json").read_text())

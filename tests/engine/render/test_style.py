@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 
 from filterlab.engine.core.colours import DIVERGING_COLORS, DIVERGING_POSITIONS, NAN_COLOR
-from filterlab.engine.render.style import diverging_cmap, gif_frame
+from filterlab.engine.render.style import diverging_cmap, gif_frame, new_figure, no_ticks, pixels, styled
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -35,3 +35,25 @@ def test_the_window_and_the_command_line_start_without_matplotlib():
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_hiding_the_empty_axes_of_a_picture_changes_no_pixel():
+    """no_ticks hides the axes a tile or the digit does not use (they only cost drawing time): the same
+    figure, laid out and drawn, with the axes merely left without ticks is the same to the pixel."""
+    @styled
+    def tiles(hide: bool):
+        figure = new_figure(2.0, width_in=4.0)
+        axes = figure.subplots(1, 3)
+        for i, ax in enumerate(axes):
+            ax.imshow(np.arange(16.0).reshape(4, 4) * (i + 1), cmap=diverging_cmap())
+            if i:
+                ax.set_xlabel(f"cos +0.{i}")
+            if hide:
+                no_ticks(ax, keep_xlabel=bool(i))
+            else:
+                ax.set_xticks([])
+                ax.set_yticks([])
+        axes[0].set_title("digit", loc="left")
+        return pixels(figure)
+    hidden, shown = tiles(True), tiles(False)
+    assert hidden.shape == shown.shape and (hidden == shown).all()

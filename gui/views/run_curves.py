@@ -25,7 +25,7 @@ class RunCurves(SnapshotView):
             self.plot.setLabel("left", "loss")
         else:
             self.plot.setYRange(0, 1.02, padding=0)
-            self.plot.setLabel("left", "mean |cosine| to the digit")
+            self.plot.setLabel("left", "mean |cos| to the digit")
         self.names = list(names)
         self.curves = [self.plot.plot(name=name) for name in names]  # up to 4,096 points a run: set_thinned
         # its own range, on round numbers (LossPlot's way): autorange moved it on every draw, and each move

@@ -35,19 +35,19 @@ def chunked_steps(comparison, n: int, interrupt: torch.Tensor) -> Optional[int]:
     None (nothing changed) when a run's numbers were not finite."""
     begin, groups = comparison.step_count, _groups(comparison)
     count, kernel = comparison.configs[0].filters, comparison.configs[0].kernel
-    args: list[list] = [[] for _ in range(9)]  # params, moments, squares, steps, X, labels, adam, hyper, due
+    per_run = []  # each run's arguments: params, moments, squares, steps, X, label, adam, hyper, due
     for slot, run in enumerate(comparison._order):
         group, row = next((g, slot - g["slot"]) for g in groups if g["slot"] <= slot < g["slot"] + g["runs"])
         params = [p[slot] for p in comparison.stacked.params()]
         image, label = comparison.digits[run]
-        for into, value in zip(args, (
-                params, [slots[row] for slots in group["moments"]], [slots[row] for slots in group["squares"]],
-                [torch.full((), group["first"], dtype=torch.float32) for _ in params],
-                patches(torch.from_numpy(image).to(comparison.device), kernel), int(label), group["adam"],
-                group["hyper"], [step - begin - 1 for step in comparison.records[run].due_steps(begin + 1, begin + n)])):
-            into.append(value)
+        per_run.append((params, [slots[row] for slots in group["moments"]], [slots[row] for slots in group["squares"]],
+                        [torch.full((), group["first"], dtype=torch.float32) for _ in params],
+                        patches(torch.from_numpy(image).to(comparison.device), kernel), int(label), group["adam"],
+                        group["hyper"],
+                        [step - begin - 1 for step in comparison.records[run].due_steps(begin + 1, begin + n)]))
+    columns = [list(column) for column in zip(*per_run)]  # runs_function takes each argument as a list of runs'
     # the first run may end early: the others take as many steps (due steps past the end are not recorded)
-    made_chunks = runs_function()(*args[:8], n, args[8], interrupt)
+    made_chunks = runs_function()(*columns[:8], n, columns[8], interrupt)
     chunks: dict[int, Chunk] = dict(zip(comparison._order, made_chunks))
     made = made_chunks[0].made
     losses = np.stack([chunks[run].losses.numpy() for run in comparison._order], axis=1).astype(np.float64)

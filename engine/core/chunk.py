@@ -28,7 +28,7 @@ script's loop. Other devices and optimizer settings take the reference step.
 from __future__ import annotations
 
 import warnings
-from typing import List, NamedTuple, Tuple
+from typing import List, NamedTuple, Tuple, TypeVar
 
 import torch
 import torch.nn.functional as F
@@ -330,7 +330,7 @@ def worth_it(parameters: int) -> bool:
 def steps_function():
     """The one-example chunk function, handing back a Chunk: compiled (TorchScript: the GIL released, no Python
     per step), or where TorchScript is missing or fails, the same function run as Python (the same arithmetic)."""
-    return _named("one example", script("one example", _one_example) or _one_example)
+    return _named("one example", script("one example", _one_example) or _one_example, Named)
 
 
 def scripted() -> bool:
@@ -341,37 +341,45 @@ def scripted() -> bool:
 def runs_function():
     """The runs-in-turn chunk function, handing back a list of Chunk: compiled, or where TorchScript is missing,
     the same function run as Python."""
-    return _named_list(script("runs", _runs) or _runs)
-
-
-def _named_list(function):
-    def chunks(*args) -> List[Chunk]:
-        return [Chunk._make(fields) for fields in function(*args)]
-    return chunks
+    return _named("runs", script("runs", _runs) or _runs, NamedEach)
 
 
 def batch_chunk():
     """The compiled minibatch chunk function (a set run's), handing back a Chunk, or None where TorchScript is
     missing or fails."""
     compiled = script("batch", _batch_chunk)
-    return None if compiled is None else _named("batch", compiled)
+    return None if compiled is None else _named("batch", compiled, Named)
 
 
-class Named:
-    """A chunk function with its tuple handed back as a Chunk; `runs` is what it runs (TorchScript's or Python's)."""
+class Wrapped:
+    """A chunk function with Chunk names on what it hands back; `runs` is what it runs (TorchScript's or Python's)."""
 
     def __init__(self, runs):
         self.runs = runs
+
+
+class Named(Wrapped):
+    """The chunk's tuple handed back as a Chunk."""
 
     def __call__(self, *args) -> Chunk:
         return Chunk._make(self.runs(*args))
 
 
-def _named(name: str, function) -> Named:
+class NamedEach(Wrapped):
+    """One tuple per run handed back, each as a Chunk."""
+
+    def __call__(self, *args) -> List[Chunk]:
+        return [Chunk._make(fields) for fields in self.runs(*args)]
+
+
+W = TypeVar("W", bound=Wrapped)
+
+
+def _named(name: str, function, kind: type[W]) -> W:
     """`function` named (one wrapper per function, made once)."""
     named = _compiled.get("named " + name)
-    if named is None or named.runs is not function:
-        named = _compiled["named " + name] = Named(function)
+    if not isinstance(named, kind) or named.runs is not function:
+        named = _compiled["named " + name] = kind(function)
     return named
 
 

@@ -93,7 +93,7 @@ def lab_steps(P: torch.Tensor, M: torch.Tensor, V: torch.Tensor, first: float, X
         windows = X[i].unfold(1, k, 1)  # (B, positions, k)
         z = (windows * P[:k]).sum(-1) + P[k]
         t = T[i]
-        loss = (F.softplus(z) - z * t).mean()
+        loss = peak_loss(z, t)
         dz = (torch.sigmoid(z) - t) / float(z.numel())
         grad = torch.cat([(windows * dz.unsqueeze(-1)).sum(1).sum(0), dz.sum().view(1)])
         optimizer_update(P, M, V, grad, first + i + 1, True, hyper)

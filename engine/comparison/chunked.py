@@ -1,15 +1,17 @@
-"""Runs side by side, each run a chunk of the one-digit step (engine/core/chunk.py), in turn, in one call.
+"""Runs side by side in one chunk call (engine/core/chunk.py's _stacked_runs): every run in one set of batched ops.
 
-Where every run is what the chunk function trains (Adam or SGD, any kernel, the CPU), R runs
-stepped as R chunk calls cost what R Trainers in turn cost, and less than the batched maths of
-engine/comparison/maths.py (0.8x of the runs in turn: every step there pays autograd-free but
-eager ops). Each run's chunk works on its own slot of the stacked tensors and of its group's
-optimizer state (views: the same memory), so each run is the very arithmetic of a Trainer's
-OneExampleLearner, step for step.
+Where every run is what the chunk function trains (Adam or SGD, any kernel, the CPU), a step
+of R runs is one set of ops over the stacked tensors, each run its own row: its weights, its
+example, its optimizer group's settings and state. A step of this model costs its ops'
+dispatch, not its arithmetic, so four runs of the default model train ~2.2x as fast as four
+Trainers taking turns (bench.comparison), and each run is its Trainer's OneExampleLearner
+step for step, to float32's rounding (a batched product may add its terms in another order:
+tests/engine/comparison/test_chunked.py holds every field of every run to its Trainer's).
+The runs' rows are views of the same memory as the stacked tensors and the optimizers' state.
 
-A chunk ended early by an interrupt sets the length of the others. Any run whose numbers stop
-being finite puts every run back where the call started, and the batched steps (rollback.py's
-guarded_steps) take the call again to find the last sane step, as they always did.
+An interrupt ends every run at the same step. Any run whose numbers stop being finite puts
+every run back where the call started, and the batched steps (rollback.py's guarded_steps)
+take the call again to find the last sane step, as they always did.
 """
 from __future__ import annotations
 
@@ -31,39 +33,45 @@ def chunkable(comparison) -> bool:
 
 
 def chunked_steps(comparison, n: int, interrupt: torch.Tensor) -> Optional[int]:
-    """Up to n steps of every run, in one chunk call (runs_function: each run's steps in turn); the steps made, or
-    None (nothing changed) when a run's numbers were not finite."""
+    """Up to n steps of every run, in one chunk call (runs_function: every run in one set of batched ops a step);
+    the steps made, or None (nothing changed) when a run's numbers were not finite."""
     begin, groups = comparison.step_count, _groups(comparison)
     count, kernel = comparison.configs[0].filters, comparison.configs[0].kernel
-    per_run = []  # each run's arguments: params, moments, squares, steps, X, label, adam, hyper, due
-    for slot, run in enumerate(comparison._order):
-        group, row = next((g, slot - g["slot"]) for g in groups if g["slot"] <= slot < g["slot"] + g["runs"])
-        params = [p[slot] for p in comparison.stacked.params()]
-        image, label = comparison.digits[run]
-        per_run.append((params, [slots[row] for slots in group["moments"]], [slots[row] for slots in group["squares"]],
-                        [torch.full((), group["first"], dtype=torch.float32) for _ in params],
-                        patches(torch.from_numpy(image).to(comparison.device), kernel), int(label), group["adam"],
-                        group["hyper"],
-                        [step - begin - 1 for step in comparison.records[run].due_steps(begin + 1, begin + n)]))
-    columns = [list(column) for column in zip(*per_run)]  # runs_function takes each argument as a list of runs'
-    # the first run may end early: the others take as many steps (due steps past the end are not recorded)
-    made_chunks = runs_function()(*columns[:8], n, columns[8], interrupt)
+    due = {run: comparison.records[run].due_steps(begin + 1, begin + n) for run in comparison._order}
+    every = sorted({step for steps in due.values() for step in steps})  # any run's due steps: each keeps its own
+    X, labels = _examples(comparison, kernel)
+    made_chunks = runs_function()(list(comparison.stacked.params()), [g["moments"] for g in groups],
+                                  [g["squares"] for g in groups], [g["first"] for g in groups], X, labels,
+                                  [g["runs"] for g in groups], [g["adam"] for g in groups],
+                                  [g["hyper"] for g in groups], n, [step - begin - 1 for step in every], interrupt)
     chunks: dict[int, Chunk] = dict(zip(comparison._order, made_chunks))
     made = made_chunks[0].made
     losses = np.stack([chunks[run].losses.numpy() for run in comparison._order], axis=1).astype(np.float64)
-    if not (np.isfinite(losses).all() and all(chunk.finite for chunk in chunks.values())):
+    if not (np.isfinite(losses).all() and made_chunks[0].finite):
         _put(comparison, chunks, groups, "start", comparison.stacked.params(), [g for g in groups])
         comparison._last = None
-        return None  # the optimizer's steps were the chunks' own: the state is the call's start again
+        return None  # the optimizer's steps were the chunk's own: the state is the call's start again
     for group in groups:
         for step in group["steps"]:
             step.fill_(group["first"] + made)
-    comparison.commit(losses, _frames(chunks, begin, count, kernel, comparison))
+    comparison.commit(losses, _frames(chunks, every, due, count, kernel))
     comparison.rollback_state = BeforeLast(comparison, chunks, groups, made)
     # the last step's details as numpy only when a snapshot asks (most calls make none), as a Trainer's
     comparison._last = lambda: [ChunkPass(float(chunks[run].losses[-1]), chunks[run], count, kernel).details()
                                 for run in range(comparison.runs)]
     return made
+
+
+def _examples(comparison, kernel: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Every run's digit as the chunk takes it (slot order): patches (R, S, K) and labels (R,), made once per digit."""
+    key = [(id(comparison.digits[run][0]), comparison.digits[run][1]) for run in comparison._order]
+    cached = getattr(comparison, "_chunk_examples", None)
+    if cached is None or cached[0] != key:
+        images = [comparison.digits[run] for run in comparison._order]
+        X = torch.stack([patches(torch.from_numpy(image).to(comparison.device), kernel) for image, _ in images])
+        labels = torch.tensor([int(label) for _, label in images], dtype=torch.int64)
+        cached = comparison._chunk_examples = (key, X, labels, [image for image, _ in images])
+    return cached[1], cached[2]
 
 
 def _groups(comparison) -> list[dict]:
@@ -79,13 +87,14 @@ def _groups(comparison) -> list[dict]:
     return groups
 
 
-def _frames(chunks: dict, begin: int, count: int, kernel: int, comparison) -> list[tuple]:
-    """The record frames the chunks made: (step, run, filters, head), as Comparison.due_frames gives them."""
+def _frames(chunks: dict, every: list[int], due: dict, count: int, kernel: int) -> list[tuple]:
+    """The record frames the chunk made: (step, run, filters, head), as Comparison.due_frames gives them. The chunk
+    kept a frame of every run at any run's due step (`every`); each run's record takes its own (`due`)."""
     frames = []
     for run, chunk in chunks.items():
-        recorded = chunk.frames.numpy()
-        steps = comparison.records[run].due_steps(begin + 1, begin + chunk.made)
-        frames += [(step, run, *split_frame(recorded[j], count, kernel)) for j, step in enumerate(steps[:len(recorded)])]
+        recorded, own = chunk.frames.numpy(), set(due[run])
+        frames += [(step, run, *split_frame(recorded[j], count, kernel))
+                   for j, step in enumerate(every[:len(recorded)]) if step in own]
     return sorted(frames, key=lambda frame: frame[0])
 
 

@@ -6,11 +6,11 @@ step counter, so their filters and curves can be put side by side at the same st
 Why batched: a step of this model is a few thousand multiply-adds, so on a CPU its cost
 is almost all per-op overhead (README, "Performance"). R runs stepped one after another
 pay that overhead R times; with the R models' weights stacked into (R, ...) tensors, one
-set of ops serves them all (engine/comparison/maths.py). On the CPU, where the one-digit
-chunk function trains every run (Adam or SGD, any kernel: engine/core/chunk.py), its chunks
-cost far less than any eager step: then each run takes a chunk in turn, on its slot of the
-stacked tensors (engine/comparison/chunked.py), and is its Trainer bit for bit. The batched
-maths remains for other devices, the probe before a first step and a divergence's re-run.
+set of ops serves them all. On the CPU, where the chunk function trains every run (Adam or
+SGD, any kernel: engine/core/chunk.py), its steps run as one compiled call over the stacked
+tensors (engine/comparison/chunked.py), each run its Trainer to float32's rounding. The eager
+batched maths (engine/comparison/maths.py) remains for other devices, the probe before a
+first step and a divergence's re-run.
 
 Why per-run optimizers on views: each run keeps exactly the optimizer a Trainer would build
 (fused Adam or SGD with its own settings) over views into the stacked weights and gradient
@@ -27,6 +27,7 @@ import torch
 from filterlab.engine.comparison.chunked import chunkable, chunked_steps
 from filterlab.engine.comparison.maths import Digit, Stacked, details, gradients
 from filterlab.engine.comparison.snapshot import ComparisonSnapshot, recorded_snapshots, run_snapshots
+from filterlab.engine.core.chunk import warm_up
 from filterlab.engine.core.config import ONE_DIGIT_PIXELS, Config, ConfigError
 from filterlab.engine.core.history import FilterHistory, ImageHistory, LossHistory
 from filterlab.engine.core.interrupt import Interrupt
@@ -76,6 +77,8 @@ class Comparison:
         self.origin: Optional[tuple[list, int, list[tuple[np.ndarray, int]]]] = None
         self.set_image(image, label)
         self.reset()
+        if chunkable(self):
+            warm_up(runs=True)  # here, on the thread that builds the runs: not on their first steps
 
     @property
     def runs(self) -> int:
@@ -158,7 +161,7 @@ class Comparison:
 
     def step(self, n: int = 1, interrupt: Optional[Interrupt] = None) -> int:
         """Train every run n steps (fewer if one diverges, or once `interrupt` is requested); returns the
-        steps kept. Where every run takes the one-digit chunk, each does, in turn (engine/comparison/chunked.py).
+        steps kept. Where every run takes the chunk, all do in one call (engine/comparison/chunked.py).
 
         As in a Trainer (engine/core/rollback.py), a non-finite loss or weight in any run
         stops all of them at the last step from which every run's next loss was finite,

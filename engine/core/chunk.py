@@ -21,6 +21,11 @@ the chunk, so the update is a few whole-vector operations instead of a few per t
 Every step is the same arithmetic however the steps are chunked, so a run is the same bit
 for bit whether it was trained in one go or in pieces (a saved and reopened session).
 
+Runs side by side (engine/comparison/chunked.py) take the same step for R runs at once
+(_stacked_runs): every tensor gains a leading run axis, the products become batched ones
+(bmm), and each optimizer group's rows take its update; four runs of the default model then
+cost little more than one, as a step costs its ops' dispatch, not its arithmetic.
+
 The reference is the eager step (engine/core/learner.py: autograd through the Conv2d
 model and torch.optim's own optimizer): tests hold the chunk to it, and to the original
 script's loop. Other devices and optimizer settings take the reference step.
@@ -65,6 +70,10 @@ class Chunk(NamedTuple):
 # 0.2 ms, as much as ten steps of the default model.
 ChunkFields = Tuple[Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, bool,
                     float, int]
+# _stacked_runs hands back the same fields for R runs at once (a leading run axis: losses and frames (made, R, ...),
+# start and before (3, R, L), the others (R, ...)), without `first` (each optimizer group has its own)
+StackedFields = Tuple[Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, bool,
+                      int]
 
 
 def _views(P: Tensor, count: int, pixels: int, positions: int) -> List[Tensor]:
@@ -188,21 +197,120 @@ def _one_example(params: List[Tensor], moments: List[Tensor], squares: List[Tens
     return _steps(params, moments, squares, steps, X, X[:0, 0].long(), label, 0, 0, adam, hyper, n, due, interrupt)
 
 
-def _runs(params: List[List[Tensor]], moments: List[List[Tensor]], squares: List[List[Tensor]],
-          steps: List[List[Tensor]], X: List[Tensor], labels: List[int], adam: List[bool], hyper: List[List[float]],
-          n: int, due: List[List[int]], interrupt: Tensor) -> List[ChunkFields]:
-    """_one_example for several runs in turn (runs side by side), in one call: run r's arguments are the r-th of
-    each list. The first run may end early on the interrupt; the others then take as many steps. One call, not
-    one per run, because each call hands the GIL back and forth: with a busy GUI thread each hand-off waits."""
-    chunks: List[ChunkFields] = []
-    made = n
-    never = torch.zeros_like(interrupt)
-    for r in range(len(params)):
-        chunk = _steps(params[r], moments[r], squares[r], steps[r], X[r], X[r][:0, 0].long(), labels[r], 0, 0,
-                       adam[r], hyper[r], made, due[r], interrupt if r == 0 else never)
-        made = chunk[13]
-        chunks.append(chunk)
-    return chunks
+def _stacked_gradient(W: Tensor, b: Tensor, A: Tensor, c: Tensor, X: Tensor, labels: Tensor,
+                      onehot: Tensor) -> List[Tensor]:
+    """_gradient for R runs at once, each on its own example: W (R, F, K), b (R, F), A (R, 10, F*S), c (R, 10),
+    X (R, S, K) the patches, labels (R, 1) and as one-hot rows (R, 10). [losses (R,), flat gradients (R, L),
+    log-probabilities (R, 10), z (R, F, S), dL/dz (R, F, S)]: the same products as _gradient's, batched (bmm,
+    not mm: their sums may round in another order)."""
+    runs, count = W.shape[0], W.shape[1]
+    z = torch.baddbmm(b.unsqueeze(2), W, X.transpose(1, 2))
+    flat = z.view(runs, 1, -1)
+    log_probs = torch.log_softmax(torch.baddbmm(c.unsqueeze(2), A, flat.transpose(1, 2)).view(runs, 10), 1)
+    dlogits = log_probs.exp() - onehot  # the label's entry less 1, the others as they are: _gradient's
+    dz2 = torch.bmm(dlogits.unsqueeze(1), A).view(runs, count, -1)
+    G = torch.cat([torch.bmm(dz2, X).view(runs, -1), dz2.sum(2), (dlogits.unsqueeze(2) * flat).view(runs, -1),
+                   dlogits], 1)
+    return [-log_probs.gather(1, labels).view(-1), G, log_probs, z, dz2]
+
+
+def _stacked_runs(params: List[Tensor], moments: List[List[Tensor]], squares: List[List[Tensor]],
+                  firsts: List[float], X: Tensor, labels: Tensor, sizes: List[int], adam: List[bool],
+                  hyper: List[List[float]], n: int, due: List[int], interrupt: Tensor) -> StackedFields:
+    """Up to n steps of R runs side by side in one set of batched ops a step (fewer once interrupt[0] is set, read
+    as _steps reads it): each run's arithmetic is _one_example's, but for the order in which bmm may add up a
+    product. params: the four parameters stacked, (R, ...), written in place at the end. The runs come in groups
+    of one optimizer each (`sizes` runs, in row order; `adam`, `hyper` its settings; moments and squares per group,
+    per parameter, a group's rows its runs; firsts: its step count at the start, which the caller counts on).
+    X (R, S, K): each run's example as patches; labels (R,). `due`: the steps (0-based) whose frames to keep."""
+    runs, count, weights = params[0].shape[0], params[1].shape[1], params[0][0].numel()
+    pixels = weights // count
+    positions = params[2].shape[2] // count
+    state = _stacked_state(params, moments, squares)
+    start = state.clone()
+    P = state[0]
+    L = P.shape[1]
+    W, b = P[:, :weights].view(runs, count, pixels), P[:, weights:weights + count]
+    head = weights + count + 10 * count * positions
+    A, c = P[:, weights + count:head].view(runs, 10, count * positions), P[:, head:]
+    onehot = torch.zeros(runs, 10, dtype=P.dtype, device=P.device).scatter_(1, labels.view(-1, 1), 1.0)
+    picked = labels.view(-1, 1)
+    losses = torch.empty(n, runs, dtype=P.dtype, device=P.device)
+    frames = torch.empty(len(due), runs, L, dtype=P.dtype, device=P.device)
+    before, grad = start, P[:, :0]
+    shown = [P[:, :0], P[:, :0], P[:, :0], P[:, :0]]
+    recorded, made = 0, 0
+    for i in range(n):
+        last = i == n - 1
+        if not last and i % 4 == 3:  # INTERRUPT_EVERY, as in _steps
+            last = bool(interrupt[0] != 0)
+        if last:
+            before = state.clone()
+        result = _stacked_gradient(W, b, A, c, X, picked, onehot)
+        if last:
+            grad = result[1][:, :weights].clone()
+            shown = [result[2], result[3], result[4], _stacked_input_grad(result[4], W)]
+        losses[i] = result[0]
+        _stacked_update(state, result[1], sizes, [first + i + 1 for first in firsts], adam, hyper)
+        recorded = _keep_frame(frames, P, due, recorded, i)
+        made = i + 1
+        if last:
+            break
+    _stacked_unflatten(state, params, moments, squares, sizes)
+    update = P[:, :weights] - before[0][:, :weights]
+    return (losses[:made], frames[:recorded], start, before, P, shown[0], shown[1], shown[2], shown[3], grad, update,
+            bool(torch.isfinite(P).all()), made)
+
+
+def _keep_frame(frames: Tensor, P: Tensor, due: List[int], recorded: int, i: int) -> int:
+    """After step i: the parameters P into frames[recorded] if step i is the next due; the frames kept then."""
+    if recorded < len(due) and due[recorded] == i:
+        frames[recorded].copy_(P)
+        return recorded + 1
+    return recorded
+
+
+def _stacked_update(state: Tensor, G: Tensor, sizes: List[int], steps: List[float], adam: List[bool],
+                    hyper: List[List[float]]) -> None:
+    """Each group's optimizer update of its rows of the (3, R, L) state, from the gradients G (R, L)."""
+    row = 0
+    for g in range(len(sizes)):
+        end = row + sizes[g]
+        optimizer_update(state[0, row:end], state[1, row:end], state[2, row:end], G[row:end], steps[g], adam[g],
+                         hyper[g])
+        row = end
+
+
+def _stacked_state(params: List[Tensor], moments: List[List[Tensor]], squares: List[List[Tensor]]) -> Tensor:
+    """The runs' flat (3, R, L) state: parameters, and the optimizer slots (per group, per parameter) in row order."""
+    runs = params[0].shape[0]
+    return torch.stack([torch.cat([p.reshape(runs, -1) for p in params], 1),
+                        torch.cat([torch.cat([m.reshape(m.shape[0], -1) for m in group], 1) for group in moments], 0),
+                        torch.cat([torch.cat([v.reshape(v.shape[0], -1) for v in group], 1) for group in squares], 0)])
+
+
+def _stacked_unflatten(state: Tensor, params: List[Tensor], moments: List[List[Tensor]],
+                       squares: List[List[Tensor]], sizes: List[int]) -> None:
+    """_stacked_state's inverse: the (3, R, L) state back into the stacked parameters and each group's slots."""
+    offset = 0
+    for k in range(len(params)):
+        size = params[k][0].numel()
+        params[k].view(params[k].shape[0], -1).copy_(state[0, :, offset:offset + size])
+        row = 0
+        for g in range(len(sizes)):
+            end = row + sizes[g]
+            moments[g][k].view(sizes[g], -1).copy_(state[1, row:end, offset:offset + size])
+            squares[g][k].view(sizes[g], -1).copy_(state[2, row:end, offset:offset + size])
+            row = end
+        offset += size
+
+
+def _stacked_input_grad(dz: Tensor, W: Tensor) -> Tensor:
+    """_input_grad of each run: dL/dx (R, PIXELS) from dL/dz (R, F, S) and the filters W (R, F, K)."""
+    if dz.shape[2] == 1:
+        return torch.bmm(dz.transpose(1, 2), W).view(W.shape[0], -1)
+    side = int(round(W.shape[2] ** 0.5))
+    return F.fold(torch.bmm(W.transpose(1, 2), dz), [28, 28], [side, side]).view(W.shape[0], -1)
 
 
 def _batch_chunk(params: List[Tensor], moments: List[Tensor], squares: List[Tensor], steps: List[Tensor],
@@ -253,9 +361,7 @@ def _steps(params: List[Tensor], moments: List[Tensor], squares: List[Tensor], s
                 shown = details
         losses[i] = result[0]
         optimizer_update(P, M, V, result[1], first + i + 1, adam, hyper)
-        if recorded < len(due) and due[recorded] == i:
-            frames[recorded].copy_(P)
-            recorded += 1
+        recorded = _keep_frame(frames, P, due, recorded, i)
         made = i + 1
         if last:
             break
@@ -339,9 +445,9 @@ def scripted() -> bool:
 
 
 def runs_function():
-    """The runs-in-turn chunk function, handing back a list of Chunk: compiled, or where TorchScript is missing,
-    the same function run as Python."""
-    return _named("runs", script("runs", _runs) or _runs, NamedEach)
+    """The chunk function of runs side by side (_stacked_runs), handing back a Chunk per run (row order):
+    compiled, or where TorchScript is missing, the same function run as Python."""
+    return _named("runs", script("runs", _stacked_runs) or _stacked_runs, NamedRuns)
 
 
 def batch_chunk():
@@ -365,11 +471,16 @@ class Named(Wrapped):
         return Chunk._make(self.runs(*args))
 
 
-class NamedEach(Wrapped):
-    """One tuple per run handed back, each as a Chunk."""
+class NamedRuns(Wrapped):
+    """_stacked_runs' fields handed back as one Chunk per run (row order): views of its row in each, `first` its
+    group's."""
 
-    def __call__(self, *args) -> List[Chunk]:
-        return [Chunk._make(fields) for fields in self.runs(*args)]
+    def __call__(self, params, moments, squares, firsts, X, labels, sizes, *rest) -> List[Chunk]:
+        fields = self.runs(params, moments, squares, firsts, X, labels, sizes, *rest)
+        losses, frames, start, before, params, log_probs, z, dl_dz, input_grad, grad, update, finite, made = fields
+        run_firsts = [first for first, size in zip(firsts, sizes) for _ in range(size)]
+        return [Chunk(losses[:, r], frames[:, r], start[:, r], before[:, r], params[r], log_probs[r], z[r], dl_dz[r],
+                      input_grad[r], grad[r], update[r], finite, first, made) for r, first in enumerate(run_firsts)]
 
 
 W = TypeVar("W", bound=Wrapped)
@@ -398,11 +509,12 @@ def script(name: str, function):
 NEVER = torch.zeros(1, dtype=torch.int32)  # an interrupt flag nobody sets
 
 
-def warm_up(minibatch: bool = False, kernel: int = IMAGE_SIZE) -> None:
-    """Compile the chunk function (the minibatch one: a set run's, with this kernel size) and run it twice on a
-    one-filter model: TorchScript profiles its first calls and then optimises (0.1-0.3 s), which would
-    otherwise fall on the first real steps. Once per process, function and (minibatch) kernel size."""
-    name = f"warm minibatch {kernel}" if minibatch else "warm"
+def warm_up(minibatch: bool = False, kernel: int = IMAGE_SIZE, runs: bool = False) -> None:
+    """Compile the chunk function (the minibatch one: a set run's, with this kernel size; or the runs side by side
+    one) and run it twice on a one-filter model: TorchScript profiles its first calls and then optimises
+    (0.1-0.3 s), which would otherwise fall on the first real steps. Once per process, function and (minibatch)
+    kernel size."""
+    name = f"warm minibatch {kernel}" if minibatch else "warm runs" if runs else "warm"
     if name in _compiled or not scripted():
         return
     pixels = PIXELS if not minibatch else kernel * kernel
@@ -414,6 +526,11 @@ def warm_up(minibatch: bool = False, kernel: int = IMAGE_SIZE) -> None:
         if minibatch:
             batch_chunk()(params, *state, torch.zeros(4, PIXELS), torch.zeros(4, dtype=torch.int64), 0, 2, True,
                           hyper, 2, [1], NEVER)
+        elif runs:
+            stacked = [torch.stack([p, p]) for p in params]
+            slots = [[[torch.zeros_like(p) for p in stacked]] for _ in range(2)]
+            runs_function()(stacked, *slots, [0.0], torch.zeros(2, 1, PIXELS), torch.zeros(2, dtype=torch.int64),
+                            [2], [True], [hyper], 2, [1], NEVER)
         else:
             steps_function()(params, *state, torch.zeros(1, PIXELS), 0, True, hyper, 2, [1], NEVER)
     _compiled[name] = True

@@ -1,5 +1,6 @@
-"""Runs side by side where every run takes the one-digit chunk (on the CPU: Adam or SGD, any kernel): each run IS
-its Trainer, bit for bit."""
+"""Runs side by side where every run takes the chunk (on the CPU: Adam or SGD, any kernel): all runs in one set of
+batched ops a step, each run its Trainer to float32's rounding (bmm may add a product's terms in another order than
+mm: after 400 steps the filters differ by at most a few units in the 7th digit)."""
 import numpy as np
 import pytest
 
@@ -12,6 +13,7 @@ from filterlab.engine.digit.trainer import Trainer
 RUNS = [dict(seed=1), dict(seed=2, weight_decay=0.0), dict(seed=1, lr=3e-3), dict(init="zeros")]
 MIXED = [dict(seed=1), dict(optimizer="sgd", lr=0.05, momentum=0.9, weight_decay=1e-3),
          dict(optimizer="sgd", lr=0.1, weight_decay=0.0), dict(init="zeros")]
+ROUNDING = 1e-4  # of each array's largest magnitude, after 400 steps: a wrong step count or setting is far off
 FIELDS = ("filters", "class_weights", "cosine_history", "loss_values", "grads", "update", "input_grad", "z", "dl_dz", "probs")
 
 
@@ -32,18 +34,25 @@ def same(comparison, trainers):
         ref = trainer.snapshot()
         assert snap.step == ref.step
         for name in FIELDS:
-            np.testing.assert_array_equal(getattr(snap, name), getattr(ref, name), err_msg=name)
+            close(getattr(snap, name), getattr(ref, name), name)
+
+
+def close(ours, theirs, name=""):
+    theirs = np.asarray(theirs)
+    finite = np.abs(theirs[np.isfinite(theirs)])  # an undefined cosine is NaN in both
+    scale = float(finite.max()) if finite.size else 0.0
+    np.testing.assert_allclose(ours, theirs, rtol=0, atol=ROUNDING * scale, err_msg=name)
 
 
 @pytest.mark.parametrize("runs, kernel", [(RUNS, 28), (MIXED, 28), (MIXED, 5), (RUNS, 3)],
                          ids=["adam", "adam and sgd", "adam and sgd 5x5", "adam 3x3"])
-def test_every_run_is_its_trainer_bit_for_bit(digit, runs, kernel):
+def test_every_run_is_its_trainer(digit, runs, kernel):
     comparison, trainers = twins(digit, [1, 6, 93, 400] if kernel == 28 else [1, 6, 93], runs, kernel)
     same(comparison, trainers)
     for r, trainer in enumerate(trainers):
         assert comparison.records[r].steps == trainer.record.steps
         for ours, theirs in zip(comparison.records[r].heads, trainer.record.heads):
-            np.testing.assert_array_equal(ours, theirs)
+            close(ours, theirs)
 
 
 def test_an_interrupt_ends_every_run_at_the_same_step(digit):
@@ -67,5 +76,48 @@ def test_a_poisoned_digit_rolls_every_run_back_to_the_state_before_the_last_step
     assert comparison.step(10) == 0 and comparison.diverged and comparison.step_count == 29
     _, earlier = twins(digit, [29], runs)
     for trainer, filters, losses in zip(earlier, comparison.filters(), comparison.losses):
-        np.testing.assert_array_equal(filters, trainer.snapshot().filters)
+        close(filters, trainer.snapshot().filters)
         assert len(losses.arrays()[1]) == 29
+
+
+def test_runs_on_their_own_digits_and_record_intervals_are_each_their_trainer(digit):
+    """A fork onto another digit (one digit per run in the chunk) and records kept at other intervals (the chunk
+    keeps frames at any run's due step; each record takes its own)."""
+    from filterlab.engine.comparison.fork import Fork, forked
+    from filterlab.engine.data import bundled_digit
+
+    seven = bundled_digit(7)
+    original = Trainer(Config(record_every=7), *digit)
+    original.step(300)
+    comparison, _ = forked(original, Fork(300, "digit", digit=seven))
+    assert chunkable(comparison) and comparison.step(61) == 61
+    as_it_was, changed = Trainer(Config(record_every=7), *digit), Trainer(Config(record_every=7), *digit)
+    as_it_was.step(361)
+    changed.step(300)
+    changed.set_image(*seven)
+    changed.step(61)
+    for snap, trainer in zip(comparison.snapshots(), (as_it_was, changed)):
+        assert snap.label == trainer.snapshot().label
+        close(snap.filters, trainer.snapshot().filters)
+        close(snap.probs, trainer.snapshot().probs)
+
+    intervals = Comparison([Config(filters=3, record_every=3), Config(filters=3, seed=2, record_every=50)], *digit)
+    intervals.step(400)
+    assert intervals.records[0].steps != intervals.records[1].steps
+    for r, seed, every in ((0, Config().seed, 3), (1, 2, 50)):
+        alone = Trainer(Config(filters=3, seed=seed, record_every=every), *digit)
+        alone.step(400)
+        assert intervals.records[r].steps == alone.record.steps
+        for ours, theirs in zip(intervals.records[r].heads, alone.record.heads):
+            close(ours, theirs)
+
+
+def test_without_torchscript_the_runs_chunk_runs_as_python_with_the_same_numbers(digit, monkeypatch):
+    from filterlab.engine.core import chunk
+    compiled, _ = twins(digit, [40], MIXED)
+    monkeypatch.setitem(chunk._compiled, "runs", None)
+    assert chunk.runs_function().runs is chunk._stacked_runs
+    python, _ = twins(digit, [40], MIXED)
+    np.testing.assert_allclose(python.filters(), compiled.filters(), rtol=0, atol=1e-6 * np.abs(compiled.filters()).max())
+    for ours, theirs in zip(python.losses, compiled.losses):
+        np.testing.assert_allclose(ours.arrays()[1], theirs.arrays()[1], rtol=1e-6)

@@ -50,14 +50,15 @@ from filterlab.gui.worker.preload import wait_for_preload
 DISPLAY_HZ = 60.0
 CHUNK_SECONDS = 0.008  # training time between two looks at the command queue (a chunk that cannot end early)
 INTERRUPTIBLE_CHUNK_SECONDS = 0.05  # a chunk a command or the window's take ends early: as long as to the next frame
-#                                    (snapshots of four runs side by side come at ~25 Hz: two calls a frame cost 8%)
+#                                    (snapshots of four runs side by side come at ~30 Hz: two calls a frame cost 8%)
 GIL_SWITCH_SECONDS = 0.0001  # see run(): 0.5 ms lost a third of a chunk loop's steps to a busy Python thread, 0.1 ms 4%
 SKIP_CHUNK = 100  # steps per chunk while fast-forwarding: commands still get through
 CATCH_UP = 1  # frame periods the beat may make up after the window was late taking a frame
 FRAME_SLACK = CHUNK_SECONDS / 4  # a frame this close to its time goes out now, not after a sliver of a chunk
-SNAPSHOT_SHARE = 0.05  # while training, snapshots take at most this share of the thread's time (CPU time):
-#                        one digit's (0.8 ms) still goes out at 60 Hz, a set run's (1.5-2.3 ms) at 22-34 Hz, four
-#                        runs side by side (2 ms) at 25 Hz (docs/performance.md: 0.08 left the windows at ~0.8x)
+SNAPSHOT_SHARE = 0.06  # while training, snapshots take at most this share of the thread's time (CPU time):
+#                        one digit's (0.8 ms) still goes out at 60 Hz, 64 filters' (1.5 ms) at 40 Hz, a set run's
+#                        (1.5-2.3 ms) at 26-40 Hz, four runs side by side (2 ms) at 30 Hz (docs/performance.md:
+#                        0.08 left the windows at ~0.8x of their engines, 0.05 drew 64 filters at 32 fps)
 SNAPSHOT_SMOOTHING = 0.25  # the cost that spaces frames: this much of the last snapshot's, the rest the earlier ones'
 #                            (a set run's test pass, every few hundred steps, would hold the next frame back 0.6 s)
 

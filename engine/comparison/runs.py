@@ -78,7 +78,9 @@ class Comparison:
         self.set_image(image, label)
         self.reset()
         if chunkable(self):
-            warm_up(runs=True)  # here, on the thread that builds the runs: not on their first steps
+            # here, on the thread that builds the runs, not on their first steps (once per process, ~0.1 s: a fork
+            # is built on its original's training thread, which pauses that long the first time)
+            warm_up(runs=True)
 
     @property
     def runs(self) -> int:

@@ -20,7 +20,7 @@ from typing import Optional
 import numpy as np
 import torch
 
-from filterlab.engine.core.chunk import Chunk, patches, runs_function, worth_it
+from filterlab.engine.core.chunk import Chunk, runs_function, worth_it
 from filterlab.engine.core.one_example import ChunkPass, split_frame
 from filterlab.engine.core.optimizers import chunk_settings, chunk_slots, chunk_trains
 
@@ -39,7 +39,8 @@ def chunked_steps(comparison, n: int, interrupt: torch.Tensor) -> Optional[int]:
     count, kernel = comparison.configs[0].filters, comparison.configs[0].kernel
     due = {run: comparison.records[run].due_steps(begin + 1, begin + n) for run in comparison._order}
     every = sorted({step for steps in due.values() for step in steps})  # any run's due steps: each keeps its own
-    X, labels = _examples(comparison, kernel)
+    digit, runs = comparison.digit, comparison.runs  # the digits cut into patches once (Comparison._cut_digits)
+    X, labels = digit.patches.expand(runs, -1, -1).contiguous(), digit.labels.expand(runs).contiguous()
     made_chunks = runs_function()(list(comparison.stacked.params()), [g["moments"] for g in groups],
                                   [g["squares"] for g in groups], [g["first"] for g in groups], X, labels,
                                   [g["runs"] for g in groups], [g["adam"] for g in groups],
@@ -60,18 +61,6 @@ def chunked_steps(comparison, n: int, interrupt: torch.Tensor) -> Optional[int]:
     comparison._last = lambda: [ChunkPass(float(chunks[run].losses[-1]), chunks[run], count, kernel).details()
                                 for run in range(comparison.runs)]
     return made
-
-
-def _examples(comparison, kernel: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Every run's digit as the chunk takes it (slot order): patches (R, S, K) and labels (R,), made once per digit."""
-    key = [(id(comparison.digits[run][0]), comparison.digits[run][1]) for run in comparison._order]
-    cached = getattr(comparison, "_chunk_examples", None)
-    if cached is None or cached[0] != key:
-        images = [comparison.digits[run] for run in comparison._order]
-        X = torch.stack([patches(torch.from_numpy(image).to(comparison.device), kernel) for image, _ in images])
-        labels = torch.tensor([int(label) for _, label in images], dtype=torch.int64)
-        cached = comparison._chunk_examples = (key, X, labels, [image for image, _ in images])
-    return cached[1], cached[2]
 
 
 def _groups(comparison) -> list[dict]:

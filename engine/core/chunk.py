@@ -458,17 +458,18 @@ def batch_chunk():
 
 
 class Wrapped:
-    """A chunk function with Chunk names on what it hands back; `runs` is what it runs (TorchScript's or Python's)."""
+    """A chunk function with Chunk names on what it hands back; `function` is what it calls (TorchScript's or
+    Python's)."""
 
-    def __init__(self, runs):
-        self.runs = runs
+    def __init__(self, function):
+        self.function = function
 
 
 class Named(Wrapped):
     """The chunk's tuple handed back as a Chunk."""
 
     def __call__(self, *args) -> Chunk:
-        return Chunk._make(self.runs(*args))
+        return Chunk._make(self.function(*args))
 
 
 class NamedRuns(Wrapped):
@@ -476,20 +477,20 @@ class NamedRuns(Wrapped):
     group's."""
 
     def __call__(self, params, moments, squares, firsts, X, labels, sizes, *rest) -> List[Chunk]:
-        fields = self.runs(params, moments, squares, firsts, X, labels, sizes, *rest)
-        losses, frames, start, before, params, log_probs, z, dl_dz, input_grad, grad, update, finite, made = fields
+        fields = self.function(params, moments, squares, firsts, X, labels, sizes, *rest)
+        losses, frames, start, before, final, log_probs, z, dl_dz, input_grad, grad, update, finite, made = fields
         run_firsts = [first for first, size in zip(firsts, sizes) for _ in range(size)]
-        return [Chunk(losses[:, r], frames[:, r], start[:, r], before[:, r], params[r], log_probs[r], z[r], dl_dz[r],
+        return [Chunk(losses[:, r], frames[:, r], start[:, r], before[:, r], final[r], log_probs[r], z[r], dl_dz[r],
                       input_grad[r], grad[r], update[r], finite, first, made) for r, first in enumerate(run_firsts)]
 
 
-W = TypeVar("W", bound=Wrapped)
+WrappedT = TypeVar("WrappedT", bound=Wrapped)
 
 
-def _named(name: str, function, kind: type[W]) -> W:
+def _named(name: str, function, kind: type[WrappedT]) -> WrappedT:
     """`function` named (one wrapper per function, made once)."""
     named = _compiled.get("named " + name)
-    if not isinstance(named, kind) or named.runs is not function:
+    if not isinstance(named, kind) or named.function is not function:
         named = _compiled["named " + name] = kind(function)
     return named
 

@@ -133,7 +133,7 @@ def test_without_torchscript_the_runs_chunk_runs_as_python_with_the_same_numbers
     compiled, _ = twins(digit, [40], MIXED)
     assert chunk.scripted() and chunk.script("runs", chunk._stacked_runs) is not None  # it compiles here
     monkeypatch.setitem(chunk._compiled, "runs", None)
-    assert chunk.runs_function().runs is chunk._stacked_runs
+    assert chunk.runs_function().function is chunk._stacked_runs
     python, _ = twins(digit, [40], MIXED)
     np.testing.assert_allclose(python.filters(), compiled.filters(), rtol=0, atol=1e-6 * np.abs(compiled.filters()).max())
     for ours, theirs in zip(python.losses, compiled.losses):

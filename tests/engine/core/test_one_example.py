@@ -122,7 +122,7 @@ def test_without_torchscript_the_chunk_runs_as_python_and_trains_the_same_run(di
     run by Python, chunked and interruptible as before, the same numbers to float rounding."""
     compiled = train(learners(config, digit)[1], [1, 30, 69])
     monkeypatch.setitem(chunk._compiled, "one example", None)
-    assert not scripted() and steps_function().runs is _one_example
+    assert not scripted() and steps_function().function is _one_example
     python = learners(config, digit)[1]
     assert python.chunked()
     interrupt = Interrupt()
